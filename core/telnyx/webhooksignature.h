@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QString>
+
+#include <optional>
+
+namespace kt {
+
+// Telnyx webhook signatures (FACTS §2): base64 Ed25519 over `timestamp + "|" + raw body`,
+// with the timestamp no more than 300 s away from now in either direction.
+class WebhookVerifier
+{
+public:
+    static constexpr qint64 ToleranceSeconds = 300;
+    static constexpr const char *SignatureHeader = "telnyx-signature-ed25519";
+    static constexpr const char *TimestampHeader = "telnyx-timestamp";
+
+    enum class Result {
+        Valid,
+        NoKey,
+        MissingSignature,
+        MissingTimestamp,
+        BadTimestamp,
+        StaleTimestamp,
+        BadSignatureEncoding,
+        BadSignature,
+    };
+
+    WebhookVerifier() = default;
+    explicit WebhookVerifier(QByteArray rawPublicKey) : m_publicKey(std::move(rawPublicKey)) {}
+
+    // Decodes the account's public key as shown in the portal: standard base64 of 32 raw bytes.
+    static std::optional<QByteArray> decodePublicKey(const QString &base64,
+                                                     QString *error = nullptr);
+
+    bool hasKey() const { return m_publicKey.size() == 32; }
+    QByteArray publicKey() const { return m_publicKey; }
+
+    Result verify(QByteArrayView timestamp, QByteArrayView signatureBase64, QByteArrayView body,
+                  qint64 nowSecs) const;
+
+    // A stable, short code for logs and metrics ("bad_signature", ...).
+    static QString code(Result result);
+
+private:
+    QByteArray m_publicKey;
+};
+
+// Produces the two headers Telnyx sends; used by the fake Telnyx API and the demo simulator.
+class WebhookSigner
+{
+public:
+    explicit WebhookSigner(QByteArray seed) : m_seed(std::move(seed)) {}
+    QByteArray publicKey() const;
+    // base64 of the Ed25519 signature of `timestamp|body`.
+    QByteArray sign(QByteArrayView timestamp, QByteArrayView body) const;
+
+private:
+    QByteArray m_seed;
+};
+
+} // namespace kt
