@@ -1,0 +1,945 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "eventstore.h"
+
+#include "hashchain.h"
+#include "schema.h"
+
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QRegularExpression>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTimeZone>
+#include <QUrl>
+#include <QVariant>
+
+#include <limits>
+
+namespace kt {
+
+namespace {
+
+const QString kEventColumns = QStringLiteral(
+    "seq, telnyx_id, type, call_id, occurred_at, recorded_at, actor, payload, prev_hash, hash");
+
+// The calls columns after call_id, in CallUpdate / CallRecord order.
+const QStringList kCallColumns{
+    QStringLiteral("call_control_id"), QStringLiteral("from_number"), QStringLiteral("to_number"),
+    QStringLiteral("caller_name"),     QStringLiteral("direction"),   QStringLiteral("decision"),
+    QStringLiteral("reason"),          QStringLiteral("namespace"),   QStringLiteral("state"),
+    QStringLiteral("started_at"),      QStringLiteral("decided_at"),  QStringLiteral("ended_at"),
+    QStringLiteral("hangup_cause"),    QStringLiteral("flags"),
+};
+
+constexpr int kVerifyChunk = 2000;
+
+QString errorText(const QSqlError &e)
+{
+    return e.databaseText().isEmpty() ? e.text() : e.databaseText();
+}
+
+QString errorText(const QSqlQuery &q)
+{
+    return errorText(q.lastError());
+}
+
+// A string as it comes back from SQLite: invalid UTF-16 (lone surrogates) replaced, so the
+// hash computed at append time matches the one recomputed from the stored text.
+QString clean(const QString &s)
+{
+    return QString::fromUtf8(s.toUtf8());
+}
+
+std::optional<QString> nullable(const QString &s)
+{
+    if (s.isEmpty())
+        return std::nullopt;
+    return clean(s);
+}
+
+QVariant bindable(const std::optional<QString> &s)
+{
+    return s ? QVariant(*s) : QVariant(QMetaType::fromType<QString>());
+}
+
+std::optional<QString> columnOpt(const QSqlQuery &q, int i)
+{
+    if (q.isNull(i))
+        return std::nullopt;
+    QString s = q.value(i).toString();
+    if (s.isNull())
+        s = QLatin1String("");
+    return s;
+}
+
+QString columnText(const QSqlQuery &q, int i)
+{
+    return q.isNull(i) ? QString() : q.value(i).toString();
+}
+
+QJsonObject parseObject(const QString &text)
+{
+    return QJsonDocument::fromJson(text.toUtf8()).object();
+}
+
+QString compactJson(const QJsonObject &object)
+{
+    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+StoredEvent readEvent(const QSqlQuery &q)
+{
+    StoredEvent e;
+    e.seq = q.value(0).toLongLong();
+    e.telnyxId = columnText(q, 1);
+    e.type = columnText(q, 2);
+    e.callId = columnText(q, 3);
+    e.occurredAt = columnText(q, 4);
+    e.recordedAt = columnText(q, 5);
+    e.actor = columnText(q, 6);
+    e.payload = parseObject(columnText(q, 7));
+    e.prevHash = columnText(q, 8);
+    e.hash = columnText(q, 9);
+    return e;
+}
+
+CallRecord readCall(const QSqlQuery &q)
+{
+    CallRecord c;
+    c.callId = columnText(q, 0);
+    c.callControlId = columnText(q, 1);
+    c.fromNumber = columnText(q, 2);
+    c.toNumber = columnText(q, 3);
+    c.callerName = columnText(q, 4);
+    c.direction = columnText(q, 5);
+    c.decision = columnText(q, 6);
+    c.reason = columnText(q, 7);
+    c.namespaceName = columnText(q, 8);
+    c.state = columnText(q, 9);
+    c.startedAt = columnText(q, 10);
+    c.decidedAt = columnText(q, 11);
+    c.endedAt = columnText(q, 12);
+    c.hangupCause = columnText(q, 13);
+    c.flags = parseObject(columnText(q, 14));
+    c.updatedSeq = q.value(15).toLongLong();
+    return c;
+}
+
+bool isFileDatabase(const QString &path)
+{
+    return !path.isEmpty() && path != QLatin1String(":memory:") &&
+           !path.startsWith(QLatin1String("file:"));
+}
+
+} // namespace
+
+struct EventStore::Private
+{
+    QString path;
+    QString connectionName;
+    QString error;
+    Mode mode = Mode::ReadWrite;
+    Synchronous synchronous = Synchronous::Full;
+    int busyTimeout = 5000;
+    Clock clock;
+    bool added = false; // the named connection exists
+    bool open = false;
+    QSqlDatabase db;
+
+    // Prepared statements of the write path (ReadWrite only).
+    std::optional<QSqlQuery> begin, commit, rollback, dataVersion, head, findTelnyxId, insertEvent,
+        upsertCall;
+
+    // Head of the chain as of dataVersionSeen (PRAGMA data_version changes when another
+    // connection commits).
+    qint64 lastSeq = 0;
+    QString lastHash;
+    qint64 dataVersionSeen = -1;
+
+    bool fail(const QString &message)
+    {
+        error = message;
+        return false;
+    }
+
+    bool exec(const QString &sql, QString *err = nullptr)
+    {
+        QSqlQuery q(db);
+        if (q.exec(sql))
+            return true;
+        if (err)
+            *err = errorText(q);
+        return false;
+    }
+
+    bool prepare(std::optional<QSqlQuery> &slot, const QString &sql)
+    {
+        slot.emplace(db);
+        slot->setForwardOnly(true);
+        if (slot->prepare(sql))
+            return true;
+        return fail(QStringLiteral("cannot prepare statement: %1").arg(errorText(*slot)));
+    }
+
+    bool prepareWritePath()
+    {
+        QStringList placeholders, updates;
+        for (const QString &column : kCallColumns) {
+            placeholders << QStringLiteral("?");
+            updates << QStringLiteral("%1 = CASE WHEN ? THEN excluded.%1 ELSE calls.%1 END")
+                           .arg(column);
+        }
+        updates << QStringLiteral("updated_seq = excluded.updated_seq");
+        const QString upsert =
+            QStringLiteral("INSERT INTO calls (call_id, %1, updated_seq) VALUES (?, %2, ?)"
+                           " ON CONFLICT(call_id) DO UPDATE SET %3")
+                .arg(kCallColumns.join(QStringLiteral(", ")),
+                     placeholders.join(QStringLiteral(", ")), updates.join(QStringLiteral(", ")));
+        return prepare(begin, QStringLiteral("BEGIN IMMEDIATE")) &&
+               prepare(commit, QStringLiteral("COMMIT")) &&
+               prepare(rollback, QStringLiteral("ROLLBACK")) &&
+               prepare(dataVersion, QStringLiteral("PRAGMA data_version")) &&
+               prepare(head,
+                       QStringLiteral("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")) &&
+               prepare(findTelnyxId,
+                       QStringLiteral("SELECT seq, hash FROM events WHERE telnyx_id = ?")) &&
+               prepare(insertEvent, QStringLiteral("INSERT INTO events (%1) VALUES "
+                                                   "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                                        .arg(kEventColumns)) &&
+               prepare(upsertCall, upsert);
+    }
+
+    bool readDataVersion(qint64 *out, QString *err)
+    {
+        if (!dataVersion->exec() || !dataVersion->next()) {
+            *err = errorText(*dataVersion);
+            dataVersion->finish();
+            return false;
+        }
+        *out = dataVersion->value(0).toLongLong();
+        dataVersion->finish();
+        return true;
+    }
+
+    bool readHead(qint64 *seq, QString *hash, QString *err)
+    {
+        if (!head->exec()) {
+            *err = errorText(*head);
+            return false;
+        }
+        if (head->next()) {
+            *seq = head->value(0).toLongLong();
+            *hash = head->value(1).toString();
+        } else if (head->lastError().isValid()) {
+            *err = errorText(*head);
+            head->finish();
+            return false;
+        } else {
+            *seq = 0;
+            *hash = HashChain::genesisHash();
+        }
+        head->finish();
+        return true;
+    }
+
+    // Re-reads the head when another connection committed since we last looked.
+    bool refreshHead(QString *err)
+    {
+        qint64 version = 0;
+        if (!readDataVersion(&version, err))
+            return false;
+        if (version == dataVersionSeen)
+            return true;
+        if (!readHead(&lastSeq, &lastHash, err))
+            return false;
+        dataVersionSeen = version;
+        return true;
+    }
+
+    void rollbackQuietly()
+    {
+        rollback->exec();
+        rollback->finish();
+    }
+};
+
+EventStore::EventStore() : d(std::make_unique<Private>()) {}
+
+EventStore::~EventStore()
+{
+    close();
+}
+
+void EventStore::setSynchronous(Synchronous synchronous)
+{
+    d->synchronous = synchronous;
+}
+
+void EventStore::setBusyTimeout(int milliseconds)
+{
+    d->busyTimeout = qMax(0, milliseconds);
+}
+
+void EventStore::setClock(Clock clock)
+{
+    d->clock = std::move(clock);
+}
+
+bool EventStore::open(const QString &path, const QString &connectionName, Mode mode)
+{
+    close();
+    d->error.clear();
+    if (connectionName.isEmpty())
+        return d->fail(QStringLiteral("cannot open database %1: no connection name").arg(path));
+    if (path.isEmpty())
+        return d->fail(QStringLiteral("cannot open database: no path given"));
+    if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE")))
+        return d->fail(QStringLiteral("cannot open database %1: the Qt SQLite driver (QSQLITE) "
+                                      "is not available")
+                           .arg(path));
+    if (QSqlDatabase::contains(connectionName))
+        return d->fail(
+            QStringLiteral("cannot open database %1: connection name \"%2\" is already in use")
+                .arg(path, connectionName));
+
+    d->path = path;
+    d->mode = mode;
+    d->connectionName = connectionName;
+    d->added = true;
+    d->db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connectionName);
+    d->db.setDatabaseName(path);
+    QStringList options{QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(d->busyTimeout)};
+    if (mode == Mode::ReadOnly)
+        options << QStringLiteral("QSQLITE_OPEN_READONLY");
+    d->db.setConnectOptions(options.join(QLatin1Char(';')));
+
+    auto failOpen = [this, &path](const QString &reason) {
+        const QString message = QStringLiteral("cannot open database %1: %2").arg(path, reason);
+        close();
+        d->error = message;
+        return false;
+    };
+
+    if (!d->db.open())
+        return failOpen(errorText(d->db.lastError()));
+
+    if (mode == Mode::ReadOnly && isFileDatabase(path)) {
+        bool cannotInit = false;
+        {
+            QSqlQuery probe(d->db);
+            cannotInit = !probe.exec(QStringLiteral("SELECT count(*) FROM sqlite_master")) &&
+                         (probe.lastError().nativeErrorCode().toInt() & 0xff) == 8; // READONLY
+        }
+        if (cannotInit) {
+            // A WAL database in a directory we may not write, without its -shm file (so no
+            // writer is active): SQLite reads it only as an immutable file.
+            d->db.close();
+            const QUrl uri = QUrl::fromLocalFile(QFileInfo(path).absoluteFilePath());
+            d->db.setDatabaseName(uri.toString(QUrl::FullyEncoded) +
+                                  QStringLiteral("?immutable=1"));
+            options << QStringLiteral("QSQLITE_OPEN_URI");
+            d->db.setConnectOptions(options.join(QLatin1Char(';')));
+            if (!d->db.open())
+                return failOpen(errorText(d->db.lastError()));
+        }
+    }
+
+    QString err;
+    if (!d->exec(QStringLiteral("PRAGMA busy_timeout = %1").arg(d->busyTimeout), &err) ||
+        !d->exec(QStringLiteral("PRAGMA foreign_keys = ON"), &err))
+        return failOpen(err);
+
+    if (mode == Mode::ReadWrite) {
+        QSqlQuery wal(d->db);
+        if (!wal.exec(QStringLiteral("PRAGMA journal_mode = WAL")))
+            return failOpen(errorText(wal));
+        const QString journal = wal.next() ? wal.value(0).toString().toLower() : QString();
+        wal.finish();
+        if (journal != QLatin1String("wal") && journal != QLatin1String("memory"))
+            return failOpen(QStringLiteral("cannot use write-ahead logging (journal mode is %1)")
+                                .arg(journal.isEmpty() ? QStringLiteral("unknown") : journal));
+        const QString sync =
+            d->synchronous == Synchronous::Full ? QStringLiteral("FULL") : QStringLiteral("NORMAL");
+        if (!d->exec(QStringLiteral("PRAGMA synchronous = %1").arg(sync), &err))
+            return failOpen(err);
+        if (!Schema::migrate(d->db, &err))
+            return failOpen(err);
+        if (!d->prepareWritePath())
+            return failOpen(d->error);
+        // Probe: refuse now rather than on the first webhook if we cannot write.
+        if (!d->begin->exec())
+            return failOpen(QStringLiteral("not writable: %1").arg(errorText(*d->begin)));
+        d->begin->finish();
+        d->rollbackQuietly();
+        if (!d->readDataVersion(&d->dataVersionSeen, &err) ||
+            !d->readHead(&d->lastSeq, &d->lastHash, &err))
+            return failOpen(err);
+    } else {
+        const int version = Schema::userVersion(d->db, &err);
+        if (version < 0)
+            return failOpen(err);
+        if (version > Schema::latestVersion())
+            return failOpen(QStringLiteral("database schema version %1 is newer than this "
+                                           "version of kevan-tel supports (%2); use a newer "
+                                           "kevan-tel")
+                                .arg(version)
+                                .arg(Schema::latestVersion()));
+        if (version == 0)
+            return failOpen(QStringLiteral("not a kevan-tel database (no schema); open it "
+                                           "read-write once to create it"));
+        if (version < Schema::latestVersion())
+            return failOpen(QStringLiteral("database schema version %1 is older than this "
+                                           "version of kevan-tel (%2); open it read-write once "
+                                           "to upgrade it")
+                                .arg(version)
+                                .arg(Schema::latestVersion()));
+        if (!d->exec(QStringLiteral("SELECT seq FROM events ORDER BY seq DESC LIMIT 1"), &err))
+            return failOpen(err);
+    }
+    d->open = true;
+    return true;
+}
+
+void EventStore::close()
+{
+    d->begin.reset();
+    d->commit.reset();
+    d->rollback.reset();
+    d->dataVersion.reset();
+    d->head.reset();
+    d->findTelnyxId.reset();
+    d->insertEvent.reset();
+    d->upsertCall.reset();
+    if (d->added) {
+        d->db.close();
+        d->db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(d->connectionName);
+        d->added = false;
+    }
+    d->open = false;
+    d->lastSeq = 0;
+    d->lastHash.clear();
+    d->dataVersionSeen = -1;
+}
+
+bool EventStore::isOpen() const
+{
+    return d->open;
+}
+
+EventStore::Mode EventStore::mode() const
+{
+    return d->mode;
+}
+
+QString EventStore::path() const
+{
+    return d->path;
+}
+
+QString EventStore::connectionName() const
+{
+    return d->added ? d->connectionName : QString();
+}
+
+QString EventStore::errorString() const
+{
+    return d->error;
+}
+
+bool EventStore::healthCheck(QString *reason)
+{
+    auto unhealthy = [&](const QString &why) {
+        if (reason)
+            *reason = why;
+        d->error = why;
+        return false;
+    };
+    if (!d->open)
+        return unhealthy(QStringLiteral("event store is not open"));
+    if (d->mode == Mode::ReadOnly)
+        return unhealthy(QStringLiteral("event store is opened read-only"));
+    if (isFileDatabase(d->path) && !QFileInfo::exists(d->path))
+        return unhealthy(QStringLiteral("database file %1 has been removed").arg(d->path));
+    if (!d->begin->exec()) {
+        const QString why = errorText(*d->begin);
+        d->begin->finish();
+        return unhealthy(QStringLiteral("event store is not writable: %1").arg(why));
+    }
+    d->begin->finish();
+    qint64 seq = 0;
+    QString hash, err;
+    const bool readable = d->readHead(&seq, &hash, &err);
+    d->rollbackQuietly();
+    if (!readable)
+        return unhealthy(QStringLiteral("event store is not readable: %1").arg(err));
+    if (reason)
+        reason->clear();
+    return true;
+}
+
+AppendResult EventStore::append(const NewEvent &event, const CallUpdate *call, const Writes &writes)
+{
+    AppendResult result;
+    auto error = [&](const QString &message) {
+        result.status = AppendResult::Status::Error;
+        result.seq = 0;
+        result.hash.clear();
+        result.error = message;
+        d->error = message;
+        return result;
+    };
+    if (!d->open)
+        return error(QStringLiteral("event store is not open"));
+    if (d->mode == Mode::ReadOnly)
+        return error(QStringLiteral("event store is opened read-only"));
+    if (event.type.isEmpty())
+        return error(QStringLiteral("event has no type"));
+    if (event.actor.isEmpty())
+        return error(QStringLiteral("event has no actor"));
+    if (call && call->callId.isEmpty())
+        return error(QStringLiteral("call update has no call_id"));
+
+    const QDateTime now = d->clock ? d->clock() : QDateTime::currentDateTimeUtc();
+    if (!now.isValid())
+        return error(QStringLiteral("the clock returned an invalid time"));
+
+    HashChain::Row row;
+    row.telnyxId = nullable(event.telnyxId);
+    row.type = clean(event.type);
+    row.callId = nullable(event.callId);
+    const QString occurred = normalizeTimestamp(event.occurredAt);
+    if (!occurred.isNull())
+        row.occurredAt = occurred;
+    row.recordedAt = formatRecordedAt(now);
+    row.actor = clean(event.actor);
+    row.payload = compactJson(event.payload);
+
+    if (!d->begin->exec()) {
+        const QString why = errorText(*d->begin);
+        d->begin->finish();
+        return error(QStringLiteral("cannot start a transaction: %1").arg(why));
+    }
+    d->begin->finish();
+
+    QString err;
+    if (!d->refreshHead(&err)) {
+        d->rollbackQuietly();
+        return error(QStringLiteral("cannot read the end of the event log: %1").arg(err));
+    }
+
+    if (row.telnyxId) {
+        QSqlQuery &find = *d->findTelnyxId;
+        find.bindValue(0, *row.telnyxId);
+        if (!find.exec()) {
+            const QString why = errorText(find);
+            d->rollbackQuietly();
+            return error(QStringLiteral("cannot look up telnyx_id: %1").arg(why));
+        }
+        if (find.next()) {
+            result.status = AppendResult::Status::Duplicate;
+            result.seq = find.value(0).toLongLong();
+            result.hash = find.value(1).toString();
+            find.finish();
+            d->rollbackQuietly();
+            return result;
+        }
+        find.finish();
+    }
+
+    row.seq = d->lastSeq + 1;
+    const QString hash = HashChain::hash(d->lastHash, row);
+
+    QSqlQuery &insert = *d->insertEvent;
+    insert.bindValue(0, row.seq);
+    insert.bindValue(1, bindable(row.telnyxId));
+    insert.bindValue(2, row.type);
+    insert.bindValue(3, bindable(row.callId));
+    insert.bindValue(4, bindable(row.occurredAt));
+    insert.bindValue(5, row.recordedAt);
+    insert.bindValue(6, row.actor);
+    insert.bindValue(7, row.payload);
+    insert.bindValue(8, d->lastHash);
+    insert.bindValue(9, hash);
+    if (!insert.exec()) {
+        const QString why = errorText(insert);
+        insert.finish();
+        d->rollbackQuietly();
+        return error(QStringLiteral("cannot store event: %1").arg(why));
+    }
+    insert.finish();
+
+    if (call) {
+        auto text = [](const std::optional<QString> &v, bool timestamp) -> QVariant {
+            if (!v || v->isEmpty())
+                return QVariant(QMetaType::fromType<QString>());
+            if (timestamp) {
+                const QString normalized = normalizeTimestamp(*v);
+                if (!normalized.isNull())
+                    return normalized;
+            }
+            return clean(*v);
+        };
+        const std::optional<QString> *fields[] = {
+            &call->callControlId, &call->fromNumber, &call->toNumber,  &call->callerName,
+            &call->direction,     &call->decision,   &call->reason,    &call->namespaceName,
+            &call->state,         &call->startedAt,  &call->decidedAt, &call->endedAt,
+            &call->hangupCause,
+        };
+        constexpr int kTextFields = int(sizeof fields / sizeof fields[0]);
+        QSqlQuery &upsert = *d->upsertCall;
+        int i = 0;
+        upsert.bindValue(i++, clean(call->callId));
+        for (int f = 0; f < kTextFields; ++f)
+            upsert.bindValue(i++, text(*fields[f], f >= 9 && f <= 11));
+        upsert.bindValue(i++, call->flags ? QVariant(compactJson(*call->flags))
+                                          : QVariant(QMetaType::fromType<QString>()));
+        upsert.bindValue(i++, row.seq);
+        for (int f = 0; f < kTextFields; ++f)
+            upsert.bindValue(i++, fields[f]->has_value() ? 1 : 0);
+        upsert.bindValue(i++, call->flags.has_value() ? 1 : 0);
+        if (!upsert.exec()) {
+            const QString why = errorText(upsert);
+            upsert.finish();
+            d->rollbackQuietly();
+            return error(QStringLiteral("cannot update call %1: %2").arg(call->callId, why));
+        }
+        upsert.finish();
+    }
+
+    if (writes) {
+        QSqlDatabase db = d->db;
+        const QString why = writes(db);
+        if (!why.isEmpty()) {
+            d->rollbackQuietly();
+            return error(why);
+        }
+    }
+
+    if (!d->commit->exec()) {
+        const QString why = errorText(*d->commit);
+        d->commit->finish();
+        d->rollbackQuietly();
+        return error(QStringLiteral("cannot commit event: %1").arg(why));
+    }
+    d->commit->finish();
+
+    d->lastSeq = row.seq;
+    d->lastHash = hash;
+    result.status = AppendResult::Status::Stored;
+    result.seq = row.seq;
+    result.hash = hash;
+    return result;
+}
+
+QList<StoredEvent> EventStore::events(const EventQuery &query)
+{
+    QList<StoredEvent> out;
+    if (!d->open) {
+        d->error = QStringLiteral("event store is not open");
+        return out;
+    }
+    QString sql = QStringLiteral("SELECT %1 FROM events").arg(kEventColumns);
+    QStringList where;
+    QVariantList binds;
+    if (!query.type.isEmpty()) {
+        where << QStringLiteral("type = ?");
+        binds << query.type;
+    }
+    if (!query.callId.isEmpty()) {
+        where << QStringLiteral("call_id = ?");
+        binds << query.callId;
+    }
+    if (query.beforeSeq > 0) {
+        where << QStringLiteral("seq < ?");
+        binds << query.beforeSeq;
+    }
+    if (query.afterSeq > 0) {
+        where << QStringLiteral("seq > ?");
+        binds << query.afterSeq;
+    }
+    if (!where.isEmpty())
+        sql += QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
+    sql += QStringLiteral(" ORDER BY seq DESC");
+    if (query.limit > 0) {
+        sql += QStringLiteral(" LIMIT ?");
+        binds << query.limit;
+    }
+    QSqlQuery q(d->db);
+    q.setForwardOnly(true);
+    q.prepare(sql);
+    for (int i = 0; i < binds.size(); ++i)
+        q.bindValue(i, binds.at(i));
+    if (!q.exec()) {
+        d->error = QStringLiteral("cannot read events: %1").arg(errorText(q));
+        return out;
+    }
+    while (q.next())
+        out.append(readEvent(q));
+    return out;
+}
+
+QList<StoredEvent> EventStore::eventsForCall(const QString &callId)
+{
+    QList<StoredEvent> out;
+    if (!d->open) {
+        d->error = QStringLiteral("event store is not open");
+        return out;
+    }
+    QSqlQuery q(d->db);
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT %1 FROM events WHERE call_id = ? ORDER BY seq ASC")
+                  .arg(kEventColumns));
+    q.bindValue(0, callId);
+    if (!q.exec()) {
+        d->error = QStringLiteral("cannot read events: %1").arg(errorText(q));
+        return out;
+    }
+    while (q.next())
+        out.append(readEvent(q));
+    return out;
+}
+
+std::optional<StoredEvent> EventStore::event(qint64 seq)
+{
+    if (!d->open) {
+        d->error = QStringLiteral("event store is not open");
+        return std::nullopt;
+    }
+    QSqlQuery q(d->db);
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT %1 FROM events WHERE seq = ?").arg(kEventColumns));
+    q.bindValue(0, seq);
+    if (!q.exec()) {
+        d->error = QStringLiteral("cannot read event %1: %2").arg(seq).arg(errorText(q));
+        return std::nullopt;
+    }
+    if (!q.next())
+        return std::nullopt;
+    return readEvent(q);
+}
+
+QList<CallRecord> EventStore::calls(const CallQuery &query)
+{
+    QList<CallRecord> out;
+    if (!d->open) {
+        d->error = QStringLiteral("event store is not open");
+        return out;
+    }
+    QString sql = QStringLiteral("SELECT call_id, %1, updated_seq FROM calls"
+                                 " ORDER BY started_at DESC, updated_seq DESC")
+                      .arg(kCallColumns.join(QStringLiteral(", ")));
+    if (query.limit > 0)
+        sql += QStringLiteral(" LIMIT %1").arg(query.limit);
+    QSqlQuery q(d->db);
+    q.setForwardOnly(true);
+    if (!q.exec(sql)) {
+        d->error = QStringLiteral("cannot read calls: %1").arg(errorText(q));
+        return out;
+    }
+    while (q.next())
+        out.append(readCall(q));
+    return out;
+}
+
+std::optional<CallRecord> EventStore::call(const QString &callId)
+{
+    if (!d->open) {
+        d->error = QStringLiteral("event store is not open");
+        return std::nullopt;
+    }
+    QSqlQuery q(d->db);
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT call_id, %1, updated_seq FROM calls WHERE call_id = ?")
+                  .arg(kCallColumns.join(QStringLiteral(", "))));
+    q.bindValue(0, callId);
+    if (!q.exec()) {
+        d->error = QStringLiteral("cannot read call %1: %2").arg(callId, errorText(q));
+        return std::nullopt;
+    }
+    if (!q.next())
+        return std::nullopt;
+    return readCall(q);
+}
+
+qint64 EventStore::eventCount()
+{
+    if (!d->open) {
+        d->error = QStringLiteral("event store is not open");
+        return -1;
+    }
+    QSqlQuery q(d->db);
+    if (!q.exec(QStringLiteral("SELECT count(*) FROM events")) || !q.next()) {
+        d->error = QStringLiteral("cannot count events: %1").arg(errorText(q));
+        return -1;
+    }
+    return q.value(0).toLongLong();
+}
+
+qint64 EventStore::lastSeq()
+{
+    if (!d->open) {
+        d->error = QStringLiteral("event store is not open");
+        return -1;
+    }
+    QSqlQuery q(d->db);
+    if (!q.exec(QStringLiteral("SELECT coalesce(max(seq), 0) FROM events")) || !q.next()) {
+        d->error = QStringLiteral("cannot read the last event: %1").arg(errorText(q));
+        return -1;
+    }
+    return q.value(0).toLongLong();
+}
+
+QString EventStore::lastHash()
+{
+    if (!d->open) {
+        d->error = QStringLiteral("event store is not open");
+        return QString();
+    }
+    QSqlQuery q(d->db);
+    if (!q.exec(QStringLiteral("SELECT hash FROM events ORDER BY seq DESC LIMIT 1"))) {
+        d->error = QStringLiteral("cannot read the last event: %1").arg(errorText(q));
+        return QString();
+    }
+    return q.next() ? q.value(0).toString() : HashChain::genesisHash();
+}
+
+VerifyResult EventStore::verify(const Progress &progress)
+{
+    VerifyResult result;
+    auto failed = [&](const QString &message) {
+        result.ok = false;
+        result.message = message;
+        d->error = message;
+        return result;
+    };
+    if (!d->open)
+        return failed(QStringLiteral("event store is not open"));
+
+    // One read transaction: a consistent snapshot even while another connection appends.
+    QString err;
+    if (!d->exec(QStringLiteral("BEGIN"), &err))
+        return failed(QStringLiteral("cannot read the event log: %1").arg(err));
+    struct EndRead
+    {
+        Private *d;
+        ~EndRead() { d->exec(QStringLiteral("ROLLBACK")); }
+    } endRead{d.get()};
+
+    qint64 total = 0;
+    {
+        QSqlQuery count(d->db);
+        if (!count.exec(QStringLiteral("SELECT count(*) FROM events")) || !count.next())
+            return failed(QStringLiteral("cannot read the event log: %1").arg(errorText(count)));
+        total = count.value(0).toLongLong();
+    }
+    if (progress)
+        progress(0, total);
+
+    QSqlQuery q(d->db);
+    q.setForwardOnly(true);
+    if (!q.prepare(QStringLiteral("SELECT %1 FROM events WHERE seq > ? ORDER BY seq LIMIT %2")
+                       .arg(kEventColumns)
+                       .arg(kVerifyChunk)))
+        return failed(QStringLiteral("cannot read the event log: %1").arg(errorText(q)));
+
+    qint64 cursor = std::numeric_limits<qint64>::min();
+    qint64 previousSeq = 0;
+    QString previousHash = HashChain::genesisHash();
+    for (;;) {
+        q.bindValue(0, cursor);
+        if (!q.exec())
+            return failed(QStringLiteral("cannot read the event log: %1").arg(errorText(q)));
+        int rows = 0;
+        while (q.next()) {
+            ++rows;
+            HashChain::Row row;
+            row.seq = q.value(0).toLongLong();
+            cursor = row.seq;
+            const qint64 expected = previousSeq + 1;
+            auto broken = [&](const QString &message) {
+                q.finish();
+                result.firstBrokenSeq = expected;
+                return failed(message);
+            };
+            if (row.seq > expected)
+                return broken(QStringLiteral("event %1 is missing (the next event is %2)")
+                                  .arg(expected)
+                                  .arg(row.seq));
+            if (row.seq < expected)
+                return broken(QStringLiteral("event %1: found event %2 where event %1 belongs")
+                                  .arg(expected)
+                                  .arg(row.seq));
+            const QString prevHash = columnText(q, 8);
+            if (prevHash != previousHash)
+                return broken(expected == 1
+                                  ? QStringLiteral("event 1: prev_hash is not the genesis hash")
+                                  : QStringLiteral("event %1: prev_hash does not match the hash "
+                                                   "of event %2")
+                                        .arg(expected)
+                                        .arg(previousSeq));
+            row.telnyxId = columnOpt(q, 1);
+            row.type = columnText(q, 2);
+            row.callId = columnOpt(q, 3);
+            row.occurredAt = columnOpt(q, 4);
+            row.recordedAt = columnText(q, 5);
+            row.actor = columnText(q, 6);
+            row.payload = columnText(q, 7);
+            const QString stored = columnText(q, 9);
+            if (HashChain::hash(prevHash, row) != stored)
+                return broken(
+                    QStringLiteral("event %1: hash does not match its contents").arg(expected));
+            previousSeq = row.seq;
+            previousHash = stored;
+            ++result.rowsChecked;
+        }
+        if (q.lastError().isValid())
+            return failed(QStringLiteral("cannot read the event log: %1").arg(errorText(q)));
+        q.finish();
+        if (progress)
+            progress(result.rowsChecked, total);
+        if (rows < kVerifyChunk)
+            break;
+    }
+    result.ok = true;
+    result.message = QStringLiteral("hash chain intact: %1 events").arg(result.rowsChecked);
+    return result;
+}
+
+QString EventStore::normalizeTimestamp(const QString &text)
+{
+    static const QRegularExpression re(
+        QStringLiteral("^(\\d{4})-(\\d{2})-(\\d{2})[Tt ](\\d{2}):(\\d{2}):(\\d{2})(?:[.,](\\d+))?"
+                       "(?:([Zz])|([+-])(\\d{2}):?(\\d{2}))?$"));
+    const QRegularExpressionMatch m = re.match(text.trimmed());
+    if (!m.hasMatch())
+        return QString();
+    const QDate date(m.captured(1).toInt(), m.captured(2).toInt(), m.captured(3).toInt());
+    const QTime time(m.captured(4).toInt(), m.captured(5).toInt(), m.captured(6).toInt());
+    if (!date.isValid() || !time.isValid())
+        return QString();
+    QTimeZone zone = QTimeZone::utc();
+    if (m.hasCaptured(9)) {
+        const int hours = m.captured(10).toInt();
+        const int minutes = m.captured(11).toInt();
+        if (hours > 23 || minutes > 59)
+            return QString();
+        const int offset =
+            (hours * 3600 + minutes * 60) * (m.captured(9) == QLatin1String("-") ? -1 : 1);
+        zone = QTimeZone(offset);
+    }
+    const QDateTime utc = QDateTime(date, time, zone).toUTC();
+    if (!utc.isValid())
+        return QString();
+    const QString fraction = m.captured(7).left(6).leftJustified(6, QLatin1Char('0'));
+    return utc.toString(QStringLiteral("yyyy-MM-dd'T'HH:mm:ss")) + QLatin1Char('.') + fraction +
+           QLatin1Char('Z');
+}
+
+QString EventStore::formatRecordedAt(const QDateTime &time)
+{
+    return time.toUTC().toString(QStringLiteral("yyyy-MM-dd'T'HH:mm:ss.zzz")) + QLatin1Char('Z');
+}
+
+} // namespace kt

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "callrecord.h"
+#include "storedevent.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QString>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+class QSqlDatabase;
+
+namespace kt {
+
+// The append-only, hash-chained event log and the `calls` projection, over QtSql SQLite.
+//
+// Each instance owns one named QSqlDatabase connection: create, open and use it in one thread
+// only. The engine thread holds the single ReadWrite instance; history readers (UI, CLI) open
+// their own ReadOnly instance with another connection name (WAL lets them read while the
+// writer writes). Several writers (e.g. a CLI next to the server) are safe too: append() takes
+// the write lock and notices rows appended by other connections.
+class EventStore
+{
+public:
+    enum class Mode { ReadWrite, ReadOnly };
+    enum class Synchronous { Full, Normal };
+    using Clock = std::function<QDateTime()>;
+    using Progress = std::function<void(qint64 done, qint64 total)>;
+
+    EventStore();
+    ~EventStore(); // closes and removes the connection
+    EventStore(const EventStore &) = delete;
+    EventStore &operator=(const EventStore &) = delete;
+
+    // Settings; call before open(). Defaults: Synchronous::Full, 5000 ms busy timeout.
+    void setSynchronous(Synchronous synchronous);
+    void setBusyTimeout(int milliseconds);
+    // Clock for recorded_at; default QDateTime::currentDateTimeUtc. May be set at any time.
+    void setClock(Clock clock);
+
+    // ReadWrite: creates the file if needed, WAL, synchronous, foreign_keys, busy_timeout,
+    // applies the migrations and checks the database can be written. ReadOnly: never writes;
+    // the schema must be current. False with errorString() set on failure, e.g.
+    // "cannot open database /x/y.db: unable to open database file".
+    bool open(const QString &path, const QString &connectionName, Mode mode = Mode::ReadWrite);
+    void close();
+    bool isOpen() const;
+    Mode mode() const;
+    QString path() const;
+    QString connectionName() const;
+    // The last error of open() or of any other call that failed.
+    QString errorString() const;
+
+    // Cheap probe for /health: true when an event could be stored now (write lock obtainable,
+    // last row readable, file still present). ReadOnly instances report false.
+    bool healthCheck(QString *reason = nullptr);
+
+    // More writes for the same transaction (e.g. the screening tables): called with this
+    // store's connection after the event and the call update are written. Return an empty
+    // string on success, or an error message to roll everything back. Must not BEGIN, COMMIT
+    // or ROLLBACK.
+    using Writes = std::function<QString(QSqlDatabase &db)>;
+
+    // Appends one event and applies `call` to the calls projection and `writes`, in one
+    // BEGIN IMMEDIATE transaction. A telnyx_id already stored gives Duplicate (seq/hash of the
+    // stored event) and writes nothing (`writes` is not called). On Error nothing is written.
+    AppendResult append(const NewEvent &event, const CallUpdate *call = nullptr,
+                        const Writes &writes = {});
+
+    QList<StoredEvent> events(const EventQuery &query = {}); // newest first
+    QList<StoredEvent> eventsForCall(const QString &callId); // oldest first
+    std::optional<StoredEvent> event(qint64 seq);
+    QList<CallRecord> calls(const CallQuery &query = {}); // newest first (started_at, updated_seq)
+    std::optional<CallRecord> call(const QString &callId);
+    qint64 eventCount();
+    qint64 lastSeq();   // 0 when empty, -1 on error
+    QString lastHash(); // genesis hash when empty, null on error
+
+    // Walks the whole log in seq order, in chunks, and recomputes every hash. Reports the first
+    // broken event: edited row, missing row, reordered rows, edited hash. (A chain cannot show
+    // that events were cut off its end; compare lastSeq()/lastHash() with a copy kept elsewhere.)
+    VerifyResult verify(const Progress &progress = {});
+
+    // ISO-8601 with any offset -> "yyyy-MM-ddTHH:mm:ss.ffffffZ" (UTC, 6 fractional digits);
+    // null QString if it does not parse.
+    static QString normalizeTimestamp(const QString &text);
+    // recorded_at format: "yyyy-MM-ddTHH:mm:ss.zzzZ" in UTC.
+    static QString formatRecordedAt(const QDateTime &time);
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace kt

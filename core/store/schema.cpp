@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "schema.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+namespace kt {
+
+// ---------------------------------------------------------------------------------------------
+// How to add a migration
+//
+// Append a new entry at the END of the list below with the next version number (2, 3, ...).
+// Never edit or reorder an entry that has shipped: databases in the field already ran it.
+// Each statement is one SQL statement (QtSql runs only the first statement of a string).
+// The step runs in its own BEGIN IMMEDIATE transaction together with `PRAGMA user_version = N`.
+// Don't touch the events table's contents or its triggers: the log is append-only and
+// hash-chained. Adding tables, indexes and columns to other tables is fine. Example:
+//
+//     {2,
+//      QStringLiteral("screening rules"),
+//      {QStringLiteral("CREATE TABLE rules (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, ...)"),
+//       QStringLiteral("CREATE INDEX rules_kind ON rules(kind)")}},
+// ---------------------------------------------------------------------------------------------
+const QList<Migration> &Schema::migrations()
+{
+    static const QList<Migration> steps{
+        {1,
+         QStringLiteral("event log and calls projection"),
+         {
+             QStringLiteral("CREATE TABLE events ("
+                            " seq INTEGER PRIMARY KEY,"
+                            " telnyx_id TEXT UNIQUE,"
+                            " type TEXT NOT NULL,"
+                            " call_id TEXT,"
+                            " occurred_at TEXT,"
+                            " recorded_at TEXT NOT NULL,"
+                            " actor TEXT NOT NULL,"
+                            " payload TEXT NOT NULL,"
+                            " prev_hash TEXT NOT NULL,"
+                            " hash TEXT NOT NULL)"),
+             QStringLiteral("CREATE INDEX events_call_id ON events(call_id)"),
+             QStringLiteral("CREATE INDEX events_type ON events(type)"),
+             QStringLiteral("CREATE INDEX events_recorded_at ON events(recorded_at)"),
+             // Append-only: no UPDATE, no DELETE. INSERT must take the next seq and a new
+             // telnyx_id, which also stops INSERT OR REPLACE from deleting rows (REPLACE does
+             // not fire DELETE triggers unless recursive_triggers is on).
+             QStringLiteral("CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
+                            " BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE is not"
+                            " allowed'); END"),
+             QStringLiteral("CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
+                            " BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE is not"
+                            " allowed'); END"),
+             QStringLiteral("CREATE TRIGGER events_append_only BEFORE INSERT ON events"
+                            " WHEN NEW.seq IS NOT coalesce((SELECT max(seq) FROM events), 0) + 1"
+                            " OR (NEW.telnyx_id IS NOT NULL AND EXISTS"
+                            " (SELECT 1 FROM events WHERE telnyx_id = NEW.telnyx_id))"
+                            " BEGIN SELECT RAISE(ABORT, 'events are append-only: INSERT must add"
+                            " the next seq and a new telnyx_id'); END"),
+             QStringLiteral("CREATE TABLE calls ("
+                            " call_id TEXT PRIMARY KEY,"
+                            " call_control_id TEXT,"
+                            " from_number TEXT,"
+                            " to_number TEXT,"
+                            " caller_name TEXT,"
+                            " direction TEXT,"
+                            " decision TEXT,"
+                            " reason TEXT,"
+                            " namespace TEXT,"
+                            " state TEXT,"
+                            " started_at TEXT,"
+                            " decided_at TEXT,"
+                            " ended_at TEXT,"
+                            " hangup_cause TEXT,"
+                            " flags TEXT,"
+                            " updated_seq INTEGER)"),
+             QStringLiteral("CREATE INDEX calls_started_at ON calls(started_at)"),
+             QStringLiteral("CREATE INDEX calls_updated_seq ON calls(updated_seq)"),
+         }},
+        {2,
+         QStringLiteral("screening data: numbers, roots, certificates, revocations, registry,"
+                        " rules"),
+         {
+             // The owner's number map (NumberMap); position keeps the map's order.
+             QStringLiteral("CREATE TABLE numbers ("
+                            " e164 TEXT PRIMARY KEY,"
+                            " raw TEXT NOT NULL,"
+                            " label TEXT NOT NULL DEFAULT '',"
+                            " namespace TEXT NOT NULL,"
+                            " policy TEXT NOT NULL DEFAULT '',"
+                            " telnyx_id TEXT,"
+                            " connection_id TEXT,"
+                            " tags TEXT NOT NULL DEFAULT '[]',"
+                            " position INTEGER NOT NULL,"
+                            " updated_at TEXT NOT NULL)"),
+             QStringLiteral("CREATE TABLE trusted_roots ("
+                            " fingerprint TEXT PRIMARY KEY,"
+                            " pem TEXT NOT NULL,"
+                            " subject TEXT NOT NULL,"
+                            " not_after TEXT,"
+                            " added_at TEXT NOT NULL)"),
+             QStringLiteral("CREATE TABLE certificates ("
+                            " fingerprint TEXT PRIMARY KEY,"
+                            " namespace TEXT NOT NULL,"
+                            " pem TEXT NOT NULL,"
+                            " subject TEXT NOT NULL,"
+                            " issuer TEXT NOT NULL,"
+                            " not_before TEXT,"
+                            " not_after TEXT,"
+                            " added_at TEXT NOT NULL)"),
+             // Every namespace a certificate names (a certificate may name several).
+             QStringLiteral("CREATE TABLE certificate_namespaces ("
+                            " namespace TEXT NOT NULL,"
+                            " fingerprint TEXT NOT NULL REFERENCES certificates(fingerprint),"
+                            " PRIMARY KEY (namespace, fingerprint)) WITHOUT ROWID"),
+             QStringLiteral("CREATE TABLE revocations ("
+                            " fingerprint TEXT PRIMARY KEY,"
+                            " revoked_at TEXT NOT NULL,"
+                            " note TEXT NOT NULL DEFAULT '')"),
+             QStringLiteral("CREATE TABLE registry ("
+                            " phone TEXT PRIMARY KEY,"
+                            " namespace TEXT NOT NULL,"
+                            " verified_at TEXT NOT NULL,"
+                            " certificate_fingerprint TEXT NOT NULL)"),
+             QStringLiteral("CREATE INDEX registry_namespace ON registry(namespace)"),
+             // Removed rules stay (removed_at set), so ids are never reused.
+             QStringLiteral("CREATE TABLE rules ("
+                            " id INTEGER PRIMARY KEY,"
+                            " kind TEXT NOT NULL CHECK (kind IN ('allow', 'block')),"
+                            " pattern TEXT NOT NULL,"
+                            " note TEXT NOT NULL DEFAULT '',"
+                            " until TEXT,"
+                            " single_use INTEGER NOT NULL DEFAULT 0,"
+                            " created_at TEXT NOT NULL,"
+                            " used_at TEXT,"
+                            " used_by_call TEXT,"
+                            " removed_at TEXT)"),
+             // matchRule: pattern IN (the number, its prefixes) AND kind = ? AND not removed.
+             QStringLiteral("CREATE INDEX rules_pattern ON rules(pattern, kind)"
+                            " WHERE removed_at IS NULL"),
+         }},
+        // Append new steps here (version 3, 4, ...).
+    };
+    return steps;
+}
+
+int Schema::latestVersion()
+{
+    const auto &steps = migrations();
+    return steps.isEmpty() ? 0 : steps.last().version;
+}
+
+int Schema::userVersion(QSqlDatabase &db, QString *error)
+{
+    QSqlQuery q(db);
+    if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next()) {
+        if (error)
+            *error = q.lastError().databaseText().isEmpty() ? q.lastError().text()
+                                                            : q.lastError().databaseText();
+        return -1;
+    }
+    return q.value(0).toInt();
+}
+
+bool Schema::migrate(QSqlDatabase &db, QString *error, int *applied)
+{
+    return migrate(db, migrations(), error, applied);
+}
+
+bool Schema::migrate(QSqlDatabase &db, const QList<Migration> &steps, QString *error, int *applied)
+{
+    auto sqlError = [](const QSqlQuery &q) {
+        const QSqlError e = q.lastError();
+        return e.databaseText().isEmpty() ? e.text() : e.databaseText();
+    };
+    auto fail = [&](const QString &message) {
+        if (error)
+            *error = message;
+        return false;
+    };
+    if (applied)
+        *applied = 0;
+    const int latest = steps.isEmpty() ? 0 : steps.last().version;
+
+    QString readError;
+    const int current = userVersion(db, &readError);
+    if (current < 0)
+        return fail(readError);
+    if (current > latest)
+        return fail(QStringLiteral("database schema version %1 is newer than this version of "
+                                   "kevan-tel supports (%2); use a newer kevan-tel")
+                        .arg(current)
+                        .arg(latest));
+
+    for (const Migration &step : steps) {
+        if (step.version <= current)
+            continue;
+        QSqlQuery q(db);
+        if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+            return fail(QStringLiteral("migration %1: cannot start a transaction: %2")
+                            .arg(step.version)
+                            .arg(sqlError(q)));
+        // Another process may have migrated while we waited for the write lock.
+        const int now = userVersion(db, &readError);
+        if (now < 0 || now >= step.version) {
+            q.exec(QStringLiteral("ROLLBACK"));
+            if (now < 0)
+                return fail(readError);
+            continue;
+        }
+        if (now != step.version - 1) {
+            q.exec(QStringLiteral("ROLLBACK"));
+            return fail(QStringLiteral("migration %1 expects schema version %2, found %3")
+                            .arg(step.version)
+                            .arg(step.version - 1)
+                            .arg(now));
+        }
+        for (const QString &sql : step.statements) {
+            QSqlQuery s(db);
+            if (!s.exec(sql)) {
+                const QString message = sqlError(s);
+                s.finish();
+                q.exec(QStringLiteral("ROLLBACK"));
+                return fail(QStringLiteral("migration %1 (%2) failed: %3")
+                                .arg(step.version)
+                                .arg(step.description, message));
+            }
+        }
+        QSqlQuery v(db);
+        if (!v.exec(QStringLiteral("PRAGMA user_version = %1").arg(step.version)) ||
+            !q.exec(QStringLiteral("COMMIT"))) {
+            const QString message = v.lastError().isValid() ? sqlError(v) : sqlError(q);
+            QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
+            return fail(QStringLiteral("migration %1 (%2) failed: %3")
+                            .arg(step.version)
+                            .arg(step.description, message));
+        }
+        if (applied)
+            ++*applied;
+    }
+    return true;
+}
+
+} // namespace kt

@@ -1,0 +1,1106 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "store/eventstore.h"
+#include "store/hashchain.h"
+#include "store/schema.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QtEndian>
+
+#include <memory>
+
+using namespace kt;
+
+namespace {
+
+// A second, raw connection to the same file: what someone with sqlite3 could do.
+class RawDb
+{
+public:
+    explicit RawDb(const QString &path) : m_name(QStringLiteral("raw-%1").arg(++s_counter))
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_name);
+        db.setDatabaseName(path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+        m_ok = db.open();
+    }
+    ~RawDb()
+    {
+        {
+            QSqlDatabase db = QSqlDatabase::database(m_name, false);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(m_name);
+    }
+    bool ok() const { return m_ok; }
+    QSqlDatabase db() const { return QSqlDatabase::database(m_name, false); }
+    bool exec(const QString &sql, QString *error = nullptr)
+    {
+        QSqlQuery q(db());
+        const bool ok = q.exec(sql);
+        if (!ok && error)
+            *error = q.lastError().text();
+        return ok;
+    }
+    QVariant scalar(const QString &sql)
+    {
+        QSqlQuery q(db());
+        if (!q.exec(sql) || !q.next())
+            return QVariant();
+        return q.value(0);
+    }
+    void dropTriggers()
+    {
+        QVERIFY(exec(QStringLiteral("DROP TRIGGER events_no_update")));
+        QVERIFY(exec(QStringLiteral("DROP TRIGGER events_no_delete")));
+        QVERIFY(exec(QStringLiteral("DROP TRIGGER events_append_only")));
+    }
+
+private:
+    static inline int s_counter = 0;
+    QString m_name;
+    bool m_ok = false;
+};
+
+NewEvent makeEvent(int i, const QString &telnyxId = QString(), const QString &callId = QString(),
+                   const QString &type = QStringLiteral("call.initiated"))
+{
+    NewEvent e;
+    e.telnyxId = telnyxId;
+    e.type = type;
+    e.callId = callId;
+    e.occurredAt = QStringLiteral("2025-11-23T03:30:00.076316Z");
+    e.actor = QStringLiteral("telnyx");
+    e.payload = QJsonObject{{QStringLiteral("i"), i}, {QStringLiteral("from"), "+17702300635"}};
+    return e;
+}
+
+} // namespace
+
+class TestEventStore : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    QString dbPath(const QString &name = QStringLiteral("events.db")) const
+    {
+        return m_dir->filePath(name);
+    }
+    // Opens `store` read-write on dbPath() and appends `count` events (telnyx ids "t1".."tN").
+    bool fill(EventStore &store, int count)
+    {
+        store.setSynchronous(EventStore::Synchronous::Normal);
+        if (!store.open(dbPath(), QStringLiteral("writer"))) {
+            qWarning() << store.errorString();
+            return false;
+        }
+        for (int i = 1; i <= count; ++i) {
+            const auto r = store.append(makeEvent(i, QStringLiteral("t%1").arg(i)));
+            if (r.status != AppendResult::Status::Stored || r.seq != i) {
+                qWarning() << r.error;
+                return false;
+            }
+        }
+        return true;
+    }
+
+private slots:
+    void init()
+    {
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
+    }
+    void cleanup()
+    {
+        m_dir.reset();
+        QVERIFY2(QSqlDatabase::connectionNames().isEmpty(),
+                 qPrintable(QSqlDatabase::connectionNames().join(QLatin1Char(','))));
+    }
+
+    void appendAndReadBack()
+    {
+        EventStore store;
+        store.setClock([] { return QDateTime(QDate(2025, 1, 2), QTime(3, 4, 5, 678), Qt::UTC); });
+        QVERIFY2(store.open(dbPath(), QStringLiteral("w")), qPrintable(store.errorString()));
+        QVERIFY(store.isOpen());
+        QCOMPARE(store.lastSeq(), 0);
+        QCOMPARE(store.eventCount(), 0);
+        QCOMPARE(store.lastHash(), HashChain::genesisHash());
+
+        NewEvent e = makeEvent(7, QStringLiteral("tel-1"), QStringLiteral("call-1"));
+        e.payload = QJsonObject{{QStringLiteral("b"), 2},
+                                {QStringLiteral("a"), QJsonArray{1, QStringLiteral("x")}}};
+        const AppendResult r = store.append(e);
+        QCOMPARE(r.status, AppendResult::Status::Stored);
+        QVERIFY(r.ok());
+        QCOMPARE(r.seq, 1);
+        QCOMPARE(r.hash.size(), 64);
+        QVERIFY(r.error.isEmpty());
+
+        const QList<StoredEvent> all = store.events();
+        QCOMPARE(all.size(), 1);
+        const StoredEvent &s = all.first();
+        QCOMPARE(s.seq, 1);
+        QCOMPARE(s.telnyxId, QStringLiteral("tel-1"));
+        QCOMPARE(s.type, QStringLiteral("call.initiated"));
+        QCOMPARE(s.callId, QStringLiteral("call-1"));
+        QCOMPARE(s.occurredAt, QStringLiteral("2025-11-23T03:30:00.076316Z"));
+        QCOMPARE(s.recordedAt, QStringLiteral("2025-01-02T03:04:05.678Z"));
+        QCOMPARE(s.actor, QStringLiteral("telnyx"));
+        QCOMPARE(s.payload, e.payload);
+        QCOMPARE(s.prevHash, HashChain::genesisHash());
+        QCOMPARE(s.hash, r.hash);
+        QCOMPARE(store.lastSeq(), 1);
+        QCOMPARE(store.lastHash(), r.hash);
+        QCOMPARE(store.eventCount(), 1);
+        QCOMPARE(store.event(1)->hash, r.hash);
+        QVERIFY(!store.event(2).has_value());
+
+        // The payload is stored as compact JSON.
+        RawDb raw(dbPath());
+        QCOMPARE(raw.scalar(QStringLiteral("SELECT payload FROM events")).toString(),
+                 QStringLiteral(R"({"a":[1,"x"],"b":2})"));
+    }
+
+    void toJsonFormat()
+    {
+        EventStore store;
+        QVERIFY(store.open(dbPath(), QStringLiteral("w")));
+        NewEvent e = makeEvent(1);
+        e.actor = QStringLiteral("engine");
+        e.type = QStringLiteral("call.decided");
+        e.occurredAt.clear();
+        QVERIFY(store.append(e).ok());
+        const QJsonObject json = store.events().first().toJson();
+        QStringList keys = json.keys();
+        keys.sort();
+        QCOMPARE(keys, (QStringList{"actor", "call_id", "hash", "occurred_at", "payload",
+                                    "prev_hash", "recorded_at", "seq", "telnyx_id", "type"}));
+        QCOMPARE(json.value("seq").toInteger(), 1);
+        QVERIFY(json.value("telnyx_id").isNull());
+        QVERIFY(json.value("call_id").isNull());
+        QVERIFY(json.value("occurred_at").isNull());
+        QCOMPARE(json.value("type").toString(), QStringLiteral("call.decided"));
+        QCOMPARE(json.value("actor").toString(), QStringLiteral("engine"));
+        QCOMPARE(json.value("payload").toObject().value("i").toInt(), 1);
+        QCOMPARE(json.value("prev_hash").toString(), HashChain::genesisHash());
+
+        CallUpdate u;
+        u.callId = QStringLiteral("c1");
+        u.decision = QStringLiteral("blocked");
+        QVERIFY(store.append(makeEvent(2), &u).ok());
+        const QJsonObject call = store.call(QStringLiteral("c1"))->toJson();
+        QCOMPARE(call.value("call_id").toString(), QStringLiteral("c1"));
+        QCOMPARE(call.value("decision").toString(), QStringLiteral("blocked"));
+        QVERIFY(call.value("namespace").isNull());
+        QVERIFY(call.value("from_number").isNull());
+        QCOMPARE(call.value("updated_seq").toInteger(), 2);
+        QVERIFY(call.value("flags").isObject());
+        QCOMPARE(call.size(), 16);
+    }
+
+    void timestamps()
+    {
+        EventStore store;
+        QDateTime now(QDate(2025, 6, 1), QTime(12, 0, 0, 5), Qt::UTC);
+        store.setClock([&now] { return now; });
+        QVERIFY(store.open(dbPath(), QStringLiteral("w")));
+        NewEvent e = makeEvent(1);
+        e.occurredAt = QStringLiteral("2018-02-02T23:25:27.5+01:00");
+        QVERIFY(store.append(e).ok());
+        now = now.addSecs(1);
+        e.occurredAt = QStringLiteral("not a time");
+        QVERIFY(store.append(e).ok());
+        const auto events = store.eventsForCall(QString()); // no call id: none match
+        QVERIFY(events.isEmpty());
+        const auto all = store.events();
+        QCOMPARE(all.at(1).occurredAt, QStringLiteral("2018-02-02T22:25:27.500000Z"));
+        QCOMPARE(all.at(1).recordedAt, QStringLiteral("2025-06-01T12:00:00.005Z"));
+        QVERIFY(all.at(0).occurredAt.isNull());
+        QCOMPARE(all.at(0).recordedAt, QStringLiteral("2025-06-01T12:00:01.005Z"));
+
+        QCOMPARE(EventStore::normalizeTimestamp(QStringLiteral("2025-11-23T03:30:00Z")),
+                 QStringLiteral("2025-11-23T03:30:00.000000Z"));
+        QCOMPARE(EventStore::normalizeTimestamp(QStringLiteral("2025-11-23T03:30:00.1234567Z")),
+                 QStringLiteral("2025-11-23T03:30:00.123456Z"));
+        QCOMPARE(EventStore::normalizeTimestamp(QStringLiteral("2025-01-01T00:30:00.000001-02:00")),
+                 QStringLiteral("2025-01-01T02:30:00.000001Z"));
+        QVERIFY(EventStore::normalizeTimestamp(QStringLiteral("2025-02-30T00:00:00Z")).isNull());
+        QVERIFY(EventStore::normalizeTimestamp(QString()).isNull());
+
+        // A clock that returns garbage is an error, not a corrupt row.
+        store.setClock([] { return QDateTime(); });
+        const auto r = store.append(makeEvent(3));
+        QCOMPARE(r.status, AppendResult::Status::Error);
+        QCOMPARE(store.eventCount(), 2);
+    }
+
+    void duplicateTelnyxIdStoresNothing()
+    {
+        EventStore store;
+        QVERIFY(store.open(dbPath(), QStringLiteral("w")));
+        CallUpdate u;
+        u.callId = QStringLiteral("c1");
+        u.state = QStringLiteral("parked");
+        const auto first = store.append(makeEvent(1, QStringLiteral("dup"), "c1"), &u);
+        QCOMPARE(first.status, AppendResult::Status::Stored);
+
+        u.state = QStringLiteral("changed");
+        const auto again = store.append(makeEvent(2, QStringLiteral("dup"), "c1"), &u);
+        QCOMPARE(again.status, AppendResult::Status::Duplicate);
+        QVERIFY(again.ok());
+        QCOMPARE(again.seq, first.seq);
+        QCOMPARE(again.hash, first.hash);
+        QCOMPARE(store.eventCount(), 1);
+        QCOMPARE(store.events().first().payload.value("i").toInt(), 1);
+        QCOMPARE(store.call("c1")->state, QStringLiteral("parked"));
+        QCOMPARE(store.call("c1")->updatedSeq, 1);
+
+        // The chain goes on without a gap.
+        const auto next = store.append(makeEvent(3, QStringLiteral("other")));
+        QCOMPARE(next.status, AppendResult::Status::Stored);
+        QCOMPARE(next.seq, 2);
+        QVERIFY(store.verify().ok);
+    }
+
+    void nullTelnyxIdAllowedManyTimes()
+    {
+        EventStore store;
+        QVERIFY(store.open(dbPath(), QStringLiteral("w")));
+        for (int i = 1; i <= 3; ++i) {
+            const auto r = store.append(makeEvent(i));
+            QCOMPARE(r.status, AppendResult::Status::Stored);
+            QCOMPARE(r.seq, i);
+        }
+        RawDb raw(dbPath());
+        QCOMPARE(raw.scalar("SELECT count(*) FROM events WHERE telnyx_id IS NULL").toInt(), 3);
+        for (const StoredEvent &e : store.events())
+            QVERIFY(e.telnyxId.isNull());
+    }
+
+    void invalidEventsAreRefused()
+    {
+        EventStore store;
+        QVERIFY(store.open(dbPath(), QStringLiteral("w")));
+        NewEvent e = makeEvent(1);
+        e.type.clear();
+        auto r = store.append(e);
+        QCOMPARE(r.status, AppendResult::Status::Error);
+        QVERIFY(!r.error.isEmpty());
+        e = makeEvent(1);
+        e.actor.clear();
+        QCOMPARE(store.append(e).status, AppendResult::Status::Error);
+        CallUpdate u; // no call id
+        QCOMPARE(store.append(makeEvent(1), &u).status, AppendResult::Status::Error);
+        QCOMPARE(store.eventCount(), 0);
+        QCOMPARE(store.append(makeEvent(1)).seq, 1);
+
+        EventStore closed;
+        QCOMPARE(closed.append(makeEvent(1)).status, AppendResult::Status::Error);
+        QVERIFY(!closed.verify().ok);
+    }
+
+    void chainVerifies()
+    {
+        EventStore store;
+        QVERIFY(fill(store, 25));
+        const auto events = store.eventsForCall(QString());
+        QVERIFY(events.isEmpty());
+        QList<StoredEvent> all = store.events(EventQuery{QString(), QString(), 0, 0, 0});
+        QCOMPARE(all.size(), 25);
+        std::reverse(all.begin(), all.end());
+        QString prev = HashChain::genesisHash();
+        for (const StoredEvent &e : all) {
+            QCOMPARE(e.prevHash, prev);
+            QVERIFY(e.hash != prev);
+            prev = e.hash;
+        }
+        QList<QPair<qint64, qint64>> progress;
+        const VerifyResult v = store.verify([&](qint64 done, qint64 total) {
+            progress.append({done, total});
+        });
+        QVERIFY2(v.ok, qPrintable(v.message));
+        QCOMPARE(v.rowsChecked, 25);
+        QCOMPARE(v.firstBrokenSeq, 0);
+        QVERIFY(v.message.contains(QStringLiteral("25")));
+        QVERIFY(!progress.isEmpty());
+        QCOMPARE(progress.last(), (QPair<qint64, qint64>(25, 25)));
+
+        EventStore empty;
+        QVERIFY(empty.open(dbPath("empty.db"), QStringLiteral("e")));
+        const VerifyResult ev = empty.verify();
+        QVERIFY(ev.ok);
+        QCOMPARE(ev.rowsChecked, 0);
+    }
+
+    void hashEncodingIsCanonical()
+    {
+        HashChain::Row row;
+        row.seq = 12;
+        row.telnyxId = QStringLiteral("id");
+        row.type = QStringLiteral("call.hangup");
+        row.callId = std::nullopt;
+        row.occurredAt = QString::fromUtf8("");
+        row.recordedAt = QStringLiteral("2025-01-01T00:00:00.000Z");
+        row.actor = QStringLiteral("telnyx");
+        row.payload = QString::fromUtf8(R"({"x":"é"})");
+        const QString prev = QString(64, QLatin1Char('a'));
+
+        // The encoding exactly as documented in hashchain.h.
+        auto field = [](const QByteArray &b) {
+            char len[8];
+            qToBigEndian<quint64>(quint64(b.size()), len);
+            return QByteArray(1, '\x01') + QByteArray(len, 8) + b;
+        };
+        const QByteArray expected =
+            QByteArray("kevan-tel/event/v1") + field(prev.toUtf8()) + field("12") + field("id") +
+            field("call.hangup") + QByteArray(1, '\0') + field("") +
+            field("2025-01-01T00:00:00.000Z") + field("telnyx") + field(QByteArray(R"({"x":"é"})"));
+        QCOMPARE(HashChain::encode(prev, row), expected);
+        QCOMPARE(HashChain::hash(prev, row),
+                 QString::fromLatin1(
+                     QCryptographicHash::hash(expected, QCryptographicHash::Sha256).toHex()));
+        QCOMPARE(HashChain::genesisHash(), QString(64, QLatin1Char('0')));
+
+        // Field boundaries and NULL vs empty change the hash.
+        const QString base = HashChain::hash(prev, row);
+        HashChain::Row shifted = row;
+        shifted.type = QStringLiteral("call.hangupt");
+        shifted.actor = QStringLiteral("elnyx");
+        QVERIFY(HashChain::hash(prev, shifted) != base);
+        HashChain::Row nulled = row;
+        nulled.occurredAt = std::nullopt;
+        QVERIFY(HashChain::hash(prev, nulled) != base);
+        HashChain::Row empty = row;
+        empty.callId = QString::fromUtf8("");
+        QVERIFY(HashChain::hash(prev, empty) != base);
+        HashChain::Row otherSeq = row;
+        otherSeq.seq = 13;
+        QVERIFY(HashChain::hash(prev, otherSeq) != base);
+        QVERIFY(HashChain::hash(QString(64, QLatin1Char('b')), row) != base);
+    }
+
+    void tamper_data()
+    {
+        QTest::addColumn<QStringList>("statements");
+        QTest::addColumn<qint64>("firstBroken");
+        QTest::addColumn<QString>("message");
+
+        QTest::newRow("edited payload")
+            << QStringList{"UPDATE events SET payload = '{\"i\":99}' WHERE seq = 5"} << qint64(5)
+            << "event 5: hash does not match its contents";
+        QTest::newRow("edited type")
+            << QStringList{"UPDATE events SET type = 'call.hangup' WHERE seq = 3"} << qint64(3)
+            << "event 3: hash does not match its contents";
+        QTest::newRow("telnyx_id set to NULL")
+            << QStringList{"UPDATE events SET telnyx_id = NULL WHERE seq = 9"} << qint64(9)
+            << "event 9: hash does not match its contents";
+        QTest::newRow("deleted middle row")
+            << QStringList{"DELETE FROM events WHERE seq = 5"} << qint64(5)
+            << "event 5 is missing (the next event is 6)";
+        QTest::newRow("deleted first row")
+            << QStringList{"DELETE FROM events WHERE seq = 1"} << qint64(1)
+            << "event 1 is missing (the next event is 2)";
+        QTest::newRow("deleted and renumbered")
+            << QStringList{"DELETE FROM events WHERE seq = 5",
+                           "UPDATE events SET seq = seq - 1 WHERE seq > 5"}
+            << qint64(5) << "event 5: prev_hash does not match the hash of event 4";
+        QTest::newRow("reordered rows")
+            << QStringList{"UPDATE events SET seq = -4 WHERE seq = 4",
+                           "UPDATE events SET seq = 4 WHERE seq = 5",
+                           "UPDATE events SET seq = 5 WHERE seq = -4"}
+            << qint64(4) << "event 4: prev_hash does not match the hash of event 3";
+        QTest::newRow("swapped payloads")
+            << QStringList{"UPDATE events SET payload = (SELECT payload FROM events WHERE seq = 7)"
+                           " WHERE seq = 6",
+                           "UPDATE events SET payload = '{\"from\":\"+17702300635\",\"i\":6}'"
+                           " WHERE seq = 7"}
+            << qint64(6) << "event 6: hash does not match its contents";
+        QTest::newRow("edited hash")
+            << QStringList{"UPDATE events SET hash = '" + QString(64, 'f') + "' WHERE seq = 7"}
+            << qint64(7) << "event 7: hash does not match its contents";
+        QTest::newRow("edited last hash")
+            << QStringList{"UPDATE events SET hash = upper(hash) WHERE seq = 10"} << qint64(10)
+            << "event 10: hash does not match its contents";
+        QTest::newRow("edited first prev_hash")
+            << QStringList{"UPDATE events SET prev_hash = '" + QString(64, '1') + "' WHERE seq = 1"}
+            << qint64(1) << "event 1: prev_hash is not the genesis hash";
+        QTest::newRow("row before the first")
+            << QStringList{"INSERT INTO events SELECT 0, 'x', type, call_id, occurred_at,"
+                           " recorded_at, actor, payload, prev_hash, hash FROM events WHERE seq = "
+                           "1"}
+            << qint64(1) << "event 1: found event 0 where event 1 belongs";
+    }
+
+    void tamper()
+    {
+        QFETCH(QStringList, statements);
+        QFETCH(qint64, firstBroken);
+        QFETCH(QString, message);
+
+        EventStore store;
+        QVERIFY(fill(store, 10));
+        QVERIFY(store.verify().ok);
+        {
+            RawDb raw(dbPath());
+            raw.dropTriggers();
+            for (const QString &sql : statements) {
+                QString error;
+                QVERIFY2(raw.exec(sql, &error), qPrintable(sql + ": " + error));
+            }
+        }
+        const VerifyResult v = store.verify();
+        QVERIFY(!v.ok);
+        QCOMPARE(v.firstBrokenSeq, firstBroken);
+        QCOMPARE(v.message, message);
+        QCOMPARE(v.rowsChecked, firstBroken - 1);
+    }
+
+    void tamperWithRecomputedHash()
+    {
+        // Someone edits event 6 and recomputes its hash: event 7 no longer links to it.
+        EventStore store;
+        QVERIFY(fill(store, 10));
+        const StoredEvent six = *store.event(6);
+        HashChain::Row row;
+        row.seq = 6;
+        row.telnyxId = six.telnyxId;
+        row.type = six.type;
+        row.callId = std::nullopt;
+        row.occurredAt = six.occurredAt;
+        row.recordedAt = six.recordedAt;
+        row.actor = six.actor;
+        row.payload = QStringLiteral(R"({"i":600})");
+        const QString forged = HashChain::hash(six.prevHash, row);
+        {
+            RawDb raw(dbPath());
+            raw.dropTriggers();
+            QVERIFY(raw.exec(QStringLiteral("UPDATE events SET payload = '%1', hash = '%2' "
+                                            "WHERE seq = 6")
+                                 .arg(row.payload, forged)));
+        }
+        const VerifyResult v = store.verify();
+        QVERIFY(!v.ok);
+        QCOMPARE(v.firstBrokenSeq, 7);
+        QCOMPARE(v.message,
+                 QStringLiteral("event 7: prev_hash does not match the hash of event 6"));
+    }
+
+    void triggersBlockUpdateAndDelete()
+    {
+        EventStore store;
+        QVERIFY(fill(store, 5));
+        RawDb raw(dbPath());
+        QString error;
+        QVERIFY(
+            !raw.exec(QStringLiteral("UPDATE events SET payload = '{}' WHERE seq = 2"), &error));
+        QVERIFY2(error.contains(QStringLiteral("append-only")), qPrintable(error));
+        QVERIFY(!raw.exec(QStringLiteral("DELETE FROM events WHERE seq = 2"), &error));
+        QVERIFY2(error.contains(QStringLiteral("append-only")), qPrintable(error));
+        QVERIFY(!raw.exec(QStringLiteral("DELETE FROM events"), &error));
+        // REPLACE would delete the old row without firing the DELETE trigger.
+        QVERIFY(!raw.exec(QStringLiteral("INSERT OR REPLACE INTO events SELECT * FROM events "
+                                         "WHERE seq = 3"),
+                          &error));
+        QVERIFY(!raw.exec(QStringLiteral("INSERT OR REPLACE INTO events SELECT 6, telnyx_id,"
+                                         " type, call_id, occurred_at, recorded_at, actor,"
+                                         " payload, prev_hash, hash FROM events WHERE seq = 3"),
+                          &error));
+        QVERIFY(!raw.exec(QStringLiteral("INSERT INTO events SELECT 9, 'new', type, call_id,"
+                                         " occurred_at, recorded_at, actor, payload, prev_hash,"
+                                         " hash FROM events WHERE seq = 3"),
+                          &error));
+        QCOMPARE(raw.scalar(QStringLiteral("SELECT count(*) FROM events")).toInt(), 5);
+        QVERIFY(store.verify().ok);
+        QCOMPARE(store.append(makeEvent(6)).seq, 6);
+    }
+
+    void reopenContinuesChain()
+    {
+        QString hash3;
+        {
+            EventStore store;
+            QVERIFY(fill(store, 3));
+            hash3 = store.lastHash();
+            store.close();
+            QVERIFY(!store.isOpen());
+            QVERIFY(store.connectionName().isEmpty());
+            QVERIFY(store.open(dbPath(), QStringLiteral("writer")));
+            QCOMPARE(store.lastSeq(), 3);
+        }
+        EventStore store;
+        QVERIFY2(store.open(dbPath(), QStringLiteral("again")), qPrintable(store.errorString()));
+        QCOMPARE(store.lastSeq(), 3);
+        QCOMPARE(store.lastHash(), hash3);
+        const auto r = store.append(makeEvent(4, QStringLiteral("t4")));
+        QCOMPARE(r.status, AppendResult::Status::Stored);
+        QCOMPARE(r.seq, 4);
+        QCOMPARE(store.event(4)->prevHash, hash3);
+        // The telnyx ids from before the reopen are still deduplicated.
+        QCOMPARE(store.append(makeEvent(9, QStringLiteral("t2"))).status,
+                 AppendResult::Status::Duplicate);
+        const VerifyResult v = store.verify();
+        QVERIFY2(v.ok, qPrintable(v.message));
+        QCOMPARE(v.rowsChecked, 4);
+    }
+
+    void readerWhileWriterAppends()
+    {
+        EventStore writer;
+        writer.setBusyTimeout(300);
+        QVERIFY(writer.open(dbPath(), QStringLiteral("writer")));
+        for (int i = 1; i <= 3; ++i)
+            QVERIFY(writer.append(makeEvent(i)).ok());
+
+        EventStore reader;
+        QVERIFY2(reader.open(dbPath(), QStringLiteral("reader"), EventStore::Mode::ReadOnly),
+                 qPrintable(reader.errorString()));
+        QCOMPARE(reader.mode(), EventStore::Mode::ReadOnly);
+        QCOMPARE(reader.events().size(), 3);
+        QVERIFY(writer.append(makeEvent(4)).ok());
+        QVERIFY(writer.append(makeEvent(5)).ok());
+        QCOMPARE(reader.eventCount(), 5);
+        QCOMPARE(reader.lastSeq(), 5);
+        QCOMPARE(reader.events().first().seq, 5);
+        QVERIFY(reader.verify().ok);
+
+        const auto r = reader.append(makeEvent(6));
+        QCOMPARE(r.status, AppendResult::Status::Error);
+        QVERIFY2(r.error.contains(QStringLiteral("read-only")), qPrintable(r.error));
+        QString reason;
+        QVERIFY(!reader.healthCheck(&reason));
+        QVERIFY(reason.contains(QStringLiteral("read-only")));
+
+        // Another connection holds the write lock with an uncommitted change: the reader still
+        // reads (WAL), the writer's health check reports the lock.
+        RawDb raw(dbPath());
+        QVERIFY(raw.exec(QStringLiteral("BEGIN IMMEDIATE")));
+        QVERIFY(raw.exec(QStringLiteral("INSERT INTO calls (call_id) VALUES ('uncommitted')")));
+        QElapsedTimer timer;
+        timer.start();
+        QCOMPARE(reader.events().size(), 5);
+        QVERIFY(reader.calls().isEmpty());
+        QVERIFY(timer.elapsed() < 250);
+        QVERIFY(!writer.healthCheck(&reason));
+        QVERIFY2(reason.contains(QStringLiteral("locked")), qPrintable(reason));
+        QCOMPARE(writer.append(makeEvent(6)).status, AppendResult::Status::Error);
+        QVERIFY(raw.exec(QStringLiteral("ROLLBACK")));
+        QVERIFY2(writer.healthCheck(&reason), qPrintable(reason));
+        QCOMPARE(writer.append(makeEvent(6)).seq, 6);
+        QCOMPARE(reader.lastSeq(), 6);
+        QVERIFY(writer.verify().ok);
+    }
+
+    void twoWritersKeepOneChain()
+    {
+        EventStore a, b;
+        QVERIFY(a.open(dbPath(), QStringLiteral("a")));
+        QVERIFY(b.open(dbPath(), QStringLiteral("b")));
+        for (int i = 1; i <= 10; ++i) {
+            EventStore &w = i % 3 ? a : b;
+            const auto r = w.append(makeEvent(i, QStringLiteral("t%1").arg(i)));
+            QCOMPARE(r.status, AppendResult::Status::Stored);
+            QCOMPARE(r.seq, i);
+        }
+        QCOMPARE(b.append(makeEvent(1, QStringLiteral("t1"))).status,
+                 AppendResult::Status::Duplicate);
+        const VerifyResult v = b.verify();
+        QVERIFY2(v.ok, qPrintable(v.message));
+        QCOMPARE(v.rowsChecked, 10);
+    }
+
+    void healthCheck()
+    {
+        EventStore store;
+        QString reason;
+        QVERIFY(!store.healthCheck(&reason));
+        QVERIFY(!reason.isEmpty());
+        QVERIFY(store.open(dbPath(), QStringLiteral("w")));
+        QVERIFY2(store.healthCheck(&reason), qPrintable(reason));
+        QVERIFY(reason.isEmpty());
+        QVERIFY(QFile::remove(dbPath()));
+        QVERIFY(!store.healthCheck(&reason));
+        QVERIFY2(reason.contains(QStringLiteral("removed")), qPrintable(reason));
+    }
+
+    void freshDatabaseGetsLatestSchema()
+    {
+        EventStore store;
+        QVERIFY(store.open(dbPath(), QStringLiteral("w")));
+        RawDb raw(dbPath());
+        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(),
+                 Schema::latestVersion());
+        QCOMPARE(Schema::latestVersion(), Schema::migrations().last().version);
+        for (int i = 0; i < Schema::migrations().size(); ++i)
+            QCOMPARE(Schema::migrations().at(i).version, i + 1);
+        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA journal_mode")).toString(),
+                 QStringLiteral("wal"));
+        for (const char *index : {"events_call_id", "events_type", "events_recorded_at"})
+            QCOMPARE(raw.scalar(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE "
+                                               "type = 'index' AND name = '%1'")
+                                    .arg(QLatin1String(index)))
+                         .toInt(),
+                     1);
+    }
+
+    void migrationsRunOnce()
+    {
+        RawDb raw(dbPath());
+        QSqlDatabase db = raw.db();
+        QString error;
+        int applied = -1;
+        QVERIFY2(Schema::migrate(db, &error, &applied), qPrintable(error));
+        QCOMPARE(applied, Schema::latestVersion());
+        QVERIFY2(Schema::migrate(db, &error, &applied), qPrintable(error));
+        QCOMPARE(applied, 0);
+        QCOMPARE(Schema::userVersion(db), Schema::latestVersion());
+
+        // A store opened on it does not re-run them either (CREATE TABLE would fail).
+        EventStore store;
+        QVERIFY2(store.open(dbPath(), QStringLiteral("w")), qPrintable(store.errorString()));
+        QVERIFY(store.append(makeEvent(1)).ok());
+    }
+
+    void laterMigrationsApplyInOrder()
+    {
+        {
+            EventStore store;
+            QVERIFY(fill(store, 2));
+        }
+        RawDb raw(dbPath());
+        QSqlDatabase db = raw.db();
+        QList<Migration> steps = Schema::migrations();
+        const int base = Schema::latestVersion();
+        steps.append(
+            {base + 1,
+             QStringLiteral("rules"),
+             {QStringLiteral("CREATE TABLE extra_rules (id INTEGER PRIMARY KEY, note TEXT)"),
+              QStringLiteral("INSERT INTO extra_rules (note) VALUES ('first')")}});
+        steps.append({base + 2,
+                      QStringLiteral("more"),
+                      {QStringLiteral("ALTER TABLE extra_rules ADD COLUMN until TEXT"),
+                       QStringLiteral("UPDATE extra_rules SET until = note || '-later'")}});
+        QString error;
+        int applied = 0;
+        QVERIFY2(Schema::migrate(db, steps, &error, &applied), qPrintable(error));
+        QCOMPARE(applied, 2);
+        QCOMPARE(Schema::userVersion(db), base + 2);
+        QCOMPARE(raw.scalar(QStringLiteral("SELECT until FROM extra_rules")).toString(),
+                 QStringLiteral("first-later"));
+        QCOMPARE(raw.scalar(QStringLiteral("SELECT count(*) FROM events")).toInt(), 2);
+
+        // A failing step leaves no trace and the version where it was.
+        steps.append({base + 3,
+                      QStringLiteral("broken"),
+                      {QStringLiteral("CREATE TABLE half (x)"), QStringLiteral("NOT SQL")}});
+        QVERIFY(!Schema::migrate(db, steps, &error, &applied));
+        QVERIFY2(error.contains(QStringLiteral("migration %1").arg(base + 3)), qPrintable(error));
+        QCOMPARE(applied, 0);
+        QCOMPARE(Schema::userVersion(db), base + 2);
+        QCOMPARE(raw.scalar(QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name = "
+                                           "'half'"))
+                     .toInt(),
+                 0);
+    }
+
+    void newerSchemaRefused()
+    {
+        {
+            EventStore store;
+            QVERIFY(fill(store, 1));
+        }
+        {
+            RawDb raw(dbPath());
+            QVERIFY(raw.exec(
+                QStringLiteral("PRAGMA user_version = %1").arg(Schema::latestVersion() + 1)));
+        }
+        for (auto mode : {EventStore::Mode::ReadWrite, EventStore::Mode::ReadOnly}) {
+            EventStore store;
+            QVERIFY(!store.open(dbPath(), QStringLiteral("w"), mode));
+            QVERIFY(!store.isOpen());
+            QVERIFY2(
+                store.errorString().startsWith(QStringLiteral("cannot open database ") + dbPath()),
+                qPrintable(store.errorString()));
+            QVERIFY2(store.errorString().contains(QStringLiteral("newer")),
+                     qPrintable(store.errorString()));
+        }
+        RawDb raw(dbPath());
+        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA user_version")).toInt(),
+                 Schema::latestVersion() + 1);
+    }
+
+    void unopenablePaths()
+    {
+        const QString missing = m_dir->filePath(QStringLiteral("no/such/dir/x.db"));
+        EventStore store;
+        QVERIFY(!store.open(missing, QStringLiteral("w")));
+        QCOMPARE(
+            store.errorString(),
+            QStringLiteral("cannot open database %1: unable to open database file").arg(missing));
+        QVERIFY(!store.isOpen());
+
+        // Read-only never creates a file.
+        QVERIFY(!store.open(dbPath(), QStringLiteral("w"), EventStore::Mode::ReadOnly));
+        QVERIFY(store.errorString().contains(dbPath()));
+        QVERIFY(!QFile::exists(dbPath()));
+
+        // A directory, and a file that is not a database.
+        QVERIFY(!store.open(m_dir->path(), QStringLiteral("w")));
+        QVERIFY(store.errorString().startsWith(QStringLiteral("cannot open database ")));
+        QFile junk(dbPath(QStringLiteral("junk.db")));
+        QVERIFY(junk.open(QIODevice::WriteOnly));
+        junk.write(QByteArray(4096, 'x'));
+        junk.close();
+        QVERIFY(!store.open(junk.fileName(), QStringLiteral("w")));
+        QVERIFY2(store.errorString().contains(QStringLiteral("file is not a database")),
+                 qPrintable(store.errorString()));
+
+        // One connection name, one store.
+        EventStore first;
+        QVERIFY(first.open(dbPath(), QStringLiteral("same")));
+        QVERIFY(!store.open(dbPath(), QStringLiteral("same")));
+        QVERIFY(store.errorString().contains(QStringLiteral("already in use")));
+        QVERIFY(first.append(makeEvent(1)).ok());
+    }
+
+    void readOnlyFileRefused()
+    {
+        const QString dir = m_dir->filePath(QStringLiteral("ro"));
+        QVERIFY(QDir().mkpath(dir));
+        const QString path = dir + QStringLiteral("/ro.db");
+        {
+            EventStore store;
+            QVERIFY(store.open(path, QStringLiteral("w")));
+            QVERIFY(store.append(makeEvent(1)).ok());
+        }
+        const auto readOnly =
+            QFile::ReadOwner | QFile::ReadUser | QFile::ReadGroup | QFile::ReadOther;
+        QVERIFY(QFile::setPermissions(path, readOnly));
+        QVERIFY(QFile::setPermissions(dir, readOnly | QFile::ExeOwner | QFile::ExeUser));
+        struct Restore
+        {
+            QString dir, path;
+            ~Restore()
+            {
+                QFile::setPermissions(dir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+                QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner);
+            }
+        } restore{dir, path};
+
+        QFile probe(path);
+        if (probe.open(QIODevice::ReadWrite))
+            QSKIP("running with root privileges: file permissions do not stop writes here");
+
+        EventStore store;
+        QVERIFY(!store.open(path, QStringLiteral("w")));
+        QCOMPARE(store.errorString(),
+                 QStringLiteral("cannot open database %1: attempt to write a readonly database")
+                     .arg(path));
+
+        // History can still be read (SQLite needs immutable mode there: no -shm can be made).
+        EventStore reader;
+        QVERIFY2(reader.open(path, QStringLiteral("r"), EventStore::Mode::ReadOnly),
+                 qPrintable(reader.errorString()));
+        QCOMPARE(reader.eventCount(), 1);
+        QVERIFY(reader.verify().ok);
+    }
+
+    void callsUpsertOnlyGivenFields()
+    {
+        EventStore store;
+        QVERIFY(store.open(dbPath(), QStringLiteral("w")));
+        CallUpdate u;
+        u.callId = QStringLiteral("c1");
+        u.callControlId = QStringLiteral("v3:abc");
+        u.fromNumber = QStringLiteral("+17702300635");
+        u.toNumber = QStringLiteral("+15005550100");
+        u.callerName = QStringLiteral("ALICE");
+        u.direction = QStringLiteral("incoming");
+        u.state = QStringLiteral("parked");
+        u.startedAt = QStringLiteral("2025-11-23T03:30:00.076316Z");
+        u.flags = QJsonObject{{QStringLiteral("attestation"), QStringLiteral("A")}};
+        QCOMPARE(store.append(makeEvent(1, "t1", "c1"), &u).seq, 1);
+
+        CallUpdate d;
+        d.callId = QStringLiteral("c1");
+        d.decision = QStringLiteral("rejected");
+        d.reason = QStringLiteral("unregistered");
+        d.namespaceName = QStringLiteral("kevan.tel.x");
+        d.state = QStringLiteral("answering");
+        d.decidedAt = QStringLiteral("2025-11-23T04:30:00.5+01:00");
+        QCOMPARE(store.append(makeEvent(2, QString(), "c1", "call.decided"), &d).seq, 2);
+
+        auto c = store.call(QStringLiteral("c1"));
+        QVERIFY(c.has_value());
+        QCOMPARE(c->callControlId, QStringLiteral("v3:abc"));
+        QCOMPARE(c->fromNumber, QStringLiteral("+17702300635"));
+        QCOMPARE(c->toNumber, QStringLiteral("+15005550100"));
+        QCOMPARE(c->callerName, QStringLiteral("ALICE"));
+        QCOMPARE(c->direction, QStringLiteral("incoming"));
+        QCOMPARE(c->decision, QStringLiteral("rejected"));
+        QCOMPARE(c->reason, QStringLiteral("unregistered"));
+        QCOMPARE(c->namespaceName, QStringLiteral("kevan.tel.x"));
+        QCOMPARE(c->state, QStringLiteral("answering"));
+        QCOMPARE(c->startedAt, QStringLiteral("2025-11-23T03:30:00.076316Z"));
+        QCOMPARE(c->decidedAt, QStringLiteral("2025-11-23T03:30:00.500000Z"));
+        QVERIFY(c->endedAt.isNull());
+        QVERIFY(c->hangupCause.isNull());
+        QCOMPARE(c->flags.value("attestation").toString(), QStringLiteral("A"));
+        QCOMPARE(c->updatedSeq, 2);
+
+        // A field set to an empty value is cleared; flags are replaced as a whole.
+        CallUpdate h;
+        h.callId = QStringLiteral("c1");
+        h.reason = QString();
+        h.state = QStringLiteral("hangup");
+        h.endedAt = QStringLiteral("2025-11-23T03:31:00.000000Z");
+        h.hangupCause = QStringLiteral("normal_clearing");
+        h.flags = QJsonObject{{QStringLiteral("voicemail"), true}};
+        QCOMPARE(store.append(makeEvent(3, "t3", "c1", "call.hangup"), &h).seq, 3);
+        c = store.call(QStringLiteral("c1"));
+        QVERIFY(c->reason.isNull());
+        QCOMPARE(c->decision, QStringLiteral("rejected"));
+        QCOMPARE(c->state, QStringLiteral("hangup"));
+        QCOMPARE(c->hangupCause, QStringLiteral("normal_clearing"));
+        QCOMPARE(c->flags, (QJsonObject{{QStringLiteral("voicemail"), true}}));
+        QCOMPARE(c->updatedSeq, 3);
+        QVERIFY(!store.call(QStringLiteral("nope")).has_value());
+    }
+
+    void failedCallUpdateWritesNothing()
+    {
+        EventStore store;
+        QVERIFY(fill(store, 3));
+        const QString head = store.lastHash();
+        {
+            RawDb raw(dbPath());
+            QVERIFY(raw.exec(QStringLiteral("CREATE TRIGGER calls_boom BEFORE INSERT ON calls "
+                                            "BEGIN SELECT RAISE(ABORT, 'boom'); END")));
+        }
+        CallUpdate u;
+        u.callId = QStringLiteral("c9");
+        u.state = QStringLiteral("parked");
+        const auto r = store.append(makeEvent(4, QStringLiteral("t4"), "c9"), &u);
+        QCOMPARE(r.status, AppendResult::Status::Error);
+        QVERIFY2(r.error.contains(QStringLiteral("boom")), qPrintable(r.error));
+        QCOMPARE(r.seq, 0);
+        QCOMPARE(store.errorString(), r.error);
+        QCOMPARE(store.eventCount(), 3);
+        QCOMPARE(store.lastHash(), head);
+        QVERIFY(store.eventsForCall(QStringLiteral("c9")).isEmpty());
+
+        // Without the call update the same event goes in, right after event 3.
+        const auto ok = store.append(makeEvent(4, QStringLiteral("t4"), "c9"));
+        QCOMPARE(ok.status, AppendResult::Status::Stored);
+        QCOMPARE(ok.seq, 4);
+        QCOMPARE(store.event(4)->prevHash, head);
+        QVERIFY(store.verify().ok);
+    }
+
+    void extraWritesShareTheTransaction()
+    {
+        EventStore store;
+        QVERIFY(store.open(dbPath(), QStringLiteral("w")));
+        {
+            RawDb raw(dbPath());
+            QVERIFY(raw.exec(
+                QStringLiteral("CREATE TABLE extra_rules (id INTEGER PRIMARY KEY, note TEXT)")));
+        }
+        auto insertRule = [](const QString &note) {
+            return [note](QSqlDatabase &db) {
+                QSqlQuery q(db);
+                q.prepare(QStringLiteral("INSERT INTO extra_rules (note) VALUES (?)"));
+                q.addBindValue(note);
+                return q.exec() ? QString() : q.lastError().text();
+            };
+        };
+        int calls = 0;
+        auto counted = [&](QSqlDatabase &db) {
+            ++calls;
+            return insertRule(QStringLiteral("dup"))(db);
+        };
+        CallUpdate u;
+        u.callId = QStringLiteral("c1");
+        u.state = QStringLiteral("parked");
+        const auto r = store.append(makeEvent(1, "t1"), &u, insertRule(QStringLiteral("one")));
+        QCOMPARE(r.status, AppendResult::Status::Stored);
+
+        // A failing write rolls back the event and the call update.
+        CallUpdate v;
+        v.callId = QStringLiteral("c2");
+        const auto failed = store.append(makeEvent(2, "t2"), &v, [&](QSqlDatabase &db) {
+            const QString error = insertRule(QStringLiteral("two"))(db);
+            return error.isEmpty() ? QStringLiteral("rule conflicts") : error;
+        });
+        QCOMPARE(failed.status, AppendResult::Status::Error);
+        QCOMPARE(failed.error, QStringLiteral("rule conflicts"));
+        // A duplicate does not run the writes.
+        QCOMPARE(store.append(makeEvent(3, "t1"), nullptr, counted).status,
+                 AppendResult::Status::Duplicate);
+        QCOMPARE(calls, 0);
+
+        RawDb raw(dbPath());
+        QCOMPARE(
+            raw.scalar(QStringLiteral("SELECT group_concat(note) FROM extra_rules")).toString(),
+            QStringLiteral("one"));
+        QCOMPARE(store.eventCount(), 1);
+        QVERIFY(!store.call(QStringLiteral("c2")).has_value());
+        QCOMPARE(store.append(makeEvent(2, "t2")).seq, 2);
+        QVERIFY(store.verify().ok);
+    }
+
+    void queries()
+    {
+        EventStore store;
+        QVERIFY(store.open(dbPath(), QStringLiteral("w")));
+        // seq: 1 c1 initiated, 2 c2 initiated, 3 c1 answered, 4 c2 hangup, 5 c1 hangup, 6 none
+        const QList<QPair<QString, QString>> rows{
+            {"c1", "call.initiated"}, {"c2", "call.initiated"}, {"c1", "call.answered"},
+            {"c2", "call.hangup"},    {"c1", "call.hangup"},    {"", "app.started"}};
+        int i = 0;
+        for (const auto &[callId, type] : rows) {
+            ++i;
+            CallUpdate u;
+            u.callId = callId;
+            if (type == QLatin1String("call.initiated"))
+                u.startedAt = QStringLiteral("2025-01-01T00:00:0%1Z").arg(i);
+            QVERIFY(
+                store.append(makeEvent(i, QString(), callId, type), callId.isEmpty() ? nullptr : &u)
+                    .ok());
+        }
+        auto seqs = [](const QList<StoredEvent> &events) {
+            QList<qint64> out;
+            for (const auto &e : events)
+                out << e.seq;
+            return out;
+        };
+        QCOMPARE(seqs(store.events()), (QList<qint64>{6, 5, 4, 3, 2, 1}));
+        EventQuery q;
+        q.type = QStringLiteral("call.hangup");
+        QCOMPARE(seqs(store.events(q)), (QList<qint64>{5, 4}));
+        q = {};
+        q.callId = QStringLiteral("c1");
+        QCOMPARE(seqs(store.events(q)), (QList<qint64>{5, 3, 1}));
+        q.limit = 2;
+        QCOMPARE(seqs(store.events(q)), (QList<qint64>{5, 3}));
+        q.beforeSeq = 5;
+        QCOMPARE(seqs(store.events(q)), (QList<qint64>{3, 1}));
+        q = {};
+        q.afterSeq = 4;
+        QCOMPARE(seqs(store.events(q)), (QList<qint64>{6, 5}));
+        q = {};
+        q.type = QStringLiteral("call.initiated");
+        q.callId = QStringLiteral("c2");
+        QCOMPARE(seqs(store.events(q)), (QList<qint64>{2}));
+        QCOMPARE(seqs(store.eventsForCall(QStringLiteral("c1"))), (QList<qint64>{1, 3, 5}));
+        QVERIFY(store.eventsForCall(QStringLiteral("zz")).isEmpty());
+
+        const QList<CallRecord> calls = store.calls();
+        QCOMPARE(calls.size(), 2);
+        QCOMPARE(calls.at(0).callId, QStringLiteral("c2"));
+        QCOMPARE(calls.at(0).updatedSeq, 4);
+        QCOMPARE(calls.at(1).callId, QStringLiteral("c1"));
+        QCOMPARE(calls.at(1).updatedSeq, 5);
+        CallQuery cq;
+        cq.limit = 1;
+        QCOMPARE(store.calls(cq).size(), 1);
+
+        // Default limit is 100.
+        for (int n = 0; n < 120; ++n)
+            QVERIFY(store.append(makeEvent(n)).ok());
+        QCOMPARE(store.events().size(), 100);
+        q = {};
+        q.limit = 0;
+        QCOMPARE(store.events(q).size(), 126);
+    }
+
+    void hostileStringsRoundTrip()
+    {
+        EventStore store;
+        QVERIFY(store.open(dbPath(), QStringLiteral("w")));
+        const QString nasty =
+            QStringLiteral("a") + QChar(0) + QStringLiteral("b\u202e\U0001F600'\"\\");
+        const QString loneSurrogate = QStringLiteral("x") + QChar(0xD800) + QStringLiteral("y");
+        NewEvent e = makeEvent(1, nasty, nasty, QStringLiteral("call.initiated"));
+        e.payload = QJsonObject{{QStringLiteral("caller_id_name"), nasty},
+                                {QStringLiteral("lone"), loneSurrogate}};
+        e.actor = loneSurrogate;
+        QVERIFY(store.append(e).ok());
+        CallUpdate u;
+        u.callId = nasty;
+        u.callerName = loneSurrogate;
+        QVERIFY(store.append(makeEvent(2), &u).ok());
+        const StoredEvent back = *store.event(1);
+        QCOMPARE(back.telnyxId, nasty);
+        QCOMPARE(back.callId, nasty);
+        QCOMPARE(back.payload.value("caller_id_name").toString(), nasty);
+        QCOMPARE(store.eventsForCall(nasty).size(), 1);
+        QVERIFY(store.call(nasty).has_value());
+        QCOMPARE(store.append(makeEvent(3, nasty)).status, AppendResult::Status::Duplicate);
+        const VerifyResult v = store.verify();
+        QVERIFY2(v.ok, qPrintable(v.message));
+        QCOMPARE(v.rowsChecked, 2);
+    }
+
+    void verifyManyRows()
+    {
+        const int count = 20000;
+        EventStore store;
+        store.setSynchronous(EventStore::Synchronous::Normal);
+        QVERIFY(store.open(dbPath(), QStringLiteral("w")));
+        QElapsedTimer timer;
+        timer.start();
+        for (int i = 1; i <= count; ++i) {
+            CallUpdate u;
+            u.callId = QStringLiteral("call-%1").arg(i / 5);
+            u.state = QStringLiteral("s%1").arg(i % 5);
+            const auto r = store.append(makeEvent(i, QStringLiteral("t%1").arg(i), u.callId),
+                                        i % 2 ? &u : nullptr);
+            if (r.status != AppendResult::Status::Stored)
+                QFAIL(qPrintable(r.error));
+        }
+        const qint64 appendMs = qMax<qint64>(1, timer.elapsed());
+        qInfo("append: %d events in %lld ms (%lld/s, synchronous=NORMAL)", count, appendMs,
+              count * 1000 / appendMs);
+
+        qint64 lastDone = -1, calls = 0;
+        bool monotonic = true;
+        timer.restart();
+        const VerifyResult v = store.verify([&](qint64 done, qint64 total) {
+            monotonic = monotonic && done >= lastDone && total == count;
+            lastDone = done;
+            ++calls;
+        });
+        const qint64 verifyMs = timer.elapsed();
+        qInfo("verify: %d events in %lld ms", count, verifyMs);
+        QVERIFY2(v.ok, qPrintable(v.message));
+        QCOMPARE(v.rowsChecked, count);
+        QVERIFY(monotonic);
+        QCOMPARE(lastDone, count);
+        QVERIFY(calls > 2); // chunked
+        QVERIFY2(verifyMs < 30000, "verify is far too slow");
+
+        {
+            RawDb raw(dbPath());
+            raw.dropTriggers();
+            QVERIFY(
+                raw.exec(QStringLiteral("UPDATE events SET actor = 'owner' WHERE seq = 15001")));
+        }
+        const VerifyResult broken = store.verify();
+        QVERIFY(!broken.ok);
+        QCOMPARE(broken.firstBrokenSeq, 15001);
+        QCOMPARE(broken.rowsChecked, 15000);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEventStore)
+#include "tst_eventstore.moc"
