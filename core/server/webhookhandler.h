@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QString>
+
+namespace kt {
+
+struct WebhookEvent;
+
+// What WebhookHandler::store() did with one verified, parsed webhook.
+struct StoreOutcome
+{
+    enum Result {
+        Stored,    // appended durably: the server answers 200 and then calls process()
+        Duplicate, // data.id already stored: 200, nothing changes, process() is not called
+        Failed,    // not stored: 503 so that Telnyx delivers it again
+    };
+    Result result = Failed;
+    QString error; // why, for Failed (logged, and sent in the 503 body)
+
+    static StoreOutcome stored() { return {Stored, {}}; }
+    static StoreOutcome duplicate() { return {Duplicate, {}}; }
+    static StoreOutcome failed(const QString &error) { return {Failed, error}; }
+};
+
+// The answer of GET /health: 200 {"status":"ok", ...details} or 503
+// {"status":"error","reason":...}.
+struct Health
+{
+    bool ok = false;
+    QString reason;      // why not ok
+    QJsonObject details; // extra keys merged into the JSON answer (e.g. "events": 42)
+};
+
+// The engine's side of the webhook server. Every method runs in the thread that owns the
+// WebhookServer (the engine thread); none is ever called with input that failed a check.
+class WebhookHandler
+{
+public:
+    virtual ~WebhookHandler() = default;
+
+    // Appends a verified, parsed event durably. rawBody is the exact request body that was
+    // signed (store it as received; never re-serialise it).
+    virtual StoreOutcome store(const WebhookEvent &event, const QByteArray &rawBody) = 0;
+
+    // Acts on a Stored event. Called from the event loop after the 200 was written and flushed,
+    // never from inside store() and never for Duplicate or Failed.
+    virtual void process(const WebhookEvent &event) = 0;
+
+    // Whether the store is writable; answered on GET /health.
+    virtual Health health() = 0;
+};
+
+} // namespace kt

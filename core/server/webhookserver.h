@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "metrics.h"
+#include "ratelimiter.h"
+#include "serverlimits.h"
+#include "telnyx/webhooksignature.h"
+
+#include <QHostAddress>
+#include <QObject>
+#include <QPointer>
+
+#include <functional>
+
+class QHttpServer;
+class QHttpServerRequest;
+class QTcpSocket;
+
+namespace kt {
+
+class GuardedTcpServer;
+class WebhookHandler;
+
+// The embedded HTTP server (CONTRACT "HTTP"):
+//   GET  /health          200 {"status":"ok",...} | 503 {"status":"error","reason":...}
+//   POST /webhooks/telnyx 200 stored or duplicate | 400 | 401 | 413 | 429 | 503 store failed
+//   GET  /metrics         Prometheus text format 0.0.4
+// A known path with another method gets 405 (with Allow), an unknown path 404; every error
+// answer is {"error":code,"message":...} as application/json.
+//
+// Construct it in the thread that runs it (the engine thread); everything, including the
+// handler calls, happens in that thread. Limits are enforced before QHttpServer reads a request
+// (see GuardedTcpServer, ConnectionGuard). Webhook checks run cheapest first (size, headers,
+// timestamp, then the Ed25519 signature), and nothing that fails them reaches the handler.
+// Failed requests spend the client's rate-limit tokens; once they are spent, the client's
+// requests get 429, except webhooks with a valid signature, which are never refused for load.
+class WebhookServer : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr const char *WebhookPath = "/webhooks/telnyx";
+    static constexpr const char *HealthPath = "/health";
+    static constexpr const char *MetricsPath = "/metrics";
+
+    // `handler` must outlive the server.
+    explicit WebhookServer(WebhookHandler *handler, QObject *parent = nullptr);
+    ~WebhookServer() override;
+
+    // Port 0 picks a free port. On failure returns false and sets *error, e.g.
+    // "cannot listen on 127.0.0.1:3000: address in use".
+    bool listen(const QHostAddress &address, quint16 port, QString *error = nullptr);
+    // Stops listening and closes every connection.
+    void close();
+    bool isListening() const;
+    quint16 serverPort() const;
+    QHostAddress serverAddress() const;
+    int connectionCount() const;
+
+    void setVerifier(const WebhookVerifier &verifier) { m_verifier = verifier; }
+    const WebhookVerifier &verifier() const { return m_verifier; }
+    // Unix seconds for the ±300 s timestamp window; default: the system clock.
+    void setClock(std::function<qint64()> nowSecs);
+    // Applies to connections accepted afterwards; resets the rate limiter's buckets.
+    void setLimits(const ServerLimits &limits);
+    ServerLimits limits() const { return m_limits; }
+
+    Metrics &metrics() { return m_metrics; }
+    RateLimiter &rateLimiter() { return m_limiter; }
+
+signals:
+    // Every answer on POST /webhooks/telnyx: the HTTP status, the result label counted in
+    // kevantel_webhooks_total, and data.id when the event was parsed.
+    void webhookAnswered(int status, const QString &result, const QString &eventId);
+
+private:
+    void handleWebhook(const QHttpServerRequest &request, QTcpSocket *socket);
+    void handleHealth(const QHttpServerRequest &request, QTcpSocket *socket);
+    void handleMetrics(const QHttpServerRequest &request, QTcpSocket *socket);
+    void handleMissing(const QHttpServerRequest &request, QTcpSocket *socket);
+    void onRequestRejected(int status, const QString &code, const QString &message,
+                           const QHostAddress &peer, const QByteArray &forwardedFor,
+                           const QByteArray &path);
+
+    QString clientKey(const QHttpServerRequest &request) const;
+    // Answers 429 and returns true when the client has no tokens left.
+    bool refuseIfLimited(const QHttpServerRequest &request, QTcpSocket *socket, const QString &key);
+    void send(const QHttpServerRequest &request, QTcpSocket *socket, int status,
+              const QByteArray &contentType, const QByteArray &body,
+              const QList<QPair<QByteArray, QByteArray>> &headers = {});
+    void sendError(const QHttpServerRequest &request, QTcpSocket *socket, int status,
+                   const QString &code, const QString &message,
+                   const QList<QPair<QByteArray, QByteArray>> &headers = {});
+    void answerWebhook(const QHttpServerRequest &request, QTcpSocket *socket, int status,
+                       const QString &result, const QString &message, const QString &eventId = {});
+    QList<QPair<QByteArray, QByteArray>> retryAfter(const QString &key);
+
+    WebhookHandler *m_handler;
+    QHttpServer *m_http;
+    QPointer<GuardedTcpServer> m_tcp;
+    WebhookVerifier m_verifier;
+    std::function<qint64()> m_clock;
+    ServerLimits m_limits;
+    Metrics m_metrics;
+    RateLimiter m_limiter;
+};
+
+} // namespace kt

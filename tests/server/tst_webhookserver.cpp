@@ -1,0 +1,1011 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// kt::WebhookServer end to end over loopback: QNetworkAccessManager for well-behaved clients,
+// raw QTcpSocket for hostile ones, an in-memory WebhookHandler, and small limits.
+#include "server/metrics.h"
+#include "server/webhookhandler.h"
+#include "server/webhookserver.h"
+#include "telnyx/webhookevent.h"
+#include "telnyx/webhooksignature.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkProxy>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QThread>
+#include <QtTest>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+using namespace kt;
+
+namespace {
+constexpr qint64 Now = 1'700'000'000;
+const QByteArray TestSeed = QByteArray::fromBase64("i1xxSkIuQOY9H8laaRslIoYGTJ1NwBAFdjsQwiwJH04=");
+const QByteArray TestPublicKey =
+    QByteArray::fromBase64("jrMBoswHlhhVx2W2Www72WU/xn4UMpjreslD0m2u0qs=");
+// The PHP SDK's test key: a valid key that is not the account's.
+const QByteArray OtherSeed =
+    QByteArray::fromBase64(
+        "p68GNpDl9oAQohBiK0MEOFIjxnoFnz0uGGeJqxQ5PSb7sT30NeKJBe9x41ficebctubmao9Zp3lGEOva5+4KKQ==")
+        .left(32);
+
+using Headers = QList<QPair<QByteArray, QByteArray>>;
+
+QByteArray fixture(const char *name)
+{
+    QFile f(QStringLiteral(KEVANTEL_FIXTURES_DIR "/") + QLatin1String(name));
+    if (!f.open(QIODevice::ReadOnly))
+        qFatal("cannot read fixture %s", name);
+    return f.readAll();
+}
+
+QByteArray eventBody(const QString &id, const QString &type = QStringLiteral("call.initiated"))
+{
+    return QStringLiteral(R"({"data":{"event_type":"%1","id":"%2","record_type":"event",)"
+                          R"("payload":{"from":"+15551230000","to":"+15557650000"}}})")
+        .arg(type, id)
+        .toUtf8();
+}
+
+Headers signedHeaders(const QByteArray &body, qint64 timestamp = Now,
+                      const QByteArray &seed = TestSeed)
+{
+    const QByteArray ts = QByteArray::number(timestamp);
+    return {{"telnyx-timestamp", ts},
+            {"telnyx-signature-ed25519", WebhookSigner(seed).sign(ts, body)}};
+}
+
+class FakeHandler : public WebhookHandler
+{
+public:
+    StoreOutcome store(const WebhookEvent &event, const QByteArray &rawBody) override
+    {
+        inStore = true;
+        stored.append({event, rawBody});
+        ++storeCalls;
+        inStore = false;
+        switch (next) {
+        case StoreOutcome::Stored:
+            return StoreOutcome::stored();
+        case StoreOutcome::Duplicate:
+            return StoreOutcome::duplicate();
+        case StoreOutcome::Failed:
+            break;
+        }
+        return StoreOutcome::failed(QStringLiteral("disk full"));
+    }
+    void process(const WebhookEvent &event) override
+    {
+        if (inStore)
+            processedInsideStore = true;
+        processed.append(event.id);
+        if (onProcess)
+            onProcess(event);
+    }
+    Health health() override { return currentHealth; }
+
+    StoreOutcome::Result next = StoreOutcome::Stored;
+    QList<QPair<WebhookEvent, QByteArray>> stored;
+    std::atomic<int> storeCalls{0};
+    QStringList processed;
+    bool inStore = false;
+    bool processedInsideStore = false;
+    std::function<void(const WebhookEvent &)> onProcess;
+    Health currentHealth{true, QString(), QJsonObject{{QStringLiteral("events"), 3}}};
+};
+
+struct Reply
+{
+    int status = 0;
+    QByteArray body;
+    QByteArray contentType;
+    QNetworkReply::NetworkError error = QNetworkReply::NoError;
+    QList<QNetworkReply::RawHeaderPair> headers;
+
+    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
+    QByteArray header(const QByteArray &name) const
+    {
+        for (const auto &h : headers) {
+            if (h.first.compare(name, Qt::CaseInsensitive) == 0)
+                return h.second;
+        }
+        return {};
+    }
+};
+
+// A hostile or low-level client: raw bytes in, whole HTTP responses out, waiting with the
+// event loop running (the server lives in the same thread).
+class RawClient
+{
+public:
+    bool connectTo(quint16 port)
+    {
+        socket.connectToHost(QHostAddress::LocalHost, port);
+        return QTest::qWaitFor([&] { return socket.state() == QAbstractSocket::ConnectedState; },
+                               5000);
+    }
+    void send(const QByteArray &bytes)
+    {
+        socket.write(bytes);
+        socket.flush();
+    }
+    // The next complete response (head + Content-Length body), or what arrived before the
+    // connection closed or the timeout.
+    QByteArray nextResponse(int timeoutMs = 5000)
+    {
+        QElapsedTimer t;
+        t.start();
+        for (;;) {
+            buffer += socket.readAll();
+            const qsizetype end = buffer.indexOf("\r\n\r\n");
+            if (end >= 0) {
+                qsizetype length = 0;
+                const QList<QByteArray> lines = buffer.left(end).split('\n');
+                for (const QByteArray &line : lines) {
+                    if (line.toLower().startsWith("content-length:"))
+                        length = line.mid(15).trimmed().toLongLong();
+                }
+                const qsizetype total = end + 4 + length;
+                if (buffer.size() >= total) {
+                    const QByteArray response = buffer.left(total);
+                    buffer.remove(0, total);
+                    return response;
+                }
+            }
+            if (socket.state() != QAbstractSocket::ConnectedState || t.elapsed() > timeoutMs) {
+                const QByteArray partial = buffer;
+                buffer.clear();
+                return partial;
+            }
+            (void)QTest::qWaitFor(
+                [&] {
+                    return socket.bytesAvailable() > 0 ||
+                           socket.state() != QAbstractSocket::ConnectedState;
+                },
+                int(qMax<qint64>(1, timeoutMs - t.elapsed())));
+        }
+    }
+    bool waitDisconnected(int timeoutMs = 5000)
+    {
+        return QTest::qWaitFor(
+            [&] {
+                buffer += socket.readAll();
+                return socket.state() == QAbstractSocket::UnconnectedState;
+            },
+            timeoutMs);
+    }
+
+    QTcpSocket socket;
+    QByteArray buffer;
+};
+
+int statusOf(const QByteArray &response)
+{
+    if (!response.startsWith("HTTP/1.1 "))
+        return 0;
+    return response.mid(9, 3).toInt();
+}
+
+QJsonObject jsonOf(const QByteArray &response)
+{
+    const qsizetype end = response.indexOf("\r\n\r\n");
+    return QJsonDocument::fromJson(response.mid(end + 4)).object();
+}
+
+QByteArray rawRequest(const QByteArray &method, const QByteArray &path, const QByteArray &body,
+                      const Headers &headers = {})
+{
+    QByteArray out = method + ' ' + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    for (const auto &h : headers)
+        out += h.first + ": " + h.second + "\r\n";
+    if (!body.isEmpty() || method == "POST")
+        out +=
+            "Content-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size()) +
+            "\r\n";
+    return out + "\r\n" + body;
+}
+} // namespace
+
+class TstWebhookServer : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init();
+    void cleanup();
+
+    void signedWebhookIsStored();
+    void headerNamesInAnyCase();
+    void duplicateIsOk();
+    void storeFailureIs503();
+    void unverifiedIsRefused_data();
+    void unverifiedIsRefused();
+    void timestampWindowEdges();
+    void noPublicKeyIs503();
+    void badBodyIs400_data();
+    void badBodyIs400();
+    void oversizedBodyIs413();
+    void oversizedBodyRefusedBeforeItArrives();
+    void chunkedBodies();
+    void oversizedHeadersAre431();
+    void malformedRequestIs400();
+    void expectContinueIsAnswered();
+    void pipelinedRequests();
+    void webSocketUpgradeIsRefused();
+    void connectionCloseIsHonoured();
+    void connectionCap();
+    void idleConnectionIsEvictedAtTheCap();
+    void slowHeadersAreCut();
+    void tricklingHeadersAreCut();
+    void slowBodyIsCut();
+    void idleKeepAliveIsClosed();
+    void floodIsRateLimitedButSignedWebhooksPass();
+    void forwardedForOnlyFromTrustedProxies();
+    void wrongMethodIs405();
+    void unknownPathIs404();
+    void health();
+    void healthUnhealthyIs503();
+    void metricsCount();
+    void portInUse();
+    void processRunsAfterTheResponseIsSent();
+    void runsInItsOwnThread();
+
+private:
+    ServerLimits fastLimits() const;
+    void restart(const ServerLimits &limits);
+    Reply call(const QByteArray &method, const QString &path, const QByteArray &body = {},
+               const Headers &headers = {});
+    Reply post(const QByteArray &body, const Headers &headers)
+    {
+        return call("POST", QStringLiteral("/webhooks/telnyx"), body, headers);
+    }
+    quint16 port() const { return m_server->serverPort(); }
+
+    std::unique_ptr<FakeHandler> m_handler;
+    std::unique_ptr<WebhookServer> m_server;
+    std::unique_ptr<QNetworkAccessManager> m_nam;
+};
+
+ServerLimits TstWebhookServer::fastLimits() const
+{
+    ServerLimits l;
+    l.idleTimeoutMs = 5000;
+    l.headerTimeoutMs = 5000;
+    l.bodyTimeoutMs = 5000;
+    l.lingerMs = 300;
+    l.rateBurst = 1000;
+    l.rateRefillPerSecond = 0;
+    return l;
+}
+
+void TstWebhookServer::init()
+{
+    m_handler = std::make_unique<FakeHandler>();
+    m_nam = std::make_unique<QNetworkAccessManager>();
+    m_nam->setProxy(QNetworkProxy::NoProxy);
+    restart(fastLimits());
+}
+
+void TstWebhookServer::cleanup()
+{
+    m_nam.reset();
+    m_server.reset();
+    m_handler.reset();
+}
+
+void TstWebhookServer::restart(const ServerLimits &limits)
+{
+    m_server.reset();
+    m_server = std::make_unique<WebhookServer>(m_handler.get());
+    m_server->setVerifier(WebhookVerifier(TestPublicKey));
+    m_server->setClock([] { return Now; });
+    m_server->setLimits(limits);
+    QString error;
+    QVERIFY2(m_server->listen(QHostAddress::LocalHost, 0, &error), qPrintable(error));
+    QVERIFY(port() != 0);
+    m_nam = std::make_unique<QNetworkAccessManager>();
+    m_nam->setProxy(QNetworkProxy::NoProxy);
+}
+
+Reply TstWebhookServer::call(const QByteArray &method, const QString &path, const QByteArray &body,
+                             const Headers &headers)
+{
+    QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port()).arg(path)));
+    for (const auto &h : headers)
+        request.setRawHeader(h.first, h.second);
+    if (method == "POST")
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+    QNetworkReply *reply =
+        method == "GET" ? m_nam->get(request) : m_nam->sendCustomRequest(request, method, body);
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    if (!reply->isFinished())
+        finished.wait(10000);
+    Reply r;
+    r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    r.body = reply->readAll();
+    r.contentType = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray();
+    r.error = reply->error();
+    r.headers = reply->rawHeaderPairs();
+    reply->deleteLater();
+    return r;
+}
+
+void TstWebhookServer::signedWebhookIsStored()
+{
+    // The official example, pretty-printed as shipped: the raw bytes are what is signed and
+    // what reaches the store.
+    const QByteArray body = fixture("spec_call_initiated.json");
+    const Reply r = post(body, signedHeaders(body));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.contentType, QByteArray("application/json"));
+    QCOMPARE(r.json().value(QStringLiteral("status")).toString(), QStringLiteral("stored"));
+    QCOMPARE(r.json().value(QStringLiteral("id")).toString(),
+             QStringLiteral("0ccc7b54-4df3-4bca-a65a-3da1ecc777f0"));
+    QCOMPARE(m_handler->stored.size(), 1);
+    QCOMPARE(m_handler->stored.first().second, body);
+    QCOMPARE(m_handler->stored.first().first.eventType, QStringLiteral("call.initiated"));
+    QTRY_COMPARE(m_handler->processed,
+                 QStringList{QStringLiteral("0ccc7b54-4df3-4bca-a65a-3da1ecc777f0")});
+    QVERIFY(!m_handler->processedInsideStore);
+    QCOMPARE(
+        m_server->metrics().value(QLatin1String(Metrics::WebhooksTotal), {{"result", "stored"}}),
+        1.0);
+}
+
+void TstWebhookServer::headerNamesInAnyCase()
+{
+    const QByteArray body = eventBody(QStringLiteral("case-1"));
+    const QByteArray ts = QByteArray::number(Now);
+    const QByteArray sig = WebhookSigner(TestSeed).sign(ts, body);
+    Reply r = post(body, {{"Telnyx-Timestamp", ts}, {"Telnyx-Signature-Ed25519", sig}});
+    QCOMPARE(r.status, 200);
+    r = post(eventBody(QStringLiteral("case-2")),
+             {{"TELNYX-TIMESTAMP", ts},
+              {"TELNYX-SIGNATURE-ED25519",
+               WebhookSigner(TestSeed).sign(ts, eventBody(QStringLiteral("case-2")))}});
+    QCOMPARE(r.status, 200);
+    QCOMPARE(m_handler->stored.size(), 2);
+}
+
+void TstWebhookServer::duplicateIsOk()
+{
+    m_handler->next = StoreOutcome::Duplicate;
+    const QByteArray body = eventBody(QStringLiteral("dup-1"));
+    const Reply r = post(body, signedHeaders(body));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.json().value(QStringLiteral("status")).toString(), QStringLiteral("duplicate"));
+    QCOMPARE(m_handler->storeCalls.load(), 1);
+    // A later stored event is processed; the duplicate never was (process() runs in order).
+    m_handler->next = StoreOutcome::Stored;
+    const QByteArray next = eventBody(QStringLiteral("new-1"));
+    QCOMPARE(post(next, signedHeaders(next)).status, 200);
+    QTRY_COMPARE(m_handler->processed, QStringList{QStringLiteral("new-1")});
+}
+
+void TstWebhookServer::storeFailureIs503()
+{
+    m_handler->next = StoreOutcome::Failed;
+    QTest::ignoreMessage(QtWarningMsg, "webhook fail-1 not stored: disk full");
+    const QByteArray body = eventBody(QStringLiteral("fail-1"));
+    const Reply r = post(body, signedHeaders(body));
+    QCOMPARE(r.status, 503);
+    QCOMPARE(r.contentType, QByteArray("application/json"));
+    QCOMPARE(r.json().value(QStringLiteral("error")).toString(), QStringLiteral("store_failed"));
+    QCOMPARE(m_handler->storeCalls.load(), 1);
+    m_handler->next = StoreOutcome::Stored;
+    const QByteArray next = eventBody(QStringLiteral("ok-1"));
+    QCOMPARE(post(next, signedHeaders(next)).status, 200);
+    QTRY_COMPARE(m_handler->processed, QStringList{QStringLiteral("ok-1")});
+    QCOMPARE(m_server->metrics().value(QLatin1String(Metrics::WebhooksTotal),
+                                       {{"result", "store_failed"}}),
+             1.0);
+}
+
+void TstWebhookServer::unverifiedIsRefused_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<Headers>("headers");
+    QTest::addColumn<QString>("error");
+
+    const QByteArray body = eventBody(QStringLiteral("evt-1"));
+    const QByteArray ts = QByteArray::number(Now);
+    const QByteArray goodSig = WebhookSigner(TestSeed).sign(ts, body);
+    QTest::newRow("unsigned") << body << Headers{} << "missing_signature";
+    QTest::newRow("no timestamp") << body << Headers{{"telnyx-signature-ed25519", goodSig}}
+                                  << "missing_timestamp";
+    QTest::newRow("other key") << body << signedHeaders(body, Now, OtherSeed) << "bad_signature";
+    QTest::newRow("tampered body")
+        << eventBody(QStringLiteral("evt-2")) << signedHeaders(body) << "bad_signature";
+    QTest::newRow("timestamp not signed")
+        << body
+        << Headers{{"telnyx-timestamp", QByteArray::number(Now - 1)},
+                   {"telnyx-signature-ed25519", goodSig}}
+        << "bad_signature";
+    QTest::newRow("stale") << body << signedHeaders(body, Now - 301) << "stale_timestamp";
+    QTest::newRow("future") << body << signedHeaders(body, Now + 301) << "stale_timestamp";
+    QTest::newRow("timestamp in ms")
+        << body << signedHeaders(body, Now * 1000) << "stale_timestamp";
+    QTest::newRow("not a number") << body
+                                  << Headers{{"telnyx-timestamp", "soon"},
+                                             {"telnyx-signature-ed25519", goodSig}}
+                                  << "bad_timestamp";
+    QTest::newRow("garbage signature")
+        << body << Headers{{"telnyx-timestamp", ts}, {"telnyx-signature-ed25519", "%%%"}}
+        << "bad_signature_encoding";
+}
+
+void TstWebhookServer::unverifiedIsRefused()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(Headers, headers);
+    QFETCH(QString, error);
+    const Reply r = post(body, headers);
+    QCOMPARE(r.status, 401);
+    QCOMPARE(r.contentType, QByteArray("application/json"));
+    QCOMPARE(r.json().value(QStringLiteral("error")).toString(), error);
+    QVERIFY(!r.json().value(QStringLiteral("message")).toString().isEmpty());
+    QCOMPARE(m_handler->storeCalls.load(), 0);
+}
+
+void TstWebhookServer::timestampWindowEdges()
+{
+    for (qint64 ts : {Now - 300, Now + 300}) {
+        const QByteArray body = eventBody(QStringLiteral("edge-%1").arg(ts));
+        QCOMPARE(post(body, signedHeaders(body, ts)).status, 200);
+    }
+    QCOMPARE(m_handler->storeCalls.load(), 2);
+}
+
+void TstWebhookServer::noPublicKeyIs503()
+{
+    m_server->setVerifier(WebhookVerifier());
+    const QByteArray body = eventBody(QStringLiteral("nokey"));
+    const Reply r = post(body, signedHeaders(body));
+    QCOMPARE(r.status, 503);
+    QCOMPARE(r.json().value(QStringLiteral("error")).toString(), QStringLiteral("no_public_key"));
+    QCOMPARE(m_handler->storeCalls.load(), 0);
+    // The server's configuration is not the client's fault: no rate-limit tokens are spent.
+    QCOMPARE(m_server->rateLimiter().trackedKeys(), 0);
+}
+
+void TstWebhookServer::badBodyIs400_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::newRow("not json") << QByteArray("event=call.initiated");
+    QTest::newRow("array") << QByteArray("[]");
+    QTest::newRow("no data") << QByteArray(R"({"event_type":"call.initiated","id":"x"})");
+    QTest::newRow("no id") << QByteArray(R"({"data":{"event_type":"call.initiated"}})");
+    QTest::newRow("no event_type") << QByteArray(R"({"data":{"id":"x"}})");
+    QTest::newRow("truncated") << eventBody(QStringLiteral("t")).chopped(3);
+}
+
+void TstWebhookServer::badBodyIs400()
+{
+    QFETCH(QByteArray, body);
+    const Reply r = post(body, signedHeaders(body));
+    QCOMPARE(r.status, 400);
+    QCOMPARE(r.json().value(QStringLiteral("error")).toString(), QStringLiteral("bad_request"));
+    QCOMPARE(m_handler->storeCalls.load(), 0);
+}
+
+void TstWebhookServer::oversizedBodyIs413()
+{
+    // 65 KiB, correctly signed: still too large (CONTRACT: 64 KiB).
+    QByteArray body = eventBody(QStringLiteral("big"));
+    body.insert(body.size() - 1, ",\"pad\":\"" + QByteArray(65 * 1024, 'x') + "\"");
+    const Reply r = post(body, signedHeaders(body));
+    QCOMPARE(r.status, 413);
+    QCOMPARE(r.json().value(QStringLiteral("error")).toString(), QStringLiteral("too_large"));
+    QCOMPARE(m_handler->storeCalls.load(), 0);
+    QCOMPARE(
+        m_server->metrics().value(QLatin1String(Metrics::WebhooksTotal), {{"result", "too_large"}}),
+        1.0);
+    // Exactly 64 KiB is fine.
+    QByteArray limit = eventBody(QStringLiteral("limit"));
+    limit.insert(limit.size() - 1, ",\"pad\":\"\"");
+    limit.insert(limit.size() - 2, QByteArray(64 * 1024 - limit.size(), 'y'));
+    QCOMPARE(limit.size(), 64 * 1024);
+    QCOMPARE(post(limit, signedHeaders(limit)).status, 200);
+}
+
+void TstWebhookServer::oversizedBodyRefusedBeforeItArrives()
+{
+    // Only the head is sent: the 413 comes from Content-Length, nothing is buffered.
+    RawClient c;
+    QVERIFY(c.connectTo(port()));
+    c.send("POST /webhooks/telnyx HTTP/1.1\r\nHost: x\r\nContent-Length: 10485760\r\n\r\n");
+    const QByteArray response = c.nextResponse();
+    QCOMPARE(statusOf(response), 413);
+    QVERIFY(response.contains("Connection: close\r\n"));
+    QCOMPARE(jsonOf(response).value(QStringLiteral("error")).toString(),
+             QStringLiteral("too_large"));
+    QVERIFY(c.waitDisconnected());
+    QCOMPARE(m_handler->storeCalls.load(), 0);
+}
+
+void TstWebhookServer::chunkedBodies()
+{
+    const QByteArray body = eventBody(QStringLiteral("chunked-1"));
+    Headers headers = signedHeaders(body);
+    headers.append(qMakePair(QByteArray("Transfer-Encoding"), QByteArray("chunked")));
+    QByteArray request = "POST /webhooks/telnyx HTTP/1.1\r\nHost: x\r\n";
+    for (const auto &h : headers)
+        request += h.first + ": " + h.second + "\r\n";
+    request += "\r\n";
+    const QByteArray a = body.left(10), b = body.mid(10);
+    request += QByteArray::number(a.size(), 16) + "\r\n" + a + "\r\n" +
+               QByteArray::number(b.size(), 16) + "\r\n" + b + "\r\n0\r\n\r\n";
+    RawClient c;
+    QVERIFY(c.connectTo(port()));
+    c.send(request);
+    QCOMPARE(statusOf(c.nextResponse()), 200);
+    QCOMPARE(m_handler->stored.size(), 1);
+    QCOMPARE(m_handler->stored.first().second, body);
+
+    // A chunked stream that grows past 64 KiB is cut off while it arrives.
+    RawClient big;
+    QVERIFY(big.connectTo(port()));
+    big.send("POST /webhooks/telnyx HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+    const QByteArray chunk = "4000\r\n" + QByteArray(0x4000, 'z') + "\r\n";
+    for (int i = 0; i < 5; ++i)
+        big.send(chunk);
+    const QByteArray response = big.nextResponse();
+    QCOMPARE(statusOf(response), 413);
+    QVERIFY(big.waitDisconnected());
+    QCOMPARE(m_handler->storeCalls.load(), 1);
+}
+
+void TstWebhookServer::oversizedHeadersAre431()
+{
+    ServerLimits limits = fastLimits();
+    limits.maxHeaderBytes = 1024;
+    restart(limits);
+    RawClient c;
+    QVERIFY(c.connectTo(port()));
+    const QByteArray body = eventBody(QStringLiteral("h"));
+    Headers headers = signedHeaders(body);
+    headers.append(qMakePair(QByteArray("X-Padding"), QByteArray(QByteArray(2048, 'p'))));
+    c.send(rawRequest("POST", "/webhooks/telnyx", body, headers));
+    const QByteArray response = c.nextResponse();
+    QCOMPARE(statusOf(response), 431);
+    QCOMPARE(jsonOf(response).value(QStringLiteral("error")).toString(),
+             QStringLiteral("headers_too_large"));
+    QVERIFY(c.waitDisconnected());
+    QCOMPARE(m_handler->storeCalls.load(), 0);
+    QCOMPARE(m_server->metrics().value(QLatin1String(Metrics::HttpRejectedTotal),
+                                       {{"reason", "headers_too_large"}}),
+             1.0);
+    // Normal requests still work.
+    QCOMPARE(call("GET", QStringLiteral("/health")).status, 200);
+}
+
+void TstWebhookServer::malformedRequestIs400()
+{
+    RawClient c;
+    QVERIFY(c.connectTo(port()));
+    c.send("GET /health HTTP/1.1\r\nthis is not a header\r\n\r\n");
+    const QByteArray response = c.nextResponse();
+    QCOMPARE(statusOf(response), 400);
+    QVERIFY(response.contains("Content-Type: application/json\r\n"));
+    QVERIFY(c.waitDisconnected());
+}
+
+void TstWebhookServer::expectContinueIsAnswered()
+{
+    const QByteArray body = eventBody(QStringLiteral("expect-1"));
+    Headers headers = signedHeaders(body);
+    headers.append(qMakePair(QByteArray("Expect"), QByteArray("100-continue")));
+    const QByteArray request = rawRequest("POST", "/webhooks/telnyx", body, headers);
+    const QByteArray head = request.left(request.size() - body.size());
+    RawClient c;
+    QVERIFY(c.connectTo(port()));
+    c.send(head);
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            c.buffer += c.socket.readAll();
+            return c.buffer.contains("\r\n\r\n");
+        },
+        5000));
+    QCOMPARE(c.buffer, QByteArray("HTTP/1.1 100 Continue\r\n\r\n"));
+    c.buffer.clear();
+    c.send(body);
+    QCOMPARE(statusOf(c.nextResponse()), 200);
+    QCOMPARE(m_handler->storeCalls.load(), 1);
+}
+
+void TstWebhookServer::pipelinedRequests()
+{
+    const QByteArray body = eventBody(QStringLiteral("pipe-1"));
+    RawClient c;
+    QVERIFY(c.connectTo(port()));
+    c.send(rawRequest("GET", "/health", {}) +
+           rawRequest("POST", "/webhooks/telnyx", body, signedHeaders(body)) +
+           rawRequest("GET", "/nope", {}));
+    QCOMPARE(statusOf(c.nextResponse()), 200);
+    const QByteArray second = c.nextResponse();
+    QCOMPARE(statusOf(second), 200);
+    QCOMPARE(jsonOf(second).value(QStringLiteral("id")).toString(), QStringLiteral("pipe-1"));
+    QCOMPARE(statusOf(c.nextResponse()), 404);
+    QCOMPARE(m_handler->stored.size(), 1);
+    QCOMPARE(m_handler->stored.first().second, body);
+}
+
+void TstWebhookServer::webSocketUpgradeIsRefused()
+{
+    RawClient c;
+    QVERIFY(c.connectTo(port()));
+    c.send("GET /health HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+           "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+    const QByteArray response = c.nextResponse();
+    QCOMPARE(statusOf(response), 400);
+    QVERIFY(c.waitDisconnected());
+}
+
+void TstWebhookServer::connectionCloseIsHonoured()
+{
+    RawClient c;
+    QVERIFY(c.connectTo(port()));
+    c.send(rawRequest("GET", "/health", {}, {{"Connection", "close"}}));
+    const QByteArray response = c.nextResponse();
+    QCOMPARE(statusOf(response), 200);
+    QVERIFY(response.contains("Connection: close\r\n"));
+    QVERIFY(c.waitDisconnected());
+}
+
+void TstWebhookServer::connectionCap()
+{
+    ServerLimits limits = fastLimits();
+    limits.maxConnections = 3;
+    restart(limits);
+    // Three connections busy with a request (not idle, so not evictable). The answer to the
+    // complete request sent with it shows that the server has read the partial one.
+    std::vector<std::unique_ptr<RawClient>> busy;
+    for (int i = 0; i < 3; ++i) {
+        busy.push_back(std::make_unique<RawClient>());
+        QVERIFY(busy.back()->connectTo(port()));
+        busy.back()->send(rawRequest("GET", "/health", {}) + "GET /health HTTP/1.1\r\n");
+        QCOMPARE(statusOf(busy.back()->nextResponse()), 200);
+    }
+    QCOMPARE(m_server->connectionCount(), 3);
+    RawClient excess;
+    QVERIFY(excess.connectTo(port()));
+    const QByteArray response = excess.nextResponse();
+    QVERIFY2(statusOf(response) == 503, response.constData());
+    QCOMPARE(jsonOf(response).value(QStringLiteral("error")).toString(),
+             QStringLiteral("too_many_connections"));
+    QVERIFY(excess.waitDisconnected());
+    QCOMPARE(m_server->connectionCount(), 3);
+    QCOMPARE(m_server->metrics().value(QLatin1String(Metrics::HttpConnectionsTotal),
+                                       {{"result", "refused"}}),
+             1.0);
+
+    for (auto &c : busy)
+        c->socket.abort();
+    QTRY_COMPARE(m_server->connectionCount(), 0);
+    const Reply r = call("GET", QStringLiteral("/health"));
+    QCOMPARE(r.status, 200);
+}
+
+void TstWebhookServer::idleConnectionIsEvictedAtTheCap()
+{
+    ServerLimits limits = fastLimits();
+    limits.maxConnections = 2;
+    restart(limits);
+    RawClient idle1, idle2;
+    QVERIFY(idle1.connectTo(port()));
+    QVERIFY(idle2.connectTo(port()));
+    QTRY_COMPARE(m_server->connectionCount(), 2);
+    // A signed webhook gets through although idle connections fill the cap.
+    const QByteArray body = eventBody(QStringLiteral("evict-1"));
+    QCOMPARE(post(body, signedHeaders(body)).status, 200);
+    QTRY_VERIFY(idle1.socket.state() == QAbstractSocket::UnconnectedState ||
+                idle2.socket.state() == QAbstractSocket::UnconnectedState);
+    QCOMPARE(m_server->metrics().value(QLatin1String(Metrics::HttpConnectionsTotal),
+                                       {{"result", "evicted"}}),
+             1.0);
+}
+
+void TstWebhookServer::slowHeadersAreCut()
+{
+    ServerLimits limits = fastLimits();
+    limits.headerTimeoutMs = 300;
+    restart(limits);
+    RawClient c;
+    QVERIFY(c.connectTo(port()));
+    QElapsedTimer t;
+    t.start();
+    c.send("POST /webhooks/telnyx HTTP/1.1\r\nHost: x\r\n");
+    QVERIFY(c.waitDisconnected(5000));
+    QVERIFY2(t.elapsed() >= 250, qPrintable(QString::number(t.elapsed())));
+    QVERIFY(c.buffer.isEmpty()); // cut, not answered
+    QCOMPARE(m_server->metrics().value(QLatin1String(Metrics::HttpRejectedTotal),
+                                       {{"reason", "header_timeout"}}),
+             1.0);
+    QCOMPARE(m_handler->storeCalls.load(), 0);
+}
+
+void TstWebhookServer::tricklingHeadersAreCut()
+{
+    // One byte every 50 ms never completes the head: the header timeout counts from the
+    // request's first byte, not from the last one.
+    ServerLimits limits = fastLimits();
+    limits.headerTimeoutMs = 400;
+    restart(limits);
+    RawClient c;
+    QVERIFY(c.connectTo(port()));
+    QTimer trickle;
+    QObject::connect(&trickle, &QTimer::timeout, &c.socket, [&c] {
+        if (c.socket.state() == QAbstractSocket::ConnectedState)
+            c.send("a");
+    });
+    c.send("GET /health HTTP/1.1\r\nX-Slow: ");
+    QElapsedTimer t;
+    t.start();
+    trickle.start(50);
+    QVERIFY(c.waitDisconnected(5000));
+    QVERIFY2(t.elapsed() >= 350 && t.elapsed() < 4000, qPrintable(QString::number(t.elapsed())));
+}
+
+void TstWebhookServer::slowBodyIsCut()
+{
+    ServerLimits limits = fastLimits();
+    limits.bodyTimeoutMs = 300;
+    restart(limits);
+    RawClient c;
+    QVERIFY(c.connectTo(port()));
+    QElapsedTimer t;
+    t.start();
+    c.send("POST /webhooks/telnyx HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789");
+    QVERIFY(c.waitDisconnected(5000));
+    QVERIFY2(t.elapsed() >= 250, qPrintable(QString::number(t.elapsed())));
+    QCOMPARE(m_server->metrics().value(QLatin1String(Metrics::HttpRejectedTotal),
+                                       {{"reason", "body_timeout"}}),
+             1.0);
+    QCOMPARE(m_handler->storeCalls.load(), 0);
+}
+
+void TstWebhookServer::idleKeepAliveIsClosed()
+{
+    ServerLimits limits = fastLimits();
+    limits.idleTimeoutMs = 300;
+    restart(limits);
+    RawClient c;
+    QVERIFY(c.connectTo(port()));
+    c.send(rawRequest("GET", "/health", {}));
+    QCOMPARE(statusOf(c.nextResponse()), 200);
+    QElapsedTimer t;
+    t.start();
+    QVERIFY(c.socket.state() == QAbstractSocket::ConnectedState);
+    QVERIFY(c.waitDisconnected(5000));
+    QVERIFY2(t.elapsed() >= 200, qPrintable(QString::number(t.elapsed())));
+    QTRY_COMPARE(m_server->connectionCount(), 0);
+}
+
+void TstWebhookServer::floodIsRateLimitedButSignedWebhooksPass()
+{
+    ServerLimits limits = fastLimits();
+    limits.rateBurst = 3;
+    limits.rateRefillPerSecond = 0;
+    restart(limits);
+    const QByteArray body = eventBody(QStringLiteral("flood"));
+    const Headers forged = signedHeaders(body, Now, OtherSeed);
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(post(body, forged).status, 401);
+    Reply r = post(body, forged);
+    QCOMPARE(r.status, 429);
+    QCOMPARE(r.json().value(QStringLiteral("error")).toString(), QStringLiteral("rate_limited"));
+    QVERIFY(!r.header("Retry-After").isEmpty());
+    QCOMPARE(post(body, {}).status, 429);
+    QCOMPARE(call("GET", QStringLiteral("/health")).status, 429);
+    QCOMPARE(call("GET", QStringLiteral("/nope")).status, 429);
+
+    // Telnyx, behind the same tunnel address, is not locked out.
+    const QByteArray real = eventBody(QStringLiteral("real-1"));
+    r = post(real, signedHeaders(real));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(m_handler->stored.size(), 1);
+    QCOMPARE(m_handler->stored.first().first.id, QStringLiteral("real-1"));
+    // ...and its success buys the forger nothing.
+    QCOMPARE(post(body, forged).status, 429);
+    QCOMPARE(m_server->metrics().value(QLatin1String(Metrics::WebhooksTotal),
+                                       {{"result", "rate_limited"}}),
+             3.0);
+}
+
+void TstWebhookServer::forwardedForOnlyFromTrustedProxies()
+{
+    ServerLimits limits = fastLimits();
+    limits.rateBurst = 2;
+    limits.trustedProxies = {{QHostAddress(QHostAddress::LocalHost), 32}};
+    restart(limits);
+    const QByteArray body = eventBody(QStringLiteral("xff"));
+    auto forgedFrom = [&](const QByteArray &client) {
+        Headers h = signedHeaders(body, Now, OtherSeed);
+        if (!client.isEmpty())
+            h.append(qMakePair(QByteArray("X-Forwarded-For"), QByteArray(client)));
+        return h;
+    };
+    QCOMPARE(post(body, forgedFrom("203.0.113.5")).status, 401);
+    QCOMPARE(post(body, forgedFrom("203.0.113.5")).status, 401);
+    QCOMPARE(post(body, forgedFrom("203.0.113.5")).status, 429);
+    QCOMPARE(post(body, forgedFrom("203.0.113.6")).status, 401); // another client
+    QCOMPARE(post(body, forgedFrom({})).status, 401);            // the proxy itself
+
+    // Without a trusted proxy the header is ignored: one client, one bucket.
+    limits.trustedProxies.clear();
+    restart(limits);
+    QCOMPARE(post(body, forgedFrom("203.0.113.5")).status, 401);
+    QCOMPARE(post(body, forgedFrom("203.0.113.6")).status, 401);
+    QCOMPARE(post(body, forgedFrom("203.0.113.7")).status, 429);
+}
+
+void TstWebhookServer::wrongMethodIs405()
+{
+    Reply r = call("GET", QStringLiteral("/webhooks/telnyx"));
+    QCOMPARE(r.status, 405);
+    QCOMPARE(r.header("Allow"), QByteArray("POST"));
+    QCOMPARE(r.json().value(QStringLiteral("error")).toString(),
+             QStringLiteral("method_not_allowed"));
+    r = call("DELETE", QStringLiteral("/health"));
+    QCOMPARE(r.status, 405);
+    QCOMPARE(r.header("Allow"), QByteArray("GET"));
+    QCOMPARE(call("POST", QStringLiteral("/metrics"), "{}").status, 405);
+    // A method QHttpServer does not know at all.
+    RawClient c;
+    QVERIFY(c.connectTo(port()));
+    c.send("BREW /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    QCOMPARE(statusOf(c.nextResponse()), 405);
+    // HEAD gets the head of the answer without its body, and the connection stays in sync.
+    c.send("HEAD /health HTTP/1.1\r\nHost: x\r\n\r\n" + rawRequest("GET", "/health", {}));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            c.buffer += c.socket.readAll();
+            return c.buffer.count("HTTP/1.1 ") == 2 && c.buffer.endsWith("}");
+        },
+        5000));
+    QVERIFY2(c.buffer.startsWith("HTTP/1.1 405 "), c.buffer.constData());
+    const qsizetype second = c.buffer.indexOf("HTTP/1.1 ", 1);
+    QCOMPARE(c.buffer.indexOf("\r\n\r\n") + 4, second);
+    QVERIFY(c.buffer.mid(second).startsWith("HTTP/1.1 200 "));
+    QCOMPARE(m_handler->storeCalls.load(), 0);
+}
+
+void TstWebhookServer::unknownPathIs404()
+{
+    const Reply r = call("GET", QStringLiteral("/webhooks/telnyx/extra"));
+    QCOMPARE(r.status, 404);
+    QCOMPARE(r.contentType, QByteArray("application/json"));
+    QCOMPARE(r.json().value(QStringLiteral("error")).toString(), QStringLiteral("not_found"));
+    QCOMPARE(call("POST", QStringLiteral("/"), "{}").status, 404);
+}
+
+void TstWebhookServer::health()
+{
+    const Reply r = call("GET", QStringLiteral("/health?verbose=1"));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.contentType, QByteArray("application/json"));
+    QCOMPARE(r.json().value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+    QCOMPARE(r.json().value(QStringLiteral("events")).toInt(), 3);
+}
+
+void TstWebhookServer::healthUnhealthyIs503()
+{
+    m_handler->currentHealth = {false, QStringLiteral("database is read-only"), {}};
+    const Reply r = call("GET", QStringLiteral("/health"));
+    QCOMPARE(r.status, 503);
+    QCOMPARE(r.contentType, QByteArray("application/json"));
+    QCOMPARE(r.json().value(QStringLiteral("status")).toString(), QStringLiteral("error"));
+    QCOMPARE(r.json().value(QStringLiteral("reason")).toString(),
+             QStringLiteral("database is read-only"));
+}
+
+void TstWebhookServer::metricsCount()
+{
+    const QByteArray body = eventBody(QStringLiteral("m-1"));
+    QCOMPARE(post(body, signedHeaders(body)).status, 200);
+    QCOMPARE(post(body, signedHeaders(body, Now, OtherSeed)).status, 401);
+    QCOMPARE(post(body, signedHeaders(body, Now - 1000)).status, 401);
+    QCOMPARE(call("GET", QStringLiteral("/nope")).status, 404);
+    m_server->metrics().countCall(QStringLiteral("blocked"));
+    m_server->metrics().observeDecisionLatency(0.003);
+
+    const Reply r = call("GET", QStringLiteral("/metrics"));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.contentType, QByteArray("text/plain; version=0.0.4; charset=utf-8"));
+    const QByteArray &text = r.body;
+    QVERIFY2(text.contains("kevantel_webhooks_total{result=\"stored\"} 1\n"), text.constData());
+    QVERIFY(text.contains("kevantel_webhooks_total{result=\"bad_signature\"} 1\n"));
+    QVERIFY(text.contains("kevantel_webhooks_total{result=\"stale_timestamp\"} 1\n"));
+    QVERIFY(text.contains("kevantel_webhooks_total{result=\"duplicate\"} 0\n"));
+    QVERIFY(text.contains("kevantel_http_responses_total{code=\"404\"} 1\n"));
+    QVERIFY(text.contains("kevantel_http_responses_total{code=\"200\"} 1\n"));
+    QVERIFY(text.contains("kevantel_calls_total{decision=\"blocked\"} 1\n"));
+    QVERIFY(text.contains("kevantel_decision_latency_seconds_bucket{le=\"0.005\"} 1\n"));
+    QVERIFY(text.contains("# TYPE kevantel_commands_total counter\n"));
+    QVERIFY(text.contains("kevantel_http_connections_open 1\n"));
+}
+
+void TstWebhookServer::portInUse()
+{
+    WebhookServer second(m_handler.get());
+    QString error;
+    QVERIFY(!second.listen(QHostAddress::LocalHost, port(), &error));
+    QCOMPARE(error, QStringLiteral("cannot listen on 127.0.0.1:%1: address in use").arg(port()));
+    QVERIFY(!second.isListening());
+    QCOMPARE(second.serverPort(), quint16(0));
+    // The first server is unaffected.
+    QCOMPARE(call("GET", QStringLiteral("/health")).status, 200);
+}
+
+void TstWebhookServer::processRunsAfterTheResponseIsSent()
+{
+    RawClient c;
+    QVERIFY(c.connectTo(port()));
+    QByteArray seenByProcess;
+    m_handler->onProcess = [&](const WebhookEvent &) {
+        // The 200 must already be on the wire: readable by the client right now, without the
+        // server's event loop running again.
+        if (c.socket.bytesAvailable() == 0)
+            c.socket.waitForReadyRead(2000);
+        seenByProcess = c.socket.peek(64);
+    };
+    const QByteArray body = eventBody(QStringLiteral("after-1"));
+    c.send(rawRequest("POST", "/webhooks/telnyx", body, signedHeaders(body)));
+    QTRY_COMPARE(m_handler->processed, QStringList{QStringLiteral("after-1")});
+    QVERIFY2(seenByProcess.startsWith("HTTP/1.1 200 OK\r\n"), seenByProcess.constData());
+    QVERIFY(!m_handler->processedInsideStore);
+    QCOMPARE(statusOf(c.nextResponse()), 200);
+}
+
+void TstWebhookServer::runsInItsOwnThread()
+{
+    // As in the engine: the server is constructed in, and runs on, another thread.
+    m_server.reset();
+    QThread engine;
+    engine.start();
+    QObject context;
+    context.moveToThread(&engine);
+    WebhookServer *server = nullptr;
+    quint16 enginePort = 0;
+    FakeHandler *handler = m_handler.get();
+    QMetaObject::invokeMethod(
+        &context,
+        [&] {
+            server = new WebhookServer(handler);
+            server->setVerifier(WebhookVerifier(TestPublicKey));
+            server->setClock([] { return Now; });
+            server->listen(QHostAddress::LocalHost, 0);
+            enginePort = server->serverPort();
+        },
+        Qt::BlockingQueuedConnection);
+    QVERIFY(enginePort != 0);
+    QCOMPARE(server->thread(), &engine);
+
+    const QByteArray body = eventBody(QStringLiteral("thread-1"));
+    QNetworkRequest request(
+        QUrl(QStringLiteral("http://127.0.0.1:%1/webhooks/telnyx").arg(enginePort)));
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+    for (const auto &h : signedHeaders(body))
+        request.setRawHeader(h.first, h.second);
+    QNetworkReply *reply = m_nam->post(request, body);
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+    reply->deleteLater();
+    QCOMPARE(handler->storeCalls.load(), 1);
+
+    QMetaObject::invokeMethod(
+        &context, [&] { delete server; }, Qt::BlockingQueuedConnection);
+    engine.quit();
+    engine.wait();
+}
+
+QTEST_GUILESS_MAIN(TstWebhookServer)
+#include "tst_webhookserver.moc"
