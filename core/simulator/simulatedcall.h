@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QDateTime>
+#include <QHash>
+#include <QJsonArray>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace kt {
+
+// What a simulated caller brings with an inbound call (FACTS §1.2, §6, §7.12).
+struct InboundCallOptions
+{
+    QString callerIdName;          // empty: the caller's number, as real Telnyx sends without CNAM
+    QString shakenStirAttestation; // "A" / "B" / "C"; omitted from call.initiated when empty
+    std::optional<bool> shakenStirValidated; // omitted when unset
+    QString callScreeningResult;             // e.g. "spam_likely"; omitted when empty
+    QStringList tags;
+    QJsonArray customHeaders; // [{name, value}]
+    QJsonArray sipHeaders;
+    QString connectionId;         // empty: the simulated application's id
+    int callerGivesUpAfterMs = 0; // > 0: the caller hangs up if still unanswered by then
+};
+
+// One call leg held by the simulator.
+struct SimulatedCall
+{
+    enum class State { Parked, Ringing, Answered, Bridged, HungUp };
+
+    QString callControlId;
+    QString callLegId;
+    QString callSessionId;
+    QString connectionId;
+    QString direction; // incoming | outgoing
+    QString from;
+    QString to;
+    QString callerIdName;
+    std::optional<QString> clientState; // nullopt: "client_state": null
+    State state = State::Parked;
+    QString startTime; // formatted, = occurred_at of call.initiated
+    bool everAnswered = false;
+    QString bridgedWith; // the other leg while bridged
+    bool parkAfterUnbridge = false;
+    QString transferParent;     // for a transfer's leg B: leg A
+    QString pendingTransferLeg; // for leg A: the ringing leg B
+    InboundCallOptions options;
+    QHash<QString, QDateTime> commandIds; // accepted command_id -> when
+
+    // Queued media (speak, gather_using_speak): one plays at a time.
+    struct Media
+    {
+        bool gather = false;
+        QString speakId;
+    };
+    QList<Media> mediaQueue;
+    bool mediaPlaying = false;
+    quint64 epoch = 0; // bumps when queued media is dropped, so stale timers do nothing
+
+    bool isActive() const { return state != State::HungUp; }
+    bool isAnswered() const { return state == State::Answered || state == State::Bridged; }
+};
+
+} // namespace kt

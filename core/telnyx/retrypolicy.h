@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QByteArray>
+#include <QDateTime>
+
+#include <functional>
+#include <optional>
+
+namespace kt {
+
+// When and how soon the Call Control client sends a request again (FACTS §3, §4.2):
+// network errors, no response within `responseTimeoutMs`, 408, 429 and 5xx are retried; other
+// statuses are final. Delays grow exponentially from `baseDelayMs`, capped at `maxDelayMs`, with
+// +/- `jitter` (a fraction) drawn from `random`; a 429 waits as long as the server asks, capped at
+// `maxRateLimitDelayMs`.
+class RetryPolicy
+{
+public:
+    int maxAttempts = 6;         // attempts in all, including the first
+    int responseTimeoutMs = 500; // "no HTTP response within 500ms -> send an identical command"
+    int baseDelayMs = 200;       // delay before the first retry
+    int maxDelayMs = 5000;       // cap of the exponential backoff
+    int maxRateLimitDelayMs = 60000;
+    double jitter = 0.2;            // each delay is scaled by a factor in [1 - jitter, 1 + jitter]
+    std::function<double()> random; // uniform in [0, 1); QRandomGenerator when empty
+
+    // The delay before retry number `retry` (1 for the first retry).
+    int backoffDelayMs(int retry) const;
+
+    // The delay a 429 (or 503) response asks for, from `retry-after-ms` (milliseconds),
+    // `retry-after` (seconds or an HTTP date) or `x-ratelimit-reset` (seconds), in that order,
+    // capped at maxRateLimitDelayMs; nullopt when none is usable.
+    std::optional<int> serverDelayMs(const QByteArray &retryAfterMs, const QByteArray &retryAfter,
+                                     const QByteArray &rateLimitReset,
+                                     const QDateTime &now = QDateTime::currentDateTimeUtc()) const;
+
+    // Whether a response with this status (0: no response) may be sent again.
+    static bool isRetryableStatus(int httpStatus);
+};
+
+} // namespace kt
