@@ -1,0 +1,500 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "callstatemachine.h"
+
+#include "decider.h"
+
+#include <QJsonArray>
+#include <QUuid>
+
+namespace kt {
+
+namespace {
+
+const QString EvInitiated = QStringLiteral("call.initiated");
+const QString EvAnswered = QStringLiteral("call.answered");
+const QString EvBridged = QStringLiteral("call.bridged");
+const QString EvHangup = QStringLiteral("call.hangup");
+const QString EvSpeakEnded = QStringLiteral("call.speak.ended");
+
+const QString StepAnswer = QStringLiteral("answer");
+const QString StepReject = QStringLiteral("reject");
+const QString StepTransfer = QStringLiteral("transfer");
+const QString StepSpeakRejection = QStringLiteral("speak_rejection");
+const QString StepHangup = QStringLiteral("hangup");
+const QString StepSpeakUnavailable = QStringLiteral("speak_unavailable");
+const QString StepHangupAfterFallback = QStringLiteral("hangup_after_fallback");
+
+// The namespace of the command_id UUIDv5s.
+const QUuid CommandIdNamespace(QStringLiteral("{1b7f3ca5-f24b-461a-a004-0fd0177d70dc}"));
+
+constexpr int MaxSpeakPayload = 3000; // FACTS §4.3 speak
+constexpr int MaxDisplayName = 128;   // FACTS §4.3 transfer
+
+bool looksE164(const QString &s)
+{
+    if (s.size() < 3 || s.size() > 16 || !s.startsWith(QLatin1Char('+')))
+        return false;
+    for (qsizetype i = 1; i < s.size(); ++i) {
+        if (!s.at(i).isDigit() || s.at(i).unicode() > 127)
+            return false;
+    }
+    return true;
+}
+
+QJsonArray toArray(const QStringList &list)
+{
+    return QJsonArray::fromStringList(list);
+}
+
+QStringList fromArray(const QJsonValue &v)
+{
+    QStringList out;
+    for (const QJsonValue &x : v.toArray())
+        out.append(x.toString());
+    return out;
+}
+
+} // namespace
+
+QJsonObject CallConfig::toJson() const
+{
+    QJsonObject o;
+    o.insert(QStringLiteral("forward_to"), forwardTo);
+    o.insert(QStringLiteral("rejection_message"), rejectionMessage);
+    o.insert(QStringLiteral("unavailable_message"), unavailableMessage);
+    o.insert(QStringLiteral("voice"), voice);
+    o.insert(QStringLiteral("language"), language);
+    o.insert(QStringLiteral("transfer_timeout_secs"), transferTimeoutSecs);
+    o.insert(QStringLiteral("ask_timeout_secs"), askTimeoutSecs);
+    o.insert(QStringLiteral("ask_fallback_policy"), askFallbackPolicy);
+    o.insert(QStringLiteral("default_display_name"), defaultDisplayName);
+    return o;
+}
+
+CallConfig CallConfig::fromJson(const QJsonObject &json)
+{
+    CallConfig c;
+    auto str = [&json](const char *key, QString &out) {
+        const QJsonValue v = json.value(QLatin1String(key));
+        if (v.isString())
+            out = v.toString();
+    };
+    auto num = [&json](const char *key, int &out) {
+        const QJsonValue v = json.value(QLatin1String(key));
+        if (v.isDouble())
+            out = v.toInt();
+    };
+    str("forward_to", c.forwardTo);
+    str("rejection_message", c.rejectionMessage);
+    str("unavailable_message", c.unavailableMessage);
+    str("voice", c.voice);
+    str("language", c.language);
+    num("transfer_timeout_secs", c.transferTimeoutSecs);
+    num("ask_timeout_secs", c.askTimeoutSecs);
+    str("ask_fallback_policy", c.askFallbackPolicy);
+    str("default_display_name", c.defaultDisplayName);
+    return c;
+}
+
+CallStateMachine::CallStateMachine(CallConfig config) : m_config(std::move(config)) {}
+
+QString CallStateMachine::stateName(State state)
+{
+    switch (state) {
+    case State::Ringing:
+        return QStringLiteral("ringing");
+    case State::Asking:
+        return QStringLiteral("asking");
+    case State::Answering:
+        return QStringLiteral("answering");
+    case State::Forwarding:
+        return QStringLiteral("forwarding");
+    case State::Forwarded:
+        return QStringLiteral("forwarded");
+    case State::Rejecting:
+        return QStringLiteral("rejecting");
+    case State::Fallback:
+        return QStringLiteral("fallback");
+    case State::Ending:
+        return QStringLiteral("ending");
+    case State::Ended:
+        return QStringLiteral("ended");
+    case State::Failed:
+        return QStringLiteral("failed");
+    }
+    return QString();
+}
+
+bool CallStateMachine::finished() const
+{
+    return m_ended || m_failed || m_ending || issued(StepHangup) || issued(StepHangupAfterFallback);
+}
+
+bool CallStateMachine::askPending() const
+{
+    return !m_ended && m_decision && m_decision->action == Decision::Ring && !m_askResolved;
+}
+
+void CallStateMachine::note(const QString &text)
+{
+    if (!m_notes.contains(text))
+        m_notes.append(text);
+}
+
+QString CallStateMachine::commandIdFor(const QString &step) const
+{
+    const QString key = (m_sessionId.isEmpty() ? m_legA : m_sessionId) + QLatin1Char('/') + step;
+    return QUuid::createUuidV5(CommandIdNamespace, key).toString(QUuid::WithoutBraces);
+}
+
+QString CallStateMachine::displayName() const
+{
+    QString name;
+    if (m_decision && !m_decision->nameSpace.isEmpty())
+        name = m_decision->nameSpace;
+    else if (m_decision && looksE164(m_decision->caller))
+        name = m_decision->caller;
+    else if (looksE164(m_callerFrom))
+        name = m_callerFrom;
+    else
+        name = m_config.defaultDisplayName;
+    return name.left(MaxDisplayName);
+}
+
+void CallStateMachine::issue(CallActions &out, const QString &step, const QString &name,
+                             const QJsonObject &params)
+{
+    if (issued(step))
+        return;
+    m_issued.append(step);
+    out.append(CallAction::command(step, name, m_legA, params, commandIdFor(step)));
+}
+
+void CallStateMachine::speakOrHangup(CallActions &out, const QString &speakStep,
+                                     const QString &message, const QString &hangupStep)
+{
+    if (!issued(speakStep)) {
+        QJsonObject params;
+        params.insert(QStringLiteral("payload"), message.left(MaxSpeakPayload));
+        params.insert(QStringLiteral("voice"), m_config.voice);
+        if (!m_config.language.isEmpty())
+            params.insert(QStringLiteral("language"), m_config.language);
+        issue(out, speakStep, QStringLiteral("speak"), params);
+        return;
+    }
+    if (m_speakEnded || m_speakFailed)
+        issue(out, hangupStep, QStringLiteral("hangup"), QJsonObject());
+}
+
+CallActions CallStateMachine::pump()
+{
+    CallActions out;
+    if (m_ended || m_failed || m_ending || m_legA.isEmpty() || !m_decision) {
+        updateState();
+        return out;
+    }
+    const Decision &d = *m_decision;
+    switch (d.action) {
+    case Decision::Ring:
+        if (!m_askResolved && !m_askTimerStarted) {
+            m_askTimerStarted = true;
+            out.append(CallAction::startAskTimer(m_config.askTimeoutSecs));
+        }
+        break;
+    case Decision::RejectCall:
+        if (!m_answered) {
+            QJsonObject params;
+            params.insert(QStringLiteral("cause"), QStringLiteral("CALL_REJECTED"));
+            issue(out, StepReject, QStringLiteral("reject"), params);
+        } else if (!issued(StepReject)) {
+            // Answered before the decision: a reject is no longer possible.
+            speakOrHangup(out, StepSpeakRejection, m_config.rejectionMessage, StepHangup);
+        }
+        break;
+    case Decision::AnswerAndSpeakRejection:
+        if (!m_answered)
+            issue(out, StepAnswer, QStringLiteral("answer"), QJsonObject());
+        else
+            speakOrHangup(out, StepSpeakRejection, m_config.rejectionMessage, StepHangup);
+        break;
+    case Decision::AnswerAndForward: {
+        if (!m_answered) {
+            issue(out, StepAnswer, QStringLiteral("answer"), QJsonObject());
+            break;
+        }
+        if (m_config.forwardTo.isEmpty())
+            note(QStringLiteral("no_forward_to"));
+        const bool legBGone = m_legBEnded && !m_bridged && !m_legBAnswered;
+        if (m_config.forwardTo.isEmpty() || m_transferFailed || legBGone ||
+            issued(StepSpeakUnavailable)) {
+            speakOrHangup(out, StepSpeakUnavailable, m_config.unavailableMessage,
+                          StepHangupAfterFallback);
+        } else {
+            QJsonObject params;
+            params.insert(QStringLiteral("to"), m_config.forwardTo);
+            params.insert(QStringLiteral("from_display_name"), displayName());
+            params.insert(QStringLiteral("timeout_secs"), m_config.transferTimeoutSecs);
+            issue(out, StepTransfer, QStringLiteral("transfer"), params);
+        }
+        break;
+    }
+    }
+    updateState();
+    return out;
+}
+
+void CallStateMachine::updateState()
+{
+    if (m_ended) {
+        m_state = State::Ended;
+        return;
+    }
+    if (m_failed) {
+        m_state = State::Failed;
+        return;
+    }
+    if (m_ending || issued(StepHangup) || issued(StepHangupAfterFallback)) {
+        m_state = State::Ending;
+        return;
+    }
+    if (m_legA.isEmpty() || !m_decision) {
+        m_state = State::Ringing;
+        return;
+    }
+    if (issued(StepSpeakUnavailable)) {
+        m_state = State::Fallback;
+        return;
+    }
+    if (issued(StepReject) || issued(StepSpeakRejection)) {
+        m_state = State::Rejecting;
+        return;
+    }
+    if (issued(StepTransfer)) {
+        m_state = m_bridged ? State::Forwarded : State::Forwarding;
+        return;
+    }
+    if (issued(StepAnswer)) {
+        m_state = State::Answering;
+        return;
+    }
+    m_state = askPending() ? State::Asking : State::Ringing;
+}
+
+CallActions CallStateMachine::onWebhook(const QString &eventType, const CallPayload &p)
+{
+    CallActions out;
+    if (m_ended)
+        return out;
+    if (m_sessionId.isEmpty())
+        m_sessionId = p.callSessionId;
+
+    const bool outgoing = p.direction == QLatin1String("outgoing");
+    if (m_legA.isEmpty()) {
+        if (outgoing || p.callControlId.isEmpty())
+            return out; // not our caller's leg; nothing can be done before leg A is known
+        m_legA = p.callControlId;
+    }
+
+    if (p.callControlId == m_legA) {
+        if (eventType == EvInitiated) {
+            if (m_callerFrom.isEmpty())
+                m_callerFrom = p.from;
+        } else if (eventType == EvAnswered) {
+            m_answered = true;
+        } else if (eventType == EvBridged) {
+            m_bridged = true;
+        } else if (eventType == EvSpeakEnded) {
+            if (issued(StepSpeakRejection) || issued(StepSpeakUnavailable)) {
+                if (p.status == QLatin1String("call_hangup"))
+                    m_ending = true; // the caller is gone; call.hangup follows
+                else
+                    m_speakEnded = true;
+            }
+        } else if (eventType == EvHangup) {
+            const bool cancelTimer = m_askTimerStarted && askPending();
+            m_ended = true;
+            m_endCause = p.hangupCause.isEmpty() ? QStringLiteral("unspecified") : p.hangupCause;
+            if (cancelTimer)
+                out.append(CallAction::cancelAskTimer());
+            updateState();
+            return out;
+        }
+    } else {
+        // Another leg of the session: the transfer's leg B.
+        if (!issued(StepTransfer) || (!m_legB.isEmpty() && p.callControlId != m_legB) ||
+            p.callControlId.isEmpty()) {
+            note(QStringLiteral("unexpected_leg"));
+            updateState();
+            return out;
+        }
+        if (m_legB.isEmpty())
+            m_legB = p.callControlId;
+        if (eventType == EvAnswered) {
+            m_legBAnswered = true;
+        } else if (eventType == EvBridged) {
+            m_bridged = true;
+        } else if (eventType == EvHangup) {
+            if (!m_legBEnded) {
+                m_legBEnded = true;
+                note(QStringLiteral("leg_b:%1")
+                         .arg(p.hangupCause.isEmpty() ? QStringLiteral("unspecified")
+                                                      : p.hangupCause));
+            }
+            // After a bridge Telnyx hangs up leg A too: wait for its call.hangup.
+            if (m_bridged || m_legBAnswered)
+                m_ending = true;
+        }
+    }
+    return pump();
+}
+
+CallActions CallStateMachine::onDecision(const Decision &decision)
+{
+    if (m_decision) {
+        note(QStringLiteral("decision_ignored"));
+        return CallActions();
+    }
+    m_decision = decision;
+    return pump();
+}
+
+CallActions CallStateMachine::onOwnerDecision(bool accept)
+{
+    CallActions out;
+    if (!askPending() || finished())
+        return out;
+    m_askResolved = true;
+    m_decision = Decider::ownerDecided(accept, *m_decision, m_config.askFallbackPolicy);
+    if (m_askTimerStarted)
+        out.append(CallAction::cancelAskTimer());
+    out.append(pump());
+    return out;
+}
+
+CallActions CallStateMachine::onAskTimeout()
+{
+    if (!askPending() || finished())
+        return CallActions();
+    m_askResolved = true;
+    m_decision = Decider::askTimedOut(m_config.askFallbackPolicy, *m_decision);
+    return pump();
+}
+
+CallActions CallStateMachine::onCommandResult(const QString &step, bool ok, bool callEnded)
+{
+    CallActions out;
+    if (m_ended || !issued(step))
+        return out;
+    if (callEnded) {
+        note(QStringLiteral("call_ended:%1").arg(step));
+        const bool cancelTimer = m_askTimerStarted && askPending();
+        m_ending = true;
+        if (cancelTimer)
+            out.append(CallAction::cancelAskTimer());
+        updateState();
+        return out;
+    }
+    if (ok)
+        return out;
+    note(QStringLiteral("command_failed:%1").arg(step));
+    if (m_failed || m_ending)
+        return out;
+    if (step == StepAnswer) {
+        if (!m_answered && !issued(StepReject)) {
+            QJsonObject params;
+            params.insert(QStringLiteral("cause"), QStringLiteral("CALL_REJECTED"));
+            issue(out, StepReject, QStringLiteral("reject"), params);
+        }
+        m_failed = true;
+        updateState();
+        return out;
+    }
+    if (step == StepTransfer) {
+        m_transferFailed = true;
+        note(QStringLiteral("transfer_failed"));
+        return pump();
+    }
+    if (step == StepSpeakRejection || step == StepSpeakUnavailable) {
+        m_speakFailed = true;
+        return pump();
+    }
+    // reject, hangup, hangup_after_fallback
+    m_failed = true;
+    updateState();
+    return out;
+}
+
+QJsonObject CallStateMachine::toJson() const
+{
+    QJsonObject o;
+    o.insert(QStringLiteral("version"), 1);
+    o.insert(QStringLiteral("config"), m_config.toJson());
+    o.insert(QStringLiteral("state"), state());
+    o.insert(QStringLiteral("session_id"), m_sessionId);
+    o.insert(QStringLiteral("leg_a"), m_legA);
+    o.insert(QStringLiteral("leg_b"), m_legB);
+    o.insert(QStringLiteral("caller_from"), m_callerFrom);
+    o.insert(QStringLiteral("decision"),
+             m_decision ? QJsonValue(m_decision->toJson()) : QJsonValue(QJsonValue::Null));
+    o.insert(QStringLiteral("ask_timer_started"), m_askTimerStarted);
+    o.insert(QStringLiteral("ask_resolved"), m_askResolved);
+    o.insert(QStringLiteral("answered"), m_answered);
+    o.insert(QStringLiteral("bridged"), m_bridged);
+    o.insert(QStringLiteral("leg_b_answered"), m_legBAnswered);
+    o.insert(QStringLiteral("leg_b_ended"), m_legBEnded);
+    o.insert(QStringLiteral("transfer_failed"), m_transferFailed);
+    o.insert(QStringLiteral("speak_ended"), m_speakEnded);
+    o.insert(QStringLiteral("speak_failed"), m_speakFailed);
+    o.insert(QStringLiteral("ending"), m_ending);
+    o.insert(QStringLiteral("failed"), m_failed);
+    o.insert(QStringLiteral("ended"), m_ended);
+    o.insert(QStringLiteral("end_cause"), m_endCause);
+    o.insert(QStringLiteral("issued"), toArray(m_issued));
+    o.insert(QStringLiteral("notes"), toArray(m_notes));
+    return o;
+}
+
+std::optional<CallStateMachine> CallStateMachine::fromJson(const QJsonObject &json, QString *error)
+{
+    if (json.value(QLatin1String("version")).toInt() != 1) {
+        if (error)
+            *error = QStringLiteral("call state snapshot: unknown version");
+        return std::nullopt;
+    }
+    CallStateMachine m(CallConfig::fromJson(json.value(QLatin1String("config")).toObject()));
+    m.m_sessionId = json.value(QLatin1String("session_id")).toString();
+    m.m_legA = json.value(QLatin1String("leg_a")).toString();
+    m.m_legB = json.value(QLatin1String("leg_b")).toString();
+    m.m_callerFrom = json.value(QLatin1String("caller_from")).toString();
+    const QJsonValue d = json.value(QLatin1String("decision"));
+    if (d.isObject()) {
+        QString why;
+        const auto decision = Decision::fromJson(d.toObject(), &why);
+        if (!decision) {
+            if (error)
+                *error = QStringLiteral("call state snapshot: ") + why;
+            return std::nullopt;
+        }
+        m.m_decision = decision;
+    }
+    auto flag = [&json](const char *key) { return json.value(QLatin1String(key)).toBool(); };
+    m.m_askTimerStarted = flag("ask_timer_started");
+    m.m_askResolved = flag("ask_resolved");
+    m.m_answered = flag("answered");
+    m.m_bridged = flag("bridged");
+    m.m_legBAnswered = flag("leg_b_answered");
+    m.m_legBEnded = flag("leg_b_ended");
+    m.m_transferFailed = flag("transfer_failed");
+    m.m_speakEnded = flag("speak_ended");
+    m.m_speakFailed = flag("speak_failed");
+    m.m_ending = flag("ending");
+    m.m_failed = flag("failed");
+    m.m_ended = flag("ended");
+    m.m_endCause = json.value(QLatin1String("end_cause")).toString();
+    m.m_issued = fromArray(json.value(QLatin1String("issued")));
+    m.m_notes = fromArray(json.value(QLatin1String("notes")));
+    m.updateState();
+    return m;
+}
+
+} // namespace kt

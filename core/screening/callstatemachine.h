@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "callaction.h"
+#include "decision.h"
+#include "telnyx/webhookevent.h"
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace kt {
+
+// Per-call settings, fixed when the call starts (and kept in the snapshot).
+struct CallConfig
+{
+    QString forwardTo; // the owner's phone, E.164; empty = nowhere to forward (see below)
+    QString rejectionMessage =
+        QStringLiteral("This number only accepts calls from verified namespace holders. "
+                       "Visit kevan dot x to register.");
+    QString unavailableMessage =
+        QStringLiteral("The person you are calling is not available. Please try again later.");
+    QString voice = QStringLiteral("female");
+    QString language = QStringLiteral("en-US");
+    int transferTimeoutSecs = 30; // transfer timeout_secs (Telnyx: 5..600)
+    int askTimeoutSecs = 20;      // StartAskTimer secs
+    // What an unanswered ask (and an owner's reject) falls back to: "reject" -> reject the call,
+    // anything else -> answer and speak the rejection (Decider::rejectionAction).
+    QString askFallbackPolicy = QStringLiteral("reject_with_message");
+    // transfer from_display_name when the decision has no namespace and the caller ID is not a
+    // valid number.
+    QString defaultDisplayName = QStringLiteral("kevan-tel");
+
+    QJsonObject toJson() const;
+    static CallConfig fromJson(const QJsonObject &json); // missing keys keep the defaults
+    bool operator==(const CallConfig &o) const { return toJson() == o.toJson(); }
+};
+
+// The life of one inbound call (keyed by the engine on call_session_id), as a pure state machine:
+// inputs are method calls, outputs are CallActions for the engine to execute. No I/O, no timers,
+// no clock, no randomness: the same inputs in the same order give the same state and actions.
+//
+// Flow (CONTRACT "What a call gets", FACTS §4.3, §7.12):
+//   call.initiated (incoming)  -> ringing; leg A remembered. The engine then calls onDecision().
+//   RejectCall                 -> reject {cause: CALL_REJECTED}                       (rejecting)
+//   AnswerAndSpeakRejection    -> answer (answering); on call.answered(A) speak the rejection
+//                                 message (rejecting); on call.speak.ended(A) hangup (ending)
+//   AnswerAndForward           -> answer (answering); on call.answered(A) transfer {to: forwardTo,
+//                                 from_display_name, timeout_secs} (forwarding); call.bridged
+//                                 (either leg) -> forwarded. Leg B hung up before any bridge/answer
+//                                 of B (timeout, busy, ...) or the transfer command failed ->
+//                                 fallback: speak the unavailable message on A (fallback), on
+//                                 call.speak.ended hangup A (step hangup_after_fallback, ending).
+//                                 No forwardTo configured: the same fallback right after answer
+//                                 (note "no_forward_to").
+//   Ring                       -> StartAskTimer{askTimeoutSecs} (asking). onOwnerDecision() or
+//                                 onAskTimeout() -- whichever comes first, once -- turns the
+//                                 decision into Decider::ownerDecided()/askTimedOut() and proceeds
+//                                 as above; an owner decision also emits CancelAskTimer.
+//   call.hangup(A), any time   -> ended, endCause = hangup_cause ("unspecified" when empty);
+//                                 CancelAskTimer when the ask was pending. After ended, no input
+//                                 emits anything.
+//   Leg B hangs up after bridge/answer: Telnyx hangs up A too; ending, wait for call.hangup(A).
+//
+// from_display_name: the decision's namespace, else the caller's E.164 number, else
+// defaultDisplayName; at most 128 characters.
+//
+// Robustness:
+//  - Every command step is emitted at most once per call (the issued steps are kept), so duplicate
+//    webhooks emit nothing new. Commands follow from the accumulated facts (answered, bridged, leg
+//    B ended, speak ended), not from the last event, so reordered webhooks converge.
+//  - Leg A is the first call.initiated that is not direction "outgoing" (or the first event at all
+//    when call.initiated comes late); any other call_control_id of the session after the transfer
+//    was issued is leg B; other legs are ignored (note "unexpected_leg").
+//  - call.answered(A) before the decision: the answer step is skipped; RejectCall on an answered
+//    call takes the speak-rejection path instead (a reject needs an unanswered call).
+//  - call.speak.ended with status call_hangup: no hangup (the caller is gone); ending.
+//  - onCommandResult(step, ok, callEnded):
+//      callEnded (e.g. 422 90018)     -> ending: no more commands, wait for call.hangup(A);
+//      answer failed                  -> reject once (if never answered), then failed;
+//      transfer failed                -> fallback (speak unavailable, hangup);
+//      speak failed                   -> the following hangup at once (no speak.ended will come);
+//      reject / hangup failed         -> failed (no more commands).
+//    The engine reports a failure only after its own retries (same command_id).
+//  - The first onDecision() counts; later ones are ignored.
+//
+// States: ringing, asking, answering, forwarding, forwarded, rejecting, fallback, ending, ended,
+// failed.
+class CallStateMachine
+{
+public:
+    enum class State {
+        Ringing,
+        Asking,
+        Answering,
+        Forwarding,
+        Forwarded,
+        Rejecting,
+        Fallback,
+        Ending,
+        Ended,
+        Failed
+    };
+
+    explicit CallStateMachine(CallConfig config = CallConfig());
+
+    CallActions onWebhook(const QString &eventType, const CallPayload &payload);
+    CallActions onDecision(const Decision &decision);
+    CallActions onOwnerDecision(bool accept); // ignored unless an ask is pending
+    CallActions onAskTimeout();               // ignored unless an ask is pending
+    CallActions onCommandResult(const QString &step, bool ok, bool callEnded);
+
+    State stateCode() const { return m_state; }
+    QString state() const { return stateName(m_state); }
+    static QString stateName(State state);
+    bool ended() const { return m_state == State::Ended; }
+    // True once no command will ever be emitted again (ended, ending or failed).
+    bool finished() const;
+    QString endCause() const { return m_endCause; }
+    // The current decision: the engine's, or the owner's / the timeout's after an ask.
+    std::optional<Decision> decision() const { return m_decision; }
+    bool askPending() const;
+    QString sessionId() const { return m_sessionId; }
+    QString legA() const { return m_legA; }
+    QString legB() const { return m_legB; }
+    const CallConfig &config() const { return m_config; }
+    QStringList issuedSteps() const { return m_issued; } // in the order they were emitted
+    // Things worth showing: no_forward_to, transfer_failed, leg_b:<hangup_cause>,
+    // command_failed:<step>, call_ended:<step>, unexpected_leg, decision_ignored.
+    QStringList notes() const { return m_notes; }
+
+    // The whole state, issued steps and config included. fromJson(toJson()) continues exactly as
+    // the original would.
+    QJsonObject toJson() const;
+    static std::optional<CallStateMachine> fromJson(const QJsonObject &json,
+                                                    QString *error = nullptr);
+
+    bool operator==(const CallStateMachine &o) const { return toJson() == o.toJson(); }
+    bool operator!=(const CallStateMachine &o) const { return !(*this == o); }
+
+private:
+    CallActions pump();
+    void issue(CallActions &out, const QString &step, const QString &name,
+               const QJsonObject &params);
+    bool issued(const QString &step) const { return m_issued.contains(step); }
+    void speakOrHangup(CallActions &out, const QString &speakStep, const QString &message,
+                       const QString &hangupStep);
+    void updateState();
+    void note(const QString &text);
+    QString displayName() const;
+    QString commandIdFor(const QString &step) const;
+
+    CallConfig m_config;
+    State m_state = State::Ringing;
+    QString m_sessionId;
+    QString m_legA;
+    QString m_legB;
+    QString m_callerFrom; // leg A's `from`, as sent
+    std::optional<Decision> m_decision;
+    bool m_askTimerStarted = false;
+    bool m_askResolved = false;
+    bool m_answered = false;     // call.answered(A)
+    bool m_bridged = false;      // call.bridged (either leg)
+    bool m_legBAnswered = false; // call.answered(B)
+    bool m_legBEnded = false;    // call.hangup(B)
+    bool m_transferFailed = false;
+    bool m_speakEnded = false;
+    bool m_speakFailed = false;
+    bool m_ending = false; // no more commands: the call is going away
+    bool m_failed = false;
+    bool m_ended = false; // call.hangup(A)
+    QString m_endCause;
+    QStringList m_issued;
+    QStringList m_notes;
+};
+
+} // namespace kt

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "decider.h"
+
+namespace kt {
+
+namespace {
+
+const QString RejectWithMessage = QStringLiteral("reject_with_message");
+const QString RejectPolicy = QStringLiteral("reject");
+const QString AskPolicy = QStringLiteral("ask");
+const QString AcceptAll = QStringLiteral("accept_all");
+
+// Caller ID text is hostile: keep at most 32 printable characters.
+QString sanitise(const QString &raw)
+{
+    QString out;
+    for (const QChar c : raw) {
+        if (out.size() >= 32) {
+            out += QChar(0x2026);
+            break;
+        }
+        if (c.isPrint())
+            out += c;
+    }
+    return out.trimmed();
+}
+
+QString consequence(Decision::Action action, bool dryRun)
+{
+    if (dryRun) {
+        switch (action) {
+        case Decision::AnswerAndForward:
+            return QStringLiteral("the call was forwarded (dry run)");
+        case Decision::RejectCall:
+            return QStringLiteral("the call would have been rejected without answering "
+                                  "(dry run: forwarded instead)");
+        case Decision::AnswerAndSpeakRejection:
+            return QStringLiteral("the call would have been answered with the rejection message "
+                                  "(dry run: forwarded instead)");
+        case Decision::Ring:
+            return QStringLiteral("the owner would have been asked (dry run: forwarded instead)");
+        }
+    }
+    switch (action) {
+    case Decision::RejectCall:
+        return QStringLiteral("the call was rejected without answering");
+    case Decision::AnswerAndForward:
+        return QStringLiteral("the call was forwarded");
+    case Decision::AnswerAndSpeakRejection:
+        return QStringLiteral("the call was answered with the rejection message and hung up");
+    case Decision::Ring:
+        return QStringLiteral("the phone rings while the owner decides");
+    }
+    return QString();
+}
+
+// Sets outcome, reason, action and the explanation; applies dry run.
+Decision finish(Decision d, Decision::Outcome outcome, const QString &reason,
+                Decision::Action action, const QString &cause, bool dryRun)
+{
+    d.outcome = outcome;
+    d.reason = reason;
+    d.action = action;
+    d.dryRun = dryRun;
+    QString sentence = cause;
+    if (!sentence.isEmpty())
+        sentence[0] = sentence.at(0).toUpper();
+    d.explanation =
+        sentence + QStringLiteral(", so ") + consequence(action, dryRun) + QLatin1Char('.');
+    if (dryRun)
+        d.action = Decision::AnswerAndForward;
+    return d;
+}
+
+QString ruleText(const Rule &rule)
+{
+    return QStringLiteral("%1 rule #%2 (%3%4)")
+        .arg(Rule::kindName(rule.kind))
+        .arg(rule.id)
+        .arg(rule.pattern, rule.singleUse ? QStringLiteral(", single use") : QString());
+}
+
+} // namespace
+
+QString Decider::effectivePolicy(const Policy &policy)
+{
+    if (policy.numberPolicy == RejectWithMessage || policy.numberPolicy == RejectPolicy ||
+        policy.numberPolicy == AskPolicy)
+        return policy.numberPolicy;
+    if (policy.unknownPolicy == RejectPolicy || policy.unknownPolicy == AskPolicy)
+        return policy.unknownPolicy;
+    return RejectWithMessage;
+}
+
+Decision::Action Decider::rejectionAction(const QString &policy)
+{
+    return policy == RejectPolicy ? Decision::RejectCall : Decision::AnswerAndSpeakRejection;
+}
+
+Decision Decider::decide(const CallFacts &facts, const Policy &policy,
+                         const ScreeningLookup &lookup, const QDateTime &now)
+{
+    Decision d;
+    const bool anonymous = facts.from.isEmpty();
+    d.caller = anonymous ? sanitise(facts.rawFrom) : facts.from;
+    const bool spam =
+        facts.screeningResult.compare(QLatin1String("spam_likely"), Qt::CaseInsensitive) == 0;
+    const bool attestationFalse =
+        facts.shakenStirValidated.has_value() && !*facts.shakenStirValidated;
+
+    if (!policy.toNumberKnown)
+        d.flags << QStringLiteral("unknown_number");
+    if (spam)
+        d.flags << QStringLiteral("spam_likely");
+    if (attestationFalse)
+        d.flags << QStringLiteral("attestation_failed");
+    if (anonymous)
+        d.flags << QStringLiteral("anonymous");
+
+    const QString policyName = effectivePolicy(policy);
+    const Decision::Action rejectAction = rejectionAction(policyName);
+    const bool dry = policy.dryRun;
+
+    std::optional<Registration> reg;
+    CertCheck cert;
+    bool attestationFailed = false;
+
+    if (!anonymous) {
+        // 1. Block rule.
+        if (const auto block = lookup.matchRule(Rule::Block, facts.from, now)) {
+            d.ruleId = block->id;
+            d.ruleSingleUse = block->singleUse;
+            return finish(d, Decision::Blocked, QStringLiteral("block_rule"), Decision::RejectCall,
+                          QStringLiteral("%1 matches %2").arg(facts.from, ruleText(*block)), dry);
+        }
+        // 2. Registry.
+        reg = lookup.registration(facts.from);
+        if (reg) {
+            d.flags << QStringLiteral("registered");
+            cert = lookup.checkCertificate(reg->nameSpace, reg->certificateFingerprint, now);
+            d.certificateCode = !cert.code.isEmpty() ? cert.code
+                                                     : (cert.valid ? QStringLiteral("valid")
+                                                                   : QStringLiteral("invalid"));
+            if (cert.valid) {
+                if (policy.requireShakenStir && attestationFalse) {
+                    attestationFailed = true;
+                } else {
+                    d.nameSpace = reg->nameSpace;
+                    return finish(d, Decision::Authenticated, QStringLiteral("registry"),
+                                  Decision::AnswerAndForward,
+                                  QStringLiteral("%1 is registered to %2 and its certificate is "
+                                                 "valid")
+                                      .arg(facts.from, reg->nameSpace),
+                                  dry);
+                }
+            } else {
+                d.flags << QStringLiteral("certificate_invalid");
+            }
+        }
+        // 3. Allow rule (wins over an invalid certificate or a failed attestation).
+        if (const auto allow = lookup.matchRule(Rule::Allow, facts.from, now)) {
+            d.ruleId = allow->id;
+            d.ruleSingleUse = allow->singleUse;
+            QString cause = QStringLiteral("%1 matches %2").arg(facts.from, ruleText(*allow));
+            if (reg && !cert.valid)
+                cause += QStringLiteral(", which overrides its invalid %1 certificate (%2)")
+                             .arg(reg->nameSpace,
+                                  cert.reason.isEmpty() ? d.certificateCode : cert.reason);
+            else if (attestationFailed)
+                cause += QStringLiteral(", which overrides the failed STIR/SHAKEN validation");
+            return finish(d, Decision::Allowlisted, QStringLiteral("allow_rule"),
+                          Decision::AnswerAndForward, cause, dry);
+        }
+    }
+
+    const QString who = anonymous
+                            ? (d.caller.isEmpty() ? QStringLiteral("a caller with no caller ID")
+                                                  : QStringLiteral("\"%1\"").arg(d.caller))
+                            : facts.from;
+
+    // 4. The called number accepts everyone.
+    if (policy.numberPolicy == AcceptAll) {
+        return finish(
+            d, Decision::Allowlisted, QStringLiteral("number_accepts_all"),
+            Decision::AnswerAndForward,
+            QStringLiteral("%1 accepts every caller not blocked, including %2")
+                .arg(facts.to.isEmpty() ? QStringLiteral("The called number") : facts.to, who),
+            dry);
+    }
+    // 5. Registered, certificate invalid.
+    if (reg && !cert.valid) {
+        return finish(d, Decision::Rejected, QStringLiteral("certificate_invalid"), rejectAction,
+                      QStringLiteral("%1 is registered to %2 but its certificate is not valid (%3)")
+                          .arg(facts.from, reg->nameSpace,
+                               cert.reason.isEmpty() ? d.certificateCode : cert.reason),
+                      dry);
+    }
+    // 6. Registered with a valid certificate, but STIR/SHAKEN failed.
+    if (attestationFailed) {
+        return finish(d, Decision::Rejected, QStringLiteral("attestation_failed"), rejectAction,
+                      QStringLiteral("%1 is registered to %2 with a valid certificate, but "
+                                     "STIR/SHAKEN did not validate the caller ID")
+                          .arg(facts.from, reg->nameSpace),
+                      dry);
+    }
+    // 7. Spam.
+    if (spam && policy.rejectSpamLikely) {
+        return finish(d, Decision::Rejected, QStringLiteral("spam_likely"), rejectAction,
+                      QStringLiteral("%1 was flagged by Telnyx as likely spam").arg(who), dry);
+    }
+    // 8. Not a valid caller ID.
+    if (anonymous) {
+        return finish(
+            d, Decision::Rejected, QStringLiteral("anonymous"), rejectAction,
+            d.caller.isEmpty()
+                ? QStringLiteral("The call has no caller ID")
+                : QStringLiteral("The caller ID \"%1\" is not a valid phone number").arg(d.caller),
+            dry);
+    }
+    // 9. Unknown caller.
+    const QString cause = QStringLiteral("%1 is not registered and matches no rule").arg(who);
+    if (policyName == AskPolicy)
+        return finish(d, Decision::Ask, QStringLiteral("ask_owner"), Decision::Ring, cause, dry);
+    return finish(d, Decision::Rejected, QStringLiteral("unregistered"), rejectAction, cause, dry);
+}
+
+Decision Decider::ownerDecided(bool accept, const Decision &previous, const QString &rejectPolicy)
+{
+    Decision d = previous;
+    d.nameSpace.clear();
+    d.ruleId = 0;
+    d.ruleSingleUse = false;
+    const QString who =
+        d.caller.isEmpty() ? QStringLiteral("a caller with no caller ID") : d.caller;
+    if (accept)
+        return finish(
+            d, Decision::Allowlisted, QStringLiteral("owner_accepted"), Decision::AnswerAndForward,
+            QStringLiteral("The owner accepted the call from %1").arg(who), previous.dryRun);
+    return finish(d, Decision::Rejected, QStringLiteral("owner_rejected"),
+                  rejectionAction(rejectPolicy),
+                  QStringLiteral("The owner rejected the call from %1").arg(who), previous.dryRun);
+}
+
+Decision Decider::askTimedOut(const QString &defaultPolicy, const Decision &previous)
+{
+    Decision d = previous;
+    d.nameSpace.clear();
+    d.ruleId = 0;
+    d.ruleSingleUse = false;
+    const QString who =
+        d.caller.isEmpty() ? QStringLiteral("a caller with no caller ID") : d.caller;
+    return finish(
+        d, Decision::Rejected, QStringLiteral("ask_timeout"), rejectionAction(defaultPolicy),
+        QStringLiteral("The owner did not decide about the call from %1 in time").arg(who),
+        previous.dryRun);
+}
+
+} // namespace kt

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "decision.h"
+#include "screeninglookup.h"
+
+#include <QDateTime>
+#include <QString>
+
+#include <optional>
+
+namespace kt {
+
+// What the engine knows about an incoming call.initiated (FACTS §1.2), already normalised.
+struct CallFacts
+{
+    QString from;         // E.164, or empty when the caller ID is not a valid number (anonymous)
+    QString rawFrom;      // the payload's `from`, as sent (hostile input)
+    QString to;           // E.164 of the owner's number that was called
+    QString callerIdName; // as sent (hostile input); not used for the decision
+    QString attestation;  // shaken_stir_attestation "A" | "B" | "C" | ""
+    std::optional<bool> shakenStirValidated; // absent = no attestation (FACTS §6)
+    QString screeningResult;                 // call_screening_result, e.g. "spam_likely"
+};
+
+// The owner's screening configuration as it applies to this call.
+struct Policy
+{
+    QString unknownPolicy = QStringLiteral("reject_with_message"); // | reject | ask
+    bool requireShakenStir = true;
+    bool rejectSpamLikely = false;
+    bool dryRun = false;
+    // The called number's override from the number map: "" (default), "accept_all",
+    // "reject_with_message", "reject", "ask".
+    QString numberPolicy;
+    bool toNumberKnown = true; // false: the called number is not in the map (screened, flagged)
+};
+
+// The decision procedure (CONTRACT "What a call gets"). Pure: no I/O, no clock (now is given).
+//
+// Order, first match wins:
+//  1. block rule on the caller                       -> blocked / block_rule, RejectCall
+//  2. registered, certificate valid                  -> authenticated / registry, AnswerAndForward,
+//     nameSpace set -- unless requireShakenStir and shaken_stir_validated is explicitly false:
+//     then not authenticated, continue (and 6 applies if nothing else matches). An ABSENT
+//     shaken_stir_validated does not fail: Telnyx sends it only when the caller sent an Identity
+//     header (FACTS §6), so absence means "no attestation", not "failed attestation".
+//  3. allow rule on the caller                       -> allowlisted / allow_rule, AnswerAndForward.
+//     An explicit allow rule wins over an invalid certificate (5) and a failed attestation (6):
+//     the owner named this number.
+//  4. the called number's policy is accept_all       -> allowlisted / number_accepts_all (anyone
+//     not blocked, anonymous callers included)
+//  5. registered, certificate invalid                -> rejected / certificate_invalid
+//  6. attestation failed (see 2)                     -> rejected / attestation_failed
+//  7. spam_likely and rejectSpamLikely               -> rejected / spam_likely
+//  8. caller ID not a valid number                   -> rejected / anonymous (rules can't match)
+//  9. anyone else, by the effective unknown policy   -> reject_with_message: rejected /
+//     unregistered, AnswerAndSpeakRejection; reject: rejected / unregistered, RejectCall;
+//     ask: ask / ask_owner, Ring.
+// Rejections in 5-8 use RejectCall when the effective policy is "reject", otherwise
+// AnswerAndSpeakRejection (an "ask" policy asks only about unknown callers).
+// The effective policy is the number's override when it is reject_with_message, reject or ask,
+// else Policy::unknownPolicy (an unrecognised value reads as reject_with_message).
+// Flags are recorded whatever the outcome (see Decision::flags).
+// dryRun: outcome, reason and flags as usual; action becomes AnswerAndForward, dryRun = true and
+// the explanation says what would have happened.
+// A single-use rule that decides sets ruleId and ruleSingleUse; consuming it is the engine's job.
+class Decider
+{
+public:
+    static Decision decide(const CallFacts &facts, const Policy &policy,
+                           const ScreeningLookup &lookup, const QDateTime &now);
+
+    // The owner answered an Ask: accept -> allowlisted / owner_accepted, AnswerAndForward;
+    // reject -> rejected / owner_rejected with rejectionAction(rejectPolicy). Caller, flags and
+    // dryRun are kept from `previous`.
+    static Decision
+    ownerDecided(bool accept, const Decision &previous,
+                 const QString &rejectPolicy = QStringLiteral("reject_with_message"));
+    // The owner did not decide in time: rejected / ask_timeout with
+    // rejectionAction(defaultPolicy) ("reject" -> RejectCall, anything else ->
+    // AnswerAndSpeakRejection).
+    static Decision askTimedOut(const QString &defaultPolicy, const Decision &previous);
+
+    // The number's override (reject_with_message | reject | ask) or the default policy.
+    static QString effectivePolicy(const Policy &policy);
+    static Decision::Action rejectionAction(const QString &policy);
+};
+
+} // namespace kt

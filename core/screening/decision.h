@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace kt {
+
+// The screening decision for one incoming call (CONTRACT "What a call gets"). Pure value.
+struct Decision
+{
+    enum Outcome { Blocked, Authenticated, Allowlisted, Rejected, Ask };
+
+    // What the call state machine does with the call.
+    enum Action {
+        RejectCall,              // `reject` with CALL_REJECTED; never answered
+        AnswerAndForward,        // `answer`, then `transfer` to the forward-to number
+        AnswerAndSpeakRejection, // `answer`, `speak` the rejection message, `hangup`
+        Ring,                    // ask: leave it ringing while the owner decides
+    };
+
+    Outcome outcome = Rejected;
+    // The caller as the explanation names it: the E.164 number, or the sanitised raw caller ID
+    // (at most 32 printable characters) when it is not a valid number.
+    QString caller;
+    // Reason codes: block_rule, registry, allow_rule, number_accepts_all, unregistered,
+    // certificate_invalid, attestation_failed, spam_likely, anonymous, ask_owner,
+    // owner_accepted, owner_rejected, ask_timeout.
+    QString reason;
+    QString nameSpace;          // the authenticated namespace (registry decisions only)
+    qint64 ruleId = 0;          // the block/allow rule that decided, 0 when none
+    bool ruleSingleUse = false; // that rule is single-use: the engine consumes it (usedAt)
+    Action action = AnswerAndSpeakRejection;
+    bool dryRun = false; // computed as usual, but `action` is AnswerAndForward
+    // Observations, in a fixed order, whatever the outcome:
+    //   unknown_number      the called number (to) is not in the owner's number map
+    //   spam_likely         Telnyx call_screening_result is spam_likely
+    //   attestation_failed  shaken_stir_validated is explicitly false (absent = no flag)
+    //   anonymous           the caller ID is not a valid phone number
+    //   registered          the caller's number is in the registry (whatever its certificate)
+    //   certificate_invalid the registered caller's certificate did not verify
+    QStringList flags;
+    QString certificateCode; // CertCheck::code for a registered caller, else empty
+    QString explanation;     // one plain English sentence for the UI
+
+    QString decisionName() const { return outcomeName(outcome); }
+    QString actionName() const { return actionName(action); }
+    bool hasFlag(const QString &flag) const { return flags.contains(flag); }
+
+    // "blocked", "authenticated", "allowlisted", "rejected", "ask"
+    static QString outcomeName(Outcome outcome);
+    static std::optional<Outcome> outcomeFromName(const QString &name);
+    // "reject_call", "answer_and_forward", "answer_and_speak_rejection", "ring"
+    static QString actionName(Action action);
+    static std::optional<Action> actionFromName(const QString &name);
+
+    // {"decision", "caller", "reason", "namespace", "rule_id", "rule_single_use", "action",
+    // "dry_run",
+    //  "flags": [...], "certificate_code", "explanation"}
+    QJsonObject toJson() const;
+    static std::optional<Decision> fromJson(const QJsonObject &json, QString *error = nullptr);
+
+    bool operator==(const Decision &o) const;
+    bool operator!=(const Decision &o) const { return !(*this == o); }
+};
+
+} // namespace kt

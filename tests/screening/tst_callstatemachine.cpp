@@ -1,0 +1,921 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "screening/callstatemachine.h"
+#include "screening/decider.h"
+
+#include <QtTest>
+
+#include <algorithm>
+
+using kt::CallAction;
+using kt::CallActions;
+using kt::CallConfig;
+using kt::CallPayload;
+using kt::CallStateMachine;
+using kt::Decision;
+
+namespace {
+
+const QString LegA = QStringLiteral("v3:leg-A-2EC70CTEjlUq3tDM0CxKXIt5");
+const QString LegB = QStringLiteral("v3:leg-B-9fHqub97Sk4EqO5w");
+const QString Session = QStringLiteral("428c31b6-7af4-4bcb-b7f5-5013ef9657c1");
+const QString Caller = QStringLiteral("+17702300635");
+const QString Owner = QStringLiteral("+18886115384");
+const QString OwnerPhone = QStringLiteral("+14155550100");
+const QString DefaultRejection =
+    QStringLiteral("This number only accepts calls from verified namespace holders. "
+                   "Visit kevan dot x to register.");
+const QString DefaultUnavailable =
+    QStringLiteral("The person you are calling is not available. Please try again later.");
+
+CallConfig config()
+{
+    CallConfig c;
+    c.forwardTo = OwnerPhone;
+    return c;
+}
+
+CallPayload leg(const QString &ccid, const QString &direction = QString())
+{
+    CallPayload p;
+    p.callControlId = ccid;
+    p.callLegId = ccid == LegA ? QStringLiteral("leg-a-uuid") : QStringLiteral("leg-b-uuid");
+    p.callSessionId = Session;
+    p.direction = direction;
+    p.from = ccid == LegA ? Caller : Owner;
+    p.to = ccid == LegA ? Owner : OwnerPhone;
+    return p;
+}
+
+CallPayload hangupOf(const QString &ccid, const QString &cause)
+{
+    CallPayload p = leg(ccid);
+    p.hangupCause = cause;
+    return p;
+}
+
+CallPayload speakEnded(const QString &status = QStringLiteral("completed"))
+{
+    CallPayload p = leg(LegA);
+    p.status = status;
+    p.speakId = QStringLiteral("YUw4fjNSuw");
+    return p;
+}
+
+Decision decision(Decision::Action action, const QString &nameSpace = QString(),
+                  const QString &caller = Caller)
+{
+    Decision d;
+    d.action = action;
+    d.caller = caller;
+    d.nameSpace = nameSpace;
+    switch (action) {
+    case Decision::RejectCall:
+        d.outcome = Decision::Blocked;
+        d.reason = QStringLiteral("block_rule");
+        break;
+    case Decision::AnswerAndForward:
+        d.outcome = nameSpace.isEmpty() ? Decision::Allowlisted : Decision::Authenticated;
+        d.reason = nameSpace.isEmpty() ? QStringLiteral("allow_rule") : QStringLiteral("registry");
+        break;
+    case Decision::AnswerAndSpeakRejection:
+        d.outcome = Decision::Rejected;
+        d.reason = QStringLiteral("unregistered");
+        break;
+    case Decision::Ring:
+        d.outcome = Decision::Ask;
+        d.reason = QStringLiteral("ask_owner");
+        break;
+    }
+    return d;
+}
+
+// One input to the machine, so that sequences can be replayed, permuted and split.
+struct Input
+{
+    enum Kind { Webhook, Decide, Owner, Timeout, Result } kind = Webhook;
+    QString event;
+    CallPayload payload;
+    Decision decision;
+    bool flag = false; // Owner: accept; Result: ok
+    bool callEnded = false;
+    QString step;
+};
+
+Input hook(const QString &event, const CallPayload &payload)
+{
+    Input i;
+    i.kind = Input::Webhook;
+    i.event = event;
+    i.payload = payload;
+    return i;
+}
+
+Input decide(const Decision &d)
+{
+    Input i;
+    i.kind = Input::Decide;
+    i.decision = d;
+    return i;
+}
+
+Input owner(bool accept)
+{
+    Input i;
+    i.kind = Input::Owner;
+    i.flag = accept;
+    return i;
+}
+
+Input timeout()
+{
+    Input i;
+    i.kind = Input::Timeout;
+    return i;
+}
+
+Input result(const QString &step, bool ok, bool callEnded = false)
+{
+    Input i;
+    i.kind = Input::Result;
+    i.step = step;
+    i.flag = ok;
+    i.callEnded = callEnded;
+    return i;
+}
+
+CallActions apply(CallStateMachine &m, const Input &i)
+{
+    switch (i.kind) {
+    case Input::Webhook:
+        return m.onWebhook(i.event, i.payload);
+    case Input::Decide:
+        return m.onDecision(i.decision);
+    case Input::Owner:
+        return m.onOwnerDecision(i.flag);
+    case Input::Timeout:
+        return m.onAskTimeout();
+    case Input::Result:
+        return m.onCommandResult(i.step, i.flag, i.callEnded);
+    }
+    return {};
+}
+
+CallActions applyAll(CallStateMachine &m, const QList<Input> &inputs)
+{
+    CallActions out;
+    for (const Input &i : inputs)
+        out += apply(m, i);
+    return out;
+}
+
+QStringList steps(const CallActions &actions)
+{
+    QStringList out;
+    for (const CallAction &a : actions) {
+        switch (a.type) {
+        case CallAction::Command:
+            out << a.step;
+            break;
+        case CallAction::StartAskTimer:
+            out << QStringLiteral("start_ask_timer:%1").arg(a.secs);
+            break;
+        case CallAction::CancelAskTimer:
+            out << QStringLiteral("cancel_ask_timer");
+            break;
+        }
+    }
+    return out;
+}
+
+const CallAction *findStep(const CallActions &actions, const QString &step)
+{
+    for (const CallAction &a : actions) {
+        if (a.isCommand() && a.step == step)
+            return &a;
+    }
+    return nullptr;
+}
+
+// The opening every test shares: call.initiated for leg A, then the decision.
+QList<Input> opening(const Decision &d)
+{
+    return {hook(QStringLiteral("call.initiated"), leg(LegA, QStringLiteral("incoming"))),
+            decide(d)};
+}
+
+QList<Input> forwardFlow()
+{
+    QList<Input> in = opening(decision(Decision::AnswerAndForward, QStringLiteral("alice.x")));
+    in << result(QStringLiteral("answer"), true) << hook(QStringLiteral("call.answered"), leg(LegA))
+       << result(QStringLiteral("transfer"), true)
+       << hook(QStringLiteral("call.initiated"), leg(LegB, QStringLiteral("outgoing")))
+       << hook(QStringLiteral("call.answered"), leg(LegB))
+       << hook(QStringLiteral("call.bridged"), leg(LegA))
+       << hook(QStringLiteral("call.bridged"), leg(LegB))
+       << hook(QStringLiteral("call.hangup"), hangupOf(LegB, QStringLiteral("normal_clearing")))
+       << hook(QStringLiteral("call.hangup"), hangupOf(LegA, QStringLiteral("normal_clearing")));
+    return in;
+}
+
+QList<Input> fallbackFlow()
+{
+    QList<Input> in = opening(decision(Decision::AnswerAndForward, QStringLiteral("alice.x")));
+    in << hook(QStringLiteral("call.answered"), leg(LegA))
+       << hook(QStringLiteral("call.initiated"), leg(LegB, QStringLiteral("outgoing")))
+       << hook(QStringLiteral("call.hangup"), hangupOf(LegB, QStringLiteral("timeout")))
+       << hook(QStringLiteral("call.speak.started"), leg(LegA))
+       << hook(QStringLiteral("call.speak.ended"), speakEnded())
+       << hook(QStringLiteral("call.hangup"), hangupOf(LegA, QStringLiteral("normal_clearing")));
+    return in;
+}
+
+QList<Input> askFlow()
+{
+    QList<Input> in = opening(decision(Decision::Ring));
+    in << owner(true) << hook(QStringLiteral("call.answered"), leg(LegA))
+       << hook(QStringLiteral("call.initiated"), leg(LegB, QStringLiteral("outgoing")))
+       << hook(QStringLiteral("call.bridged"), leg(LegA))
+       << hook(QStringLiteral("call.hangup"), hangupOf(LegA, QStringLiteral("normal_clearing")));
+    return in;
+}
+
+} // namespace
+
+class TestCallStateMachine : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void rejectionSequence();
+    void forward();
+    void displayNameFallbacks();
+    void blocked();
+    void askOwnerAccepts();
+    void askOwnerRejects();
+    void askTimeout();
+    void askTimeoutWithRejectPolicy();
+    void transferTimeoutFallsBack();
+    void noForwardToSpeaksUnavailable();
+    void callerHangsUpWhileRinging();
+    void callerHangsUpWhileAsking();
+    void hangupBeforeAnswered();
+    void answeredBeforeDecision();
+    void duplicatesEmitNothingNew_data();
+    void duplicatesEmitNothingNew();
+    void permutationsConverge_data();
+    void permutationsConverge();
+    void speakEndedTwiceOneHangup();
+    void speakEndedByHangup();
+    void commandResults();
+    void answerFailureRejectsOnce();
+    void unexpectedLegIgnored();
+    void decisionOnlyOnce();
+    void noStepTwiceUnderRandomInput();
+    void snapshotRoundTrip_data();
+    void snapshotRoundTrip();
+    void deterministicReplay();
+    void commandIds();
+    void snapshotRejectsGarbage();
+};
+
+void TestCallStateMachine::rejectionSequence()
+{
+    CallStateMachine m(config());
+    QVERIFY(m.onWebhook(QStringLiteral("call.initiated"), leg(LegA, QStringLiteral("incoming")))
+                .isEmpty());
+    QCOMPARE(m.state(), QStringLiteral("ringing"));
+    QCOMPARE(m.legA(), LegA);
+
+    CallActions out = m.onDecision(decision(Decision::AnswerAndSpeakRejection));
+    QCOMPARE(steps(out), QStringList{QStringLiteral("answer")});
+    QCOMPARE(out.at(0).name, QStringLiteral("answer"));
+    QCOMPARE(out.at(0).callControlId, LegA);
+    QCOMPARE(out.at(0).params, QJsonObject());
+    QCOMPARE(m.state(), QStringLiteral("answering"));
+
+    out = m.onWebhook(QStringLiteral("call.answered"), leg(LegA));
+    QCOMPARE(steps(out), QStringList{QStringLiteral("speak_rejection")});
+    QCOMPARE(out.at(0).name, QStringLiteral("speak"));
+    QCOMPARE(out.at(0).callControlId, LegA);
+    QCOMPARE(out.at(0).params.value(QLatin1String("payload")).toString(), DefaultRejection);
+    QCOMPARE(out.at(0).params.value(QLatin1String("voice")).toString(), QStringLiteral("female"));
+    QCOMPARE(out.at(0).params.value(QLatin1String("language")).toString(), QStringLiteral("en-US"));
+    QCOMPARE(m.state(), QStringLiteral("rejecting"));
+
+    QVERIFY(m.onWebhook(QStringLiteral("call.speak.started"), leg(LegA)).isEmpty());
+    out = m.onWebhook(QStringLiteral("call.speak.ended"), speakEnded());
+    QCOMPARE(steps(out), QStringList{QStringLiteral("hangup")});
+    QCOMPARE(out.at(0).name, QStringLiteral("hangup"));
+    QCOMPARE(out.at(0).callControlId, LegA);
+    QCOMPARE(m.state(), QStringLiteral("ending"));
+    QVERIFY(!m.ended());
+
+    QVERIFY(m.onWebhook(QStringLiteral("call.hangup"),
+                        hangupOf(LegA, QStringLiteral("normal_clearing")))
+                .isEmpty());
+    QCOMPARE(m.state(), QStringLiteral("ended"));
+    QVERIFY(m.ended());
+    QCOMPARE(m.endCause(), QStringLiteral("normal_clearing"));
+    QCOMPARE(m.issuedSteps(),
+             (QStringList{QStringLiteral("answer"), QStringLiteral("speak_rejection"),
+                          QStringLiteral("hangup")}));
+}
+
+void TestCallStateMachine::forward()
+{
+    CallStateMachine m(config());
+    const QList<Input> in = forwardFlow();
+    QStringList all;
+    for (qsizetype i = 0; i < in.size(); ++i) {
+        const CallActions out = apply(m, in.at(i));
+        all += steps(out);
+        if (const CallAction *t = findStep(out, QStringLiteral("transfer"))) {
+            QCOMPARE(t->name, QStringLiteral("transfer"));
+            QCOMPARE(t->callControlId, LegA);
+            QCOMPARE(t->params.value(QLatin1String("to")).toString(), OwnerPhone);
+            QCOMPARE(t->params.value(QLatin1String("from_display_name")).toString(),
+                     QStringLiteral("alice.x"));
+            QCOMPARE(t->params.value(QLatin1String("timeout_secs")).toInt(), 30);
+            QCOMPARE(m.state(), QStringLiteral("forwarding"));
+        }
+        if (in.at(i).event == QLatin1String("call.bridged"))
+            QCOMPARE(m.state(), QStringLiteral("forwarded"));
+    }
+    QCOMPARE(all, (QStringList{QStringLiteral("answer"), QStringLiteral("transfer")}));
+    QCOMPARE(m.legB(), LegB);
+    QCOMPARE(m.state(), QStringLiteral("ended"));
+    QCOMPARE(m.endCause(), QStringLiteral("normal_clearing"));
+}
+
+void TestCallStateMachine::displayNameFallbacks()
+{
+    auto transferName = [](const Decision &d, const QString &rawFrom) {
+        CallStateMachine m(config());
+        CallPayload a = leg(LegA, QStringLiteral("incoming"));
+        a.from = rawFrom;
+        m.onWebhook(QStringLiteral("call.initiated"), a);
+        m.onDecision(d);
+        const CallActions out = m.onWebhook(QStringLiteral("call.answered"), leg(LegA));
+        const CallAction *t = findStep(out, QStringLiteral("transfer"));
+        return t ? t->params.value(QLatin1String("from_display_name")).toString()
+                 : QStringLiteral("<no transfer>");
+    };
+    QCOMPARE(transferName(decision(Decision::AnswerAndForward, QStringLiteral("bob.x")), Caller),
+             QStringLiteral("bob.x"));
+    QCOMPARE(transferName(decision(Decision::AnswerAndForward), Caller), Caller);
+    QCOMPARE(
+        transferName(decision(Decision::AnswerAndForward, QString(), QStringLiteral("anonymous")),
+                     QStringLiteral("anonymous")),
+        QStringLiteral("kevan-tel"));
+}
+
+void TestCallStateMachine::blocked()
+{
+    CallStateMachine m(config());
+    CallActions all = applyAll(m, opening(decision(Decision::RejectCall)));
+    QCOMPARE(steps(all), QStringList{QStringLiteral("reject")});
+    QCOMPARE(all.at(0).name, QStringLiteral("reject"));
+    QCOMPARE(all.at(0).params.value(QLatin1String("cause")).toString(),
+             QStringLiteral("CALL_REJECTED"));
+    QCOMPARE(m.state(), QStringLiteral("rejecting"));
+    all +=
+        m.onWebhook(QStringLiteral("call.hangup"), hangupOf(LegA, QStringLiteral("call_rejected")));
+    QCOMPARE(m.state(), QStringLiteral("ended"));
+    QCOMPARE(m.endCause(), QStringLiteral("call_rejected"));
+    QVERIFY(!steps(all).contains(QStringLiteral("answer")));
+}
+
+void TestCallStateMachine::askOwnerAccepts()
+{
+    CallStateMachine m(config());
+    CallActions out = applyAll(m, opening(decision(Decision::Ring)));
+    QCOMPARE(steps(out), QStringList{QStringLiteral("start_ask_timer:20")});
+    QCOMPARE(m.state(), QStringLiteral("asking"));
+    QVERIFY(m.askPending());
+
+    out = m.onOwnerDecision(true);
+    QCOMPARE(steps(out),
+             (QStringList{QStringLiteral("cancel_ask_timer"), QStringLiteral("answer")}));
+    QCOMPARE(m.decision()->reason, QStringLiteral("owner_accepted"));
+    QCOMPARE(m.decision()->decisionName(), QStringLiteral("allowlisted"));
+    QVERIFY(!m.askPending());
+    QVERIFY2(m.onAskTimeout().isEmpty(), "a late timeout changes nothing");
+    QVERIFY(m.onOwnerDecision(false).isEmpty());
+    QCOMPARE(m.decision()->reason, QStringLiteral("owner_accepted"));
+
+    out = m.onWebhook(QStringLiteral("call.answered"), leg(LegA));
+    QCOMPARE(steps(out), QStringList{QStringLiteral("transfer")});
+    QCOMPARE(out.at(0).params.value(QLatin1String("from_display_name")).toString(), Caller);
+}
+
+void TestCallStateMachine::askOwnerRejects()
+{
+    CallStateMachine m(config());
+    applyAll(m, opening(decision(Decision::Ring)));
+    CallActions out = m.onOwnerDecision(false);
+    QCOMPARE(steps(out),
+             (QStringList{QStringLiteral("cancel_ask_timer"), QStringLiteral("answer")}));
+    QCOMPARE(m.decision()->reason, QStringLiteral("owner_rejected"));
+    out = m.onWebhook(QStringLiteral("call.answered"), leg(LegA));
+    QCOMPARE(steps(out), QStringList{QStringLiteral("speak_rejection")});
+}
+
+void TestCallStateMachine::askTimeout()
+{
+    CallStateMachine m(config());
+    applyAll(m, opening(decision(Decision::Ring)));
+    CallActions out = m.onAskTimeout();
+    QCOMPARE(steps(out), QStringList{QStringLiteral("answer")});
+    QCOMPARE(m.decision()->reason, QStringLiteral("ask_timeout"));
+    QCOMPARE(m.decision()->decisionName(), QStringLiteral("rejected"));
+    QVERIFY2(m.onOwnerDecision(true).isEmpty(), "a late owner decision is ignored");
+    QCOMPARE(m.decision()->reason, QStringLiteral("ask_timeout"));
+    QVERIFY(m.onAskTimeout().isEmpty());
+    out = m.onWebhook(QStringLiteral("call.answered"), leg(LegA));
+    QCOMPARE(steps(out), QStringList{QStringLiteral("speak_rejection")});
+    out = m.onWebhook(QStringLiteral("call.speak.ended"), speakEnded());
+    QCOMPARE(steps(out), QStringList{QStringLiteral("hangup")});
+}
+
+void TestCallStateMachine::askTimeoutWithRejectPolicy()
+{
+    CallConfig c = config();
+    c.askFallbackPolicy = QStringLiteral("reject");
+    c.askTimeoutSecs = 45;
+    CallStateMachine m(c);
+    QCOMPARE(steps(applyAll(m, opening(decision(Decision::Ring)))),
+             QStringList{QStringLiteral("start_ask_timer:45")});
+    QCOMPARE(steps(m.onAskTimeout()), QStringList{QStringLiteral("reject")});
+    QCOMPARE(m.state(), QStringLiteral("rejecting"));
+}
+
+void TestCallStateMachine::transferTimeoutFallsBack()
+{
+    CallStateMachine m(config());
+    applyAll(m, opening(decision(Decision::AnswerAndForward, QStringLiteral("alice.x"))));
+    QCOMPARE(steps(m.onWebhook(QStringLiteral("call.answered"), leg(LegA))),
+             QStringList{QStringLiteral("transfer")});
+    QVERIFY(m.onWebhook(QStringLiteral("call.initiated"), leg(LegB, QStringLiteral("outgoing")))
+                .isEmpty());
+    QCOMPARE(m.legB(), LegB);
+    QCOMPARE(m.state(), QStringLiteral("forwarding"));
+
+    CallActions out =
+        m.onWebhook(QStringLiteral("call.hangup"), hangupOf(LegB, QStringLiteral("timeout")));
+    QCOMPARE(steps(out), QStringList{QStringLiteral("speak_unavailable")});
+    QCOMPARE(out.at(0).name, QStringLiteral("speak"));
+    QCOMPARE(out.at(0).callControlId, LegA);
+    QCOMPARE(out.at(0).params.value(QLatin1String("payload")).toString(), DefaultUnavailable);
+    QCOMPARE(m.state(), QStringLiteral("fallback"));
+    QVERIFY(m.notes().contains(QStringLiteral("leg_b:timeout")));
+
+    out = m.onWebhook(QStringLiteral("call.speak.ended"), speakEnded());
+    QCOMPARE(steps(out), QStringList{QStringLiteral("hangup_after_fallback")});
+    QCOMPARE(out.at(0).name, QStringLiteral("hangup"));
+    QCOMPARE(out.at(0).callControlId, LegA);
+    QCOMPARE(m.state(), QStringLiteral("ending"));
+    m.onWebhook(QStringLiteral("call.hangup"), hangupOf(LegA, QStringLiteral("normal_clearing")));
+    QVERIFY(m.ended());
+}
+
+void TestCallStateMachine::noForwardToSpeaksUnavailable()
+{
+    CallConfig c = config();
+    c.forwardTo.clear();
+    CallStateMachine m(c);
+    QCOMPARE(steps(applyAll(m, opening(decision(Decision::AnswerAndForward)))),
+             QStringList{QStringLiteral("answer")});
+    const CallActions out = m.onWebhook(QStringLiteral("call.answered"), leg(LegA));
+    QCOMPARE(steps(out), QStringList{QStringLiteral("speak_unavailable")});
+    QCOMPARE(m.state(), QStringLiteral("fallback"));
+    QVERIFY(m.notes().contains(QStringLiteral("no_forward_to")));
+    QCOMPARE(steps(m.onWebhook(QStringLiteral("call.speak.ended"), speakEnded())),
+             QStringList{QStringLiteral("hangup_after_fallback")});
+}
+
+void TestCallStateMachine::callerHangsUpWhileRinging()
+{
+    CallStateMachine m(config());
+    m.onWebhook(QStringLiteral("call.initiated"), leg(LegA, QStringLiteral("incoming")));
+    QVERIFY(m.onWebhook(QStringLiteral("call.hangup"),
+                        hangupOf(LegA, QStringLiteral("originator_cancel")))
+                .isEmpty());
+    QVERIFY(m.ended());
+    QCOMPARE(m.endCause(), QStringLiteral("originator_cancel"));
+    // The decision still arrives (the engine records it), but nothing is sent.
+    QVERIFY(m.onDecision(decision(Decision::AnswerAndForward)).isEmpty());
+    QVERIFY(m.onWebhook(QStringLiteral("call.answered"), leg(LegA)).isEmpty());
+    QVERIFY(m.onCommandResult(QStringLiteral("answer"), false, false).isEmpty());
+    QVERIFY(m.issuedSteps().isEmpty());
+    QCOMPARE(m.state(), QStringLiteral("ended"));
+}
+
+void TestCallStateMachine::callerHangsUpWhileAsking()
+{
+    CallStateMachine m(config());
+    applyAll(m, opening(decision(Decision::Ring)));
+    const CallActions out = m.onWebhook(QStringLiteral("call.hangup"),
+                                        hangupOf(LegA, QStringLiteral("originator_cancel")));
+    QCOMPARE(steps(out), QStringList{QStringLiteral("cancel_ask_timer")});
+    QVERIFY(m.onOwnerDecision(true).isEmpty());
+    QVERIFY(m.onAskTimeout().isEmpty());
+    QCOMPARE(m.decision()->reason, QStringLiteral("ask_owner"));
+    QVERIFY(m.issuedSteps().isEmpty());
+}
+
+void TestCallStateMachine::hangupBeforeAnswered()
+{
+    CallStateMachine m(config());
+    applyAll(m, opening(decision(Decision::AnswerAndSpeakRejection)));
+    m.onWebhook(QStringLiteral("call.hangup"), hangupOf(LegA, QStringLiteral("originator_cancel")));
+    QVERIFY(m.ended());
+    QVERIFY(m.onWebhook(QStringLiteral("call.answered"), leg(LegA)).isEmpty());
+    QVERIFY(m.onWebhook(QStringLiteral("call.speak.ended"), speakEnded()).isEmpty());
+    QCOMPARE(m.issuedSteps(), QStringList{QStringLiteral("answer")});
+    QCOMPARE(m.endCause(), QStringLiteral("originator_cancel"));
+}
+
+void TestCallStateMachine::answeredBeforeDecision()
+{
+    {
+        CallStateMachine m(config());
+        m.onWebhook(QStringLiteral("call.initiated"), leg(LegA, QStringLiteral("incoming")));
+        m.onWebhook(QStringLiteral("call.answered"), leg(LegA));
+        QCOMPARE(steps(m.onDecision(decision(Decision::AnswerAndForward))),
+                 QStringList{QStringLiteral("transfer")});
+    }
+    {
+        CallStateMachine m(config());
+        m.onWebhook(QStringLiteral("call.initiated"), leg(LegA, QStringLiteral("incoming")));
+        m.onWebhook(QStringLiteral("call.answered"), leg(LegA));
+        QCOMPARE(steps(m.onDecision(decision(Decision::RejectCall))),
+                 QStringList{QStringLiteral("speak_rejection")});
+    }
+    {
+        // Events before call.initiated: the first incoming leg is leg A.
+        CallStateMachine m(config());
+        QVERIFY(m.onDecision(decision(Decision::AnswerAndSpeakRejection)).isEmpty());
+        QCOMPARE(steps(m.onWebhook(QStringLiteral("call.initiated"),
+                                   leg(LegA, QStringLiteral("incoming")))),
+                 QStringList{QStringLiteral("answer")});
+    }
+}
+
+void TestCallStateMachine::duplicatesEmitNothingNew_data()
+{
+    QTest::addColumn<int>("flow");
+    QTest::newRow("forward") << 0;
+    QTest::newRow("fallback") << 1;
+    QTest::newRow("ask") << 2;
+}
+
+void TestCallStateMachine::duplicatesEmitNothingNew()
+{
+    QFETCH(int, flow);
+    const QList<Input> in = flow == 0 ? forwardFlow() : flow == 1 ? fallbackFlow() : askFlow();
+    CallStateMachine once(config());
+    const CallActions expected = applyAll(once, in);
+
+    QList<Input> doubled;
+    for (const Input &i : in)
+        doubled << i << i;
+    CallStateMachine twice(config());
+    const CallActions got = applyAll(twice, doubled);
+    QCOMPARE(steps(got), steps(expected));
+    QCOMPARE(got, expected);
+    QCOMPARE(twice.state(), once.state());
+    QCOMPARE(twice.issuedSteps(), once.issuedSteps());
+}
+
+void TestCallStateMachine::permutationsConverge_data()
+{
+    QTest::addColumn<int>("scenario");
+    QTest::newRow("transfer answered") << 0;
+    QTest::newRow("transfer timed out") << 1;
+    QTest::newRow("rejection speak") << 2;
+}
+
+void TestCallStateMachine::permutationsConverge()
+{
+    // Webhooks that can be in flight at the same time, delivered in every order (each one also
+    // duplicated); the end state and the commands must not depend on the order.
+    QFETCH(int, scenario);
+    QList<Input> prefix;
+    QList<Input> concurrent;
+    if (scenario == 0 || scenario == 1) {
+        prefix = opening(decision(Decision::AnswerAndForward, QStringLiteral("alice.x")));
+        prefix << hook(QStringLiteral("call.answered"), leg(LegA));
+        concurrent << hook(QStringLiteral("call.initiated"), leg(LegB, QStringLiteral("outgoing")));
+        if (scenario == 0) {
+            concurrent << hook(QStringLiteral("call.answered"), leg(LegB))
+                       << hook(QStringLiteral("call.bridged"), leg(LegA))
+                       << hook(QStringLiteral("call.bridged"), leg(LegB))
+                       << result(QStringLiteral("transfer"), true);
+        } else {
+            concurrent << hook(QStringLiteral("call.hangup"),
+                               hangupOf(LegB, QStringLiteral("timeout")))
+                       << result(QStringLiteral("transfer"), true)
+                       << hook(QStringLiteral("call.dtmf.received"), leg(LegA));
+        }
+    } else {
+        prefix = opening(decision(Decision::AnswerAndSpeakRejection));
+        prefix << hook(QStringLiteral("call.answered"), leg(LegA));
+        concurrent << hook(QStringLiteral("call.speak.started"), leg(LegA))
+                   << hook(QStringLiteral("call.speak.ended"), speakEnded())
+                   << hook(QStringLiteral("call.answered"), leg(LegA))
+                   << result(QStringLiteral("answer"), true)
+                   << result(QStringLiteral("speak_rejection"), true);
+    }
+
+    std::vector<int> order(concurrent.size());
+    for (size_t i = 0; i < order.size(); ++i)
+        order[i] = int(i);
+    std::optional<QJsonObject> firstState;
+    std::optional<QStringList> firstSteps;
+    int permutations = 0;
+    do {
+        for (int dup = 0; dup < 2; ++dup) {
+            CallStateMachine m(config());
+            QList<Input> in = prefix;
+            for (int i : order) {
+                in << concurrent.at(i);
+                if (dup)
+                    in << concurrent.at(i);
+            }
+            const QStringList s = steps(applyAll(m, in));
+            QCOMPARE(s.size(), QSet<QString>(s.begin(), s.end()).size());
+            QJsonObject state = m.toJson();
+            state.remove(QStringLiteral("notes")); // observations may be recorded in any order
+            if (!firstState) {
+                firstState = state;
+                firstSteps = s;
+            }
+            QCOMPARE(s, *firstSteps);
+            QCOMPARE(state, *firstState);
+        }
+        ++permutations;
+    } while (std::next_permutation(order.begin(), order.end()));
+    QVERIFY(permutations >= 6);
+    if (scenario == 0)
+        QCOMPARE(firstState->value(QLatin1String("state")).toString(), QStringLiteral("forwarded"));
+    else if (scenario == 1)
+        QCOMPARE(firstState->value(QLatin1String("state")).toString(), QStringLiteral("fallback"));
+    else
+        QCOMPARE(firstState->value(QLatin1String("state")).toString(), QStringLiteral("ending"));
+}
+
+void TestCallStateMachine::speakEndedTwiceOneHangup()
+{
+    CallStateMachine m(config());
+    applyAll(m, opening(decision(Decision::AnswerAndSpeakRejection)));
+    m.onWebhook(QStringLiteral("call.answered"), leg(LegA));
+    QCOMPARE(steps(m.onWebhook(QStringLiteral("call.speak.ended"), speakEnded())),
+             QStringList{QStringLiteral("hangup")});
+    QVERIFY(m.onWebhook(QStringLiteral("call.speak.ended"), speakEnded()).isEmpty());
+    QVERIFY(m.onWebhook(QStringLiteral("call.answered"), leg(LegA)).isEmpty());
+}
+
+void TestCallStateMachine::speakEndedByHangup()
+{
+    CallStateMachine m(config());
+    applyAll(m, opening(decision(Decision::AnswerAndSpeakRejection)));
+    m.onWebhook(QStringLiteral("call.answered"), leg(LegA));
+    QVERIFY(
+        m.onWebhook(QStringLiteral("call.speak.ended"), speakEnded(QStringLiteral("call_hangup")))
+            .isEmpty());
+    QCOMPARE(m.state(), QStringLiteral("ending"));
+    m.onWebhook(QStringLiteral("call.hangup"), hangupOf(LegA, QStringLiteral("normal_clearing")));
+    QVERIFY(m.ended());
+    QVERIFY(!m.issuedSteps().contains(QStringLiteral("hangup")));
+}
+
+void TestCallStateMachine::commandResults()
+{
+    {
+        // The call ended under a command: no more commands; wait for call.hangup.
+        CallStateMachine m(config());
+        applyAll(m, opening(decision(Decision::AnswerAndForward)));
+        QVERIFY(m.onCommandResult(QStringLiteral("answer"), false, true).isEmpty());
+        QCOMPARE(m.state(), QStringLiteral("ending"));
+        QVERIFY(m.onWebhook(QStringLiteral("call.answered"), leg(LegA)).isEmpty());
+        QVERIFY(m.notes().contains(QStringLiteral("call_ended:answer")));
+        m.onWebhook(QStringLiteral("call.hangup"),
+                    hangupOf(LegA, QStringLiteral("normal_clearing")));
+        QVERIFY(m.ended());
+    }
+    {
+        // A failed transfer falls back to the unavailable message.
+        CallStateMachine m(config());
+        applyAll(m, opening(decision(Decision::AnswerAndForward)));
+        m.onWebhook(QStringLiteral("call.answered"), leg(LegA));
+        QCOMPARE(steps(m.onCommandResult(QStringLiteral("transfer"), false, false)),
+                 QStringList{QStringLiteral("speak_unavailable")});
+        QVERIFY(m.notes().contains(QStringLiteral("transfer_failed")));
+    }
+    {
+        // A failed speak hangs up at once (no speak.ended will come).
+        CallStateMachine m(config());
+        applyAll(m, opening(decision(Decision::AnswerAndSpeakRejection)));
+        m.onWebhook(QStringLiteral("call.answered"), leg(LegA));
+        QCOMPARE(steps(m.onCommandResult(QStringLiteral("speak_rejection"), false, false)),
+                 QStringList{QStringLiteral("hangup")});
+    }
+    {
+        // A failed hangup: failed, nothing more.
+        CallStateMachine m(config());
+        applyAll(m, opening(decision(Decision::AnswerAndSpeakRejection)));
+        m.onWebhook(QStringLiteral("call.answered"), leg(LegA));
+        m.onWebhook(QStringLiteral("call.speak.ended"), speakEnded());
+        QVERIFY(m.onCommandResult(QStringLiteral("hangup"), false, false).isEmpty());
+        QCOMPARE(m.state(), QStringLiteral("failed"));
+        m.onWebhook(QStringLiteral("call.hangup"),
+                    hangupOf(LegA, QStringLiteral("normal_clearing")));
+        QCOMPARE(m.state(), QStringLiteral("ended"));
+    }
+    {
+        // Results for steps never issued, and successes, change nothing.
+        CallStateMachine m(config());
+        applyAll(m, opening(decision(Decision::AnswerAndSpeakRejection)));
+        const QJsonObject before = m.toJson();
+        QVERIFY(m.onCommandResult(QStringLiteral("transfer"), false, false).isEmpty());
+        QVERIFY(m.onCommandResult(QStringLiteral("answer"), true, false).isEmpty());
+        QCOMPARE(m.toJson(), before);
+    }
+}
+
+void TestCallStateMachine::answerFailureRejectsOnce()
+{
+    CallStateMachine m(config());
+    applyAll(m, opening(decision(Decision::AnswerAndForward)));
+    const CallActions out = m.onCommandResult(QStringLiteral("answer"), false, false);
+    QCOMPARE(steps(out), QStringList{QStringLiteral("reject")});
+    QCOMPARE(out.at(0).params.value(QLatin1String("cause")).toString(),
+             QStringLiteral("CALL_REJECTED"));
+    QCOMPARE(m.state(), QStringLiteral("failed"));
+    QVERIFY(m.onCommandResult(QStringLiteral("reject"), false, false).isEmpty());
+    QVERIFY(m.onWebhook(QStringLiteral("call.answered"), leg(LegA)).isEmpty());
+    QCOMPARE(m.state(), QStringLiteral("failed"));
+}
+
+void TestCallStateMachine::unexpectedLegIgnored()
+{
+    CallStateMachine m(config());
+    applyAll(m, opening(decision(Decision::AnswerAndSpeakRejection)));
+    // No transfer was issued: another leg's hangup must not end or divert the call.
+    QVERIFY(m.onWebhook(QStringLiteral("call.hangup"), hangupOf(LegB, QStringLiteral("timeout")))
+                .isEmpty());
+    QVERIFY(!m.ended());
+    QVERIFY(m.notes().contains(QStringLiteral("unexpected_leg")));
+    QVERIFY(m.legB().isEmpty());
+    QCOMPARE(steps(m.onWebhook(QStringLiteral("call.answered"), leg(LegA))),
+             QStringList{QStringLiteral("speak_rejection")});
+}
+
+void TestCallStateMachine::decisionOnlyOnce()
+{
+    CallStateMachine m(config());
+    applyAll(m, opening(decision(Decision::AnswerAndSpeakRejection)));
+    QVERIFY(m.onDecision(decision(Decision::RejectCall)).isEmpty());
+    QCOMPARE(m.decision()->action, Decision::AnswerAndSpeakRejection);
+    QVERIFY(m.notes().contains(QStringLiteral("decision_ignored")));
+}
+
+void TestCallStateMachine::noStepTwiceUnderRandomInput()
+{
+    const QList<Input> pool = {
+        hook(QStringLiteral("call.initiated"), leg(LegA, QStringLiteral("incoming"))),
+        hook(QStringLiteral("call.answered"), leg(LegA)),
+        hook(QStringLiteral("call.bridged"), leg(LegA)),
+        hook(QStringLiteral("call.speak.ended"), speakEnded()),
+        hook(QStringLiteral("call.initiated"), leg(LegB, QStringLiteral("outgoing"))),
+        hook(QStringLiteral("call.answered"), leg(LegB)),
+        hook(QStringLiteral("call.bridged"), leg(LegB)),
+        hook(QStringLiteral("call.hangup"), hangupOf(LegB, QStringLiteral("timeout"))),
+        hook(QStringLiteral("call.hangup"), hangupOf(LegA, QStringLiteral("normal_clearing"))),
+        owner(true),
+        owner(false),
+        timeout(),
+        result(QStringLiteral("answer"), false),
+        result(QStringLiteral("transfer"), false),
+        result(QStringLiteral("speak_rejection"), false),
+        result(QStringLiteral("speak_unavailable"), true),
+        result(QStringLiteral("hangup"), false, true),
+    };
+    const QList<Decision> decisions = {
+        decision(Decision::RejectCall), decision(Decision::AnswerAndForward),
+        decision(Decision::AnswerAndSpeakRejection), decision(Decision::Ring)};
+    QRandomGenerator rng(20260301); // fixed seed: the run is reproducible
+    for (int run = 0; run < 2000; ++run) {
+        CallStateMachine m(config());
+        QStringList seen;
+        bool endedSeen = false;
+        const int length = 1 + int(rng.bounded(25));
+        for (int k = 0; k < length; ++k) {
+            Input in = rng.bounded(6) == 0
+                           ? decide(decisions.at(int(rng.bounded(qint64(decisions.size())))))
+                           : pool.at(int(rng.bounded(qint64(pool.size()))));
+            const CallActions out = apply(m, in);
+            for (const CallAction &a : out) {
+                if (!a.isCommand())
+                    continue;
+                QVERIFY2(!endedSeen, "a command after the call ended");
+                QVERIFY2(
+                    !seen.contains(a.step),
+                    qPrintable(QStringLiteral("step %1 twice in run %2").arg(a.step).arg(run)));
+                QCOMPARE(a.callControlId, m.legA());
+                seen << a.step;
+            }
+            if (m.ended())
+                endedSeen = true;
+        }
+        QCOMPARE(m.issuedSteps(), seen);
+        // And the snapshot of whatever state this reached restores to an equal machine.
+        const auto back = CallStateMachine::fromJson(m.toJson());
+        QVERIFY(back);
+        QCOMPARE(back->toJson(), m.toJson());
+    }
+}
+
+void TestCallStateMachine::snapshotRoundTrip_data()
+{
+    QTest::addColumn<int>("flow");
+    QTest::newRow("forward") << 0;
+    QTest::newRow("fallback") << 1;
+    QTest::newRow("ask") << 2;
+}
+
+void TestCallStateMachine::snapshotRoundTrip()
+{
+    // For every split point: run k inputs, snapshot, restore into a new machine, run the rest.
+    // The outputs and the final state must equal an uninterrupted run.
+    QFETCH(int, flow);
+    const QList<Input> in = flow == 0 ? forwardFlow() : flow == 1 ? fallbackFlow() : askFlow();
+    CallStateMachine straight(config());
+    const CallActions expected = applyAll(straight, in);
+    for (qsizetype k = 0; k <= in.size(); ++k) {
+        CallStateMachine first(config());
+        CallActions got = applyAll(first, in.mid(0, k));
+        const QJsonObject snapshot = first.toJson();
+        const QByteArray bytes = QJsonDocument(snapshot).toJson(QJsonDocument::Compact);
+        QString error;
+        auto restored = CallStateMachine::fromJson(QJsonDocument::fromJson(bytes).object(), &error);
+        QVERIFY2(restored, qPrintable(error));
+        QCOMPARE(restored->toJson(), snapshot);
+        QCOMPARE(restored->state(), first.state());
+        got += applyAll(*restored, in.mid(k));
+        QCOMPARE(steps(got), steps(expected));
+        QCOMPARE(got, expected);
+        QCOMPARE(restored->toJson(), straight.toJson());
+    }
+}
+
+void TestCallStateMachine::deterministicReplay()
+{
+    QList<Input> in = fallbackFlow();
+    CallStateMachine a(config());
+    CallStateMachine b(config());
+    const CallActions outA = applyAll(a, in);
+    const CallActions outB = applyAll(b, in);
+    QCOMPARE(outA, outB);
+    QCOMPARE(a.toJson(), b.toJson());
+    QVERIFY(a == b);
+    QCOMPARE(steps(outA), (QStringList{QStringLiteral("answer"), QStringLiteral("transfer"),
+                                       QStringLiteral("speak_unavailable"),
+                                       QStringLiteral("hangup_after_fallback")}));
+}
+
+void TestCallStateMachine::commandIds()
+{
+    CallStateMachine m(config());
+    CallActions out = applyAll(m, forwardFlow());
+    QCOMPARE(out.size(), 2);
+    QVERIFY(!out.at(0).commandId.isEmpty());
+    QVERIFY(out.at(0).commandId != out.at(1).commandId);
+    QVERIFY(!QUuid::fromString(out.at(0).commandId).isNull());
+    // Stable: another machine for the same call derives the same ids.
+    CallStateMachine again(config());
+    const CallActions out2 = applyAll(again, forwardFlow());
+    QCOMPARE(out2.at(0).commandId, out.at(0).commandId);
+    // Another call gets other ids.
+    CallStateMachine other(config());
+    CallPayload p = leg(LegA, QStringLiteral("incoming"));
+    p.callSessionId = QStringLiteral("another-session");
+    other.onWebhook(QStringLiteral("call.initiated"), p);
+    const CallActions out3 = other.onDecision(decision(Decision::AnswerAndForward));
+    QCOMPARE(out3.size(), 1);
+    QVERIFY(out3.at(0).commandId != out.at(0).commandId);
+    QCOMPARE(out.at(0).toJson().value(QLatin1String("command_id")).toString(), out.at(0).commandId);
+}
+
+void TestCallStateMachine::snapshotRejectsGarbage()
+{
+    QString error;
+    QVERIFY(!CallStateMachine::fromJson(QJsonObject(), &error));
+    QVERIFY(!error.isEmpty());
+    QJsonObject bad = CallStateMachine(config()).toJson();
+    bad.insert(QStringLiteral("decision"), QJsonObject{{QStringLiteral("decision"), 5}});
+    QVERIFY(!CallStateMachine::fromJson(bad, &error));
+}
+
+QTEST_GUILESS_MAIN(TestCallStateMachine)
+#include "tst_callstatemachine.moc"

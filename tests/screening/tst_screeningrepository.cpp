@@ -1,0 +1,916 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "screening/certificateauthority.h"
+#include "screening/screeningevents.h"
+#include "screening/screeningrepository.h"
+#include "store/eventstore.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using namespace kt;
+
+namespace {
+
+const QDateTime kNow = QDateTime(QDate(2025, 6, 1), QTime(12, 0), Qt::UTC);
+
+QString tableCount(EventStore &store, const QString &table, const QString &where = QString())
+{
+    QSqlQuery q(QSqlDatabase::database(store.connectionName()));
+    if (!q.exec(QStringLiteral("SELECT count(*) FROM %1 %2").arg(table, where)) || !q.next())
+        return QStringLiteral("error: ") + q.lastError().text();
+    return q.value(0).toString();
+}
+
+bool execSql(EventStore &store, const QString &sql)
+{
+    QSqlQuery q(QSqlDatabase::database(store.connectionName()));
+    if (!q.exec(sql)) {
+        qWarning() << sql << q.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+class TestScreeningRepository : public QObject
+{
+    Q_OBJECT
+
+private:
+    CertificateAuthority m_root;
+    CertificateAuthority m_otherRoot;
+    Certificate m_alice;       // alice.x, valid kNow - 1 day .. kNow + 30 days
+    Certificate m_aliceLater;  // alice.x, valid kNow - 1 day .. kNow + 90 days
+    Certificate m_bob;         // bob.x
+    Certificate m_expired;     // carol.x, expired before kNow
+    Certificate m_untrusted;   // alice.x from m_otherRoot
+    Certificate m_noNamespace; // alice.com
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<EventStore> m_store;
+    std::unique_ptr<ScreeningRepository> m_repo;
+    QDateTime m_clock;
+
+    QString dbPath() const { return m_dir->filePath(QStringLiteral("kevan-tel.db")); }
+
+    std::unique_ptr<EventStore> openStore(const QString &connection,
+                                          EventStore::Mode mode = EventStore::Mode::ReadWrite)
+    {
+        auto store = std::make_unique<EventStore>();
+        store->setSynchronous(EventStore::Synchronous::Normal);
+        if (!store->open(dbPath(), connection, mode)) {
+            qWarning() << store->errorString();
+            return nullptr;
+        }
+        return store;
+    }
+
+    qint64 events() { return m_store->eventCount(); }
+    StoredEvent lastEvent()
+    {
+        const auto e = m_store->event(m_store->lastSeq());
+        return e ? *e : StoredEvent();
+    }
+
+    void trustAndAddAlice()
+    {
+        QVERIFY(m_repo->trustRoot(m_root.certificate().toPem(), QStringLiteral("cli")).ok);
+        const ScreeningResult r = m_repo->addCertificate(m_alice.toPem(), QStringLiteral("cli"));
+        QVERIFY2(r.ok, qPrintable(r.error));
+    }
+
+private slots:
+    void initTestCase()
+    {
+        const QDateTime from = kNow.addYears(-1);
+        const QDateTime until = kNow.addYears(10);
+        m_root =
+            CertificateAuthority::createRoot(QStringLiteral("kevan-tel test root"), from, until);
+        m_otherRoot = CertificateAuthority::createRoot(QStringLiteral("other root"), from, until);
+        QVERIFY(!m_root.isNull() && !m_otherRoot.isNull());
+        m_alice = m_root.issue(QStringLiteral("alice.x"), kNow.addDays(-1), kNow.addDays(30));
+        m_aliceLater = m_root.issue(QStringLiteral("alice.x"), kNow.addDays(-1), kNow.addDays(90));
+        m_bob = m_root.issue(QStringLiteral("bob.x"), kNow.addDays(-1), kNow.addDays(30));
+        m_expired = m_root.issue(QStringLiteral("carol.x"), kNow.addDays(-60), kNow.addDays(-1));
+        m_untrusted =
+            m_otherRoot.issue(QStringLiteral("alice.x"), kNow.addDays(-1), kNow.addDays(30));
+        m_noNamespace =
+            m_root.issue(QStringLiteral("alice.com"), kNow.addDays(-1), kNow.addDays(30));
+        QVERIFY(!m_alice.isNull() && !m_aliceLater.isNull() && !m_bob.isNull() &&
+                !m_expired.isNull() && !m_untrusted.isNull() && !m_noNamespace.isNull());
+    }
+
+    void init()
+    {
+        m_dir = std::make_unique<QTemporaryDir>();
+        QVERIFY(m_dir->isValid());
+        m_store = openStore(QStringLiteral("main"));
+        QVERIFY(m_store);
+        m_clock = kNow;
+        m_repo = std::make_unique<ScreeningRepository>(*m_store);
+        m_repo->setClock([this] { return m_clock; });
+    }
+
+    void cleanup()
+    {
+        m_repo.reset();
+        m_store.reset();
+        m_dir.reset();
+        QVERIFY2(QSqlDatabase::connectionNames().isEmpty(),
+                 qPrintable(QSqlDatabase::connectionNames().join(QLatin1Char(','))));
+    }
+
+    void tablesExist()
+    {
+        for (const char *table : {"numbers", "trusted_roots", "certificates", "revocations",
+                                  "registry", "rules", "certificate_namespaces"})
+            QCOMPARE(tableCount(*m_store, QLatin1String(table)), QStringLiteral("0"));
+    }
+
+    // ---- certificates ---------------------------------------------------------------------
+
+    void trustRoot()
+    {
+        const ScreeningResult r =
+            m_repo->trustRoot(m_root.certificate().toPem(), QStringLiteral("cli"));
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QVERIFY(r.seq > 0);
+        QCOMPARE(r.fingerprint, m_root.certificate().fingerprint());
+        QCOMPARE(tableCount(*m_store, QStringLiteral("trusted_roots")), QStringLiteral("1"));
+        const StoredEvent e = lastEvent();
+        QCOMPARE(e.seq, r.seq);
+        QCOMPARE(e.type, QStringLiteral("tel.root_trusted"));
+        QCOMPARE(e.actor, QStringLiteral("cli"));
+        QCOMPARE(e.payload.value(QStringLiteral("fingerprint")).toString(), r.fingerprint);
+        QVERIFY(e.payload.value(QStringLiteral("pem"))
+                    .toString()
+                    .contains(QStringLiteral("BEGIN CERTIFICATE")));
+
+        const QList<TrustedRootInfo> roots = m_repo->roots();
+        QCOMPARE(roots.size(), 1);
+        QCOMPARE(roots.first().fingerprint, r.fingerprint);
+        QCOMPARE(roots.first().certificate, m_root.certificate());
+        QVERIFY(!roots.first().revoked);
+
+        // Again: nothing changes, no event.
+        const qint64 before = events();
+        const ScreeningResult again =
+            m_repo->trustRoot(m_root.certificate().toPem(), QStringLiteral("cli"));
+        QVERIFY(again.ok);
+        QCOMPARE(again.seq, 0);
+        QVERIFY(again.message.contains(QStringLiteral("already trusted")));
+        QCOMPARE(events(), before);
+    }
+
+    void trustRootRefusals()
+    {
+        const ScreeningResult leaf = m_repo->trustRoot(m_alice.toPem(), QStringLiteral("cli"));
+        QVERIFY(!leaf.ok);
+        QVERIFY2(leaf.error.contains(QStringLiteral("not a certificate authority")),
+                 qPrintable(leaf.error));
+        const ScreeningResult junk = m_repo->trustRoot("hello", QStringLiteral("cli"));
+        QVERIFY(!junk.ok);
+        QVERIFY2(junk.error.contains(QStringLiteral("not a PEM certificate")),
+                 qPrintable(junk.error));
+        QCOMPARE(events(), 0);
+        QCOMPARE(tableCount(*m_store, QStringLiteral("trusted_roots")), QStringLiteral("0"));
+    }
+
+    void addCertificate()
+    {
+        QVERIFY(m_repo->trustRoot(m_root.certificate().toPem(), QStringLiteral("cli")).ok);
+        const ScreeningResult r = m_repo->addCertificate(m_alice.toPem(), QStringLiteral("cli"));
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QVERIFY(r.seq > 0);
+        QCOMPARE(r.fingerprint, m_alice.fingerprint());
+        const StoredEvent e = lastEvent();
+        QCOMPARE(e.type, QStringLiteral("tel.certificate_added"));
+        QCOMPARE(e.payload.value(QStringLiteral("namespace")).toString(),
+                 QStringLiteral("alice.x"));
+        QCOMPARE(e.payload.value(QStringLiteral("fingerprint")).toString(), r.fingerprint);
+
+        const QList<CertificateInfo> certs = m_repo->certificates();
+        QCOMPARE(certs.size(), 1);
+        QCOMPARE(certs.first().nameSpace, QStringLiteral("alice.x"));
+        QCOMPARE(certs.first().fingerprint, m_alice.fingerprint());
+        QCOMPARE(certs.first().notAfter, m_alice.notAfter());
+        QVERIFY(certs.first().status.valid);
+        QCOMPARE(certs.first().status.code, QStringLiteral("valid"));
+
+        const qint64 before = events();
+        const ScreeningResult again =
+            m_repo->addCertificate(m_alice.toPem(), QStringLiteral("cli"));
+        QVERIFY(again.ok);
+        QCOMPARE(again.seq, 0);
+        QCOMPARE(events(), before);
+    }
+
+    void addCertificateRefusals_data()
+    {
+        QTest::addColumn<int>("which");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("untrusted") << 0 << QStringLiteral("does not chain to a trusted root");
+        QTest::newRow("expired") << 1 << QStringLiteral("expired on");
+        QTest::newRow("no namespace") << 2 << QStringLiteral("names no namespace");
+        QTest::newRow("a CA") << 3 << QStringLiteral("certificate authority");
+        QTest::newRow("not PEM") << 4 << QStringLiteral("not a PEM certificate");
+    }
+    void addCertificateRefusals()
+    {
+        QFETCH(int, which);
+        QFETCH(QString, expected);
+        QVERIFY(m_repo->trustRoot(m_root.certificate().toPem(), QStringLiteral("cli")).ok);
+        const qint64 before = events();
+        const QByteArray pem[] = {m_untrusted.toPem(), m_expired.toPem(), m_noNamespace.toPem(),
+                                  m_otherRoot.certificate().toPem(), QByteArray("garbage")};
+        const ScreeningResult r = m_repo->addCertificate(pem[which], QStringLiteral("cli"));
+        QVERIFY(!r.ok);
+        QVERIFY2(r.error.contains(expected), qPrintable(r.error));
+        QVERIFY(!r.error.contains(QLatin1Char('\n')));
+        QCOMPARE(r.seq, 0);
+        QCOMPARE(events(), before);
+        QCOMPARE(tableCount(*m_store, QStringLiteral("certificates")), QStringLiteral("0"));
+        QCOMPARE(tableCount(*m_store, QStringLiteral("certificate_namespaces")),
+                 QStringLiteral("0"));
+    }
+
+    void certificateStatusChanges()
+    {
+        trustAndAddAlice();
+        const QString fp = m_alice.fingerprint();
+        CertCheck c = m_repo->checkCertificate(QStringLiteral("alice.x"), fp, kNow);
+        QVERIFY2(c.valid, qPrintable(c.reason));
+        QCOMPARE(c.code, QStringLiteral("valid"));
+
+        // Expiry, through the injected time.
+        c = m_repo->checkCertificate(QStringLiteral("alice.x"), fp, kNow.addDays(31));
+        QVERIFY(!c.valid);
+        QCOMPARE(c.code, QStringLiteral("expired"));
+        QVERIFY2(c.reason.contains(QStringLiteral("expired on")), qPrintable(c.reason));
+        QCOMPARE(m_repo->certificates(kNow.addDays(31)).first().status.code,
+                 QStringLiteral("expired"));
+
+        // Not the namespace it names, not stored, and the namespace's best certificate.
+        QCOMPARE(m_repo->checkCertificate(QStringLiteral("bob.x"), fp, kNow).code,
+                 QStringLiteral("wrong_namespace"));
+        QCOMPARE(
+            m_repo->checkCertificate(QStringLiteral("alice.x"), m_bob.fingerprint(), kNow).code,
+            QStringLiteral("missing"));
+        QCOMPARE(m_repo->checkCertificate(QStringLiteral("alice.x"), QString(), kNow).code,
+                 QStringLiteral("valid"));
+        QCOMPARE(m_repo->checkCertificate(QStringLiteral("bob.x"), QString(), kNow).code,
+                 QStringLiteral("missing"));
+        // A fingerprint in another written form is the same fingerprint.
+        QString colons;
+        for (int i = 0; i < fp.size(); i += 2)
+            colons += (i ? QStringLiteral(":") : QString()) + fp.mid(i, 2).toUpper();
+        QVERIFY(m_repo->checkCertificate(QStringLiteral("alice.x"), colons, kNow).valid);
+
+        // Revocation, by a fingerprint written with colons.
+        const ScreeningResult r =
+            m_repo->revokeCertificate(colons, QStringLiteral("key lost"), QStringLiteral("cli"));
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QCOMPARE(r.fingerprint, fp);
+        QCOMPARE(lastEvent().type, QStringLiteral("tel.certificate_revoked"));
+        QCOMPARE(lastEvent().payload.value(QStringLiteral("what")).toString(),
+                 QStringLiteral("certificate"));
+        QCOMPARE(lastEvent().payload.value(QStringLiteral("note")).toString(),
+                 QStringLiteral("key lost"));
+        c = m_repo->checkCertificate(QStringLiteral("alice.x"), fp, kNow);
+        QCOMPARE(c.code, QStringLiteral("revoked"));
+        QCOMPARE(m_repo->certificates().first().status.code, QStringLiteral("revoked"));
+        QCOMPARE(m_repo->revocations().size(), 1);
+        QCOMPARE(m_repo->revocations().first().note, QStringLiteral("key lost"));
+
+        const qint64 before = events();
+        const ScreeningResult again =
+            m_repo->revokeCertificate(fp, QString(), QStringLiteral("cli"));
+        QVERIFY(again.ok);
+        QCOMPARE(again.seq, 0);
+        QCOMPARE(events(), before);
+    }
+
+    void revokingTheRootRevokesItsCertificates()
+    {
+        trustAndAddAlice();
+        QVERIFY(m_repo
+                    ->registerPhone(QStringLiteral("+1 770 230 0635"), QStringLiteral("alice.x"),
+                                    QStringLiteral("cli"))
+                    .ok);
+        const ScreeningResult r = m_repo->revokeCertificate(m_root.certificate().fingerprint(),
+                                                            QString(), QStringLiteral("owner"));
+        QVERIFY2(r.ok, qPrintable(r.error));
+        const StoredEvent e = lastEvent();
+        QCOMPARE(e.payload.value(QStringLiteral("what")).toString(),
+                 QStringLiteral("trusted_root"));
+        QCOMPARE(e.payload.value(QStringLiteral("affected_registrations")).toArray(),
+                 QJsonArray{QStringLiteral("+17702300635")});
+        QCOMPARE(
+            m_repo->checkCertificate(QStringLiteral("alice.x"), m_alice.fingerprint(), kNow).code,
+            QStringLiteral("revoked"));
+        QVERIFY(m_repo->roots().first().revoked);
+        QCOMPARE(m_repo->registrations().first().status.code, QStringLiteral("revoked"));
+    }
+
+    void revokeUnknownAndInvalidFingerprints()
+    {
+        const QString unknown(64, QLatin1Char('a'));
+        const ScreeningResult r =
+            m_repo->revokeCertificate(unknown, QString(), QStringLiteral("cli"));
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QVERIFY(r.seq > 0);
+        QCOMPARE(lastEvent().payload.value(QStringLiteral("what")).toString(),
+                 QStringLiteral("unknown"));
+        QVERIFY(m_repo->trustStore().isRevoked(unknown));
+
+        const qint64 before = events();
+        const ScreeningResult bad =
+            m_repo->revokeCertificate(QStringLiteral("abc"), QString(), QStringLiteral("cli"));
+        QVERIFY(!bad.ok);
+        QVERIFY2(bad.error.contains(QStringLiteral("not a SHA-256 fingerprint")),
+                 qPrintable(bad.error));
+        QCOMPARE(events(), before);
+    }
+
+    // ---- registry -------------------------------------------------------------------------
+
+    void registrationRefusedWithoutValidCertificate()
+    {
+        // No certificate at all.
+        ScreeningResult r = m_repo->registerPhone(QStringLiteral("(770) 230-0635"),
+                                                  QStringLiteral("alice.x"), QStringLiteral("cli"));
+        QVERIFY(!r.ok);
+        QVERIFY2(r.error.startsWith(
+                     QStringLiteral("cannot register +17702300635: no valid certificate for "
+                                    "alice.x (")),
+                 qPrintable(r.error));
+        // A certificate that has expired since it was added.
+        trustAndAddAlice();
+        m_clock = kNow.addDays(45);
+        r = m_repo->registerPhone(QStringLiteral("(770) 230-0635"), QStringLiteral("alice.x"),
+                                  QStringLiteral("cli"));
+        QVERIFY(!r.ok);
+        QVERIFY2(r.error.startsWith(QStringLiteral("cannot register +17702300635: no valid "
+                                                   "certificate for alice.x (certificate for "
+                                                   "alice.x expired on ")),
+                 qPrintable(r.error));
+        // Not a namespace; not a phone number.
+        m_clock = kNow;
+        r = m_repo->registerPhone(QStringLiteral("7702300635"), QStringLiteral("alice.com"),
+                                  QStringLiteral("cli"));
+        QVERIFY(!r.ok);
+        QVERIFY2(r.error.contains(QStringLiteral("not a namespace")), qPrintable(r.error));
+        r = m_repo->registerPhone(QStringLiteral("12"), QStringLiteral("alice.x"),
+                                  QStringLiteral("cli"));
+        QVERIFY(!r.ok);
+        QVERIFY2(r.error.contains(QStringLiteral("\"12\"")), qPrintable(r.error));
+        QCOMPARE(tableCount(*m_store, QStringLiteral("registry")), QStringLiteral("0"));
+        QCOMPARE(events(), 2); // the root and the certificate
+    }
+
+    void registerAndUnregister()
+    {
+        trustAndAddAlice();
+        const ScreeningResult r = m_repo->registerPhone(
+            QStringLiteral("+1-770-230-0635"), QStringLiteral(" Alice.X "), QStringLiteral("cli"));
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QVERIFY(r.seq > 0);
+        QCOMPARE(r.e164, QStringLiteral("+17702300635"));
+        QCOMPARE(r.fingerprint, m_alice.fingerprint());
+        const StoredEvent e = lastEvent();
+        QCOMPARE(e.type, QStringLiteral("tel.registry_added"));
+        QCOMPARE(e.payload.value(QStringLiteral("phone")).toString(), r.e164);
+        QCOMPARE(e.payload.value(QStringLiteral("namespace")).toString(),
+                 QStringLiteral("alice.x"));
+
+        const auto reg = m_repo->registration(QStringLiteral("+17702300635"));
+        QVERIFY(reg);
+        QCOMPARE(reg->nameSpace, QStringLiteral("alice.x"));
+        QCOMPARE(reg->certificateFingerprint, m_alice.fingerprint());
+        QCOMPARE(reg->verifiedAt, kNow);
+        QVERIFY(!m_repo->registration(QStringLiteral("+17702300636")));
+        QVERIFY(m_repo->checkCertificate(reg->nameSpace, reg->certificateFingerprint, kNow).valid);
+
+        const QList<RegistrationInfo> list = m_repo->registrations();
+        QCOMPARE(list.size(), 1);
+        QVERIFY(list.first().status.valid);
+        QCOMPARE(m_repo->registrations(kNow.addDays(31)).first().status.code,
+                 QStringLiteral("expired"));
+
+        // The same again: no change. A newer certificate: registering again records it.
+        const qint64 before = events();
+        QCOMPARE(m_repo
+                     ->registerPhone(QStringLiteral("7702300635"), QStringLiteral("alice.x"),
+                                     QStringLiteral("cli"))
+                     .seq,
+                 0);
+        QCOMPARE(events(), before);
+        QVERIFY(m_repo->addCertificate(m_aliceLater.toPem(), QStringLiteral("cli")).ok);
+        const ScreeningResult renewed = m_repo->registerPhone(
+            QStringLiteral("7702300635"), QStringLiteral("alice.x"), QStringLiteral("cli"));
+        QVERIFY(renewed.seq > 0);
+        QCOMPARE(renewed.fingerprint, m_aliceLater.fingerprint());
+        QVERIFY(lastEvent().payload.contains(QStringLiteral("previous")));
+        QCOMPARE(m_repo->registration(QStringLiteral("+17702300635"))->certificateFingerprint,
+                 m_aliceLater.fingerprint());
+
+        const ScreeningResult removed =
+            m_repo->unregister(QStringLiteral("770.230.0635"), QStringLiteral("cli"));
+        QVERIFY2(removed.ok, qPrintable(removed.error));
+        QCOMPARE(lastEvent().type, QStringLiteral("tel.registry_removed"));
+        QVERIFY(!m_repo->registration(QStringLiteral("+17702300635")));
+        const ScreeningResult twice =
+            m_repo->unregister(QStringLiteral("770.230.0635"), QStringLiteral("cli"));
+        QVERIFY(!twice.ok);
+        QCOMPARE(twice.error, QStringLiteral("+17702300635 is not registered"));
+    }
+
+    // ---- rules ----------------------------------------------------------------------------
+
+    void rulesMatchMostSpecific()
+    {
+        const ScreeningResult prefix =
+            m_repo->addRule(QStringLiteral("block"), QStringLiteral("+1 (888) *"),
+                            QStringLiteral("toll free"), QString(), false, QStringLiteral("cli"));
+        QVERIFY2(prefix.ok, qPrintable(prefix.error));
+        QCOMPARE(prefix.ruleId, 1);
+        const StoredEvent e = lastEvent();
+        QCOMPARE(e.type, QStringLiteral("tel.rule_added"));
+        QCOMPARE(e.payload.value(QStringLiteral("id")).toInteger(), 1);
+        QCOMPARE(e.payload.value(QStringLiteral("pattern")).toString(), QStringLiteral("+1888*"));
+        QCOMPARE(e.payload.value(QStringLiteral("note")).toString(), QStringLiteral("toll free"));
+
+        const ScreeningResult longer =
+            m_repo->addRule(QStringLiteral("block"), QStringLiteral("+1888611*"), QString(),
+                            QString(), false, QStringLiteral("cli"));
+        QCOMPARE(longer.ruleId, 2);
+        const ScreeningResult exact =
+            m_repo->addRule(QStringLiteral("allow"), QStringLiteral("(888) 611-5384"), QString(),
+                            QString(), false, QStringLiteral("cli"));
+        QVERIFY2(exact.ok, qPrintable(exact.error));
+        QCOMPARE(exact.ruleId, 3);
+
+        auto m = m_repo->matchRule(Rule::Block, QStringLiteral("+18886115384"), kNow);
+        QVERIFY(m);
+        QCOMPARE(m->id, 2);
+        QCOMPARE(m->pattern, QStringLiteral("+1888611*"));
+        m = m_repo->matchRule(Rule::Block, QStringLiteral("+18884748738"), kNow);
+        QVERIFY(m);
+        QCOMPARE(m->id, 1);
+        QCOMPARE(m->note, QStringLiteral("toll free"));
+        m = m_repo->matchRule(Rule::Allow, QStringLiteral("+18886115384"), kNow);
+        QVERIFY(m);
+        QCOMPARE(m->id, 3);
+        QVERIFY(!m_repo->matchRule(Rule::Allow, QStringLiteral("+18886115385"), kNow));
+        QVERIFY(!m_repo->matchRule(Rule::Block, QStringLiteral("+17702300635"), kNow));
+        QVERIFY(!m_repo->matchRule(Rule::Block, QString(), kNow));
+
+        // Removal.
+        const ScreeningResult removed = m_repo->removeRule(2, QStringLiteral("cli"));
+        QVERIFY2(removed.ok, qPrintable(removed.error));
+        QCOMPARE(lastEvent().type, QStringLiteral("tel.rule_removed"));
+        QCOMPARE(m_repo->matchRule(Rule::Block, QStringLiteral("+18886115384"), kNow)->id, 1);
+        QCOMPARE(m_repo->rules().size(), 2);
+        QCOMPARE(m_repo->rules(QDateTime(), true).size(), 3);
+        QVERIFY(!m_repo->removeRule(2, QStringLiteral("cli")).ok);
+        const ScreeningResult unknown = m_repo->removeRule(42, QStringLiteral("cli"));
+        QVERIFY(!unknown.ok);
+        QCOMPARE(unknown.error, QStringLiteral("no rule #42"));
+        // Ids are never reused.
+        QCOMPARE(m_repo
+                     ->addRule(QStringLiteral("block"), QStringLiteral("+1999*"), QString(),
+                               QString(), false, QStringLiteral("cli"))
+                     .ruleId,
+                 4);
+    }
+
+    void ruleRefusals_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("pattern");
+        QTest::addColumn<QString>("until");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("kind") << "deny"
+                              << "+1888*"
+                              << ""
+                              << "unknown rule kind";
+        QTest::newRow("pattern") << "block"
+                                 << "12"
+                                 << ""
+                                 << "\"12\"";
+        QTest::newRow("bare star") << "block"
+                                   << "*"
+                                   << ""
+                                   << "\"*\"";
+        QTest::newRow("until garbage") << "block"
+                                       << "+1888*"
+                                       << "tomorrow"
+                                       << "invalid expiry";
+        QTest::newRow("until past") << "allow"
+                                    << "+1888*"
+                                    << "2025-06-01T11:59:59Z"
+                                    << "not in the future";
+    }
+    void ruleRefusals()
+    {
+        QFETCH(QString, kind);
+        QFETCH(QString, pattern);
+        QFETCH(QString, until);
+        QFETCH(QString, expected);
+        const ScreeningResult r =
+            m_repo->addRule(kind, pattern, QString(), until, false, QStringLiteral("cli"));
+        QVERIFY(!r.ok);
+        QVERIFY2(r.error.contains(expected), qPrintable(r.error));
+        QCOMPARE(events(), 0);
+        QCOMPARE(tableCount(*m_store, QStringLiteral("rules")), QStringLiteral("0"));
+    }
+
+    void ruleExpiry()
+    {
+        const ScreeningResult r = m_repo->addRule(
+            QStringLiteral("allow"), QStringLiteral("+17702300635"), QString(),
+            QStringLiteral("2025-06-01T14:00:00+02:00"), false, QStringLiteral("cli"));
+        QVERIFY(!r.ok); // 12:00Z: not in the future
+        const ScreeningResult ok =
+            m_repo->addRule(QStringLiteral("allow"), QStringLiteral("+17702300635"), QString(),
+                            QStringLiteral("2025-06-01T18:00:00Z"), false, QStringLiteral("cli"));
+        QVERIFY2(ok.ok, qPrintable(ok.error));
+        QVERIFY(m_repo->matchRule(Rule::Allow, QStringLiteral("+17702300635"),
+                                  kNow.addSecs(6 * 3600 - 1)));
+        QVERIFY(!m_repo->matchRule(Rule::Allow, QStringLiteral("+17702300635"),
+                                   kNow.addSecs(6 * 3600)));
+        const QList<RuleInfo> later = m_repo->rules(kNow.addDays(1));
+        QCOMPARE(later.size(), 1);
+        QVERIFY(later.first().expired);
+        QVERIFY(!later.first().active);
+        QCOMPARE(later.first().state(), QStringLiteral("expired"));
+        QCOMPARE(later.first().rule.until, QDateTime(QDate(2025, 6, 1), QTime(18, 0), Qt::UTC));
+    }
+
+    void singleUseConsumption()
+    {
+        const ScreeningResult r =
+            m_repo->addRule(QStringLiteral("allow"), QStringLiteral("+17702300635"),
+                            QStringLiteral("plumber"), QString(), true, QStringLiteral("owner"));
+        QVERIFY2(r.ok, qPrintable(r.error));
+        const auto m = m_repo->matchRule(Rule::Allow, QStringLiteral("+17702300635"), kNow);
+        QVERIFY(m);
+        QVERIFY(m->singleUse);
+
+        const ScreeningResult used =
+            m_repo->consumeRule(r.ruleId, QStringLiteral("call-1"), QStringLiteral("engine"));
+        QVERIFY2(used.ok, qPrintable(used.error));
+        const StoredEvent e = lastEvent();
+        QCOMPARE(e.type, QStringLiteral("tel.rule_consumed"));
+        QCOMPARE(e.callId, QStringLiteral("call-1"));
+        QCOMPARE(e.actor, QStringLiteral("engine"));
+        QVERIFY(!m_repo->matchRule(Rule::Allow, QStringLiteral("+17702300635"), kNow));
+        const auto info = m_repo->rule(r.ruleId);
+        QVERIFY(info);
+        QVERIFY(info->consumed);
+        QCOMPARE(info->usedByCall, QStringLiteral("call-1"));
+        QCOMPARE(info->rule.usedAt, kNow);
+
+        const ScreeningResult twice =
+            m_repo->consumeRule(r.ruleId, QStringLiteral("call-2"), QStringLiteral("engine"));
+        QVERIFY(!twice.ok);
+        QVERIFY2(twice.error.contains(QStringLiteral("already used")), qPrintable(twice.error));
+        const ScreeningResult notOnce =
+            m_repo->addRule(QStringLiteral("block"), QStringLiteral("+1888*"), QString(), QString(),
+                            false, QStringLiteral("cli"));
+        QVERIFY(
+            !m_repo->consumeRule(notOnce.ruleId, QStringLiteral("call-3"), QStringLiteral("engine"))
+                 .ok);
+        QVERIFY(!m_repo->consumeRule(99, QStringLiteral("call-3"), QStringLiteral("engine")).ok);
+    }
+
+    // ---- numbers --------------------------------------------------------------------------
+
+    void importDefaultMap()
+    {
+        const ScreeningResult r = m_repo->ensureDefaultNumbers(QStringLiteral("engine"));
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QVERIFY(r.seq > 0);
+        QCOMPARE(r.merge.added, 26);
+        QCOMPARE(lastEvent().type, QStringLiteral("tel.number_imported"));
+        QCOMPARE(lastEvent().payload.value(QStringLiteral("added")).toInt(), 26);
+
+        const QList<NumberEntry> numbers = m_repo->numbers();
+        QCOMPARE(numbers.size(), 26);
+        QCOMPARE(numbers.first().e164, QStringLiteral("+17702300635"));
+        QCOMPARE(numbers.first().label, QStringLiteral("primary"));
+        QCOMPARE(numbers.at(1).label, QStringLiteral("611-JEXT"));
+        QCOMPARE(numbers.at(1).labelCheck, Keypad::Result::DoesNotSpell);
+        QCOMPARE(numbers.at(1).raw, QStringLiteral("+1-888-611-5384"));
+        QCOMPARE(m_repo->numberMap().size(), 26);
+        for (int i = 0; i < numbers.size(); ++i)
+            QCOMPARE(numbers.at(i), NumberMap::defaultMap().entries().at(i));
+
+        // Not empty any more: nothing happens.
+        const qint64 before = events();
+        const ScreeningResult again = m_repo->ensureDefaultNumbers(QStringLiteral("engine"));
+        QVERIFY(again.ok);
+        QCOMPARE(again.seq, 0);
+        const ScreeningResult same =
+            m_repo->importNumbers(NumberMap::defaultMap(), QStringLiteral("cli"));
+        QVERIFY(same.ok);
+        QCOMPARE(same.seq, 0);
+        QCOMPARE(same.merge.unchanged, 26);
+        QCOMPARE(events(), before);
+        QVERIFY(m_repo->number(QStringLiteral("+18886115384")));
+        QVERIFY(!m_repo->number(QStringLiteral("+18886115385")));
+    }
+
+    void importMergesByE164()
+    {
+        QVERIFY(m_repo->ensureDefaultNumbers(QStringLiteral("engine")).ok);
+        QString error;
+        const auto map = NumberMap::fromJson(
+            R"({"namespace": "kevan.tel.x", "numbers": [
+                 {"raw": "(888) 611-5384"},
+                 {"raw": "+1-888-474-8738", "label": "474-TREE!", "policy": "ask"},
+                 {"e164": "+14155550100", "label": "new one"}]})",
+            &error);
+        QVERIFY2(map, qPrintable(error));
+        const ScreeningResult r =
+            m_repo->importNumbers(*map, QStringLiteral("cli"), QStringLiteral("mine.json"));
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QCOMPARE(r.merge.added, 1);
+        QCOMPARE(r.merge.updated, 2); // the raw form of one, the label and policy of the other
+        QCOMPARE(lastEvent().payload.value(QStringLiteral("source")).toString(),
+                 QStringLiteral("mine.json"));
+        const auto jext = m_repo->number(QStringLiteral("+18886115384"));
+        QCOMPARE(jext->label, QStringLiteral("611-JEXT")); // kept: the file gives none
+        QCOMPARE(jext->raw, QStringLiteral("(888) 611-5384"));
+        const auto tree = m_repo->number(QStringLiteral("+18884748738"));
+        QCOMPARE(tree->label, QStringLiteral("474-TREE!"));
+        QCOMPARE(tree->policy, QStringLiteral("ask"));
+        QCOMPARE(m_repo->numbers().size(), 27);
+        QCOMPARE(m_repo->numbers().last().e164, QStringLiteral("+14155550100"));
+    }
+
+    void syncAndPolicy()
+    {
+        QVERIFY(m_repo->ensureDefaultNumbers(QStringLiteral("engine")).ok);
+        const QJsonObject known{
+            {QStringLiteral("id"), QStringLiteral("1293384261075731499")},
+            {QStringLiteral("phone_number"), QStringLiteral("+17702300635")},
+            {QStringLiteral("connection_id"), QStringLiteral("1684641123236054244")},
+            {QStringLiteral("tags"), QJsonArray{QStringLiteral("main")}}};
+        const QJsonObject fresh{{QStringLiteral("id"), QStringLiteral("42")},
+                                {QStringLiteral("phone_number"), QStringLiteral("+14155550100")},
+                                {QStringLiteral("connection_id"), QJsonValue()}};
+        const QJsonObject broken{{QStringLiteral("id"), QStringLiteral("43")},
+                                 {QStringLiteral("phone_number"), QStringLiteral("+1")}};
+        m_repo->setDefaultNameSpace(QStringLiteral("kevan.tel.x"));
+        const ScreeningResult r =
+            m_repo->syncNumbers({ScreeningRepository::numberFromTelnyx(known),
+                                 ScreeningRepository::numberFromTelnyx(fresh),
+                                 ScreeningRepository::numberFromTelnyx(broken)},
+                                QStringLiteral("cli"));
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QCOMPARE(r.merge.added, 1);
+        QCOMPARE(r.merge.updated, 1);
+        QCOMPARE(r.merge.invalid, 1);
+        QCOMPARE(lastEvent().type, QStringLiteral("tel.numbers_synced"));
+        const auto primary = m_repo->number(QStringLiteral("+17702300635"));
+        QCOMPARE(primary->label, QStringLiteral("primary"));
+        QCOMPARE(primary->telnyxId, QStringLiteral("1293384261075731499"));
+        QCOMPARE(primary->connectionId, QStringLiteral("1684641123236054244"));
+        QCOMPARE(primary->tags, QStringList{QStringLiteral("main")});
+        QCOMPARE(m_repo->number(QStringLiteral("+14155550100"))->nameSpace,
+                 QStringLiteral("kevan.tel.x"));
+
+        const ScreeningResult p = m_repo->setNumberPolicy(
+            QStringLiteral("(770) 230-0635"), QStringLiteral("ask"), QStringLiteral("owner"));
+        QVERIFY2(p.ok, qPrintable(p.error));
+        QCOMPARE(lastEvent().type, QStringLiteral("tel.number_policy_set"));
+        QCOMPARE(m_repo->number(QStringLiteral("+17702300635"))->policy, QStringLiteral("ask"));
+        const qint64 before = events();
+        QVERIFY(!m_repo
+                     ->setNumberPolicy(QStringLiteral("+17702300635"), QStringLiteral("maybe"),
+                                       QStringLiteral("owner"))
+                     .ok);
+        QVERIFY(!m_repo
+                     ->setNumberPolicy(QStringLiteral("+12025550123"), QStringLiteral("ask"),
+                                       QStringLiteral("owner"))
+                     .ok);
+        QCOMPARE(events(), before);
+    }
+
+    // ---- atomicity, chain, other connections ----------------------------------------------
+
+    void failingTableWriteStoresNoEvent()
+    {
+        trustAndAddAlice();
+        QVERIFY(execSql(*m_store, QStringLiteral("CREATE TRIGGER no_rules BEFORE INSERT ON rules"
+                                                 " BEGIN SELECT RAISE(ABORT, 'rules are"
+                                                 " frozen'); END")));
+        QVERIFY(execSql(*m_store, QStringLiteral("CREATE TRIGGER no_registry BEFORE INSERT ON"
+                                                 " registry BEGIN SELECT RAISE(ABORT, 'registry"
+                                                 " frozen'); END")));
+        const qint64 before = events();
+        const QString head = m_store->lastHash();
+        const ScreeningResult r =
+            m_repo->addRule(QStringLiteral("block"), QStringLiteral("+1888*"), QString(), QString(),
+                            false, QStringLiteral("cli"));
+        QVERIFY(!r.ok);
+        QVERIFY2(r.error.contains(QStringLiteral("rules are frozen")), qPrintable(r.error));
+        QCOMPARE(r.seq, 0);
+        const ScreeningResult g = m_repo->registerPhone(
+            QStringLiteral("+17702300635"), QStringLiteral("alice.x"), QStringLiteral("cli"));
+        QVERIFY(!g.ok);
+        QVERIFY2(g.error.contains(QStringLiteral("registry frozen")), qPrintable(g.error));
+        QCOMPARE(events(), before);
+        QCOMPARE(m_store->lastHash(), head);
+        QCOMPARE(tableCount(*m_store, QStringLiteral("rules")), QStringLiteral("0"));
+        QCOMPARE(tableCount(*m_store, QStringLiteral("registry")), QStringLiteral("0"));
+        // The store still works, and the chain is intact.
+        QVERIFY(execSql(*m_store, QStringLiteral("DROP TRIGGER no_rules")));
+        QVERIFY(m_repo
+                    ->addRule(QStringLiteral("block"), QStringLiteral("+1888*"), QString(),
+                              QString(), false, QStringLiteral("cli"))
+                    .ok);
+        QVERIFY(m_store->verify().ok);
+    }
+
+    void failingEventWritesNoRows()
+    {
+        QVERIFY(execSql(*m_store, QStringLiteral("CREATE TRIGGER no_events BEFORE INSERT ON events"
+                                                 " BEGIN SELECT RAISE(ABORT, 'log is full');"
+                                                 " END")));
+        const ScreeningResult a =
+            m_repo->addRule(QStringLiteral("block"), QStringLiteral("+1888*"), QString(), QString(),
+                            false, QStringLiteral("cli"));
+        QVERIFY(!a.ok);
+        QVERIFY2(a.error.contains(QStringLiteral("log is full")), qPrintable(a.error));
+        QVERIFY(!m_repo->trustRoot(m_root.certificate().toPem(), QStringLiteral("cli")).ok);
+        QVERIFY(!m_repo->ensureDefaultNumbers(QStringLiteral("engine")).ok);
+        QCOMPARE(tableCount(*m_store, QStringLiteral("rules")), QStringLiteral("0"));
+        QCOMPARE(tableCount(*m_store, QStringLiteral("trusted_roots")), QStringLiteral("0"));
+        QCOMPARE(tableCount(*m_store, QStringLiteral("numbers")), QStringLiteral("0"));
+        QCOMPARE(events(), 0);
+    }
+
+    void chainVerifiesAfterMutations()
+    {
+        trustAndAddAlice();
+        QVERIFY(m_repo->ensureDefaultNumbers(QStringLiteral("engine")).ok);
+        QVERIFY(m_repo
+                    ->registerPhone(QStringLiteral("7702300635"), QStringLiteral("alice.x"),
+                                    QStringLiteral("cli"))
+                    .ok);
+        const qint64 id = m_repo
+                              ->addRule(QStringLiteral("allow"), QStringLiteral("+1415*"),
+                                        QString(), QString(), true, QStringLiteral("cli"))
+                              .ruleId;
+        QVERIFY(m_repo->consumeRule(id, QStringLiteral("c1"), QStringLiteral("engine")).ok);
+        QVERIFY(m_repo->removeRule(id, QStringLiteral("cli")).ok);
+        QVERIFY(
+            m_repo->revokeCertificate(m_alice.fingerprint(), QString(), QStringLiteral("cli")).ok);
+        QVERIFY(m_repo->unregister(QStringLiteral("7702300635"), QStringLiteral("cli")).ok);
+        QCOMPARE(events(), 9);
+        const VerifyResult v = m_store->verify();
+        QVERIFY2(v.ok, qPrintable(v.message));
+        QCOMPARE(v.rowsChecked, 9);
+        QStringList types;
+        for (const StoredEvent &e : m_store->events({}))
+            types.prepend(e.type);
+        QCOMPARE(types,
+                 (QStringList{ScreeningEvents::RootTrusted, ScreeningEvents::CertificateAdded,
+                              ScreeningEvents::NumberImported, ScreeningEvents::RegistryAdded,
+                              ScreeningEvents::RuleAdded, ScreeningEvents::RuleConsumed,
+                              ScreeningEvents::RuleRemoved, ScreeningEvents::CertificateRevoked,
+                              ScreeningEvents::RegistryRemoved}));
+    }
+
+    void secondConnectionSeesChanges()
+    {
+        trustAndAddAlice();
+        auto other = openStore(QStringLiteral("other"));
+        QVERIFY(other);
+        {
+            ScreeningRepository otherRepo(*other);
+            otherRepo.setClock([] { return kNow; });
+            // Warm both repositories' caches.
+            QVERIFY(m_repo->checkCertificate(QStringLiteral("alice.x"), m_alice.fingerprint(), kNow)
+                        .valid);
+            QVERIFY(
+                otherRepo.checkCertificate(QStringLiteral("alice.x"), m_alice.fingerprint(), kNow)
+                    .valid);
+            QVERIFY(!m_repo->matchRule(Rule::Block, QStringLiteral("+18886115384"), kNow));
+
+            // Changes made through the other connection...
+            QVERIFY(otherRepo
+                        .addRule(QStringLiteral("block"), QStringLiteral("+1888*"), QString(),
+                                 QString(), false, QStringLiteral("cli"))
+                        .ok);
+            QVERIFY(otherRepo
+                        .registerPhone(QStringLiteral("7702300635"), QStringLiteral("alice.x"),
+                                       QStringLiteral("cli"))
+                        .ok);
+            QVERIFY(
+                otherRepo.revokeCertificate(m_alice.fingerprint(), QString(), QStringLiteral("cli"))
+                    .ok);
+            // ...are seen by the first one at once, cached trust store included.
+            QCOMPARE(m_repo->matchRule(Rule::Block, QStringLiteral("+18886115384"), kNow)->id, 1);
+            QVERIFY(m_repo->registration(QStringLiteral("+17702300635")));
+            QCOMPARE(
+                m_repo->checkCertificate(QStringLiteral("alice.x"), m_alice.fingerprint(), kNow)
+                    .code,
+                QStringLiteral("revoked"));
+
+            // And the other way round; both append to one chain.
+            QVERIFY(m_repo->removeRule(1, QStringLiteral("cli")).ok);
+            QVERIFY(!otherRepo.matchRule(Rule::Block, QStringLiteral("+18886115384"), kNow));
+        }
+        QVERIFY(m_store->verify().ok);
+        QCOMPARE(m_store->eventCount(), 6);
+    }
+
+    void readOnlyStoreLists()
+    {
+        trustAndAddAlice();
+        QVERIFY(m_repo
+                    ->addRule(QStringLiteral("block"), QStringLiteral("+1888*"), QString(),
+                              QString(), false, QStringLiteral("cli"))
+                    .ok);
+        auto reader = openStore(QStringLiteral("reader"), EventStore::Mode::ReadOnly);
+        QVERIFY(reader);
+        {
+            ScreeningRepository repo(*reader);
+            QCOMPARE(repo.rules().size(), 1);
+            QCOMPARE(repo.certificates(kNow).size(), 1);
+            QVERIFY(repo.matchRule(Rule::Block, QStringLiteral("+18886115384"), kNow));
+            const ScreeningResult r =
+                repo.addRule(QStringLiteral("block"), QStringLiteral("+1999*"), QString(),
+                             QString(), false, QStringLiteral("cli"));
+            QVERIFY(!r.ok);
+            QVERIFY2(r.error.contains(QStringLiteral("read-only")), qPrintable(r.error));
+        }
+        QCOMPARE(tableCount(*m_store, QStringLiteral("rules")), QStringLiteral("1"));
+    }
+
+    // The Decider calls the lookups on every call: they must stay far below 1 ms, also with
+    // many rows (an unindexed scan of 20000 rows would not).
+    void lookupsAreCheap()
+    {
+        trustAndAddAlice();
+        QVERIFY(m_repo
+                    ->registerPhone(QStringLiteral("7702300635"), QStringLiteral("alice.x"),
+                                    QStringLiteral("cli"))
+                    .ok);
+        QVERIFY(execSql(*m_store, QStringLiteral("BEGIN")));
+        {
+            QSqlQuery rule(QSqlDatabase::database(m_store->connectionName()));
+            QVERIFY(rule.prepare(QStringLiteral("INSERT INTO rules (kind, pattern, note,"
+                                                " single_use, created_at) VALUES (?, ?, '', 0,"
+                                                " '2025-01-01T00:00:00.000Z')")));
+            QSqlQuery reg(QSqlDatabase::database(m_store->connectionName()));
+            QVERIFY(reg.prepare(QStringLiteral("INSERT INTO registry (phone, namespace,"
+                                               " verified_at, certificate_fingerprint) VALUES"
+                                               " (?, 'bob.x', '2025-01-01T00:00:00.000Z', ?)")));
+            for (int i = 0; i < 20000; ++i) {
+                rule.bindValue(0, i % 2 ? QStringLiteral("allow") : QStringLiteral("block"));
+                rule.bindValue(1, QStringLiteral("+1555%1").arg(1000000 + i));
+                QVERIFY(rule.exec());
+                reg.bindValue(0, QStringLiteral("+1666%1").arg(1000000 + i));
+                reg.bindValue(1, QString(64, QLatin1Char('b')));
+                QVERIFY(reg.exec());
+            }
+        }
+        QVERIFY(execSql(*m_store, QStringLiteral("COMMIT")));
+        QVERIFY(m_repo
+                    ->addRule(QStringLiteral("block"), QStringLiteral("+1888*"), QString(),
+                              QString(), false, QStringLiteral("cli"))
+                    .ok);
+
+        constexpr int kRounds = 500;
+        QElapsedTimer timer;
+        timer.start();
+        for (int i = 0; i < kRounds; ++i) {
+            const QString caller = QStringLiteral("+1888%1").arg(6115384 + i);
+            QVERIFY(m_repo->matchRule(Rule::Block, caller, kNow));
+            QVERIFY(!m_repo->matchRule(Rule::Allow, caller, kNow));
+            const auto reg = m_repo->registration(QStringLiteral("+17702300635"));
+            QVERIFY(reg);
+            QVERIFY(!m_repo->registration(caller));
+            QVERIFY(
+                m_repo->checkCertificate(reg->nameSpace, reg->certificateFingerprint, kNow).valid);
+        }
+        const double perCall = double(timer.nsecsElapsed()) / 1e6 / kRounds;
+        qInfo("matchRule x2 + registration x2 + checkCertificate: %.3f ms per call", perCall);
+        QVERIFY2(perCall < 1.0, qPrintable(QString::number(perCall)));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestScreeningRepository)
+#include "tst_screeningrepository.moc"
