@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "admincommand.h"
+
+#include "admincommands.h"
+#include "output.h"
+#include "store/eventstore.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+namespace kt {
+
+int usageError(const QString &usage)
+{
+    Output::error(usage);
+    return 2;
+}
+
+int runAdminCommand(const CommandLine &cl)
+{
+    const QString word = cl.words.value(0);
+    using Handler = int (*)(const CommandLine &, EventStore &);
+    static const QList<QPair<QString, Handler>> handlers = {
+        {QStringLiteral("events"), eventsCommand},     {QStringLiteral("calls"), callsCommand},
+        {QStringLiteral("numbers"), numbersCommand},   {QStringLiteral("certs"), certsCommand},
+        {QStringLiteral("registry"), registryCommand}, {QStringLiteral("rules"), rulesCommand},
+    };
+    Handler handler = nullptr;
+    for (const auto &h : handlers) {
+        if (h.first == word)
+            handler = h.second;
+    }
+    if (!handler) {
+        Output::error(QStringLiteral("unknown command \"%1\" (see kevan-tel --help)").arg(word));
+        return 2;
+    }
+    const QString path = cl.config.databasePath;
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    EventStore store;
+    store.setSynchronous(cl.config.synchronous == QLatin1String("NORMAL")
+                             ? EventStore::Synchronous::Normal
+                             : EventStore::Synchronous::Full);
+    if (!store.open(path, QStringLiteral("admin"), EventStore::Mode::ReadWrite)) {
+        Output::error(store.errorString());
+        return 1;
+    }
+    return handler(cl, store);
+}
+
+} // namespace kt

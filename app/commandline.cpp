@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "commandline.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFileInfo>
+
+namespace kt {
+namespace {
+QString helpEpilogue()
+{
+    QString text = QStringLiteral(
+        "\nAdministration commands (all take --db; list commands take --json):\n"
+        "  numbers list | numbers import FILE | numbers sync\n"
+        "  certs trust ROOT.pem | certs add CERT.pem | certs list | certs revoke FINGERPRINT\n"
+        "  registry add PHONE NAMESPACE | registry list | registry remove PHONE\n"
+        "  rules add allow|block PATTERN [--note TEXT] [--until ISO8601] [--once]\n"
+        "  rules list | rules remove ID\n"
+        "  calls [--limit N] | calls decide CALL_ID accept|reject\n"
+        "  events [--type T] [--limit N] | events verify\n"
+        "\nConfig file keys (INI, [General] section) and environment variables:\n");
+    for (const auto &k : ConfigLoader::keys()) {
+        text += QStringLiteral("  %1%2  %3\n")
+                    .arg(k.name.leftJustified(22),
+                         k.envVar.isEmpty() ? QString(22, QLatin1Char(' '))
+                                            : k.envVar.leftJustified(22),
+                         k.description);
+    }
+    text += QStringLiteral("Precedence: command line > environment > config file > defaults.\n");
+    return text;
+}
+} // namespace
+
+bool CommandLine::parse(const QStringList &arguments, const QMap<QString, QString> &environment,
+                        CommandLine *out, QString *error)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("kevan-tel screens the calls to your Telnyx numbers."));
+    parser.addPositionalArgument(QStringLiteral("command"),
+                                 QStringLiteral("an administration command (see below)"),
+                                 QStringLiteral("[command …]"));
+    const QCommandLineOption help({QStringLiteral("h"), QStringLiteral("help")},
+                                  QStringLiteral("Show this help."));
+    const QCommandLineOption version({QStringLiteral("v"), QStringLiteral("version")},
+                                     QStringLiteral("Show the version."));
+    parser.addOption(help);
+    parser.addOption(version);
+    parser.addOption(
+        {QStringLiteral("config"), QStringLiteral("INI config file."), QStringLiteral("FILE")});
+    parser.addOption({QStringLiteral("headless"), QStringLiteral("Run the engine without UI.")});
+    parser.addOption({QStringLiteral("demo"),
+                      QStringLiteral("Simulate Telnyx: signed demo calls, no account needed.")});
+    parser.addOption({QStringLiteral("json"), QStringLiteral("List commands print JSON.")});
+    parser.addOption(
+        {QStringLiteral("limit"), QStringLiteral("How many rows to list."), QStringLiteral("N")});
+    parser.addOption(
+        {QStringLiteral("type"), QStringLiteral("Only events of this type."), QStringLiteral("T")});
+    parser.addOption(
+        {QStringLiteral("note"), QStringLiteral("A note for a rule."), QStringLiteral("TEXT")});
+    parser.addOption({QStringLiteral("until"), QStringLiteral("Rule expiry (ISO 8601)."),
+                      QStringLiteral("ISO8601")});
+    parser.addOption(
+        {QStringLiteral("once"), QStringLiteral("The rule applies to the next call only.")});
+    for (const auto &k : ConfigLoader::keys()) {
+        if (k.name == QLatin1String("api-key"))
+            continue; // a secret never goes on a command line (ps shows it)
+        parser.addOption({k.name, k.description, QStringLiteral("VALUE")});
+    }
+
+    if (!parser.parse(arguments)) {
+        *error = parser.errorText();
+        return false;
+    }
+    CommandLine cl;
+    cl.helpText = parser.helpText() + helpEpilogue();
+    if (parser.isSet(help)) {
+        cl.mode = Mode::Help;
+        *out = cl;
+        return true;
+    }
+    if (parser.isSet(version)) {
+        cl.mode = Mode::Version;
+        *out = cl;
+        return true;
+    }
+
+    cl.config.configFile = parser.isSet(QStringLiteral("config"))
+                               ? parser.value(QStringLiteral("config"))
+                               : ConfigLoader::defaultConfigFile();
+    cl.config.databasePath = ConfigLoader::defaultDatabasePath();
+    if (parser.isSet(QStringLiteral("config")) &&
+        !QFileInfo::exists(parser.value(QStringLiteral("config")))) {
+        *error = QStringLiteral("config file %1 does not exist").arg(cl.config.configFile);
+        return false;
+    }
+    QMap<QString, QString> fileValues;
+    if (!ConfigLoader::readFile(cl.config.configFile, &fileValues, error))
+        return false;
+    QMap<QString, QString> flagValues;
+    for (const auto &k : ConfigLoader::keys()) {
+        if (k.name != QLatin1String("api-key") && parser.isSet(k.name))
+            flagValues.insert(k.name, parser.value(k.name));
+    }
+    if (!ConfigLoader::apply(cl.config, fileValues, error) ||
+        !ConfigLoader::apply(cl.config, environment, error) ||
+        !ConfigLoader::apply(cl.config, flagValues, error))
+        return false;
+
+    cl.words = parser.positionalArguments();
+    cl.json = parser.isSet(QStringLiteral("json"));
+    if (parser.isSet(QStringLiteral("limit"))) {
+        bool ok = false;
+        cl.limit = parser.value(QStringLiteral("limit")).toInt(&ok);
+        if (!ok || cl.limit < 1) {
+            *error = QStringLiteral("invalid --limit \"%1\": expected a positive number")
+                         .arg(parser.value(QStringLiteral("limit")));
+            return false;
+        }
+    }
+    cl.type = parser.value(QStringLiteral("type"));
+    cl.note = parser.value(QStringLiteral("note"));
+    cl.until = parser.value(QStringLiteral("until"));
+    cl.singleUse = parser.isSet(QStringLiteral("once"));
+    cl.explicitDemo = parser.isSet(QStringLiteral("demo"));
+    cl.config.demo = cl.explicitDemo;
+
+    if (!cl.words.isEmpty())
+        cl.mode = Mode::Admin;
+    else if (parser.isSet(QStringLiteral("headless")))
+        cl.mode = Mode::Headless;
+    else
+        cl.mode = Mode::Desktop;
+    // A newcomer without a Telnyx account gets the demo rather than an app that cannot act.
+    if (cl.mode == Mode::Desktop && !cl.config.hasAccount())
+        cl.config.demo = true;
+    // The demo never writes into the real event store unless told to.
+    const bool dbGiven =
+        fileValues.contains(QStringLiteral("db")) || flagValues.contains(QStringLiteral("db"));
+    if (cl.config.demo && !dbGiven)
+        cl.config.databasePath = ConfigLoader::defaultDemoDatabasePath();
+    *out = cl;
+    return true;
+}
+
+} // namespace kt

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QHostAddress>
+#include <QString>
+#include <QStringList>
+
+namespace kt {
+
+// Everything the engine needs to run, resolved from (lowest to highest precedence) built-in
+// defaults, the INI config file, the environment and the command line (CONTRACT "Options").
+struct Config
+{
+    QString configFile;
+    QString databasePath;
+    QHostAddress listenAddress = QHostAddress::LocalHost;
+    QString listenText = QStringLiteral("127.0.0.1");
+    quint16 port = 3000;
+    QString telnyxApiUrl = QStringLiteral("https://api.telnyx.com/v2");
+    QString apiKey;       // TELNYX_API_KEY; never logged
+    QByteArray publicKey; // raw 32 bytes, from TELNYX_PUBLIC_KEY (base64)
+    QString forwardTo;    // E.164
+    QString nameSpace = QStringLiteral("kevan.tel.x");
+    QStringList trustedProxies; // peers whose X-Forwarded-For is believed
+    QString synchronous = QStringLiteral("FULL");
+
+    // Screening policy.
+    QString unknownPolicy = QStringLiteral("reject_with_message"); // | reject | ask
+    QString rejectionMessage =
+        QStringLiteral("This number only accepts calls from verified namespace holders. "
+                       "Visit kevan dot x to register.");
+    QString unavailableMessage =
+        QStringLiteral("The person you are calling is not available. Please try again later.");
+    QString voice = QStringLiteral("female");
+    QString language = QStringLiteral("en-US");
+    bool requireShakenStir = true; // an unvalidated caller ID does not authenticate
+    bool rejectSpamLikely = false; // call_screening_result spam_likely is rejected outright
+    bool dryRun = false;           // record decisions, forward everything
+    int askTimeoutSecs = 20;
+    int transferTimeoutSecs = 30;
+
+    bool demo = false;
+
+    bool hasAccount() const { return !apiKey.isEmpty(); }
+    bool isLoopbackOnly() const { return listenAddress.isLoopback(); }
+};
+
+// Reads and validates configuration. Each source is a map of option name to value, so the
+// command line, the environment and the file share one vocabulary (the keys of `keys()`).
+class ConfigLoader
+{
+public:
+    struct Key
+    {
+        QString name;
+        QString description;
+        QString envVar; // empty when the option has no environment variable
+    };
+    static const QList<Key> &keys();
+
+    // Applies `values` (option name -> text) onto `config`; false with one clear line in
+    // `error` on the first invalid value.
+    static bool apply(Config &config, const QMap<QString, QString> &values, QString *error);
+
+    // The INI file's values for the known keys (unknown keys are reported as an error).
+    static bool readFile(const QString &path, QMap<QString, QString> *values, QString *error);
+
+    // The environment's values (TELNYX_API_KEY, TELNYX_PUBLIC_KEY, ...).
+    static QMap<QString, QString> readEnvironment();
+
+    static QString defaultConfigFile();
+    static QString defaultDatabasePath();
+    static QString defaultDemoDatabasePath();
+};
+
+} // namespace kt

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "engine/config.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+namespace kt {
+
+class Engine;
+class TelnyxSimulator;
+
+// `--demo`: the built-in Telnyx simulator drives the real engine through the real HTTP path.
+// It signs its webhooks with its own key, answers the engine's commands, and places a call
+// every few seconds from a cast of callers: alice.x (registered, with a demo certificate), an
+// allow-listed caller, a spammer, a blocked number, an unknown caller, and someone who hangs
+// up while the phone rings for the owner to decide.
+class Demo : public QObject
+{
+    Q_OBJECT
+public:
+    Demo();
+    ~Demo() override;
+
+    // Starts the simulator and points `config` at it (API URL, key, webhook public key).
+    bool prepare(Config &config, QString *error);
+    // Seeds the demo callers (root, certificate, registry, rules) and starts placing calls.
+    bool start(Engine &engine, QString *error);
+    void stop();
+
+    TelnyxSimulator &simulator() { return *m_simulator; }
+    // Places the next call of the cast now; returns its call_control_id.
+    QString placeNextCall();
+
+    struct Caller
+    {
+        QString from;
+        QString name;
+        QString to;
+        QString screening; // call_screening_result
+        int givesUpAfterMs = 0;
+        std::optional<bool> validated;
+    };
+    static QList<Caller> cast();
+
+private:
+    bool seed(Engine &engine, QString *error);
+
+    std::unique_ptr<TelnyxSimulator> m_simulator;
+    QTimer m_timer;
+    int m_next = 0;
+};
+
+} // namespace kt

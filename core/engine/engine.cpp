@@ -1,0 +1,669 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "engine.h"
+
+#include "screening/decider.h"
+#include "screening/phonenumber.h"
+#include "screening/screeningrepository.h"
+#include "server/metrics.h"
+#include "server/webhookserver.h"
+#include "store/eventstore.h"
+#include "telnyx/callcontrolclient.h"
+#include "telnyx/commandresult.h"
+#include "telnyx/webhookevent.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcEngine, "kevantel.engine")
+
+namespace kt {
+namespace {
+const QString Actor = QStringLiteral("engine");
+
+QString nowIso()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+
+bool isTerminal(const QString &state)
+{
+    return state == QLatin1String("ended") || state == QLatin1String("failed");
+}
+} // namespace
+
+Engine::Engine(const Config &config, QObject *parent)
+    : QObject(parent), m_config(config), m_store(std::make_unique<EventStore>()),
+      m_client(std::make_unique<CallControlClient>())
+{
+    qRegisterMetaType<kt::CallRecord>();
+    m_client->setBaseUrl(QUrl(m_config.telnyxApiUrl));
+    m_client->setApiKey(m_config.apiKey);
+    connect(m_client.get(), &CallControlClient::finished, this, &Engine::onCommandFinished);
+    connect(m_client.get(), &CallControlClient::attemptFailed, this,
+            [this](quint64, int status, const QString &code, const QString &title, bool willRetry) {
+                if (willRetry)
+                    noteTelnyxResult(false, QStringLiteral("Telnyx answered %1 %2 %3; retrying")
+                                                .arg(status)
+                                                .arg(code, title));
+            });
+    m_decisionPoll.setInterval(250);
+    connect(&m_decisionPoll, &QTimer::timeout, this, &Engine::pollOwnerDecisions);
+}
+
+Engine::~Engine()
+{
+    stop();
+}
+
+bool Engine::start(QString *error)
+{
+    const QString path = m_config.databasePath;
+    const QFileInfo info(path);
+    if (!QDir().mkpath(info.absolutePath())) {
+        *error = QStringLiteral("cannot create the folder of the database %1").arg(path);
+        return false;
+    }
+    m_store->setSynchronous(m_config.synchronous == QLatin1String("NORMAL")
+                                ? EventStore::Synchronous::Normal
+                                : EventStore::Synchronous::Full);
+    if (!m_store->open(path, QStringLiteral("engine-writer"), EventStore::Mode::ReadWrite)) {
+        *error = m_store->errorString();
+        return false;
+    }
+    m_repository = std::make_unique<ScreeningRepository>(*m_store);
+    const auto seeded = m_repository->ensureDefaultNumbers(Actor);
+    if (!seeded.ok) {
+        *error = seeded.error;
+        return false;
+    }
+    m_lastPolledSeq = m_store->lastSeq();
+
+    m_server = std::make_unique<WebhookServer>(this);
+    if (!m_config.publicKey.isEmpty())
+        m_server->setVerifier(WebhookVerifier(m_config.publicKey));
+    ServerLimits limits;
+    for (const QString &proxy : m_config.trustedProxies)
+        limits.trustedProxies.append(QHostAddress::parseSubnet(
+            proxy.contains(QLatin1Char('/'))
+                ? proxy
+                : proxy + (proxy.contains(QLatin1Char(':')) ? QStringLiteral("/128")
+                                                            : QStringLiteral("/32"))));
+    m_server->setLimits(limits);
+    if (!m_server->listen(m_config.listenAddress, m_config.port, error))
+        return false;
+    if (m_config.publicKey.isEmpty())
+        qCWarning(lcEngine) << "no webhook public key configured (TELNYX_PUBLIC_KEY): every "
+                               "webhook will be refused with 401";
+    if (!m_config.isLoopbackOnly())
+        qCWarning(lcEngine).noquote()
+            << "WARNING: the webhook server listens on" << m_config.listenText
+            << "- it is reachable from other machines, not only through your tunnel";
+    recoverCalls();
+    return true;
+}
+
+void Engine::stop()
+{
+    m_decisionPoll.stop();
+    if (m_server)
+        m_server->close();
+    if (m_client)
+        m_client->cancelAll();
+}
+
+QString Engine::url() const
+{
+    QString host = m_config.listenText;
+    if (host.contains(QLatin1Char(':')))
+        host = QLatin1Char('[') + host + QLatin1Char(']');
+    return QStringLiteral("http://%1:%2").arg(host).arg(port());
+}
+
+quint16 Engine::port() const
+{
+    return m_server ? m_server->serverPort() : 0;
+}
+
+int Engine::activeCallCount() const
+{
+    int n = 0;
+    for (const auto &c : m_calls) {
+        if (!c->machine->finished())
+            ++n;
+    }
+    return n;
+}
+
+QString Engine::decisionEventType(const QString &decisionName)
+{
+    return QStringLiteral("tel.call_") + decisionName;
+}
+
+QString Engine::callIdOf(const WebhookEvent &event)
+{
+    return event.payload.callSessionId.isEmpty() ? event.payload.callControlId
+                                                 : event.payload.callSessionId;
+}
+
+// --- webhooks -------------------------------------------------------------------------------
+
+StoreOutcome Engine::store(const WebhookEvent &event, const QByteArray &rawBody)
+{
+    NewEvent e;
+    e.telnyxId = event.id;
+    e.type = event.eventType;
+    e.callId = callIdOf(event);
+    e.occurredAt = event.occurredAtText;
+    e.actor = QStringLiteral("telnyx");
+    e.payload = QJsonDocument::fromJson(rawBody).object();
+
+    CallUpdate update;
+    CallUpdate *call = nullptr;
+    const CallPayload &p = event.payload;
+    if (event.eventType == QLatin1String("call.initiated") && !e.callId.isEmpty() &&
+        p.direction != QLatin1String("outgoing")) {
+        update.callId = e.callId;
+        update.callControlId = p.callControlId;
+        const auto from = PhoneNumber::parseCaller(p.from);
+        update.fromNumber = from.ok ? from.e164 : p.from;
+        const auto to = PhoneNumber::parse(p.to);
+        update.toNumber = to.ok ? to.e164 : p.to;
+        update.callerName = p.callerIdName;
+        update.direction = p.direction.isEmpty() ? QStringLiteral("incoming") : p.direction;
+        update.startedAt = event.occurredAtText.isEmpty() ? nowIso() : event.occurredAtText;
+        update.state = QStringLiteral("ringing");
+        call = &update;
+    }
+    const AppendResult result = m_store->append(e, call);
+    switch (result.status) {
+    case AppendResult::Status::Stored:
+        return StoreOutcome::stored();
+    case AppendResult::Status::Duplicate:
+        return StoreOutcome::duplicate();
+    case AppendResult::Status::Error:
+        qCWarning(lcEngine).noquote()
+            << "could not store webhook" << event.id << ":" << result.error;
+        return StoreOutcome::failed(result.error);
+    }
+    return StoreOutcome::failed(QStringLiteral("unknown store result"));
+}
+
+void Engine::process(const WebhookEvent &event)
+{
+    if (!event.isCallEvent())
+        return;
+    const QString callId = callIdOf(event);
+    if (callId.isEmpty())
+        return;
+    ActiveCall *call = activeCall(callId, true);
+    if (!call)
+        return; // a late event for a call that has ended and been forgotten
+    const QString before = call->machine->state();
+    const bool hadDecision = call->machine->decision().has_value();
+    const CallActions actions = call->machine->onWebhook(event.eventType, event.payload);
+    if (event.eventType == QLatin1String("call.initiated") && !hadDecision &&
+        call->machine->legA() == event.payload.callControlId && !call->machine->finished()) {
+        call->sinceInitiated.start();
+        execute(*call, actions);
+        decideCall(*call, event);
+        return;
+    }
+    execute(*call, actions);
+    if (call->machine->state() != before || call->machine->ended())
+        afterTransition(*call, event.eventType, &event);
+}
+
+Health Engine::health()
+{
+    Health h;
+    QString reason;
+    h.ok = m_store->healthCheck(&reason);
+    h.reason = reason;
+    h.details.insert(QStringLiteral("events"), m_store->lastSeq());
+    h.details.insert(QStringLiteral("active_calls"), activeCallCount());
+    h.details.insert(QStringLiteral("telnyx"),
+                     m_telnyxFailing ? QStringLiteral("failing") : QStringLiteral("ok"));
+    h.details.insert(QStringLiteral("demo"), m_config.demo);
+    return h;
+}
+
+// --- calls ----------------------------------------------------------------------------------
+
+Engine::ActiveCall *Engine::activeCall(const QString &callId, bool create)
+{
+    if (auto it = m_calls.find(callId); it != m_calls.end())
+        return it->get();
+    if (!create)
+        return nullptr;
+    // A call the engine does not hold: new, or one that ended before a restart.
+    if (const auto record = m_store->call(callId); record && isTerminal(record->state))
+        return nullptr;
+    auto call = std::make_shared<ActiveCall>();
+    call->callId = callId;
+    call->machine = std::make_unique<CallStateMachine>(callConfig());
+    m_calls.insert(callId, call);
+    // Forget ended calls beyond a bounded number so memory stays flat.
+    if (m_calls.size() > 2000) {
+        for (auto it = m_calls.begin(); it != m_calls.end();) {
+            if ((*it)->machine->finished() && (*it)->callId != callId)
+                it = m_calls.erase(it);
+            else
+                ++it;
+        }
+    }
+    return call.get();
+}
+
+CallConfig Engine::callConfig() const
+{
+    CallConfig c;
+    const auto forward = PhoneNumber::parse(m_config.forwardTo);
+    c.forwardTo = forward.ok ? forward.e164 : QString();
+    c.rejectionMessage = m_config.rejectionMessage;
+    c.unavailableMessage = m_config.unavailableMessage;
+    c.voice = m_config.voice;
+    c.language = m_config.language;
+    c.transferTimeoutSecs = m_config.transferTimeoutSecs;
+    c.askTimeoutSecs = m_config.askTimeoutSecs;
+    c.askFallbackPolicy = m_config.unknownPolicy == QLatin1String("ask")
+                              ? QStringLiteral("reject_with_message")
+                              : m_config.unknownPolicy;
+    return c;
+}
+
+void Engine::decideCall(ActiveCall &call, const WebhookEvent &event)
+{
+    const CallPayload &p = event.payload;
+    CallFacts facts;
+    const auto from = PhoneNumber::parseCaller(p.from);
+    facts.from = from.ok ? from.e164 : QString();
+    facts.rawFrom = p.from;
+    const auto to = PhoneNumber::parse(p.to);
+    facts.to = to.ok ? to.e164 : p.to;
+    facts.callerIdName = p.callerIdName;
+    facts.attestation = p.shakenStirAttestation;
+    facts.shakenStirValidated = p.shakenStirValidated;
+    facts.screeningResult = p.callScreeningResult;
+
+    Policy policy;
+    policy.unknownPolicy = m_config.unknownPolicy;
+    policy.requireShakenStir = m_config.requireShakenStir;
+    policy.rejectSpamLikely = m_config.rejectSpamLikely;
+    policy.dryRun = m_config.dryRun;
+    const auto number = m_repository->number(facts.to);
+    policy.toNumberKnown = number.has_value();
+    if (number)
+        policy.numberPolicy = number->policy;
+
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const Decision decision = Decider::decide(facts, policy, *m_repository, now);
+
+    QJsonObject payload;
+    payload.insert(QStringLiteral("decision"), decision.toJson());
+    payload.insert(QStringLiteral("call_config"), call.machine->config().toJson());
+    payload.insert(QStringLiteral("from"), facts.from.isEmpty() ? facts.rawFrom : facts.from);
+    payload.insert(QStringLiteral("to"), facts.to);
+    if (number && !number->label.isEmpty())
+        payload.insert(QStringLiteral("to_label"), number->label);
+    CallUpdate update;
+    update.decision = decision.decisionName();
+    update.reason = decision.reason;
+    update.namespaceName = decision.nameSpace;
+    update.decidedAt = nowIso();
+    QJsonObject flags;
+    for (const QString &f : decision.flags)
+        flags.insert(f, true);
+    if (decision.dryRun)
+        flags.insert(QStringLiteral("dry_run"), true);
+    update.flags = flags;
+    appendEngineEvent(&call, decisionEventType(decision.decisionName()), payload, Actor, &update);
+    if (m_server)
+        m_server->metrics().countCall(decision.decisionName());
+    if (decision.ruleSingleUse && decision.ruleId > 0)
+        m_repository->consumeRule(decision.ruleId, call.callId, Actor);
+    if (decision.action == Decision::Ring)
+        m_decisionPoll.start();
+
+    execute(call, call.machine->onDecision(decision));
+}
+
+void Engine::execute(ActiveCall &call, const CallActions &actions)
+{
+    for (const CallAction &action : actions) {
+        switch (action.type) {
+        case CallAction::Command:
+            sendCommand(call, action, false);
+            break;
+        case CallAction::StartAskTimer: {
+            if (!call.askTimer) {
+                call.askTimer = std::make_unique<QTimer>();
+                call.askTimer->setSingleShot(true);
+                const QString id = call.callId;
+                connect(call.askTimer.get(), &QTimer::timeout, this,
+                        [this, id] { onAskTimeout(id); });
+            }
+            call.askTimer->start(action.secs * 1000);
+            break;
+        }
+        case CallAction::CancelAskTimer:
+            if (call.askTimer)
+                call.askTimer->stop();
+            break;
+        }
+    }
+}
+
+void Engine::sendCommand(ActiveCall &call, const CallAction &action, bool resend)
+{
+    QJsonObject payload = action.toJson();
+    if (resend)
+        payload.insert(QStringLiteral("resend"), true);
+    CallUpdate update;
+    update.state = call.machine->state();
+    appendEngineEvent(&call, QStringLiteral("tel.command_sent"), payload, Actor, &update);
+    CommandOptions options;
+    options.commandId = action.commandId;
+    const quint64 handle =
+        m_client->sendCommand(action.callControlId, action.name, action.params, options);
+    m_inFlight.insert(handle, {call.callId, action.step, action.name});
+    if (!call.latencyRecorded && call.sinceInitiated.isValid()) {
+        call.latencyRecorded = true;
+        if (m_server)
+            m_server->metrics().observeDecisionLatency(call.sinceInitiated.nsecsElapsed() / 1e9);
+    }
+}
+
+void Engine::onCommandFinished(const CommandResult &result)
+{
+    const auto flight = m_inFlight.take(result.handle);
+    if (flight.callId.isEmpty())
+        return;
+    if (m_server)
+        m_server->metrics().countCommand(
+            flight.name, result.ok
+                             ? QStringLiteral("ok")
+                             : (result.callEnded ? QStringLiteral("call_ended")
+                                                 : (result.cancelled ? QStringLiteral("cancelled")
+                                                                     : QStringLiteral("failed"))));
+    if (!result.cancelled)
+        noteTelnyxResult(result.ok || result.callEnded ||
+                             (result.httpStatus >= 400 && result.httpStatus < 500 &&
+                              result.httpStatus != 429 && result.httpStatus != 401),
+                         result.describe());
+    ActiveCall *call = activeCall(flight.callId, false);
+    QJsonObject payload{{QStringLiteral("step"), flight.step},
+                        {QStringLiteral("command"), flight.name},
+                        {QStringLiteral("call_control_id"), result.callControlId},
+                        {QStringLiteral("command_id"), result.commandId},
+                        {QStringLiteral("http_status"), result.httpStatus},
+                        {QStringLiteral("attempts"), result.attempts}};
+    if (!result.ok) {
+        payload.insert(QStringLiteral("error_code"), result.errorCode);
+        payload.insert(QStringLiteral("error_title"), result.errorTitle);
+        payload.insert(QStringLiteral("error"), result.describe());
+        payload.insert(QStringLiteral("call_ended"), result.callEnded);
+        payload.insert(QStringLiteral("cancelled"), result.cancelled);
+    }
+    const QString type =
+        result.ok ? QStringLiteral("tel.command_ok") : QStringLiteral("tel.command_failed");
+    if (!call) {
+        appendEngineEvent(nullptr, type, payload);
+        return;
+    }
+    const QString before = call->machine->state();
+    const CallActions actions =
+        call->machine->onCommandResult(flight.step, result.ok, result.callEnded);
+    CallUpdate update;
+    update.state = call->machine->state();
+    appendEngineEvent(call, type, payload, Actor, &update);
+    execute(*call, actions);
+    if (call->machine->state() != before)
+        afterTransition(*call, type, nullptr);
+}
+
+void Engine::onAskTimeout(const QString &callId)
+{
+    ActiveCall *call = activeCall(callId, false);
+    if (!call || !call->machine->askPending())
+        return;
+    const CallActions actions = call->machine->onAskTimeout();
+    CallUpdate update;
+    if (const auto d = call->machine->decision()) {
+        update.decision = d->decisionName();
+        update.reason = d->reason;
+    }
+    update.state = call->machine->state();
+    appendEngineEvent(
+        call, QStringLiteral("tel.ask_timeout"),
+        {{QStringLiteral("decision"),
+          call->machine->decision() ? call->machine->decision()->toJson() : QJsonObject()}},
+        Actor, &update);
+    execute(*call, actions);
+}
+
+bool Engine::decide(const QString &callId, bool accept, const QString &actor, QString *error)
+{
+    ActiveCall *call = activeCall(callId, false);
+    if (!call || !call->machine->askPending()) {
+        if (error)
+            *error = QStringLiteral("call %1 is not waiting for a decision").arg(callId);
+        return false;
+    }
+    const CallActions actions = call->machine->onOwnerDecision(accept);
+    CallUpdate update;
+    if (const auto d = call->machine->decision()) {
+        update.decision = d->decisionName();
+        update.reason = d->reason;
+    }
+    update.state = call->machine->state();
+    appendEngineEvent(
+        call, QStringLiteral("tel.owner_decision"),
+        {{QStringLiteral("accept"), accept},
+         {QStringLiteral("decision"),
+          call->machine->decision() ? call->machine->decision()->toJson() : QJsonObject()}},
+        actor, &update);
+    execute(*call, actions);
+    return true;
+}
+
+void Engine::pollOwnerDecisions()
+{
+    // `kevan-tel calls decide` runs in another process: it appends a request event, which the
+    // engine carries out here.
+    bool asking = false;
+    for (const auto &c : m_calls)
+        asking = asking || c->machine->askPending();
+    EventQuery q;
+    q.type = QStringLiteral("tel.owner_decision_requested");
+    q.afterSeq = m_lastPolledSeq;
+    q.limit = 100;
+    const QList<StoredEvent> requests = m_store->events(q);
+    m_lastPolledSeq = qMax(m_lastPolledSeq, m_store->lastSeq());
+    for (auto it = requests.crbegin(); it != requests.crend(); ++it) {
+        const bool accept = it->payload.value(QStringLiteral("accept")).toBool();
+        decide(it->callId, accept, it->actor);
+    }
+    if (!asking && requests.isEmpty())
+        m_decisionPoll.stop();
+}
+
+void Engine::afterTransition(ActiveCall &call, const QString &eventType,
+                             const WebhookEvent *webhook)
+{
+    const QString state = call.machine->state();
+    if (state == call.lastState)
+        return;
+    call.lastState = state;
+    CallUpdate update;
+    update.state = state;
+    QString type;
+    QJsonObject payload{{QStringLiteral("state"), state}, {QStringLiteral("after"), eventType}};
+    if (call.machine->ended()) {
+        type = QStringLiteral("tel.call_ended");
+        update.endedAt =
+            webhook && !webhook->occurredAtText.isEmpty() ? webhook->occurredAtText : nowIso();
+        update.hangupCause = call.machine->endCause();
+        payload.insert(QStringLiteral("cause"), call.machine->endCause());
+        if (webhook) {
+            payload.insert(QStringLiteral("hangup_source"), webhook->payload.hangupSource);
+            payload.insert(QStringLiteral("sip_hangup_cause"), webhook->payload.sipHangupCause);
+        }
+        if (call.askTimer)
+            call.askTimer->stop();
+        m_client->cancelForCall(call.machine->legA());
+        if (!call.machine->legB().isEmpty())
+            m_client->cancelForCall(call.machine->legB());
+    } else if (state == QLatin1String("forwarded")) {
+        type = QStringLiteral("tel.call_forwarded");
+    } else if (state == QLatin1String("failed")) {
+        type = QStringLiteral("tel.call_failed");
+        payload.insert(QStringLiteral("notes"), QJsonArray::fromStringList(call.machine->notes()));
+    } else {
+        type = QStringLiteral("tel.call_state");
+    }
+    appendEngineEvent(&call, type, payload, Actor, &update);
+}
+
+bool Engine::appendEngineEvent(ActiveCall *call, const QString &type, const QJsonObject &payload,
+                               const QString &actor, CallUpdate *update)
+{
+    NewEvent e;
+    e.type = type;
+    e.callId = call ? call->callId : QString();
+    e.actor = actor;
+    e.payload = payload;
+    if (update && call)
+        update->callId = call->callId;
+    const AppendResult result = m_store->append(e, update && call ? update : nullptr);
+    if (!result.ok()) {
+        qCWarning(lcEngine).noquote() << "could not record" << type << ":" << result.error;
+        return false;
+    }
+    if (call) {
+        if (const auto record = m_store->call(call->callId))
+            emit callChanged(*record);
+    }
+    return true;
+}
+
+void Engine::noteTelnyxResult(bool ok, const QString &message)
+{
+    if (ok == !m_telnyxFailing)
+        return;
+    m_telnyxFailing = !ok;
+    if (m_server)
+        m_server->metrics().setGauge(QStringLiteral("kevantel_telnyx_failing"),
+                                     m_telnyxFailing ? 1 : 0);
+    if (m_telnyxFailing)
+        qCWarning(lcEngine).noquote() << "Telnyx commands are failing:" << message;
+    else
+        qCInfo(lcEngine) << "Telnyx commands work again";
+    emit telnyxHealthChanged(m_telnyxFailing, message);
+}
+
+// --- restart --------------------------------------------------------------------------------
+
+void Engine::recoverCalls()
+{
+    CallQuery q;
+    q.limit = 500;
+    const QDateTime horizon = QDateTime::currentDateTimeUtc().addSecs(-4 * 3600);
+    int recovered = 0;
+    for (const CallRecord &record : m_store->calls(q)) {
+        if (isTerminal(record.state))
+            continue;
+        const QDateTime started = QDateTime::fromString(record.startedAt, Qt::ISODateWithMs);
+        if (started.isValid() && started < horizon)
+            continue; // Telnyx has long since ended it; nothing to carry on
+        auto call = std::make_shared<ActiveCall>();
+        call->callId = record.callId;
+        call->machine = std::make_unique<CallStateMachine>(callConfig());
+        m_calls.insert(record.callId, call);
+        replay(*call, m_store->eventsForCall(record.callId));
+        ++recovered;
+    }
+    if (recovered > 0)
+        qCInfo(lcEngine) << "carried on" << recovered << "calls in flight from the event log";
+}
+
+void Engine::replay(ActiveCall &call, const QList<StoredEvent> &events)
+{
+    // Feed the machine the same inputs in the same order; collect the commands it asked for
+    // and the steps whose outcome is known. A command asked for without a known outcome is
+    // sent again with its command_id, which Telnyx de-duplicates.
+    QList<CallAction> asked;
+    QSet<QString> settled;
+    auto collect = [&asked](const CallActions &actions) {
+        for (const CallAction &a : actions) {
+            if (a.isCommand())
+                asked.append(a);
+        }
+    };
+    for (const StoredEvent &e : events) {
+        if (e.actor == QLatin1String("telnyx")) {
+            const auto webhook =
+                WebhookEvent::parse(QJsonDocument(e.payload).toJson(QJsonDocument::Compact));
+            if (webhook)
+                collect(call.machine->onWebhook(webhook->eventType, webhook->payload));
+        } else if (e.type.startsWith(QLatin1String("tel.call_")) &&
+                   e.payload.contains(QStringLiteral("decision")) &&
+                   e.payload.contains(QStringLiteral("call_config"))) {
+            const auto config =
+                CallConfig::fromJson(e.payload.value(QStringLiteral("call_config")).toObject());
+            if (!call.machine->decision()) {
+                // Commands follow the configuration the call started with.
+                CallStateMachine fresh(config);
+                for (const StoredEvent &w : events) {
+                    if (&w == &e)
+                        break;
+                    if (w.actor != QLatin1String("telnyx"))
+                        continue;
+                    if (const auto webhook = WebhookEvent::parse(
+                            QJsonDocument(w.payload).toJson(QJsonDocument::Compact)))
+                        fresh.onWebhook(webhook->eventType, webhook->payload);
+                }
+                *call.machine = fresh;
+            }
+            if (const auto d =
+                    Decision::fromJson(e.payload.value(QStringLiteral("decision")).toObject()))
+                collect(call.machine->onDecision(*d));
+        } else if (e.type == QLatin1String("tel.owner_decision")) {
+            collect(
+                call.machine->onOwnerDecision(e.payload.value(QStringLiteral("accept")).toBool()));
+        } else if (e.type == QLatin1String("tel.ask_timeout")) {
+            collect(call.machine->onAskTimeout());
+        } else if (e.type == QLatin1String("tel.command_ok") ||
+                   e.type == QLatin1String("tel.command_failed")) {
+            const QString step = e.payload.value(QStringLiteral("step")).toString();
+            if (e.payload.value(QStringLiteral("cancelled")).toBool())
+                continue; // stopped by the previous run's shutdown: still unsettled
+            settled.insert(step);
+            collect(call.machine->onCommandResult(
+                step, e.type == QLatin1String("tel.command_ok"),
+                e.payload.value(QStringLiteral("call_ended")).toBool()));
+        }
+    }
+    call.lastState = call.machine->state();
+    if (call.machine->ended() || call.machine->stateCode() == CallStateMachine::State::Failed) {
+        // The previous run stored the end but stopped before recording it.
+        call.lastState.clear();
+        afterTransition(call, QStringLiteral("recovery"), nullptr);
+        return;
+    }
+    if (call.machine->finished())
+        return;
+    for (const CallAction &a : asked) {
+        if (!settled.contains(a.step))
+            sendCommand(call, a, true);
+    }
+    if (call.machine->askPending()) {
+        execute(call, {CallAction::startAskTimer(call.machine->config().askTimeoutSecs)});
+        m_decisionPoll.start();
+    }
+}
+
+} // namespace kt

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "engine/config.h"
+#include "screening/callstatemachine.h"
+#include "server/webhookhandler.h"
+#include "store/callrecord.h"
+#include "store/storedevent.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+namespace kt {
+
+class CallControlClient;
+class EventStore;
+class ScreeningRepository;
+class WebhookServer;
+struct CommandResult;
+struct Decision;
+struct WebhookEvent;
+
+// The engine: the webhook server, the event store's single writer, the screening decisions,
+// one call state machine per call and the Telnyx client, all in the one thread that constructs
+// it (DESIGN "Threads"). Webhooks are stored before they are answered; decisions and commands
+// happen after the answer (process()). Every decision, command and outcome is an event in the
+// log, and calls in flight are rebuilt from the log when the engine starts.
+class Engine : public QObject, public WebhookHandler
+{
+    Q_OBJECT
+public:
+    explicit Engine(const Config &config, QObject *parent = nullptr);
+    ~Engine() override;
+
+    // Opens the store, seeds the default number map on first run, recovers calls in flight and
+    // starts listening. False with one clear line in `error` on failure.
+    bool start(QString *error);
+    void stop();
+
+    QString url() const; // http://ADDR:PORT
+    quint16 port() const;
+    const Config &config() const { return m_config; }
+    EventStore &eventStore() { return *m_store; }
+    ScreeningRepository &repository() { return *m_repository; }
+    WebhookServer &server() { return *m_server; }
+    CallControlClient &client() { return *m_client; }
+    int activeCallCount() const;
+
+    // WebhookHandler
+    StoreOutcome store(const WebhookEvent &event, const QByteArray &rawBody) override;
+    void process(const WebhookEvent &event) override;
+    Health health() override;
+
+    // The app's event type for a decision: "tel.call_rejected", "tel.call_authenticated", ...
+    static QString decisionEventType(const QString &decisionName);
+
+public slots:
+    // The owner decided on a call under the `ask` policy (the dashboard, or a `calls decide`
+    // event appended by the CLI). Returns false (with `error`) when the call is not asking.
+    bool decide(const QString &callId, bool accept, const QString &actor = QStringLiteral("owner"),
+                QString *error = nullptr);
+
+signals:
+    void callChanged(const kt::CallRecord &call);
+    // Telnyx commands are failing (true) or work again (false); the message says why.
+    void telnyxHealthChanged(bool failing, const QString &message);
+
+private:
+    struct ActiveCall
+    {
+        QString callId;
+        std::unique_ptr<CallStateMachine> machine;
+        std::unique_ptr<QTimer> askTimer;
+        QElapsedTimer sinceInitiated;
+        bool latencyRecorded = false;
+        QString lastState;
+    };
+    struct InFlight
+    {
+        QString callId;
+        QString step;
+        QString name;
+    };
+
+    static QString callIdOf(const WebhookEvent &event);
+    ActiveCall *activeCall(const QString &callId, bool create);
+    CallConfig callConfig() const;
+    void decideCall(ActiveCall &call, const WebhookEvent &event);
+    void execute(ActiveCall &call, const CallActions &actions);
+    void sendCommand(ActiveCall &call, const CallAction &action, bool resend);
+    void onCommandFinished(const CommandResult &result);
+    void onAskTimeout(const QString &callId);
+    void afterTransition(ActiveCall &call, const QString &eventType, const WebhookEvent *webhook);
+    bool appendEngineEvent(ActiveCall *call, const QString &type, const QJsonObject &payload,
+                           const QString &actor = QStringLiteral("engine"),
+                           CallUpdate *update = nullptr);
+    void recoverCalls();
+    void replay(ActiveCall &call, const QList<StoredEvent> &events);
+    void pollOwnerDecisions();
+    void noteTelnyxResult(bool ok, const QString &message);
+
+    Config m_config;
+    std::unique_ptr<EventStore> m_store;
+    std::unique_ptr<ScreeningRepository> m_repository;
+    std::unique_ptr<WebhookServer> m_server;
+    std::unique_ptr<CallControlClient> m_client;
+    QHash<QString, std::shared_ptr<ActiveCall>> m_calls;
+    QHash<quint64, InFlight> m_inFlight;
+    QTimer m_decisionPoll;
+    qint64 m_lastPolledSeq = 0;
+    bool m_telnyxFailing = false;
+};
+
+} // namespace kt

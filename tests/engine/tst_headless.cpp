@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The real `kevan-tel --headless` binary on a temporary database and a free port, driven by the
+// Telnyx simulator (the fake Telnyx API) over loopback.
+#include "simulator/telnyxsimulator.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <csignal>
+
+class TstHeadless : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init();
+    void cleanup();
+    void servesScreensAndRecords();
+    void badConfigurationExitsWithOneLine_data();
+    void badConfigurationExitsWithOneLine();
+
+private:
+    bool startServer(const QStringList &extra = {});
+    QByteArray get(const QString &path, int *status);
+    QByteArray run(const QStringList &args, int *exitCode, QByteArray *stderrOut = nullptr);
+    QStringList commandNames() const;
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<kt::TelnyxSimulator> m_telnyx;
+    std::unique_ptr<QProcess> m_server;
+    QString m_url;
+    QNetworkAccessManager m_nam;
+};
+
+void TstHeadless::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_telnyx = std::make_unique<kt::TelnyxSimulator>();
+    QVERIFY(m_telnyx->start());
+    m_telnyx->setSpeakDurationMs(50);
+}
+
+void TstHeadless::cleanup()
+{
+    if (m_server && m_server->state() != QProcess::NotRunning) {
+        m_server->kill();
+        m_server->waitForFinished();
+    }
+    m_server.reset();
+    m_telnyx.reset();
+}
+
+bool TstHeadless::startServer(const QStringList &extra)
+{
+    m_server = std::make_unique<QProcess>();
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("TELNYX_API_KEY"), m_telnyx->apiKey());
+    env.insert(QStringLiteral("TELNYX_PUBLIC_KEY"),
+               QString::fromLatin1(m_telnyx->publicKey().toBase64()));
+    env.insert(QStringLiteral("HOME"), m_dir->path()); // no stray config file is read
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir->filePath(QStringLiteral("config")));
+    m_server->setProcessEnvironment(env);
+    m_server->setProcessChannelMode(QProcess::SeparateChannels);
+    m_server->start(QStringLiteral(KEVANTEL_BINARY),
+                    QStringList{QStringLiteral("--headless"), QStringLiteral("--port"),
+                                QStringLiteral("0"), QStringLiteral("--db"),
+                                m_dir->filePath(QStringLiteral("events.db")),
+                                QStringLiteral("--telnyx-api"), m_telnyx->baseUrl().toString(),
+                                QStringLiteral("--forward-to"), QStringLiteral("+15125550100")} +
+                        extra);
+    if (!m_server->waitForStarted())
+        return false;
+    QByteArray out;
+    QElapsedTimer timer;
+    timer.start();
+    while (!out.contains('\n') && timer.elapsed() < 20000 &&
+           m_server->state() == QProcess::Running) {
+        m_server->waitForReadyRead(200);
+        out += m_server->readAllStandardOutput();
+    }
+    const QByteArray line = out.trimmed();
+    if (!line.startsWith("listening on http://127.0.0.1:")) {
+        qWarning() << "unexpected first line" << line << m_server->readAllStandardError();
+        return false;
+    }
+    m_url = QString::fromLatin1(line.mid(int(qstrlen("listening on "))));
+    m_telnyx->setWebhookUrl(QUrl(m_url + QStringLiteral("/webhooks/telnyx")));
+    return true;
+}
+
+QByteArray TstHeadless::get(const QString &path, int *status)
+{
+    QNetworkReply *reply = m_nam.get(QNetworkRequest(QUrl(m_url + path)));
+    QSignalSpy done(reply, &QNetworkReply::finished);
+    done.wait(10000);
+    *status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QByteArray body = reply->readAll();
+    reply->deleteLater();
+    return body;
+}
+
+QByteArray TstHeadless::run(const QStringList &args, int *exitCode, QByteArray *stderrOut)
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("HOME"), m_dir->path());
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir->filePath(QStringLiteral("config")));
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(KEVANTEL_BINARY), args);
+    p.waitForFinished(30000);
+    *exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    if (stderrOut)
+        *stderrOut = p.readAllStandardError();
+    return p.readAllStandardOutput();
+}
+
+QStringList TstHeadless::commandNames() const
+{
+    QStringList names;
+    for (const auto &c : m_telnyx->commands())
+        names.append(c.command);
+    return names;
+}
+
+void TstHeadless::servesScreensAndRecords()
+{
+    QVERIFY(startServer());
+
+    int status = 0;
+    const QJsonObject health =
+        QJsonDocument::fromJson(get(QStringLiteral("/health"), &status)).object();
+    QCOMPARE(status, 200);
+    QCOMPARE(health.value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+
+    // An unknown caller: the seed's rejection sequence, answer -> speak -> hangup.
+    const QString ccid =
+        m_telnyx->startInboundCall(QStringLiteral("+14045550186"), QStringLiteral("+17702300635"));
+    QVERIFY(!ccid.isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(
+        commandNames(),
+        (QStringList{QStringLiteral("answer"), QStringLiteral("speak"), QStringLiteral("hangup")}),
+        20000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_telnyx->callState(ccid), QStringLiteral("hangup"), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_telnyx->deliveriesIdle(), 10000);
+    for (const auto &d : m_telnyx->deliveries())
+        QCOMPARE(d.status, 200);
+    const auto speak = m_telnyx->commands().at(1);
+    QVERIFY(speak.body.contains("only accepts calls from verified namespace holders"));
+
+    // A forged webhook is refused and changes nothing.
+    QNetworkRequest forged(QUrl(m_url + QStringLiteral("/webhooks/telnyx")));
+    forged.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+    forged.setRawHeader("telnyx-timestamp", QByteArray::number(QDateTime::currentSecsSinceEpoch()));
+    forged.setRawHeader("telnyx-signature-ed25519", QByteArray(64, 'A').toBase64());
+    QNetworkReply *reply = m_nam.post(
+        forged,
+        QByteArray(R"({"data":{"event_type":"call.initiated","id":"forged-1","payload":{}}})"));
+    QSignalSpy done(reply, &QNetworkReply::finished);
+    QVERIFY(done.wait(10000));
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 401);
+    reply->deleteLater();
+
+    const QByteArray metrics = get(QStringLiteral("/metrics"), &status);
+    QCOMPARE(status, 200);
+    QVERIFY(metrics.contains("kevantel_calls_total{decision=\"rejected\"} 1"));
+
+    // The CLI reads the same database while the server runs; the call is recorded as ended.
+    const QString db = m_dir->filePath(QStringLiteral("events.db"));
+    int code = -1;
+    auto callState = [&] {
+        const QJsonArray calls =
+            QJsonDocument::fromJson(
+                run({QStringLiteral("calls"), QStringLiteral("--json"), QStringLiteral("--db"), db},
+                    &code))
+                .array();
+        return calls.isEmpty() ? QString()
+                               : calls.first().toObject().value(QStringLiteral("state")).toString();
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(callState(), QStringLiteral("ended"), 10000);
+
+    // SIGTERM stops it cleanly.
+    ::kill(pid_t(m_server->processId()), SIGTERM);
+    QVERIFY(m_server->waitForFinished(15000));
+    QCOMPARE(m_server->exitStatus(), QProcess::NormalExit);
+    QCOMPARE(m_server->exitCode(), 0);
+
+    const QJsonArray events =
+        QJsonDocument::fromJson(
+            run({QStringLiteral("events"), QStringLiteral("--json"), QStringLiteral("--limit"),
+                 QStringLiteral("1000"), QStringLiteral("--db"), db},
+                &code))
+            .array();
+    QCOMPARE(code, 0);
+    QStringList types;
+    for (const QJsonValue &v : events)
+        types.prepend(v.toObject().value(QStringLiteral("type")).toString());
+    for (const char *expected :
+         {"call.initiated", "tel.call_rejected", "tel.command_sent", "call.answered",
+          "call.speak.ended", "call.hangup", "tel.call_ended"})
+        QVERIFY2(types.contains(QLatin1String(expected)), expected);
+    QVERIFY(!types.contains(QStringLiteral("forged-1")));
+    for (const QJsonValue &v : events)
+        QVERIFY(v.toObject().value(QStringLiteral("telnyx_id")).toString() !=
+                QLatin1String("forged-1"));
+
+    const QJsonArray calls =
+        QJsonDocument::fromJson(
+            run({QStringLiteral("calls"), QStringLiteral("--json"), QStringLiteral("--db"), db},
+                &code))
+            .array();
+    QCOMPARE(code, 0);
+    QCOMPARE(calls.size(), 1);
+    const QJsonObject call = calls.first().toObject();
+    QCOMPARE(call.value(QStringLiteral("decision")).toString(), QStringLiteral("rejected"));
+    QCOMPARE(call.value(QStringLiteral("reason")).toString(), QStringLiteral("unregistered"));
+    QCOMPARE(call.value(QStringLiteral("from_number")).toString(), QStringLiteral("+14045550186"));
+    QCOMPARE(call.value(QStringLiteral("state")).toString(), QStringLiteral("ended"));
+
+    run({QStringLiteral("events"), QStringLiteral("verify"), QStringLiteral("--db"), db}, &code);
+    QCOMPARE(code, 0);
+}
+
+void TstHeadless::badConfigurationExitsWithOneLine_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("unknown option")
+        << QStringList{QStringLiteral("--headless"), QStringLiteral("--frobnicate")}
+        << "frobnicate";
+    QTest::newRow("bad port") << QStringList{QStringLiteral("--headless"), QStringLiteral("--port"),
+                                             QStringLiteral("70000")}
+                              << "port";
+    QTest::newRow("bad listen") << QStringList{QStringLiteral("--headless"),
+                                               QStringLiteral("--listen"),
+                                               QStringLiteral("nowhere")}
+                                << "listen";
+    QTest::newRow("unreadable db")
+        << QStringList{QStringLiteral("--headless"), QStringLiteral("--db"),
+                       QStringLiteral("/proc/kevan-tel/x.db")}
+        << "database";
+    QTest::newRow("unknown command")
+        << QStringList{QStringLiteral("frobnicate")} << "unknown command";
+}
+
+void TstHeadless::badConfigurationExitsWithOneLine()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, message);
+    int code = 0;
+    QByteArray err;
+    // A free port unless the row is about the port, so that nothing else can make it fail.
+    run(args.contains(QStringLiteral("--port"))
+            ? args
+            : args + QStringList{QStringLiteral("--port"), QStringLiteral("0")},
+        &code, &err);
+    QVERIFY2(code != 0, err.constData());
+    const QList<QByteArray> lines = err.trimmed().split('\n');
+    QCOMPARE(lines.size(), 1);
+    QVERIFY2(err.contains(message.toUtf8()), err.constData());
+}
+
+QTEST_GUILESS_MAIN(TstHeadless)
+#include "tst_headless.moc"
