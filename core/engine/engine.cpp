@@ -300,6 +300,20 @@ void Engine::decideCall(ActiveCall &call, const WebhookEvent &event)
         policy.numberPolicy = number->policy;
 
     const QDateTime now = QDateTime::currentDateTimeUtc();
+    // What the app made of the caller, before deciding: the numbers as E.164 and the facts the
+    // decision rests on (the raw webhook is stored beside it).
+    QJsonObject inbound{{QStringLiteral("from"), facts.from},
+                        {QStringLiteral("raw_from"), facts.rawFrom},
+                        {QStringLiteral("to"), facts.to},
+                        {QStringLiteral("to_known"), policy.toNumberKnown},
+                        {QStringLiteral("number_policy"), policy.numberPolicy},
+                        {QStringLiteral("caller_id_name"), facts.callerIdName},
+                        {QStringLiteral("shaken_stir_attestation"), facts.attestation},
+                        {QStringLiteral("call_screening_result"), facts.screeningResult}};
+    if (facts.shakenStirValidated)
+        inbound.insert(QStringLiteral("shaken_stir_validated"), *facts.shakenStirValidated);
+    appendEngineEvent(&call, QStringLiteral("tel.call_inbound"), inbound);
+
     const Decision decision = Decider::decide(facts, policy, *m_repository, now);
 
     QJsonObject payload;

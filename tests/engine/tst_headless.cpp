@@ -201,8 +201,8 @@ void TstHeadless::servesScreensAndRecords()
     for (const QJsonValue &v : events)
         types.prepend(v.toObject().value(QStringLiteral("type")).toString());
     for (const char *expected :
-         {"call.initiated", "tel.call_rejected", "tel.command_sent", "call.answered",
-          "call.speak.ended", "call.hangup", "tel.call_ended"})
+         {"call.initiated", "tel.call_inbound", "tel.call_rejected", "tel.command_sent",
+          "call.answered", "call.speak.ended", "call.hangup", "tel.call_ended"})
         QVERIFY2(types.contains(QLatin1String(expected)), expected);
     QVERIFY(!types.contains(QStringLiteral("forged-1")));
     for (const QJsonValue &v : events)
