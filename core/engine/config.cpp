@@ -80,6 +80,18 @@ const QList<ConfigLoader::Key> &ConfigLoader::keys()
         {QStringLiteral("transfer-timeout"),
          QStringLiteral("seconds the owner's phone rings before the fallback"),
          {}},
+        {QStringLiteral("start-minimized"),
+         QStringLiteral("the desktop app starts in the tray, without its window (true/false)"),
+         {}},
+        {QStringLiteral("application-id"),
+         QStringLiteral("Telnyx Call Control Application id for golive (empty = find it)"),
+         {}},
+        {QStringLiteral("quiet-warning-minutes"),
+         QStringLiteral("warn when no webhook arrived for this long (0 = never)"),
+         {}},
+        {QStringLiteral("cloudflared"),
+         QStringLiteral("path of cloudflared for the desktop's tunnel (default: PATH)"),
+         {}},
     };
     return k;
 }
@@ -172,7 +184,8 @@ bool ConfigLoader::apply(Config &c, const QMap<QString, QString> &values, QStrin
         } else if (key == QLatin1String("language")) {
             c.language = value.trimmed();
         } else if (key == QLatin1String("require-shaken-stir") ||
-                   key == QLatin1String("reject-spam-likely") || key == QLatin1String("dry-run")) {
+                   key == QLatin1String("reject-spam-likely") || key == QLatin1String("dry-run") ||
+                   key == QLatin1String("start-minimized")) {
             bool ok = false;
             const bool v = parseBool(value, &ok);
             if (!ok)
@@ -181,6 +194,8 @@ bool ConfigLoader::apply(Config &c, const QMap<QString, QString> &values, QStrin
                 c.requireShakenStir = v;
             else if (key == QLatin1String("reject-spam-likely"))
                 c.rejectSpamLikely = v;
+            else if (key == QLatin1String("start-minimized"))
+                c.startMinimized = v;
             else
                 c.dryRun = v;
         } else if (key == QLatin1String("ask-timeout")) {
@@ -189,6 +204,13 @@ bool ConfigLoader::apply(Config &c, const QMap<QString, QString> &values, QStrin
         } else if (key == QLatin1String("transfer-timeout")) {
             if (!parseInt(value, 5, 600, &c.transferTimeoutSecs))
                 return bad(key, value, QStringLiteral("expected 5 to 600 seconds"));
+        } else if (key == QLatin1String("application-id")) {
+            c.applicationId = value.trimmed();
+        } else if (key == QLatin1String("quiet-warning-minutes")) {
+            if (!parseInt(value, 0, 525600, &c.quietWarningMinutes))
+                return bad(key, value, QStringLiteral("expected 0 to 525600 minutes"));
+        } else if (key == QLatin1String("cloudflared")) {
+            c.cloudflared = value.trimmed();
         } else {
             if (error)
                 *error = QStringLiteral("unknown option \"%1\"").arg(key);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "screening/callstatemachine.h"
+
 #include <QHostAddress>
 #include <QString>
 #include <QStringList>
@@ -26,20 +28,26 @@ struct Config
 
     // Screening policy.
     QString unknownPolicy = QStringLiteral("reject_with_message"); // | reject | ask
-    QString rejectionMessage =
-        QStringLiteral("This number only accepts calls from verified namespace holders. "
-                       "Visit kevan dot x to register.");
-    QString unavailableMessage =
-        QStringLiteral("The person you are calling is not available. Please try again later.");
-    QString voice = QStringLiteral("female");
-    QString language = QStringLiteral("en-US");
+    // The messages and voice default to the call state machine's (the seed's wording).
+    QString rejectionMessage = CallConfig().rejectionMessage;
+    QString unavailableMessage = CallConfig().unavailableMessage;
+    QString voice = CallConfig().voice;
+    QString language = CallConfig().language;
     bool requireShakenStir = true; // an unvalidated caller ID does not authenticate
     bool rejectSpamLikely = false; // call_screening_result spam_likely is rejected outright
     bool dryRun = false;           // record decisions, forward everything
-    int askTimeoutSecs = 20;
-    int transferTimeoutSecs = 30;
+    int askTimeoutSecs = CallConfig().askTimeoutSecs;
+    int transferTimeoutSecs = CallConfig().transferTimeoutSecs;
+
+    // Going live (core/golive): the Call Control Application whose webhook URL `golive` sets
+    // (empty: found from the account's numbers), the quiet-webhooks warning (0 = off) and the
+    // cloudflared program for the desktop's tunnel (empty: looked up on PATH).
+    QString applicationId;
+    int quietWarningMinutes = 1440;
+    QString cloudflared;
 
     bool demo = false;
+    bool startMinimized = false; // the desktop app starts in the tray (when there is one)
 
     bool hasAccount() const { return !apiKey.isEmpty(); }
     bool isLoopbackOnly() const { return listenAddress.isLoopback(); }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "engine.h"
 
+#include "golive/webhookliveness.h"
 #include "screening/decider.h"
 #include "screening/phonenumber.h"
 #include "screening/screeningrepository.h"
@@ -18,6 +19,8 @@
 #include <QJsonDocument>
 #include <QLoggingCategory>
 
+#include <utility>
+
 Q_LOGGING_CATEGORY(lcEngine, "kevantel.engine")
 
 namespace kt {
@@ -34,6 +37,39 @@ bool isTerminal(const QString &state)
     return state == QLatin1String("ended") || state == QLatin1String("failed");
 }
 } // namespace
+
+// One processing step: a webhook's processing, a command's outcome, a timeout, an owner's
+// decision, the recovery at start. The events it appends go into one transaction, so a step
+// costs one commit (one fsync under synchronous=FULL) instead of one per event; the commands it
+// sends leave after the commit (the HTTP client starts them from the event loop). The calls it
+// changed are announced (callChanged) once it is committed, so that readers on other
+// connections find in the database what the signal says. Steps nest; the outermost commits.
+class Engine::Step
+{
+public:
+    explicit Step(Engine &engine) : m_engine(engine)
+    {
+        if (m_engine.m_stepDepth++ == 0 && !m_engine.m_store->beginBatch())
+            qCWarning(lcEngine).noquote() // each event is then committed on its own
+                << "cannot start a transaction:" << m_engine.m_store->errorString();
+    }
+    ~Step()
+    {
+        if (--m_engine.m_stepDepth > 0)
+            return;
+        if (m_engine.m_store->inBatch() && !m_engine.m_store->commitBatch()) {
+            qCWarning(lcEngine).noquote()
+                << "could not record the events of a step:" << m_engine.m_store->errorString();
+            m_engine.noteWrite(false, m_engine.m_store->errorString());
+        }
+        m_engine.announceChangedCalls();
+    }
+    Step(const Step &) = delete;
+    Step &operator=(const Step &) = delete;
+
+private:
+    Engine &m_engine;
+};
 
 Engine::Engine(const Config &config, QObject *parent)
     : QObject(parent), m_config(config), m_store(std::make_unique<EventStore>()),
@@ -93,6 +129,10 @@ bool Engine::start(QString *error)
                 : proxy + (proxy.contains(QLatin1Char(':')) ? QStringLiteral("/128")
                                                             : QStringLiteral("/32"))));
     m_server->setLimits(limits);
+    m_server->metrics().describe(
+        QStringLiteral("kevantel_last_webhook_timestamp_seconds"), Metrics::Type::Gauge,
+        QStringLiteral("Unix time when the last verified webhook was stored (0: none yet)."));
+    noteWebhookReceived(WebhookLiveness::lastWebhookIn(*m_store));
     if (!m_server->listen(m_config.listenAddress, m_config.port, error))
         return false;
     if (m_config.publicKey.isEmpty())
@@ -109,6 +149,10 @@ bool Engine::start(QString *error)
 void Engine::stop()
 {
     m_decisionPoll.stop();
+    for (const auto &c : std::as_const(m_calls)) {
+        if (c->askTimer)
+            c->askTimer->stop();
+    }
     if (m_server)
         m_server->close();
     if (m_client)
@@ -181,12 +225,15 @@ StoreOutcome Engine::store(const WebhookEvent &event, const QByteArray &rawBody)
     const AppendResult result = m_store->append(e, call);
     switch (result.status) {
     case AppendResult::Status::Stored:
+        noteWrite(true);
+        noteWebhookReceived(QDateTime::currentDateTimeUtc());
         return StoreOutcome::stored();
     case AppendResult::Status::Duplicate:
         return StoreOutcome::duplicate();
     case AppendResult::Status::Error:
         qCWarning(lcEngine).noquote()
             << "could not store webhook" << event.id << ":" << result.error;
+        noteWrite(false, result.error);
         return StoreOutcome::failed(result.error);
     }
     return StoreOutcome::failed(QStringLiteral("unknown store result"));
@@ -199,6 +246,7 @@ void Engine::process(const WebhookEvent &event)
     const QString callId = callIdOf(event);
     if (callId.isEmpty())
         return;
+    const Step step(*this);
     ActiveCall *call = activeCall(callId, true);
     if (!call)
         return; // a late event for a call that has ended and been forgotten
@@ -217,17 +265,49 @@ void Engine::process(const WebhookEvent &event)
         afterTransition(*call, event.eventType, &event);
 }
 
+bool Engine::beginStores()
+{
+    return m_stepDepth == 0 && m_store->beginBatch();
+}
+
+bool Engine::endStores(QString *error)
+{
+    if (m_store->commitBatch())
+        return true;
+    *error = m_store->errorString();
+    qCWarning(lcEngine).noquote() << "could not store webhooks:" << *error;
+    noteWrite(false, *error);
+    return false;
+}
+
+void Engine::processStored(const QList<WebhookEvent> &events)
+{
+    const Step step(*this);
+    for (const WebhookEvent &event : events)
+        process(event);
+}
+
 Health Engine::health()
 {
     Health h;
     QString reason;
     h.ok = m_store->healthCheck(&reason);
     h.reason = reason;
+    // A failed write counts for a minute (Telnyx redelivers well within that), so that a fault
+    // that went away with no webhook since does not keep /health failing for ever.
+    if (h.ok && !m_writeError.isEmpty() && m_writeErrorAge.elapsed() < 60000) {
+        h.ok = false;
+        h.reason = QStringLiteral("the last write to the event store failed: %1").arg(m_writeError);
+    }
     h.details.insert(QStringLiteral("events"), m_store->lastSeq());
     h.details.insert(QStringLiteral("active_calls"), activeCallCount());
     h.details.insert(QStringLiteral("telnyx"),
                      m_telnyxFailing ? QStringLiteral("failing") : QStringLiteral("ok"));
     h.details.insert(QStringLiteral("demo"), m_config.demo);
+    h.details.insert(QStringLiteral("last_webhook_at"),
+                     m_lastWebhookAt.isValid()
+                         ? QJsonValue(m_lastWebhookAt.toString(Qt::ISODateWithMs))
+                         : QJsonValue(QJsonValue::Null));
     return h;
 }
 
@@ -334,6 +414,12 @@ void Engine::decideCall(ActiveCall &call, const WebhookEvent &event)
     if (decision.dryRun)
         flags.insert(QStringLiteral("dry_run"), true);
     update.flags = flags;
+    // The state the decision puts the call in is recorded with it: "asking" in particular is
+    // recorded nowhere else (no command follows), and `calls decide` relies on it. The commands
+    // the decision asks for are sent after it is logged.
+    const CallActions actions = call.machine->onDecision(decision);
+    update.state = call.machine->state();
+    call.lastState = call.machine->state();
     appendEngineEvent(&call, decisionEventType(decision.decisionName()), payload, Actor, &update);
     if (m_server)
         m_server->metrics().countCall(decision.decisionName());
@@ -342,7 +428,7 @@ void Engine::decideCall(ActiveCall &call, const WebhookEvent &event)
     if (decision.action == Decision::Ring)
         m_decisionPoll.start();
 
-    execute(call, call.machine->onDecision(decision));
+    execute(call, actions);
 }
 
 void Engine::execute(ActiveCall &call, const CallActions &actions)
@@ -396,6 +482,7 @@ void Engine::onCommandFinished(const CommandResult &result)
     const auto flight = m_inFlight.take(result.handle);
     if (flight.callId.isEmpty())
         return;
+    const Step step(*this);
     if (m_server)
         m_server->metrics().countCommand(
             flight.name, result.ok
@@ -424,8 +511,12 @@ void Engine::onCommandFinished(const CommandResult &result)
     }
     const QString type =
         result.ok ? QStringLiteral("tel.command_ok") : QStringLiteral("tel.command_failed");
-    if (!call) {
-        appendEngineEvent(nullptr, type, payload);
+    if (!call || result.cancelled) {
+        // Cancelled: the engine stopped it (it is shutting down, or the call ended), so the
+        // outcome is unknown rather than a failure. It is recorded (a restart sends it again with
+        // its command_id, see replay()) but not fed to the machine, which would otherwise take
+        // the failure path (a failed answer -> reject and state "failed") while stopping.
+        appendEngineEvent(call, type, payload);
         return;
     }
     const QString before = call->machine->state();
@@ -444,6 +535,7 @@ void Engine::onAskTimeout(const QString &callId)
     ActiveCall *call = activeCall(callId, false);
     if (!call || !call->machine->askPending())
         return;
+    const Step step(*this);
     const CallActions actions = call->machine->onAskTimeout();
     CallUpdate update;
     if (const auto d = call->machine->decision()) {
@@ -467,6 +559,7 @@ bool Engine::decide(const QString &callId, bool accept, const QString &actor, QS
             *error = QStringLiteral("call %1 is not waiting for a decision").arg(callId);
         return false;
     }
+    const Step step(*this);
     const CallActions actions = call->machine->onOwnerDecision(accept);
     CallUpdate update;
     if (const auto d = call->machine->decision()) {
@@ -484,6 +577,11 @@ bool Engine::decide(const QString &callId, bool accept, const QString &actor, QS
     return true;
 }
 
+void Engine::setDryRun(bool on)
+{
+    m_config.dryRun = on;
+}
+
 void Engine::pollOwnerDecisions()
 {
     // `kevan-tel calls decide` runs in another process: it appends a request event, which the
@@ -495,8 +593,13 @@ void Engine::pollOwnerDecisions()
     q.type = QStringLiteral("tel.owner_decision_requested");
     q.afterSeq = m_lastPolledSeq;
     q.limit = 100;
+    // The last seq read before the query: a request appended between the query and reading
+    // lastSeq() afterwards would otherwise be skipped for ever.
+    const qint64 upTo = m_store->lastSeq();
     const QList<StoredEvent> requests = m_store->events(q);
-    m_lastPolledSeq = qMax(m_lastPolledSeq, m_store->lastSeq());
+    m_lastPolledSeq = qMax(m_lastPolledSeq, upTo);
+    for (const StoredEvent &r : requests)
+        m_lastPolledSeq = qMax(m_lastPolledSeq, r.seq);
     for (auto it = requests.crbegin(); it != requests.crend(); ++it) {
         const bool accept = it->payload.value(QStringLiteral("accept")).toBool();
         decide(it->callId, accept, it->actor);
@@ -555,13 +658,49 @@ bool Engine::appendEngineEvent(ActiveCall *call, const QString &type, const QJso
     const AppendResult result = m_store->append(e, update && call ? update : nullptr);
     if (!result.ok()) {
         qCWarning(lcEngine).noquote() << "could not record" << type << ":" << result.error;
+        noteWrite(false, result.error);
         return false;
     }
-    if (call) {
+    noteWrite(true);
+    if (call && m_stepDepth > 0) {
+        if (!m_changedCalls.contains(call->callId))
+            m_changedCalls.append(call->callId);
+    } else if (call) {
         if (const auto record = m_store->call(call->callId))
             emit callChanged(*record);
     }
     return true;
+}
+
+void Engine::announceChangedCalls()
+{
+    const QStringList changed = std::exchange(m_changedCalls, {});
+    for (const QString &callId : changed) {
+        if (const auto record = m_store->call(callId))
+            emit callChanged(*record);
+    }
+}
+
+void Engine::noteWebhookReceived(const QDateTime &at)
+{
+    m_lastWebhookAt = at;
+    if (m_server)
+        m_server->metrics().setGauge(QStringLiteral("kevantel_last_webhook_timestamp_seconds"),
+                                     at.isValid() ? double(at.toMSecsSinceEpoch()) / 1000 : 0);
+    if (at.isValid())
+        emit webhookReceived(at);
+}
+
+void Engine::noteWrite(bool ok, const QString &error)
+{
+    // In a batch a write is only known to be durable at the commit; a failed commit reports
+    // itself after the writes it held.
+    if (ok) {
+        m_writeError.clear();
+    } else {
+        m_writeError = error.isEmpty() ? QStringLiteral("unknown error") : error;
+        m_writeErrorAge.start();
+    }
 }
 
 void Engine::noteTelnyxResult(bool ok, const QString &message)
@@ -583,6 +722,7 @@ void Engine::noteTelnyxResult(bool ok, const QString &message)
 
 void Engine::recoverCalls()
 {
+    const Step step(*this);
     CallQuery q;
     q.limit = 500;
     const QDateTime horizon = QDateTime::currentDateTimeUtc().addSecs(-4 * 3600);
@@ -617,12 +757,17 @@ void Engine::replay(ActiveCall &call, const QList<StoredEvent> &events)
                 asked.append(a);
         }
     };
+    std::optional<WebhookEvent> initiated; // leg A's call.initiated
     for (const StoredEvent &e : events) {
         if (e.actor == QLatin1String("telnyx")) {
             const auto webhook =
                 WebhookEvent::parse(QJsonDocument(e.payload).toJson(QJsonDocument::Compact));
-            if (webhook)
+            if (webhook) {
                 collect(call.machine->onWebhook(webhook->eventType, webhook->payload));
+                if (!initiated && webhook->eventType == QLatin1String("call.initiated") &&
+                    webhook->payload.callControlId == call.machine->legA())
+                    initiated = webhook;
+            }
         } else if (e.type.startsWith(QLatin1String("tel.call_")) &&
                    e.payload.contains(QStringLiteral("decision")) &&
                    e.payload.contains(QStringLiteral("call_config"))) {
@@ -668,12 +813,24 @@ void Engine::replay(ActiveCall &call, const QList<StoredEvent> &events)
         afterTransition(call, QStringLiteral("recovery"), nullptr);
         return;
     }
-    if (call.machine->finished())
+    if (!call.machine->decision() && initiated && !call.machine->finished()) {
+        // The previous run stored the call but stopped before deciding it; Telnyx's redelivery
+        // of call.initiated is a duplicate, which is not processed again: decide it now.
+        decideCall(call, *initiated);
         return;
-    for (const CallAction &a : asked) {
-        if (!settled.contains(a.step))
-            sendCommand(call, a, true);
     }
+    // A call that is going away still gets the command that ends it (hangup, reject) when that
+    // command's outcome is unknown; whatever else it asked for is moot by now.
+    const bool finishing = call.machine->finished();
+    for (const CallAction &a : asked) {
+        if (settled.contains(a.step))
+            continue;
+        if (finishing && a.name != QLatin1String("hangup") && a.name != QLatin1String("reject"))
+            continue;
+        sendCommand(call, a, true);
+    }
+    if (finishing)
+        return;
     if (call.machine->askPending()) {
         execute(call, {CallAction::startAskTimer(call.machine->config().askTimeoutSecs)});
         m_decisionPoll.start();

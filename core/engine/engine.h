@@ -7,6 +7,7 @@
 #include "store/callrecord.h"
 #include "store/storedevent.h"
 
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
@@ -49,11 +50,19 @@ public:
     WebhookServer &server() { return *m_server; }
     CallControlClient &client() { return *m_client; }
     int activeCallCount() const;
+    // When the last verified webhook was stored (UTC; null before the first one).
+    QDateTime lastWebhookAt() const { return m_lastWebhookAt; }
 
     // WebhookHandler
     StoreOutcome store(const WebhookEvent &event, const QByteArray &rawBody) override;
     void process(const WebhookEvent &event) override;
     Health health() override;
+    // Group commit: the webhooks of one turn of the event loop are one transaction, and their
+    // processing another (one fsync each under synchronous=FULL, however many webhooks).
+    bool groupsStores() const override { return true; }
+    bool beginStores() override;
+    bool endStores(QString *error) override;
+    void processStored(const QList<WebhookEvent> &events) override;
 
     // The app's event type for a decision: "tel.call_rejected", "tel.call_authenticated", ...
     static QString decisionEventType(const QString &decisionName);
@@ -63,11 +72,16 @@ public slots:
     // event appended by the CLI). Returns false (with `error`) when the call is not asking.
     bool decide(const QString &callId, bool accept, const QString &actor = QStringLiteral("owner"),
                 QString *error = nullptr);
+    // Pause screening (dry run): decisions are still computed and recorded, but every call is
+    // forwarded. Applies to calls decided from now on.
+    void setDryRun(bool on);
 
 signals:
     void callChanged(const kt::CallRecord &call);
     // Telnyx commands are failing (true) or work again (false); the message says why.
     void telnyxHealthChanged(bool failing, const QString &message);
+    // A verified webhook was stored (not a duplicate) at `at` (UTC): Telnyx reaches us.
+    void webhookReceived(const QDateTime &at);
 
 private:
     struct ActiveCall
@@ -102,6 +116,12 @@ private:
     void replay(ActiveCall &call, const QList<StoredEvent> &events);
     void pollOwnerDecisions();
     void noteTelnyxResult(bool ok, const QString &message);
+    void noteWebhookReceived(const QDateTime &at);
+
+    // One processing step's events in one transaction, its calls announced after (engine.cpp).
+    class Step;
+    void announceChangedCalls();
+    void noteWrite(bool ok, const QString &error = QString());
 
     Config m_config;
     std::unique_ptr<EventStore> m_store;
@@ -113,6 +133,13 @@ private:
     QTimer m_decisionPoll;
     qint64 m_lastPolledSeq = 0;
     bool m_telnyxFailing = false;
+    // Why the last write to the store failed, until a write succeeds again, and since when (for
+    // /health: a full disk passes the store's own probe, which writes nothing).
+    QString m_writeError;
+    QElapsedTimer m_writeErrorAge;
+    QDateTime m_lastWebhookAt;
+    int m_stepDepth = 0;
+    QStringList m_changedCalls; // by the step under way, for callChanged once it is committed
 };
 
 } // namespace kt

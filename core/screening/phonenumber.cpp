@@ -4,6 +4,7 @@
 #include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/phonenumberutil.h>
 
+#include <QHash>
 #include <QRegularExpression>
 
 #include <string>
@@ -66,9 +67,7 @@ QString format(const QString &e164, PhoneNumberUtil::PhoneNumberFormat fmt)
     return QString::fromStdString(out);
 }
 
-} // namespace
-
-PhoneNumber::ParseResult PhoneNumber::parse(const QString &input, const QString &defaultRegion)
+PhoneNumber::ParseResult parseUncached(const QString &input, const QString &defaultRegion)
 {
     const QString text = input.trimmed();
     if (text.isEmpty())
@@ -104,9 +103,25 @@ PhoneNumber::ParseResult PhoneNumber::parse(const QString &input, const QString 
 
     std::string e164;
     util().Format(number, PhoneNumberUtil::E164, &e164);
-    ParseResult r;
+    PhoneNumber::ParseResult r;
     r.ok = true;
     r.e164 = QString::fromStdString(e164);
+    return r;
+}
+} // namespace
+
+PhoneNumber::ParseResult PhoneNumber::parse(const QString &input, const QString &defaultRegion)
+{
+    // libphonenumber takes some 20 us a parse, and the engine parses a call's numbers several
+    // times (stored, decided, configured): remember the last few hundred results, per thread.
+    thread_local QHash<QString, ParseResult> memo;
+    const QString key = defaultRegion + u'|' + input;
+    if (const auto it = memo.constFind(key); it != memo.cend())
+        return *it;
+    ParseResult r = parseUncached(input, defaultRegion);
+    if (memo.size() >= 512)
+        memo.clear();
+    memo.insert(key, r);
     return r;
 }
 

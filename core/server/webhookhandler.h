@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "telnyx/webhookevent.h"
+
 #include <QByteArray>
 #include <QJsonObject>
+#include <QList>
 #include <QString>
 
 namespace kt {
-
-struct WebhookEvent;
 
 // What WebhookHandler::store() did with one verified, parsed webhook.
 struct StoreOutcome
@@ -51,6 +52,25 @@ public:
 
     // Whether the store is writable; answered on GET /health.
     virtual Health health() = 0;
+
+    // Group commit (optional). A handler that groups stores gets the webhooks that arrived in
+    // one turn of the event loop together: beginStores(), store() for each, endStores(). The
+    // server answers them only after endStores(), so a burst costs one durable commit instead
+    // of one each. beginStores() false: each store() commits on its own. endStores() false
+    // (with `error`): none of the group is stored, and each Stored one is answered 503.
+    virtual bool groupsStores() const { return false; }
+    virtual bool beginStores() { return false; }
+    virtual bool endStores(QString *error)
+    {
+        Q_UNUSED(error);
+        return true;
+    }
+    // The Stored events of one group, in arrival order, after their answers: process() each.
+    virtual void processStored(const QList<WebhookEvent> &events)
+    {
+        for (const WebhookEvent &event : events)
+            process(event);
+    }
 };
 
 } // namespace kt

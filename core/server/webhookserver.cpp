@@ -17,6 +17,8 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <utility>
+
 Q_LOGGING_CATEGORY(lcWebhookServer, "kevantel.server", QtInfoMsg)
 
 namespace kt {
@@ -236,18 +238,33 @@ void WebhookServer::send(const QHttpServerRequest &request, QTcpSocket *socket, 
                          const QByteArray &contentType, const QByteArray &body,
                          const QList<QPair<QByteArray, QByteArray>> &headers)
 {
+    write(socket, headerValue(request, "connection").toLower().contains("close"),
+          request.method() == QHttpServerRequest::Method::Head, status, contentType, body, headers);
+}
+
+void WebhookServer::write(QTcpSocket *socket, bool close, bool head, int status,
+                          const QByteArray &contentType, const QByteArray &body,
+                          const QList<QPair<QByteArray, QByteArray>> &headers)
+{
     m_metrics.increment(QLatin1String(Metrics::HttpResponsesTotal),
                         {{QStringLiteral("code"), QString::number(status)}});
     if (!socket || socket->state() != QAbstractSocket::ConnectedState)
         return;
-    const bool close = headerValue(request, "connection").toLower().contains("close");
     QByteArray reply = HttpReply::build(status, contentType, body, headers, close);
-    if (request.method() == QHttpServerRequest::Method::Head)
+    if (head)
         reply.chop(body.size()); // same head, no body
     socket->write(reply);
     socket->flush();
     if (close)
         socket->disconnectFromHost();
+}
+
+QByteArray WebhookServer::storedBody(const QString &result, const QString &eventId)
+{
+    QJsonObject o;
+    o.insert(QStringLiteral("status"), result);
+    o.insert(QStringLiteral("id"), eventId);
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
 void WebhookServer::sendError(const QHttpServerRequest &request, QTcpSocket *socket, int status,
@@ -274,11 +291,7 @@ void WebhookServer::answerWebhook(const QHttpServerRequest &request, QTcpSocket 
 {
     m_metrics.countWebhook(result);
     if (status == 200) {
-        QJsonObject o;
-        o.insert(QStringLiteral("status"), result);
-        o.insert(QStringLiteral("id"), eventId);
-        send(request, socket, status, "application/json",
-             QJsonDocument(o).toJson(QJsonDocument::Compact));
+        send(request, socket, status, "application/json", storedBody(result, eventId));
     } else {
         qCDebug(lcWebhookServer) << "webhook refused:" << status << result << message;
         sendError(request, socket, status, result, message,
@@ -338,6 +351,13 @@ void WebhookServer::handleWebhook(const QHttpServerRequest &request, QTcpSocket 
                       QStringLiteral("no event store"), event->id);
         return;
     }
+    if (m_handler->groupsStores()) {
+        m_pending.append(
+            {socket, headerValue(request, "connection").toLower().contains("close"), *event, body});
+        if (m_pending.size() == 1)
+            QMetaObject::invokeMethod(this, &WebhookServer::storePending, Qt::QueuedConnection);
+        return;
+    }
     const StoreOutcome outcome = m_handler->store(*event, body);
     switch (outcome.result) {
     case StoreOutcome::Stored:
@@ -358,6 +378,56 @@ void WebhookServer::handleWebhook(const QHttpServerRequest &request, QTcpSocket 
                       QStringLiteral("the event could not be stored; deliver it again"), event->id);
         return;
     }
+}
+
+void WebhookServer::storePending()
+{
+    const QList<PendingWebhook> pending = std::exchange(m_pending, {});
+    if (pending.isEmpty() || !m_handler)
+        return;
+    QList<StoreOutcome> outcomes;
+    outcomes.reserve(pending.size());
+    const bool grouped = m_handler->beginStores();
+    for (const PendingWebhook &p : pending)
+        outcomes.append(m_handler->store(p.event, p.body));
+    QString error;
+    if (grouped && !m_handler->endStores(&error)) {
+        for (StoreOutcome &o : outcomes) {
+            if (o.result == StoreOutcome::Stored)
+                o = StoreOutcome::failed(error);
+        }
+    }
+    QList<WebhookEvent> stored;
+    for (qsizetype i = 0; i < pending.size(); ++i) {
+        const PendingWebhook &p = pending.at(i);
+        const StoreOutcome &o = outcomes.at(i);
+        const QString id = p.event.id;
+        if (o.result == StoreOutcome::Failed) {
+            qCWarning(lcWebhookServer).noquote() << "webhook" << id << "not stored:" << o.error;
+            const QString result = QStringLiteral("store_failed");
+            m_metrics.countWebhook(result);
+            write(p.socket, p.close, false, 503, "application/json",
+                  HttpReply::errorBody(result,
+                                       QStringLiteral("the event could not be stored; deliver it "
+                                                      "again")),
+                  {});
+            emit webhookAnswered(503, result, id);
+            continue;
+        }
+        const QString result = o.result == StoreOutcome::Stored ? QStringLiteral("stored")
+                                                                : QStringLiteral("duplicate");
+        m_metrics.countWebhook(result);
+        write(p.socket, p.close, false, 200, "application/json", storedBody(result, id), {});
+        emit webhookAnswered(200, result, id);
+        if (o.result == StoreOutcome::Stored)
+            stored.append(p.event);
+    }
+    // After the answers have been written and flushed: slow work must not delay them.
+    if (!stored.isEmpty())
+        QTimer::singleShot(0, this, [this, stored] {
+            if (m_handler)
+                m_handler->processStored(stored);
+        });
 }
 
 void WebhookServer::handleHealth(const QHttpServerRequest &request, QTcpSocket *socket)

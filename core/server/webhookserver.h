@@ -4,9 +4,11 @@
 #include "metrics.h"
 #include "ratelimiter.h"
 #include "serverlimits.h"
+#include "telnyx/webhookevent.h"
 #include "telnyx/webhooksignature.h"
 
 #include <QHostAddress>
+#include <QList>
 #include <QObject>
 #include <QPointer>
 
@@ -34,6 +36,9 @@ class WebhookHandler;
 // timestamp, then the Ed25519 signature), and nothing that fails them reaches the handler.
 // Failed requests spend the client's rate-limit tokens; once they are spent, the client's
 // requests get 429, except webhooks with a valid signature, which are never refused for load.
+// With a handler that groups stores (WebhookHandler::groupsStores()), the valid webhooks of one
+// turn of the event loop are stored together at the start of the next and answered after that
+// one commit.
 class WebhookServer : public QObject
 {
     Q_OBJECT
@@ -94,6 +99,19 @@ private:
                        const QString &result, const QString &message, const QString &eventId = {});
     QList<QPair<QByteArray, QByteArray>> retryAfter(const QString &key);
 
+    // A verified webhook waiting for its group's commit (see groupsStores()).
+    struct PendingWebhook
+    {
+        QPointer<QTcpSocket> socket;
+        bool close = false; // the request asked for Connection: close
+        WebhookEvent event;
+        QByteArray body;
+    };
+    void storePending();
+    void write(QTcpSocket *socket, bool close, bool head, int status, const QByteArray &contentType,
+               const QByteArray &body, const QList<QPair<QByteArray, QByteArray>> &headers);
+    static QByteArray storedBody(const QString &result, const QString &eventId);
+
     WebhookHandler *m_handler;
     QHttpServer *m_http;
     QPointer<GuardedTcpServer> m_tcp;
@@ -102,6 +120,7 @@ private:
     ServerLimits m_limits;
     Metrics m_metrics;
     RateLimiter m_limiter;
+    QList<PendingWebhook> m_pending;
 };
 
 } // namespace kt

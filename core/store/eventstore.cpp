@@ -5,6 +5,7 @@
 #include "schema.h"
 
 #include <QFileInfo>
+#include <QHash>
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QSqlDatabase>
@@ -149,7 +150,12 @@ struct EventStore::Private
 
     // Prepared statements of the write path (ReadWrite only).
     std::optional<QSqlQuery> begin, commit, rollback, dataVersion, head, findTelnyxId, insertEvent,
-        upsertCall;
+        savepoint, release, rollbackTo;
+    // The calls upsert for each set of columns a CallUpdate sets (bit i: kCallColumns[i]), and
+    // the read of one call: prepared once, reused.
+    QHash<quint32, std::shared_ptr<QSqlQuery>> upserts;
+    std::optional<QSqlQuery> findCall;
+    int batchDepth = 0; // beginBatch() nesting; > 0: a transaction is open
 
     // Head of the chain as of dataVersionSeen (PRAGMA data_version changes when another
     // connection commits).
@@ -182,20 +188,39 @@ struct EventStore::Private
         return fail(QStringLiteral("cannot prepare statement: %1").arg(errorText(*slot)));
     }
 
+    // The upsert that writes the columns in `mask` (and updated_seq), leaving the others as they
+    // are; its parameters: call_id, the columns in kCallColumns order, updated_seq.
+    QSqlQuery *upsertFor(quint32 mask)
+    {
+        if (const auto it = upserts.constFind(mask); it != upserts.cend())
+            return it->get();
+        QStringList columns{QStringLiteral("call_id")}, placeholders{QStringLiteral("?")}, updates;
+        for (int i = 0; i < kCallColumns.size(); ++i) {
+            if (!(mask & (1u << i)))
+                continue;
+            columns << kCallColumns.at(i);
+            placeholders << QStringLiteral("?");
+            updates << QStringLiteral("%1 = excluded.%1").arg(kCallColumns.at(i));
+        }
+        columns << QStringLiteral("updated_seq");
+        placeholders << QStringLiteral("?");
+        updates << QStringLiteral("updated_seq = excluded.updated_seq");
+        auto q = std::make_shared<QSqlQuery>(db);
+        q->setForwardOnly(true);
+        if (!q->prepare(QStringLiteral("INSERT INTO calls (%1) VALUES (%2)"
+                                       " ON CONFLICT(call_id) DO UPDATE SET %3")
+                            .arg(columns.join(QStringLiteral(", ")),
+                                 placeholders.join(QStringLiteral(", ")),
+                                 updates.join(QStringLiteral(", "))))) {
+            error = QStringLiteral("cannot prepare statement: %1").arg(errorText(*q));
+            return nullptr;
+        }
+        upserts.insert(mask, q);
+        return q.get();
+    }
+
     bool prepareWritePath()
     {
-        QStringList placeholders, updates;
-        for (const QString &column : kCallColumns) {
-            placeholders << QStringLiteral("?");
-            updates << QStringLiteral("%1 = CASE WHEN ? THEN excluded.%1 ELSE calls.%1 END")
-                           .arg(column);
-        }
-        updates << QStringLiteral("updated_seq = excluded.updated_seq");
-        const QString upsert =
-            QStringLiteral("INSERT INTO calls (call_id, %1, updated_seq) VALUES (?, %2, ?)"
-                           " ON CONFLICT(call_id) DO UPDATE SET %3")
-                .arg(kCallColumns.join(QStringLiteral(", ")),
-                     placeholders.join(QStringLiteral(", ")), updates.join(QStringLiteral(", ")));
         return prepare(begin, QStringLiteral("BEGIN IMMEDIATE")) &&
                prepare(commit, QStringLiteral("COMMIT")) &&
                prepare(rollback, QStringLiteral("ROLLBACK")) &&
@@ -207,7 +232,42 @@ struct EventStore::Private
                prepare(insertEvent, QStringLiteral("INSERT INTO events (%1) VALUES "
                                                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                                         .arg(kEventColumns)) &&
-               prepare(upsertCall, upsert);
+               prepare(savepoint, QStringLiteral("SAVEPOINT kevantel_append")) &&
+               prepare(release, QStringLiteral("RELEASE kevantel_append")) &&
+               prepare(rollbackTo, QStringLiteral("ROLLBACK TO kevantel_append"));
+    }
+
+    bool run(std::optional<QSqlQuery> &statement, QString *err = nullptr)
+    {
+        const bool ok = statement->exec();
+        if (!ok && err)
+            *err = errorText(*statement);
+        statement->finish();
+        return ok;
+    }
+
+    // An append's own transaction: BEGIN IMMEDIATE, or a savepoint inside a batch.
+    bool startAppend(QString *err) { return run(batchDepth > 0 ? savepoint : begin, err); }
+    bool finishAppend(QString *err)
+    {
+        if (batchDepth > 0)
+            return run(release, err);
+        if (run(commit, err))
+            return true;
+        rollbackQuietly();
+        return false;
+    }
+    void abortAppend()
+    {
+        if (batchDepth > 0) {
+            // If SQLite rolled the whole transaction back (I/O error, disk full), the earlier
+            // appends of the batch are gone too: read the end of the chain again.
+            if (!run(rollbackTo))
+                dataVersionSeen = -1;
+            run(release);
+        } else {
+            rollbackQuietly();
+        }
     }
 
     bool readDataVersion(qint64 *out, QString *err)
@@ -410,7 +470,12 @@ void EventStore::close()
     d->head.reset();
     d->findTelnyxId.reset();
     d->insertEvent.reset();
-    d->upsertCall.reset();
+    d->upserts.clear();
+    d->findCall.reset();
+    d->savepoint.reset();
+    d->release.reset();
+    d->rollbackTo.reset();
+    d->batchDepth = 0;
     if (d->added) {
         d->db.close();
         d->db = QSqlDatabase();
@@ -462,6 +527,11 @@ bool EventStore::healthCheck(QString *reason)
         return unhealthy(QStringLiteral("event store is opened read-only"));
     if (isFileDatabase(d->path) && !QFileInfo::exists(d->path))
         return unhealthy(QStringLiteral("database file %1 has been removed").arg(d->path));
+    if (d->batchDepth > 0) { // this connection holds the write lock
+        if (reason)
+            reason->clear();
+        return true;
+    }
     if (!d->begin->exec()) {
         const QString why = errorText(*d->begin);
         d->begin->finish();
@@ -516,16 +586,12 @@ AppendResult EventStore::append(const NewEvent &event, const CallUpdate *call, c
     row.actor = clean(event.actor);
     row.payload = compactJson(event.payload);
 
-    if (!d->begin->exec()) {
-        const QString why = errorText(*d->begin);
-        d->begin->finish();
-        return error(QStringLiteral("cannot start a transaction: %1").arg(why));
-    }
-    d->begin->finish();
-
     QString err;
+    if (!d->startAppend(&err))
+        return error(QStringLiteral("cannot start a transaction: %1").arg(err));
+
     if (!d->refreshHead(&err)) {
-        d->rollbackQuietly();
+        d->abortAppend();
         return error(QStringLiteral("cannot read the end of the event log: %1").arg(err));
     }
 
@@ -534,7 +600,7 @@ AppendResult EventStore::append(const NewEvent &event, const CallUpdate *call, c
         find.bindValue(0, *row.telnyxId);
         if (!find.exec()) {
             const QString why = errorText(find);
-            d->rollbackQuietly();
+            d->abortAppend();
             return error(QStringLiteral("cannot look up telnyx_id: %1").arg(why));
         }
         if (find.next()) {
@@ -542,7 +608,7 @@ AppendResult EventStore::append(const NewEvent &event, const CallUpdate *call, c
             result.seq = find.value(0).toLongLong();
             result.hash = find.value(1).toString();
             find.finish();
-            d->rollbackQuietly();
+            d->abortAppend();
             return result;
         }
         find.finish();
@@ -565,7 +631,7 @@ AppendResult EventStore::append(const NewEvent &event, const CallUpdate *call, c
     if (!insert.exec()) {
         const QString why = errorText(insert);
         insert.finish();
-        d->rollbackQuietly();
+        d->abortAppend();
         return error(QStringLiteral("cannot store event: %1").arg(why));
     }
     insert.finish();
@@ -588,42 +654,44 @@ AppendResult EventStore::append(const NewEvent &event, const CallUpdate *call, c
             &call->hangupCause,
         };
         constexpr int kTextFields = int(sizeof fields / sizeof fields[0]);
-        QSqlQuery &upsert = *d->upsertCall;
-        int i = 0;
-        upsert.bindValue(i++, clean(call->callId));
+        quint32 mask = call->flags ? 1u << kTextFields : 0;
         for (int f = 0; f < kTextFields; ++f)
-            upsert.bindValue(i++, text(*fields[f], f >= 9 && f <= 11));
-        upsert.bindValue(i++, call->flags ? QVariant(compactJson(*call->flags))
-                                          : QVariant(QMetaType::fromType<QString>()));
-        upsert.bindValue(i++, row.seq);
-        for (int f = 0; f < kTextFields; ++f)
-            upsert.bindValue(i++, fields[f]->has_value() ? 1 : 0);
-        upsert.bindValue(i++, call->flags.has_value() ? 1 : 0);
-        if (!upsert.exec()) {
-            const QString why = errorText(upsert);
-            upsert.finish();
-            d->rollbackQuietly();
+            mask |= fields[f]->has_value() ? 1u << f : 0;
+        QSqlQuery *upsert = d->upsertFor(mask);
+        if (!upsert) {
+            const QString why = d->error;
+            d->abortAppend();
             return error(QStringLiteral("cannot update call %1: %2").arg(call->callId, why));
         }
-        upsert.finish();
+        int i = 0;
+        upsert->bindValue(i++, clean(call->callId));
+        for (int f = 0; f < kTextFields; ++f) {
+            if (fields[f]->has_value())
+                upsert->bindValue(i++, text(*fields[f], f >= 9 && f <= 11));
+        }
+        if (call->flags)
+            upsert->bindValue(i++, compactJson(*call->flags));
+        upsert->bindValue(i++, row.seq);
+        if (!upsert->exec()) {
+            const QString why = errorText(*upsert);
+            upsert->finish();
+            d->abortAppend();
+            return error(QStringLiteral("cannot update call %1: %2").arg(call->callId, why));
+        }
+        upsert->finish();
     }
 
     if (writes) {
         QSqlDatabase db = d->db;
         const QString why = writes(db);
         if (!why.isEmpty()) {
-            d->rollbackQuietly();
+            d->abortAppend();
             return error(why);
         }
     }
 
-    if (!d->commit->exec()) {
-        const QString why = errorText(*d->commit);
-        d->commit->finish();
-        d->rollbackQuietly();
-        return error(QStringLiteral("cannot commit event: %1").arg(why));
-    }
-    d->commit->finish();
+    if (!d->finishAppend(&err))
+        return error(QStringLiteral("cannot commit event: %1").arg(err));
 
     d->lastSeq = row.seq;
     d->lastHash = hash;
@@ -631,6 +699,81 @@ AppendResult EventStore::append(const NewEvent &event, const CallUpdate *call, c
     result.seq = row.seq;
     result.hash = hash;
     return result;
+}
+
+bool EventStore::beginBatch()
+{
+    if (!d->open || d->mode == Mode::ReadOnly) {
+        d->error = d->open ? QStringLiteral("event store is opened read-only")
+                           : QStringLiteral("event store is not open");
+        return false;
+    }
+    if (d->batchDepth > 0) {
+        ++d->batchDepth;
+        return true;
+    }
+    QString err;
+    if (!d->run(d->begin, &err)) {
+        d->error = QStringLiteral("cannot start a transaction: %1").arg(err);
+        return false;
+    }
+    d->batchDepth = 1;
+    return true;
+}
+
+bool EventStore::commitBatch()
+{
+    if (d->batchDepth <= 0)
+        return true;
+    if (--d->batchDepth > 0)
+        return true;
+    QString err;
+    if (d->run(d->commit, &err))
+        return true;
+    d->rollbackQuietly();
+    // The appends of the batch are gone: read the end of the chain again before the next one.
+    d->dataVersionSeen = -1;
+    d->error = QStringLiteral("cannot commit events: %1").arg(err);
+    return false;
+}
+
+bool EventStore::inBatch() const
+{
+    return d->batchDepth > 0;
+}
+
+QList<EventStore::DayCount> EventStore::callsPerDay(const QDateTime &from, const QDateTime &to,
+                                                    int utcOffsetSecs)
+{
+    QList<DayCount> out;
+    if (!d->open) {
+        d->error = QStringLiteral("event store is not open");
+        return out;
+    }
+    // started_at is UTC ISO-8601 with 6 fractional digits, so the bounds compare as text and
+    // the calls_started_numbers index serves both the range and the rows (no table access).
+    auto bound = [](const QDateTime &t) {
+        return t.toUTC().toString(QStringLiteral("yyyy-MM-dd'T'HH:mm:ss.zzz'000Z'"));
+    };
+    const QString day =
+        utcOffsetSecs == 0 ? QStringLiteral("substr(started_at, 1, 10)")
+                           : QStringLiteral("date(substr(started_at, 1, 19), '%1%2 seconds')")
+                                 .arg(utcOffsetSecs < 0 ? QStringLiteral("-") : QStringLiteral("+"))
+                                 .arg(qAbs(utcOffsetSecs));
+    QSqlQuery q(d->db);
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT %1 AS day, count(*) FROM calls"
+                             " WHERE started_at >= ? AND started_at < ? GROUP BY day ORDER BY day")
+                  .arg(day));
+    q.addBindValue(bound(from));
+    q.addBindValue(bound(to));
+    if (!q.exec()) {
+        d->error = QStringLiteral("cannot count calls per day: %1").arg(errorText(q));
+        return out;
+    }
+    while (q.next())
+        out.append({QDate::fromString(q.value(0).toString(), Qt::ISODate), q.value(1).toInt()});
+    return out;
 }
 
 QList<StoredEvent> EventStore::events(const EventQuery &query)
@@ -743,24 +886,74 @@ QList<CallRecord> EventStore::calls(const CallQuery &query)
     return out;
 }
 
+QList<CallRecord> EventStore::callsWithNumber(const QString &number, int limit, int offset)
+{
+    QList<CallRecord> out;
+    if (!d->open) {
+        d->error = QStringLiteral("event store is not open");
+        return out;
+    }
+    static const QRegularExpression e164(QStringLiteral("^\\+[1-9][0-9]{6,14}$"));
+    const QString text = number.trimmed();
+    const bool whole = e164.match(text).hasMatch();
+    QString needle;
+    if (whole) {
+        needle = text;
+    } else {
+        for (const QChar c : text) {
+            if (c.isDigit())
+                needle += c;
+        }
+        if (needle.isEmpty())
+            return out;
+    }
+    // instr() rather than LIKE: the same match for digits, without LIKE's pattern machinery.
+    const QString where = whole ? QStringLiteral("from_number = ? OR to_number = ?")
+                                : QStringLiteral("instr(from_number, ?) > 0"
+                                                 " OR instr(to_number, ?) > 0");
+    QSqlQuery q(d->db);
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT call_id, %1, updated_seq FROM calls WHERE %2"
+                             " ORDER BY started_at DESC, updated_seq DESC LIMIT %3 OFFSET %4")
+                  .arg(kCallColumns.join(QStringLiteral(", ")), where)
+                  .arg(limit > 0 ? limit : -1)
+                  .arg(qMax(0, offset)));
+    q.addBindValue(needle);
+    q.addBindValue(needle);
+    if (!q.exec()) {
+        d->error = QStringLiteral("cannot search calls: %1").arg(errorText(q));
+        return out;
+    }
+    while (q.next())
+        out.append(readCall(q));
+    return out;
+}
+
 std::optional<CallRecord> EventStore::call(const QString &callId)
 {
     if (!d->open) {
         d->error = QStringLiteral("event store is not open");
         return std::nullopt;
     }
-    QSqlQuery q(d->db);
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT call_id, %1, updated_seq FROM calls WHERE call_id = ?")
-                  .arg(kCallColumns.join(QStringLiteral(", "))));
+    if (!d->findCall) {
+        d->findCall.emplace(d->db);
+        d->findCall->setForwardOnly(true);
+        d->findCall->prepare(
+            QStringLiteral("SELECT call_id, %1, updated_seq FROM calls WHERE call_id = ?")
+                .arg(kCallColumns.join(QStringLiteral(", "))));
+    }
+    QSqlQuery &q = *d->findCall;
     q.bindValue(0, callId);
     if (!q.exec()) {
         d->error = QStringLiteral("cannot read call %1: %2").arg(callId, errorText(q));
+        q.finish();
         return std::nullopt;
     }
-    if (!q.next())
-        return std::nullopt;
-    return readCall(q);
+    std::optional<CallRecord> record;
+    if (q.next())
+        record = readCall(q);
+    q.finish();
+    return record;
 }
 
 qint64 EventStore::eventCount()

@@ -71,10 +71,35 @@ public:
     AppendResult append(const NewEvent &event, const CallUpdate *call = nullptr,
                         const Writes &writes = {});
 
+    // Groups the appends up to commitBatch() into one transaction, so that they cost one commit
+    // (one fsync with Synchronous::Full) instead of one each. Each append() stays atomic on its
+    // own (a savepoint): one that fails writes nothing and leaves the others. Batches nest; only
+    // the outermost commitBatch() commits. Other writers wait (busy timeout) while a batch is
+    // open, so keep it to one burst of work. False (errorString() set) when the transaction
+    // cannot start or commit; after a failed commit every append of the batch is undone.
+    bool beginBatch();
+    bool commitBatch();
+    bool inBatch() const;
+
+    // Calls started per day, between `from` (inclusive) and `to` (exclusive), by the calendar
+    // day in the time zone `utcOffsetSecs` east of UTC; oldest first, days without calls left
+    // out. For the dashboard's "calls per day" chart.
+    struct DayCount
+    {
+        QDate day;
+        int calls = 0;
+    };
+    QList<DayCount> callsPerDay(const QDateTime &from, const QDateTime &to, int utcOffsetSecs = 0);
+
     QList<StoredEvent> events(const EventQuery &query = {}); // newest first
     QList<StoredEvent> eventsForCall(const QString &callId); // oldest first
     std::optional<StoredEvent> event(qint64 seq);
     QList<CallRecord> calls(const CallQuery &query = {}); // newest first (started_at, updated_seq)
+    // The calls whose caller or called number contains `number`, newest first, `limit` from
+    // `offset`. An E.164 number ("+17702300635") is looked up in the number indexes (that
+    // number only); anything else is a part of a number, its digits matched anywhere
+    // ("7702300", "770 230"), which reads every call but from a covering index.
+    QList<CallRecord> callsWithNumber(const QString &number, int limit = 100, int offset = 0);
     std::optional<CallRecord> call(const QString &callId);
     qint64 eventCount();
     qint64 lastSeq();   // 0 when empty, -1 on error

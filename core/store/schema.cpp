@@ -139,7 +139,20 @@ const QList<Migration> &Schema::migrations()
              QStringLiteral("CREATE INDEX rules_pattern ON rules(pattern, kind)"
                             " WHERE removed_at IS NULL"),
          }},
-        // Append new steps here (version 3, 4, ...).
+        {3,
+         QStringLiteral("calls: indexes for the number search"),
+         {
+             // Searching calls by a part of a number scans every call, newest first: from this
+             // index (the numbers are in it) rather than the table, at a third of the cost.
+             // It starts with started_at, so it also serves everything calls_started_at did.
+             QStringLiteral("CREATE INDEX calls_started_numbers ON calls(started_at, from_number,"
+                            " to_number)"),
+             QStringLiteral("DROP INDEX calls_started_at"),
+             // A whole number is looked up.
+             QStringLiteral("CREATE INDEX calls_from_number ON calls(from_number)"),
+             QStringLiteral("CREATE INDEX calls_to_number ON calls(to_number)"),
+         }},
+        // Append new steps here (version 4, 5, ...).
     };
     return steps;
 }

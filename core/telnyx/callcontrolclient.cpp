@@ -218,6 +218,17 @@ quint64 CallControlClient::getApplication(const QString &applicationId)
     return start(std::move(pending));
 }
 
+quint64 CallControlClient::listApplications(int pageSize)
+{
+    auto pending = std::make_unique<Pending>();
+    pending->kind = Kind::ListApplications;
+    pending->method = QByteArrayLiteral("GET");
+    pending->path = QStringLiteral("/call_control_applications");
+    pending->pageSize = std::clamp(pageSize, 1, 250);
+    pending->result.command = QStringLiteral("list_applications");
+    return start(std::move(pending));
+}
+
 quint64 CallControlClient::patchApplication(const QString &applicationId,
                                             const QString &applicationName,
                                             const QString &webhookEventUrl)
@@ -264,7 +275,7 @@ void CallControlClient::send(quint64 handle)
     ++p.result.attempts;
 
     const QUrl url =
-        p.kind == Kind::ListNumbers
+        p.kind == Kind::ListNumbers || p.kind == Kind::ListApplications
             ? urlFor(
                   p.path,
                   QStringLiteral("page[number]=%1&page[size]=%2").arg(p.pageNumber).arg(p.pageSize))
@@ -323,7 +334,7 @@ void CallControlClient::onReplyFinished(quint64 handle, QNetworkReply *reply)
 
     if (status >= 200 && status < 300) {
         const QJsonObject root = QJsonDocument::fromJson(body).object();
-        if (p.kind == Kind::ListNumbers) {
+        if (p.kind == Kind::ListNumbers || p.kind == Kind::ListApplications) {
             const QJsonArray data = root.value(QLatin1String("data")).toArray();
             for (const QJsonValue &record : data)
                 p.records.append(record.toObject());
@@ -439,6 +450,9 @@ void CallControlClient::complete(quint64 handle)
         break;
     case Kind::PatchApplication:
         emit applicationPatched(p->result);
+        break;
+    case Kind::ListApplications:
+        emit applicationsListed(p->result, p->result.ok ? p->records : QList<QJsonObject>());
         break;
     }
 }

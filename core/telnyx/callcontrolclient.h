@@ -97,6 +97,8 @@ public:
     // application_name, webhook_event_url and webhook_api_version "2". Emit applicationFetched()
     // / applicationPatched(); the record is in CommandResult::data.
     quint64 getApplication(const QString &applicationId);
+    // GET {base}/call_control_applications, every page; emits applicationsListed() once.
+    quint64 listApplications(int pageSize = 250);
     quint64 patchApplication(const QString &applicationId, const QString &applicationName,
                              const QString &webhookEventUrl);
 
@@ -119,9 +121,11 @@ signals:
     void phoneNumbersListed(bool ok, const QList<QJsonObject> &records, const QString &error);
     void applicationFetched(const kt::CommandResult &result);
     void applicationPatched(const kt::CommandResult &result);
+    // `result` carries the outcome (errorCode / errorTitle on failure), `records` every page's.
+    void applicationsListed(const kt::CommandResult &result, const QList<QJsonObject> &records);
 
 private:
-    enum class Kind { Command, ListNumbers, GetApplication, PatchApplication };
+    enum class Kind { Command, ListNumbers, GetApplication, PatchApplication, ListApplications };
     struct Pending;
 
     quint64 start(std::unique_ptr<Pending> pending);

@@ -91,7 +91,28 @@ public:
             onProcess(event);
     }
     Health health() override { return currentHealth; }
+    bool groupsStores() const override { return grouping; }
+    bool beginStores() override
+    {
+        groupStart = storeCalls;
+        return true;
+    }
+    bool endStores(QString *error) override
+    {
+        groupSizes.append(storeCalls - groupStart);
+        if (onEndStores)
+            onEndStores();
+        if (!failGroup)
+            return true;
+        *error = QStringLiteral("disk full");
+        return false;
+    }
 
+    bool grouping = false;
+    bool failGroup = false;
+    int groupStart = 0;
+    QList<int> groupSizes;
+    std::function<void()> onEndStores;
     StoreOutcome::Result next = StoreOutcome::Stored;
     QList<QPair<WebhookEvent, QByteArray>> stored;
     std::atomic<int> storeCalls{0};
@@ -255,6 +276,7 @@ private slots:
     void metricsCount();
     void portInUse();
     void processRunsAfterTheResponseIsSent();
+    void groupedStoresShareOneCommit();
     void runsInItsOwnThread();
 
 private:
@@ -962,6 +984,55 @@ void TstWebhookServer::processRunsAfterTheResponseIsSent()
     QVERIFY2(seenByProcess.startsWith("HTTP/1.1 200 OK\r\n"), seenByProcess.constData());
     QVERIFY(!m_handler->processedInsideStore);
     QCOMPARE(statusOf(c.nextResponse()), 200);
+}
+
+void TstWebhookServer::groupedStoresShareOneCommit()
+{
+    m_handler->grouping = true;
+    double answeredAtCommit = -1;
+    m_handler->onEndStores = [&] {
+        answeredAtCommit = m_server->metrics().value(QLatin1String(Metrics::WebhooksTotal),
+                                                     {{"result", "stored"}});
+    };
+    // Three webhooks on three connections, all written before the server's loop runs again.
+    RawClient clients[3];
+    for (RawClient &c : clients)
+        QVERIFY(c.connectTo(port()));
+    for (int i = 0; i < 3; ++i) {
+        const QByteArray body = eventBody(QStringLiteral("group-%1").arg(i));
+        clients[i].send(rawRequest("POST", "/webhooks/telnyx", body, signedHeaders(body)));
+    }
+    for (int i = 0; i < 3; ++i) {
+        const QByteArray response = clients[i].nextResponse();
+        QCOMPARE(statusOf(response), 200);
+        QCOMPARE(jsonOf(response).value(QStringLiteral("id")).toString(),
+                 QStringLiteral("group-%1").arg(i));
+    }
+    int stored = 0;
+    for (int size : std::as_const(m_handler->groupSizes))
+        stored += size;
+    QCOMPARE(stored, 3);
+    QVERIFY2(m_handler->groupSizes.size() < 3, "the three webhooks were never grouped");
+    QCOMPARE(answeredAtCommit, 0.0); // answered only after the first group's commit
+    QTRY_COMPARE(m_handler->processed.size(), 3);
+    QVERIFY(!m_handler->processedInsideStore);
+
+    // A group whose commit fails: its webhooks are answered 503 and never processed.
+    m_handler->failGroup = true;
+    QTest::ignoreMessage(QtWarningMsg, "webhook group-9 not stored: disk full");
+    const QByteArray body = eventBody(QStringLiteral("group-9"));
+    clients[0].send(rawRequest("POST", "/webhooks/telnyx", body, signedHeaders(body)));
+    const QByteArray response = clients[0].nextResponse();
+    QCOMPARE(statusOf(response), 503);
+    QCOMPARE(jsonOf(response).value(QStringLiteral("error")).toString(),
+             QStringLiteral("store_failed"));
+    m_handler->failGroup = false;
+    const QByteArray next = eventBody(QStringLiteral("group-10"));
+    clients[1].send(rawRequest("POST", "/webhooks/telnyx", next, signedHeaders(next)));
+    QCOMPARE(statusOf(clients[1].nextResponse()), 200);
+    QTRY_COMPARE(m_handler->processed.size(), 4);
+    QCOMPARE(m_handler->processed.last(), QStringLiteral("group-10"));
+    QVERIFY(!m_handler->processed.contains(QStringLiteral("group-9")));
 }
 
 void TstWebhookServer::runsInItsOwnThread()

@@ -1100,6 +1100,128 @@ private slots:
         QCOMPARE(broken.firstBrokenSeq, 15001);
         QCOMPARE(broken.rowsChecked, 15000);
     }
+
+    void batchCommitsAllAppendsTogether()
+    {
+        EventStore store;
+        QVERIFY(fill(store, 1));
+        QVERIFY(store.beginBatch());
+        QVERIFY(store.inBatch());
+        QVERIFY(store.beginBatch()); // nested: only the outer one commits
+        QCOMPARE(store.append(makeEvent(2, QStringLiteral("t2"))).seq, 2);
+        QVERIFY(store.commitBatch());
+        QVERIFY(store.inBatch());
+        {
+            // Another connection sees nothing before the outer commit.
+            EventStore reader;
+            QVERIFY(reader.open(dbPath(), QStringLiteral("reader"), EventStore::Mode::ReadOnly));
+            QCOMPARE(reader.eventCount(), 1);
+        }
+        QCOMPARE(store.append(makeEvent(3, QStringLiteral("t3"))).seq, 3);
+        QVERIFY(store.commitBatch());
+        QVERIFY(!store.inBatch());
+        EventStore reader;
+        QVERIFY(reader.open(dbPath(), QStringLiteral("reader"), EventStore::Mode::ReadOnly));
+        QCOMPARE(reader.eventCount(), 3);
+        QVERIFY(reader.verify().ok);
+    }
+
+    void failedAppendInBatchLeavesTheOthers()
+    {
+        EventStore store;
+        QVERIFY(fill(store, 1));
+        QVERIFY(store.beginBatch());
+        QCOMPARE(store.append(makeEvent(2, QStringLiteral("t2"))).status,
+                 AppendResult::Status::Stored);
+        // A duplicate and a failing extra write each undo only themselves.
+        QCOMPARE(store.append(makeEvent(9, QStringLiteral("t2"))).status,
+                 AppendResult::Status::Duplicate);
+        const AppendResult failed = store.append(
+            makeEvent(3), nullptr, [](QSqlDatabase &) { return QStringLiteral("refused"); });
+        QCOMPARE(failed.status, AppendResult::Status::Error);
+        QCOMPARE(store.append(makeEvent(4, QStringLiteral("t4"))).seq, 3);
+        QVERIFY(store.commitBatch());
+        QCOMPARE(store.eventCount(), 3);
+        QCOMPARE(store.lastSeq(), 3);
+        QVERIFY(store.verify().ok);
+        QVERIFY(store.healthCheck());
+    }
+
+    void callUpdatesInABatch()
+    {
+        EventStore store;
+        QVERIFY(fill(store, 0));
+        QVERIFY(store.beginBatch());
+        CallUpdate a;
+        a.callId = QStringLiteral("c1");
+        a.fromNumber = QStringLiteral("+17702300635");
+        a.state = QStringLiteral("ringing");
+        QVERIFY(store.append(makeEvent(1, QStringLiteral("t1"), a.callId), &a).ok());
+        CallUpdate b; // other columns: the first update's stay
+        b.callId = a.callId;
+        b.state = QStringLiteral("ended");
+        b.flags = QJsonObject{{QStringLiteral("x"), true}};
+        QVERIFY(store.append(makeEvent(2, QString(), a.callId), &b).ok());
+        QCOMPARE(store.call(a.callId)->state, QStringLiteral("ended")); // read inside the batch
+        QVERIFY(store.commitBatch());
+        const auto c = store.call(a.callId);
+        QVERIFY(c);
+        QCOMPARE(c->fromNumber, QStringLiteral("+17702300635"));
+        QCOMPARE(c->state, QStringLiteral("ended"));
+        QCOMPARE(c->flags.value(QStringLiteral("x")).toBool(), true);
+        QCOMPARE(c->updatedSeq, 2);
+    }
+
+    void callsPerDayAndNumberSearch()
+    {
+        EventStore store;
+        QVERIFY(fill(store, 0));
+        struct C
+        {
+            const char *id, *from, *to, *started;
+        };
+        const C calls[] = {
+            {"a", "+17702300635", "+18886115384", "2025-03-01T10:00:00Z"},
+            {"b", "+14045550100", "+17702300635", "2025-03-01T23:30:00Z"},
+            {"c", "+14045550100", "+18886115384", "2025-03-02T00:30:00Z"},
+            {"d", "+447946095800", "+18886115384", "2025-03-05T12:00:00Z"},
+        };
+        int i = 0;
+        for (const C &c : calls) {
+            CallUpdate u;
+            u.callId = QString::fromLatin1(c.id);
+            u.fromNumber = QString::fromLatin1(c.from);
+            u.toNumber = QString::fromLatin1(c.to);
+            u.startedAt = QString::fromLatin1(c.started);
+            QVERIFY(store.append(makeEvent(++i, QString(), u.callId), &u).ok());
+        }
+        const QDateTime from(QDate(2025, 3, 1), QTime(0, 0), Qt::UTC);
+        const QDateTime to(QDate(2025, 3, 5), QTime(0, 0), Qt::UTC);
+        auto days = [](const QList<EventStore::DayCount> &list) {
+            QStringList out;
+            for (const auto &d : list)
+                out << QStringLiteral("%1=%2").arg(d.day.toString(Qt::ISODate)).arg(d.calls);
+            return out.join(QLatin1Char(' '));
+        };
+        QCOMPARE(days(store.callsPerDay(from, to)), QStringLiteral("2025-03-01=2 2025-03-02=1"));
+        // Two hours east of UTC, b (23:30 UTC) is on the 2nd.
+        QCOMPARE(days(store.callsPerDay(from, to, 7200)),
+                 QStringLiteral("2025-03-01=1 2025-03-02=2"));
+
+        auto ids = [](const QList<CallRecord> &list) {
+            QStringList out;
+            for (const CallRecord &c : list)
+                out << c.callId;
+            return out.join(QLatin1Char(','));
+        };
+        QCOMPARE(ids(store.callsWithNumber(QStringLiteral("+17702300635"))), QStringLiteral("b,a"));
+        QCOMPARE(ids(store.callsWithNumber(QStringLiteral("404 555"))), QStringLiteral("c,b"));
+        QCOMPARE(ids(store.callsWithNumber(QStringLiteral("(770) 230"))), QStringLiteral("b,a"));
+        QCOMPARE(ids(store.callsWithNumber(QStringLiteral("0958"))), QStringLiteral("d"));
+        QCOMPARE(ids(store.callsWithNumber(QStringLiteral("+19995550123"))), QString());
+        QCOMPARE(ids(store.callsWithNumber(QStringLiteral("888"), 1, 1)), QStringLiteral("c"));
+        QVERIFY(store.callsWithNumber(QStringLiteral("no digits")).isEmpty());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestEventStore)

@@ -1,0 +1,602 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// kevantel-loadgen: webhook throughput of the full pipeline against the bare QHttpServer ceiling,
+// and decision latency (call.initiated -> first command at the fake Telnyx), in one run. Prints a
+// markdown table. See the README, "Benchmarks".
+#include "ceilingserver.h"
+#include "httpload.h"
+#include "telnyxside.h"
+#include "webhookmix.h"
+
+#include "engine/config.h"
+#include "engine/engine.h"
+#include "engine/enginehost.h"
+#include "screening/numbermap.h"
+#include "server/metrics.h"
+#include "server/webhookserver.h"
+#include "store/eventstore.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QEventLoop>
+#include <QLoggingCategory>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <QFile>
+
+#include <cstdio>
+#include <functional>
+#include <memory>
+
+#include <unistd.h>
+
+using namespace kt;
+using namespace kt::bench;
+
+namespace {
+
+struct Options
+{
+    double duration = 10;        // seconds per throughput run
+    int connections = 8;         // keep-alive connections of a throughput run
+    double rate = 0;             // > 0: also a fixed-rate run of each target (webhooks/s)
+    double callsPerSecond = 200; // decision latency: calls placed by the fake Telnyx
+    double latencyDuration = 10; // seconds per latency run
+    int relayConnections = 4;    // connections carrying the fake Telnyx's webhooks
+    int floodConnections = 8;    // connections flooding the engine during the second latency run
+    int maxCalls = 20000;        // calls pre-signed for a pipeline flood (5 webhooks each)
+    QStringList synchronous{QStringLiteral("FULL"), QStringLiteral("NORMAL")};
+    double drain = 3;        // seconds for the calls under way to finish after a latency run
+    int commitSamples = 200; // appends timed for the commit-latency rows
+    bool throughput = true;
+    bool latency = true;
+    bool ceiling = true;
+};
+
+struct Row
+{
+    QString benchmark;
+    QString result;
+    QString target;
+    QString verdict;
+};
+
+QList<Row> g_rows;
+
+void note(const QString &line)
+{
+    std::fprintf(stderr, "%s\n", qPrintable(line));
+    std::fflush(stderr);
+}
+
+// Runs the event loop for `seconds`, or until `done` says so.
+void runFor(double seconds, const std::function<bool()> &done = {})
+{
+    QEventLoop loop;
+    QTimer check;
+    check.setInterval(10);
+    QElapsedTimer timer;
+    timer.start();
+    QObject::connect(&check, &QTimer::timeout, &loop, [&] {
+        if (timer.elapsed() >= qint64(seconds * 1000) || (done && done()))
+            loop.quit();
+    });
+    check.start();
+    loop.exec();
+}
+
+QString fmt(double v, int decimals = 2)
+{
+    return QString::number(v, 'f', decimals);
+}
+
+QString describe(const LoadResult &r)
+{
+    QString s = QStringLiteral("%1 req/s (%2 in %3 s); latency %4")
+                    .arg(fmt(r.throughput(), 0))
+                    .arg(r.ok)
+                    .arg(fmt(r.seconds, 1))
+                    .arg(r.latency.summary());
+    const qint64 bad = r.completed - r.ok + r.errors;
+    if (bad > 0)
+        s += QStringLiteral("; %1 failed (%2)").arg(bad).arg(r.firstError.left(80));
+    return s;
+}
+
+QStringList ownerNumbers()
+{
+    QStringList out;
+    const NumberMap map = NumberMap::defaultMap();
+    for (const NumberEntry &e : map.entries())
+        out << e.e164;
+    return out;
+}
+
+// The engine with its own database, in its own thread, with the fake Telnyx as Telnyx.
+struct EngineUnderTest
+{
+    QTemporaryDir dir;
+    std::unique_ptr<EngineHost> host;
+    quint16 port = 0;
+
+    bool start(const QString &synchronous, TelnyxSide &telnyx, QString *error)
+    {
+        Config c;
+        c.databasePath = dir.filePath(QStringLiteral("bench.db"));
+        c.port = 0;
+        c.telnyxApiUrl = telnyx.baseUrl().toString();
+        c.apiKey = telnyx.apiKey();
+        c.publicKey = telnyx.publicKey();
+        c.forwardTo = QStringLiteral("+17705550100");
+        c.synchronous = synchronous;
+        host = std::make_unique<EngineHost>(c);
+        if (!host->startAndWait(error))
+            return false;
+        port = quint16(QUrl(host->url()).port());
+        return true;
+    }
+
+    template <typename F> auto inEngine(F f)
+    {
+        decltype(f(*host->engine())) out{};
+        QMetaObject::invokeMethod(
+            host->engine(), [&] { out = f(*host->engine()); }, Qt::BlockingQueuedConnection);
+        return out;
+    }
+
+    qint64 events()
+    {
+        return inEngine([](Engine &e) { return e.eventStore().lastSeq(); });
+    }
+
+    // CPU time of the engine thread so far, in seconds (user + system, from /proc).
+    double cpuSeconds()
+    {
+        if (tid == 0)
+            tid = inEngine([](Engine &) { return qint64(::gettid()); });
+        QFile f(QStringLiteral("/proc/self/task/%1/stat").arg(tid));
+        if (!f.open(QIODevice::ReadOnly))
+            return 0;
+        // Fields after the ")" closing the thread name: state is field 3, utime 14, stime 15.
+        const QByteArray stat = f.readAll();
+        const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+        const double ticks = double(sysconf(_SC_CLK_TCK));
+        return (fields.value(11).toDouble() + fields.value(12).toDouble()) / ticks;
+    }
+    qint64 tid = 0;
+
+    // The engine's own kevantel_decision_latency_seconds histogram (from process() to the first
+    // command handed to the HTTP client): the bucket bounds holding p50 and p99.
+    QString histogram()
+    {
+        const QByteArray text = inEngine([](Engine &e) { return e.server().metrics().render(); });
+        QList<QPair<double, double>> buckets; // le, cumulative
+        double count = 0;
+        for (const QByteArray &line : text.split('\n')) {
+            if (line.startsWith("kevantel_decision_latency_seconds_bucket{le=\"")) {
+                const int q = line.indexOf('"', 45);
+                const QByteArray le = line.mid(45, q - 45);
+                const double cumulative = line.mid(line.lastIndexOf(' ') + 1).toDouble();
+                buckets.append({le == "+Inf" ? qInf() : le.toDouble(), cumulative});
+            } else if (line.startsWith("kevantel_decision_latency_seconds_count")) {
+                count = line.mid(line.lastIndexOf(' ') + 1).toDouble();
+            }
+        }
+        auto bound = [&](double p) {
+            for (const auto &b : buckets) {
+                if (b.second >= p * count)
+                    return qIsInf(b.first) ? QStringLiteral("> 1 s")
+                                           : QStringLiteral("≤ %1 ms").arg(b.first * 1000);
+            }
+            return QStringLiteral("?");
+        };
+        if (count <= 0)
+            return QStringLiteral("no samples");
+        return QStringLiteral("p50 %1, p99 %2 (n=%3)").arg(bound(0.5), bound(0.99)).arg(count);
+    }
+
+    void stop()
+    {
+        if (host)
+            host->stopAndWait();
+        host.reset();
+    }
+};
+
+// A flat-out or fixed-rate run of `requests` against 127.0.0.1:port.
+LoadResult runLoad(quint16 port, int connections, std::vector<Outgoing> &requests, bool cycle,
+                   double seconds, double rate, QString *error)
+{
+    HttpLoad load(QHostAddress::LocalHost, port, connections);
+    if (!load.open(5000, error))
+        return {};
+    size_t next = 0;
+    auto source = [&](Outgoing *o) {
+        if (next >= requests.size()) {
+            if (!cycle)
+                return false;
+            next = 0;
+        }
+        *o = requests[next++];
+        return true;
+    };
+    if (rate > 0)
+        load.startAtRate(source, rate);
+    else
+        load.startFlatOut(source);
+    runFor(seconds, [&] { return load.exhausted() && load.inFlight() == 0; });
+    return load.stop();
+}
+
+// The ceiling: the bare QHttpServer, with the same kind of requests (signatures are not checked
+// there), reused in a cycle.
+bool ceiling(const Options &o, TelnyxSide &telnyx, const QStringList &numbers, double rate,
+             LoadResult *bare)
+{
+    QString error;
+    const QString mode =
+        rate > 0 ? QStringLiteral("at %1 webhooks/s").arg(rate) : QStringLiteral("flat out");
+    CeilingServer server;
+    const quint16 port = server.startAndWait();
+    if (port == 0) {
+        note(QStringLiteral("the ceiling server cannot listen"));
+        return false;
+    }
+    note(QStringLiteral("ceiling %1, %2 connections, %3 s ...")
+             .arg(mode)
+             .arg(o.connections)
+             .arg(o.duration));
+    QList<MixCall> sample;
+    for (int i = 0; i < 1000; ++i)
+        sample.append({QStringLiteral("v3:ceiling-%1").arg(i), QStringLiteral("leg-%1").arg(i),
+                       QStringLiteral("session-%1").arg(i), QStringLiteral("2811212257810187875"),
+                       QStringLiteral("+14045550%1").arg(100 + i % 800),
+                       numbers.at(i % numbers.size())});
+    std::vector<Outgoing> requests =
+        WebhookMix(telnyx.signingSeed(), QStringLiteral("127.0.0.1"), port)
+            .build(sample, o.connections * 4);
+    *bare = runLoad(port, o.connections, requests, true, o.duration, rate, &error);
+    server.stopAndWait();
+    if (!error.isEmpty()) {
+        note(error);
+        return false;
+    }
+    g_rows.append({QStringLiteral("webhooks, bare QHttpServer (the ceiling), %1").arg(mode),
+                   describe(*bare), QString(), QString()});
+    return true;
+}
+
+// The pipeline: signature, parse, durable store, decision and commands to the fake Telnyx.
+bool pipeline(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
+              const QStringList &numbers, double rate, const LoadResult *bare)
+{
+    QString error;
+    const QString mode =
+        rate > 0 ? QStringLiteral("at %1 webhooks/s").arg(rate) : QStringLiteral("flat out");
+    EngineUnderTest engine;
+    if (!engine.start(synchronous, telnyx, &error)) {
+        note(QStringLiteral("the engine cannot start: ") + error);
+        return false;
+    }
+    // Signing costs the client ~0.3 ms a webhook, so sign about what the run will use: at a
+    // fixed rate that is known; flat out, a short calibration run tells.
+    const WebhookMix mix(telnyx.signingSeed(), QStringLiteral("127.0.0.1"), engine.port);
+    double expected = rate;
+    if (expected <= 0) {
+        std::vector<Outgoing> probe =
+            mix.build(telnyx.createCalls(std::min(200, o.maxCalls), numbers), o.connections * 4);
+        const LoadResult calibration =
+            runLoad(engine.port, o.connections, probe, false, std::min(2.0, o.duration), 0, &error);
+        expected = calibration.throughput();
+        note(QStringLiteral("calibration: %1 webhooks/s").arg(expected, 0, 'f', 0));
+    }
+    const int calls =
+        std::clamp(int(expected * o.duration * 1.5 / WebhookMix::EventsPerCall) + o.connections * 4,
+                   10, o.maxCalls);
+    note(QStringLiteral("pipeline (%1) %2: signing %3 webhooks of %4 calls ...")
+             .arg(synchronous, mode)
+             .arg(calls * WebhookMix::EventsPerCall)
+             .arg(calls));
+    std::vector<Outgoing> requests =
+        mix.build(telnyx.createCalls(calls, numbers), o.connections * 4);
+    const qint64 eventsBefore = engine.events();
+    const qint64 commandsBefore = telnyx.commandCount();
+    const double cpuBefore = engine.cpuSeconds();
+    note(QStringLiteral("pipeline (%1) %2, %3 connections, %4 s ...")
+             .arg(synchronous, mode)
+             .arg(o.connections)
+             .arg(o.duration));
+    const LoadResult full =
+        runLoad(engine.port, o.connections, requests, false, o.duration, rate, &error);
+    const double cpu = engine.cpuSeconds() - cpuBefore;
+    const qint64 events = engine.events() - eventsBefore;
+    const qint64 commands = telnyx.commandCount() - commandsBefore;
+    engine.stop();
+    if (!error.isEmpty()) {
+        note(error);
+        return false;
+    }
+    QString result = describe(full);
+    result += QStringLiteral("; %1 events stored/s, %2 commands/s; engine thread %3 % of a core, "
+                             "%4 µs CPU a webhook")
+                  .arg(fmt(double(events) / full.seconds, 0))
+                  .arg(fmt(double(commands) / full.seconds, 0))
+                  .arg(fmt(100 * cpu / full.seconds, 0))
+                  .arg(fmt(full.ok > 0 ? cpu * 1e6 / double(full.ok) : 0, 0));
+    g_rows.append(
+        {QStringLiteral("webhooks, full pipeline (synchronous=%1), %2").arg(synchronous, mode),
+         result, QString(), QString()});
+    if (!bare)
+        return true;
+    if (rate > 0) {
+        g_rows.append({QStringLiteral("pipeline (%1) p99 / ceiling p99 at %2 webhooks/s")
+                           .arg(synchronous)
+                           .arg(rate),
+                       QStringLiteral("%1 ms / %2 ms")
+                           .arg(fmt(full.latency.percentileMs(99)))
+                           .arg(fmt(bare->latency.percentileMs(99))),
+                       QString(), QString()});
+    } else {
+        const double ratio = bare->throughput() > 0 ? full.throughput() / bare->throughput() : 0;
+        g_rows.append({QStringLiteral("pipeline (%1) / ceiling throughput").arg(synchronous),
+                       fmt(ratio, 3), QStringLiteral("≥ 0.5"),
+                       ratio >= 0.5 ? QStringLiteral("met") : QStringLiteral("missed")});
+    }
+    return true;
+}
+
+// What one durable commit costs on this disk: the floor under every latency at FULL.
+void commitLatency(const QString &synchronous, int samples)
+{
+    QTemporaryDir dir;
+    EventStore store;
+    store.setSynchronous(synchronous == QLatin1String("FULL") ? EventStore::Synchronous::Full
+                                                              : EventStore::Synchronous::Normal);
+    if (!store.open(dir.filePath(QStringLiteral("commit.db")), QStringLiteral("commit-probe")))
+        return;
+    LatencyStats stats;
+    for (int i = 0; i < samples; ++i) {
+        NewEvent e;
+        e.type = QStringLiteral("bench.commit");
+        e.actor = QStringLiteral("bench");
+        e.payload = {{QStringLiteral("i"), i}};
+        const qint64 start = nowNs();
+        store.append(e);
+        stats.add(nowNs() - start);
+    }
+    g_rows.append({QStringLiteral("one EventStore::append, synchronous=%1 (this disk's commit)")
+                       .arg(synchronous),
+                   stats.summary(), QString(), QString()});
+}
+
+bool decisionLatency(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
+                     const QStringList &numbers, bool flood)
+{
+    QString error;
+    EngineUnderTest engine;
+    if (!engine.start(synchronous, telnyx, &error)) {
+        note(QStringLiteral("the engine cannot start: ") + error);
+        return false;
+    }
+    const WebhookMix mix(telnyx.signingSeed(), QStringLiteral("127.0.0.1"), engine.port);
+
+    // The fake Telnyx's webhooks go out over their own connections.
+    HttpLoad relay(QHostAddress::LocalHost, engine.port, o.relayConnections);
+    if (!relay.open(5000, &error)) {
+        note(error);
+        return false;
+    }
+    relay.onWritten = [&telnyx](const Outgoing &request, qint64 writtenNs) {
+        if (request.initiated)
+            telnyx.markInitiated(request.callControlId, writtenNs);
+    };
+    relay.startQueue();
+    const auto relayConnection = QObject::connect(
+        &telnyx, &TelnyxSide::relayReady, &relay,
+        [&relay](const QByteArray &bytes, const QString &id, bool initiated) {
+            Outgoing out;
+            out.bytes = bytes;
+            out.callControlId = id;
+            out.initiated = initiated;
+            relay.enqueue(out);
+        },
+        Qt::QueuedConnection);
+
+    // The flood: other calls' webhooks, flat out, over their own connections.
+    std::unique_ptr<HttpLoad> flooder;
+    std::vector<Outgoing> floodRequests;
+    size_t next = 0;
+    if (flood) {
+        const int calls =
+            std::clamp(int(o.latencyDuration * 3000 / WebhookMix::EventsPerCall), 10, o.maxCalls);
+        note(QStringLiteral("flood: signing %1 webhooks ...")
+                 .arg(calls * WebhookMix::EventsPerCall));
+        floodRequests = mix.build(telnyx.createCalls(calls, numbers), o.floodConnections * 4);
+        flooder =
+            std::make_unique<HttpLoad>(QHostAddress::LocalHost, engine.port, o.floodConnections);
+        if (!flooder->open(5000, &error)) {
+            note(error);
+            return false;
+        }
+        flooder->startFlatOut([&](Outgoing *out) {
+            if (next >= floodRequests.size())
+                return false;
+            *out = floodRequests[next++];
+            return true;
+        });
+    }
+
+    note(QStringLiteral("decision latency: %1 calls/s%2, %3 s ...")
+             .arg(o.callsPerSecond)
+             .arg(flood ? QStringLiteral(" under a flood") : QString())
+             .arg(o.latencyDuration));
+    telnyx.takeDecisionLatencies(); // reset
+    const double cpuBefore = engine.cpuSeconds();
+    const qint64 startNs = nowNs();
+    telnyx.startCalls(o.callsPerSecond, numbers, mix);
+    runFor(o.latencyDuration);
+    const qint64 placed = telnyx.stopCalls();
+    const double busy = (engine.cpuSeconds() - cpuBefore) / (double(nowNs() - startNs) / 1e9);
+    LoadResult floodResult;
+    if (flooder)
+        floodResult = flooder->stop();
+    runFor(o.drain); // the calls under way finish
+    const LoadResult relayed = relay.stop();
+    QObject::disconnect(relayConnection);
+    qint64 undecided = 0;
+    const LatencyStats latency = telnyx.takeDecisionLatencies(&undecided);
+    const QString histogram = engine.histogram();
+    engine.stop();
+
+    const double p99 = latency.percentileMs(99);
+    QString result = QStringLiteral("p50 %1 ms, p99 %2 ms, max %3 ms (%4 calls")
+                         .arg(fmt(latency.percentileMs(50)))
+                         .arg(fmt(p99))
+                         .arg(fmt(latency.maxMs()))
+                         .arg(latency.count());
+    if (undecided > 0 || latency.count() < placed)
+        result +=
+            QStringLiteral(" of %1 placed; %2 without a command yet").arg(placed).arg(undecided);
+    result += QStringLiteral("); engine thread %1 % of a core; engine histogram %2; relayed "
+                             "webhooks %3")
+                  .arg(fmt(100 * busy, 0))
+                  .arg(histogram, relayed.latency.summary());
+    if (flood)
+        result += QStringLiteral("; flood %1 webhooks/s").arg(fmt(floodResult.throughput(), 0));
+    // The target is for 200 calls/s without a flood; other runs are for information.
+    const bool judged = !flood && o.callsPerSecond >= 200;
+    const bool met = latency.count() > 0 && p99 <= 5.0 && undecided == 0;
+    g_rows.append({QStringLiteral("decision latency, %1 calls/s%2 (synchronous=%3)")
+                       .arg(o.callsPerSecond)
+                       .arg(flood ? QStringLiteral(" under a flood") : QString(), synchronous),
+                   result, judged ? QStringLiteral("p99 ≤ 5 ms") : QString(),
+                   judged ? (met ? QStringLiteral("met") : QStringLiteral("missed")) : QString()});
+    return true;
+}
+
+void printTable()
+{
+    std::printf("| benchmark | result | target | verdict |\n|---|---|---|---|\n");
+    for (const Row &r : std::as_const(g_rows))
+        std::printf("| %s | %s | %s | %s |\n", qPrintable(r.benchmark), qPrintable(r.result),
+                    qPrintable(r.target), qPrintable(r.verdict));
+    std::fflush(stdout);
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("kevantel-loadgen"));
+    // The engine's per-call log lines would cost more than the work measured.
+    QLoggingCategory::setFilterRules(QStringLiteral("kevantel.*.info=false\n"
+                                                    "kevantel.*.debug=false"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Webhook throughput of the kevan-tel pipeline against a bare QHttpServer, "
+                       "and decision latency. Prints a markdown table on stdout."));
+    parser.addHelpOption();
+    const QCommandLineOption quick(QStringLiteral("quick"), QStringLiteral("Short runs (3 s)."));
+    const QCommandLineOption smoke(QStringLiteral("smoke"),
+                                   QStringLiteral("A seconds-long run that only checks it works."));
+    const QCommandLineOption duration(QStringLiteral("duration"),
+                                      QStringLiteral("Seconds per throughput run (10)."),
+                                      QStringLiteral("s"));
+    const QCommandLineOption connections(QStringLiteral("connections"),
+                                         QStringLiteral("Keep-alive connections (8)."),
+                                         QStringLiteral("n"));
+    const QCommandLineOption rate(QStringLiteral("rate"),
+                                  QStringLiteral("Also run both targets at this many webhooks/s."),
+                                  QStringLiteral("r"));
+    const QCommandLineOption cps(QStringLiteral("calls-per-second"),
+                                 QStringLiteral("Calls placed in the latency runs (200)."),
+                                 QStringLiteral("n"));
+    const QCommandLineOption latencyDuration(QStringLiteral("latency-duration"),
+                                             QStringLiteral("Seconds per latency run (10)."),
+                                             QStringLiteral("s"));
+    const QCommandLineOption sync(QStringLiteral("synchronous"),
+                                  QStringLiteral("The engine's SQLite synchronous modes to run: "
+                                                 "FULL,NORMAL (default), FULL or NORMAL."),
+                                  QStringLiteral("modes"));
+    const QCommandLineOption only(QStringLiteral("only"), QStringLiteral("throughput or latency."),
+                                  QStringLiteral("what"));
+    const QCommandLineOption noCeiling(QStringLiteral("no-ceiling"),
+                                       QStringLiteral("Skip the bare server (for profiling)."));
+    parser.addOptions(
+        {quick, smoke, duration, connections, rate, cps, latencyDuration, sync, only, noCeiling});
+    parser.process(app);
+
+    Options o;
+    if (parser.isSet(quick)) {
+        o.duration = 3;
+        o.latencyDuration = 3;
+    }
+    if (parser.isSet(smoke)) {
+        o.duration = 0.5;
+        o.latencyDuration = 0.5;
+        o.connections = 2;
+        o.floodConnections = 2;
+        o.callsPerSecond = 20;
+        o.maxCalls = 200;
+        o.drain = 0.5;
+        o.commitSamples = 10;
+    }
+    if (parser.isSet(duration))
+        o.duration = parser.value(duration).toDouble();
+    if (parser.isSet(connections))
+        o.connections = parser.value(connections).toInt();
+    if (parser.isSet(rate))
+        o.rate = parser.value(rate).toDouble();
+    if (parser.isSet(cps))
+        o.callsPerSecond = parser.value(cps).toDouble();
+    if (parser.isSet(latencyDuration))
+        o.latencyDuration = parser.value(latencyDuration).toDouble();
+    if (parser.isSet(sync))
+        o.synchronous = parser.value(sync).toUpper().split(QLatin1Char(','));
+    o.ceiling = !parser.isSet(noCeiling);
+    if (parser.isSet(only)) {
+        o.throughput = parser.value(only) == QLatin1String("throughput");
+        o.latency = parser.value(only) == QLatin1String("latency");
+    }
+    if (o.duration <= 0 || o.connections <= 0 || o.callsPerSecond <= 0 ||
+        std::any_of(o.synchronous.cbegin(), o.synchronous.cend(), [](const QString &m) {
+            return m != QLatin1String("FULL") && m != QLatin1String("NORMAL");
+        })) {
+        std::fprintf(stderr, "bad option value\n");
+        return 2;
+    }
+
+    TelnyxSide telnyx;
+    if (!telnyx.start()) {
+        note(QStringLiteral("the fake Telnyx cannot listen"));
+        return 1;
+    }
+    const QStringList numbers = ownerNumbers();
+    bool ok = true;
+    for (const QString &mode : std::as_const(o.synchronous))
+        commitLatency(mode, o.commitSamples);
+    LoadResult bare, bareAtRate;
+    if (o.throughput && o.ceiling) {
+        ok = ceiling(o, telnyx, numbers, 0, &bare) && ok;
+        if (o.rate > 0)
+            ok = ceiling(o, telnyx, numbers, o.rate, &bareAtRate) && ok;
+    }
+    for (const QString &mode : std::as_const(o.synchronous)) {
+        if (o.throughput) {
+            ok = pipeline(o, mode, telnyx, numbers, 0, o.ceiling ? &bare : nullptr) && ok;
+            if (o.rate > 0)
+                ok =
+                    pipeline(o, mode, telnyx, numbers, o.rate, o.ceiling ? &bareAtRate : nullptr) &&
+                    ok;
+        }
+        if (o.latency) {
+            ok = decisionLatency(o, mode, telnyx, numbers, false) && ok;
+            ok = decisionLatency(o, mode, telnyx, numbers, true) && ok;
+        }
+    }
+    telnyx.stop();
+    printTable();
+    return ok ? 0 : 1;
+}

@@ -1,0 +1,58 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Builds kevan-tel and the benchmarks (Release), runs them and prints one markdown report:
+#   tests/bench/run-benchmarks.sh [--quick] [--events N] [--build-dir DIR] [--db PATH]
+# --quick: 3-second load runs and a 100,000-event history instead of 10 s and 1,000,000.
+# The history database is kept (build-dir/bench/history-N.db) and reused by later runs.
+# Extra options for the load generator go in LOADGEN_ARGS, e.g. LOADGEN_ARGS="--synchronous NORMAL".
+set -eu
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build="$root/build-bench"
+quick=0
+events=""
+db=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --quick) quick=1 ;;
+    --events) events="$2"; shift ;;
+    --build-dir) build="$2"; shift ;;
+    --db) db="$2"; shift ;;
+    -h | --help) sed -n '3,8p' "$0"; exit 0 ;;
+    *) echo "unknown option: $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+if [ -z "$events" ]; then
+    if [ "$quick" = 1 ]; then events=100000; else events=1000000; fi
+fi
+[ -n "$db" ] || db="$build/bench/history-$events.db"
+
+echo "building (Release) in $build ..." >&2
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DKEVANTEL_BUILD_BENCHMARKS=ON >/dev/null
+cmake --build "$build" --target kevan-tel kevantel-loadgen kevantel-historygen -j2 >&2
+
+loadgen_args=""
+[ "$quick" = 1 ] && loadgen_args="--quick"
+loadgen_out=$(mktemp)
+history_out=$(mktemp)
+trap 'rm -f "$loadgen_out" "$history_out"' EXIT
+
+# shellcheck disable=SC2086 # word splitting of the option lists is wanted
+"$build/tests/bench/kevantel-loadgen" $loadgen_args ${LOADGEN_ARGS:-} >"$loadgen_out"
+"$build/tests/bench/kevantel-historygen" --db "$db" --events "$events" \
+    --kevan-tel "$build/app/kevan-tel" >"$history_out"
+
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+echo
+echo "## kevan-tel benchmarks, $(date -u +%Y-%m-%d)"
+echo
+echo "$(nproc) CPU ($cpu), $(uname -sr), git $(git -C "$root" describe --always --dirty 2>/dev/null || echo '?')."
+echo
+echo "### Webhooks and decisions"
+echo
+cat "$loadgen_out"
+echo
+echo "### History ($events events)"
+echo
+cat "$history_out"
