@@ -24,6 +24,7 @@ int runAdminCommand(const CommandLine &cl)
         {QStringLiteral("events"), eventsCommand},     {QStringLiteral("calls"), callsCommand},
         {QStringLiteral("numbers"), numbersCommand},   {QStringLiteral("certs"), certsCommand},
         {QStringLiteral("registry"), registryCommand}, {QStringLiteral("rules"), rulesCommand},
+        {QStringLiteral("golive"), goliveCommand},
     };
     Handler handler = nullptr;
     for (const auto &h : handlers) {

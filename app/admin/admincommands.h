@@ -14,6 +14,7 @@ int numbersCommand(const CommandLine &cl, EventStore &store);  // numberscommand
 int certsCommand(const CommandLine &cl, EventStore &store);    // certscommands.cpp
 int registryCommand(const CommandLine &cl, EventStore &store); // registrycommands.cpp
 int rulesCommand(const CommandLine &cl, EventStore &store);    // rulescommands.cpp
+int goliveCommand(const CommandLine &cl, EventStore &store);   // golivecommands.cpp
 
 // Prints `usage` as the error line and returns the usage exit code (2).
 int usageError(const QString &usage);

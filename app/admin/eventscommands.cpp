@@ -68,10 +68,79 @@ int eventsCommand(const CommandLine &cl, EventStore &store)
     return 0;
 }
 
+namespace {
+
+const QString kCallsUsage = QStringLiteral(
+    "usage: kevan-tel calls [--limit N] [--json] | calls decide CALL_ID accept|reject");
+
+// `calls decide CALL_ID accept|reject`: the owner's answer to a call that rings under the `ask`
+// policy. The engine runs in another process, so this appends a request event
+// (tel.owner_decision_requested) that the running engine polls for and carries out
+// (Engine::pollOwnerDecisions); the engine records the decision itself as tel.owner_decision.
+int decideCall(const CommandLine &cl, EventStore &store)
+{
+    const QString answer = cl.words.at(3);
+    if (answer != QLatin1String("accept") && answer != QLatin1String("reject"))
+        return usageError(kCallsUsage);
+    const bool accept = answer == QLatin1String("accept");
+    std::optional<CallRecord> call = store.call(cl.words.at(2));
+    if (!call) {
+        // The call_control_id of a recent call names it too.
+        CallQuery recent;
+        recent.limit = 500;
+        for (const CallRecord &c : store.calls(recent)) {
+            if (c.callControlId == cl.words.at(2))
+                call = c;
+        }
+    }
+    if (!call) {
+        Output::error(store.errorString().isEmpty()
+                          ? QStringLiteral("no call %1 (see kevan-tel calls)").arg(cl.words.at(2))
+                          : store.errorString());
+        return 1;
+    }
+    const QString callId = call->callId;
+    if (call->state != QLatin1String("asking")) {
+        Output::error(
+            QStringLiteral("call %1 is not waiting for a decision (it is %2)")
+                .arg(callId, call->state.isEmpty() ? QStringLiteral("unknown") : call->state));
+        return 1;
+    }
+    NewEvent e;
+    e.type = QStringLiteral("tel.owner_decision_requested");
+    e.callId = callId;
+    e.actor = QStringLiteral("cli");
+    e.payload = {{QStringLiteral("accept"), accept}};
+    const AppendResult result = store.append(e);
+    if (!result.ok()) {
+        Output::error(result.error);
+        return 1;
+    }
+    const QString message =
+        QStringLiteral("asked the engine to %1 call %2 from %3")
+            .arg(answer, callId,
+                 call->fromNumber.isEmpty() ? QStringLiteral("an unknown caller")
+                                            : call->fromNumber);
+    if (cl.json) {
+        Output::json(QJsonArray{QJsonObject{{QStringLiteral("ok"), true},
+                                            {QStringLiteral("call_id"), callId},
+                                            {QStringLiteral("accept"), accept},
+                                            {QStringLiteral("seq"), result.seq},
+                                            {QStringLiteral("message"), message}}});
+    } else {
+        Output::line(message);
+    }
+    return 0;
+}
+
+} // namespace
+
 int callsCommand(const CommandLine &cl, EventStore &store)
 {
+    if (cl.words.value(1) == QLatin1String("decide") && cl.words.size() == 4)
+        return decideCall(cl, store);
     if (cl.words.size() != 1)
-        return usageError(QStringLiteral("usage: kevan-tel calls [--limit N] [--json]"));
+        return usageError(kCallsUsage);
     CallQuery query;
     query.limit = cl.limit > 0 ? cl.limit : 50;
     const QList<CallRecord> calls = store.calls(query);

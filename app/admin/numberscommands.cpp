@@ -18,7 +18,8 @@ namespace kt {
 namespace {
 
 const QString kUsage =
-    QStringLiteral("usage: kevan-tel numbers list [--json] | numbers import FILE | numbers sync");
+    QStringLiteral("usage: kevan-tel numbers list [--json] | numbers import FILE | numbers sync "
+                   "| numbers policy NUMBER default|accept_all|reject_with_message|reject|ask");
 
 int listNumbers(const CommandLine &cl, ScreeningRepository &repo)
 {
@@ -137,6 +138,12 @@ int numbersCommand(const CommandLine &cl, EventStore &store)
         return importNumbers(cl, repo, w.at(2));
     if (sub == QLatin1String("sync") && w.size() == 2)
         return syncNumbers(cl, repo);
+    if (sub == QLatin1String("policy") && w.size() == 4) {
+        // "default" clears the number's override: it then follows unknown-policy.
+        const QString policy = w.at(3) == QLatin1String("default") ? QString() : w.at(3);
+        return screeningcli::report(repo.setNumberPolicy(w.at(2), policy, screeningcli::actor()),
+                                    cl.json);
+    }
     return usageError(kUsage);
 }
 

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// `kevan-tel calls decide CALL_ID accept|reject`: the real binary runs `--headless` on a temporary
+// database, a number's policy is `ask` (set with `kevan-tel numbers policy`), and a second
+// process decides the ringing call; the Telnyx simulator receives what the decision asks for.
+#include "simulator/telnyxsimulator.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <csignal>
+
+namespace {
+const QString Owner = QStringLiteral("+17702300635");
+constexpr int Timeout = 20000;
+} // namespace
+
+class TstCallDecide : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init();
+    void cleanup();
+    void decidesARingingCall();
+    void refusesWhatItCannotDecide();
+
+private:
+    bool startServer();
+    QByteArray run(const QStringList &args, int *exitCode, QByteArray *stderrOut = nullptr);
+    QJsonObject callRecord(const QString &fromNumber);
+    QStringList steps(const QString &ccid) const;
+    QString db() const { return m_dir->filePath(QStringLiteral("events.db")); }
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<kt::TelnyxSimulator> m_telnyx;
+    std::unique_ptr<QProcess> m_server;
+};
+
+void TstCallDecide::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_telnyx = std::make_unique<kt::TelnyxSimulator>();
+    QVERIFY(m_telnyx->start());
+    m_telnyx->setSpeakDurationMs(50);
+    m_telnyx->setTransferAnswerDelayMs(50);
+}
+
+void TstCallDecide::cleanup()
+{
+    if (m_server && m_server->state() != QProcess::NotRunning) {
+        m_server->kill();
+        m_server->waitForFinished();
+    }
+    m_server.reset();
+    m_telnyx.reset();
+}
+
+bool TstCallDecide::startServer()
+{
+    m_server = std::make_unique<QProcess>();
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("TELNYX_API_KEY"), m_telnyx->apiKey());
+    env.insert(QStringLiteral("TELNYX_PUBLIC_KEY"),
+               QString::fromLatin1(m_telnyx->publicKey().toBase64()));
+    env.insert(QStringLiteral("HOME"), m_dir->path());
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir->filePath(QStringLiteral("config")));
+    m_server->setProcessEnvironment(env);
+    m_server->start(QStringLiteral(KEVANTEL_BINARY),
+                    {QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0"),
+                     QStringLiteral("--db"), db(), QStringLiteral("--telnyx-api"),
+                     m_telnyx->baseUrl().toString(), QStringLiteral("--forward-to"),
+                     QStringLiteral("+15125550100"), QStringLiteral("--ask-timeout"),
+                     QStringLiteral("120")});
+    if (!m_server->waitForStarted())
+        return false;
+    QByteArray out;
+    QElapsedTimer timer;
+    timer.start();
+    while (!out.contains('\n') && timer.elapsed() < Timeout &&
+           m_server->state() == QProcess::Running) {
+        m_server->waitForReadyRead(200);
+        out += m_server->readAllStandardOutput();
+    }
+    const QByteArray line = out.trimmed();
+    if (!line.startsWith("listening on http://127.0.0.1:")) {
+        qWarning() << "unexpected first line" << line << m_server->readAllStandardError();
+        return false;
+    }
+    m_telnyx->setWebhookUrl(
+        QUrl(QString::fromLatin1(line.mid(int(qstrlen("listening on ")))) + "/webhooks/telnyx"));
+    return true;
+}
+
+QByteArray TstCallDecide::run(const QStringList &args, int *exitCode, QByteArray *stderrOut)
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("HOME"), m_dir->path());
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir->filePath(QStringLiteral("config")));
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(KEVANTEL_BINARY), args + QStringList{QStringLiteral("--db"), db()});
+    p.waitForFinished(30000);
+    *exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    if (stderrOut)
+        *stderrOut = p.readAllStandardError();
+    return p.readAllStandardOutput();
+}
+
+QJsonObject TstCallDecide::callRecord(const QString &fromNumber)
+{
+    int code = -1;
+    const QJsonArray calls =
+        QJsonDocument::fromJson(run({QStringLiteral("calls"), QStringLiteral("--json")}, &code))
+            .array();
+    for (const QJsonValue &v : calls) {
+        if (v.toObject().value(QStringLiteral("from_number")).toString() == fromNumber)
+            return v.toObject();
+    }
+    return {};
+}
+
+QStringList TstCallDecide::steps(const QString &ccid) const
+{
+    QStringList names;
+    QSet<QString> seen;
+    for (const kt::ReceivedRequest &r : m_telnyx->commands()) {
+        if (r.callControlId == ccid && !seen.contains(r.commandId)) {
+            seen.insert(r.commandId);
+            names.append(r.command);
+        }
+    }
+    return names;
+}
+
+void TstCallDecide::decidesARingingCall()
+{
+    QVERIFY(startServer());
+    int code = -1;
+    QByteArray err;
+    run({QStringLiteral("numbers"), QStringLiteral("policy"), Owner, QStringLiteral("ask")}, &code,
+        &err);
+    QVERIFY2(code == 0, err.constData());
+
+    // Accepted: answer, then transfer to the owner's phone.
+    const QString first = QStringLiteral("+14045550186");
+    const QString ccid = m_telnyx->startInboundCall(first, Owner);
+    auto stateOf = [this](const QString &from) {
+        return callRecord(from).value(QStringLiteral("state")).toString();
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(first), QStringLiteral("asking"), Timeout);
+    QVERIFY(m_telnyx->commands().isEmpty());
+    const QString callId = callRecord(first).value(QStringLiteral("call_id")).toString();
+    const QByteArray out =
+        run({QStringLiteral("calls"), QStringLiteral("decide"), callId, QStringLiteral("accept")},
+            &code, &err);
+    QVERIFY2(code == 0, err.constData());
+    QCOMPARE(
+        out.trimmed(),
+        QStringLiteral("asked the engine to accept call %1 from %2").arg(callId, first).toUtf8());
+    QTRY_COMPARE_WITH_TIMEOUT(steps(ccid), (QStringList{"answer", "transfer"}), Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(first), QStringLiteral("forwarded"), Timeout);
+    const QJsonObject accepted = callRecord(first);
+    QCOMPARE(accepted.value(QStringLiteral("decision")).toString(), QStringLiteral("allowlisted"));
+    QCOMPARE(accepted.value(QStringLiteral("reason")).toString(), QStringLiteral("owner_accepted"));
+
+    // Rejected, naming the call by its call_control_id: answer, the message, hangup.
+    const QString second = QStringLiteral("+16175550163");
+    const QString ccid2 = m_telnyx->startInboundCall(second, Owner);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(second), QStringLiteral("asking"), Timeout);
+    run({QStringLiteral("calls"), QStringLiteral("decide"), ccid2, QStringLiteral("reject"),
+         QStringLiteral("--json")},
+        &code, &err);
+    QVERIFY2(code == 0, err.constData());
+    QTRY_COMPARE_WITH_TIMEOUT(steps(ccid2), (QStringList{"answer", "speak", "hangup"}), Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(second), QStringLiteral("ended"), Timeout);
+    QCOMPARE(callRecord(second).value(QStringLiteral("reason")).toString(),
+             QStringLiteral("owner_rejected"));
+
+    // Both decisions are in the log: the CLI's requests and the engine's decisions.
+    ::kill(pid_t(m_server->processId()), SIGTERM);
+    QVERIFY(m_server->waitForFinished(Timeout));
+    QCOMPARE(m_server->exitCode(), 0);
+    const QJsonArray events =
+        QJsonDocument::fromJson(run({QStringLiteral("events"), QStringLiteral("--json"),
+                                     QStringLiteral("--limit"), QStringLiteral("1000")},
+                                    &code))
+            .array();
+    int requested = 0;
+    int decided = 0;
+    for (const QJsonValue &v : events) {
+        const QJsonObject e = v.toObject();
+        const QString type = e.value(QStringLiteral("type")).toString();
+        if (type == QLatin1String("tel.owner_decision_requested")) {
+            ++requested;
+            QCOMPARE(e.value(QStringLiteral("actor")).toString(), QStringLiteral("cli"));
+        } else if (type == QLatin1String("tel.owner_decision")) {
+            ++decided;
+            QCOMPARE(e.value(QStringLiteral("actor")).toString(), QStringLiteral("cli"));
+        }
+    }
+    QCOMPARE(requested, 2);
+    QCOMPARE(decided, 2);
+    run({QStringLiteral("events"), QStringLiteral("verify")}, &code);
+    QCOMPARE(code, 0);
+}
+
+void TstCallDecide::refusesWhatItCannotDecide()
+{
+    QVERIFY(startServer());
+    int code = -1;
+    QByteArray err;
+
+    // A call that is not asking (the default policy answered it already).
+    const QString from = QStringLiteral("+14045550186");
+    const QString ccid = m_telnyx->startInboundCall(from, Owner);
+    QTRY_COMPARE_WITH_TIMEOUT(callRecord(from).value(QStringLiteral("state")).toString(),
+                              QStringLiteral("ended"), Timeout);
+    const QString callId = callRecord(from).value(QStringLiteral("call_id")).toString();
+    run({QStringLiteral("calls"), QStringLiteral("decide"), callId, QStringLiteral("accept")},
+        &code, &err);
+    QCOMPARE(code, 1);
+    QCOMPARE(err.trimmed().split('\n').size(), 1);
+    QVERIFY2(err.contains("is not waiting for a decision (it is ended)"), err.constData());
+
+    // A call that does not exist.
+    run({QStringLiteral("calls"), QStringLiteral("decide"), QStringLiteral("no-such-call"),
+         QStringLiteral("accept")},
+        &code, &err);
+    QCOMPARE(code, 1);
+    QVERIFY2(err.contains("no call no-such-call"), err.constData());
+
+    // Neither accept nor reject, or missing words: usage.
+    run({QStringLiteral("calls"), QStringLiteral("decide"), callId, QStringLiteral("maybe")}, &code,
+        &err);
+    QCOMPARE(code, 2);
+    QVERIFY2(err.contains("calls decide CALL_ID accept|reject"), err.constData());
+    run({QStringLiteral("calls"), QStringLiteral("decide"), callId}, &code, &err);
+    QCOMPARE(code, 2);
+
+    // Nothing was requested, and the call got only its own commands.
+    const QByteArray events =
+        run({QStringLiteral("events"), QStringLiteral("--type"),
+             QStringLiteral("tel.owner_decision_requested"), QStringLiteral("--json")},
+            &code);
+    QCOMPARE(code, 0);
+    QVERIFY(QJsonDocument::fromJson(events).array().isEmpty());
+    QCOMPARE(steps(ccid), (QStringList{"answer", "speak", "hangup"}));
+}
+
+QTEST_GUILESS_MAIN(TstCallDecide)
+#include "tst_calldecide.moc"

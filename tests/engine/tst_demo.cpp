@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// `kevan-tel --headless --demo`: the real binary with its built-in Telnyx simulator places calls
+// from its cast of callers (every second here, via the hidden KEVANTEL_DEMO_INTERVAL_MS) and
+// screens them; after SIGTERM the administration commands show every kind of decision and an
+// intact log.
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <csignal>
+
+namespace {
+constexpr int Timeout = 60000;
+} // namespace
+
+class TstDemo : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init();
+    void cleanup();
+    void demoScreensItsCast();
+
+private:
+    QByteArray run(const QStringList &args, int *exitCode, QByteArray *stderrOut = nullptr);
+    QJsonArray calls();
+    QString db() const { return m_dir->filePath(QStringLiteral("demo.db")); }
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<QProcess> m_server;
+};
+
+void TstDemo::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+}
+
+void TstDemo::cleanup()
+{
+    if (m_server && m_server->state() != QProcess::NotRunning) {
+        m_server->kill();
+        m_server->waitForFinished();
+    }
+    m_server.reset();
+}
+
+static QProcessEnvironment environment(const QTemporaryDir &dir)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("HOME"), dir.path()); // no stray config file is read
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.filePath(QStringLiteral("config")));
+    env.insert(QStringLiteral("XDG_DATA_HOME"), dir.filePath(QStringLiteral("data")));
+    env.remove(QStringLiteral("TELNYX_API_KEY"));
+    env.remove(QStringLiteral("TELNYX_PUBLIC_KEY"));
+    return env;
+}
+
+QByteArray TstDemo::run(const QStringList &args, int *exitCode, QByteArray *stderrOut)
+{
+    QProcess p;
+    p.setProcessEnvironment(environment(*m_dir));
+    p.start(QStringLiteral(KEVANTEL_BINARY), args + QStringList{QStringLiteral("--db"), db()});
+    p.waitForFinished(30000);
+    *exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    if (stderrOut)
+        *stderrOut = p.readAllStandardError();
+    return p.readAllStandardOutput();
+}
+
+QJsonArray TstDemo::calls()
+{
+    int code = -1;
+    return QJsonDocument::fromJson(run({QStringLiteral("calls"), QStringLiteral("--json"),
+                                        QStringLiteral("--limit"), QStringLiteral("500")},
+                                       &code))
+        .array();
+}
+
+static QJsonObject findCall(const QJsonArray &calls, const QString &decision)
+{
+    for (const QJsonValue &v : calls) {
+        if (v.toObject().value(QStringLiteral("decision")).toString() == decision)
+            return v.toObject();
+    }
+    return {};
+}
+
+static QStringList decisions(const QJsonArray &calls)
+{
+    QStringList names;
+    for (const QJsonValue &v : calls) {
+        const QString d = v.toObject().value(QStringLiteral("decision")).toString();
+        if (!names.contains(d))
+            names.append(d);
+    }
+    names.sort();
+    return names;
+}
+
+void TstDemo::demoScreensItsCast()
+{
+    m_server = std::make_unique<QProcess>();
+    QProcessEnvironment env = environment(*m_dir);
+    env.insert(QStringLiteral("KEVANTEL_DEMO_INTERVAL_MS"), QStringLiteral("1000"));
+    m_server->setProcessEnvironment(env);
+    m_server->start(QStringLiteral(KEVANTEL_BINARY),
+                    {QStringLiteral("--headless"), QStringLiteral("--demo"),
+                     QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--db"), db()});
+    QVERIFY(m_server->waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(m_server->canReadLine() || m_server->state() != QProcess::Running,
+                             Timeout);
+    const QByteArray line = m_server->readLine().trimmed();
+    QVERIFY2(line.startsWith("listening on http://127.0.0.1:"),
+             (line + m_server->readAllStandardError()).constData());
+
+    // The cast: alice.x, a spammer, Mum, a blocked number, one for the owner, one unknown.
+    const QStringList expected{"allowlisted", "ask", "authenticated", "blocked", "rejected"};
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            const QStringList seen = decisions(calls());
+            return std::all_of(expected.cbegin(), expected.cend(),
+                               [&seen](const QString &d) { return seen.contains(d); });
+        }(),
+        Timeout);
+
+    ::kill(pid_t(m_server->processId()), SIGTERM);
+    QVERIFY(m_server->waitForFinished(30000));
+    QCOMPARE(m_server->exitStatus(), QProcess::NormalExit);
+    QCOMPARE(m_server->exitCode(), 0);
+
+    const QJsonArray all = calls();
+    const QJsonObject alice = findCall(all, QStringLiteral("authenticated"));
+    QCOMPARE(alice.value(QStringLiteral("namespace")).toString(), QStringLiteral("alice.x"));
+    QCOMPARE(alice.value(QStringLiteral("reason")).toString(), QStringLiteral("registry"));
+    QCOMPARE(findCall(all, QStringLiteral("allowlisted")).value(QStringLiteral("reason")),
+             QJsonValue(QStringLiteral("allow_rule")));
+    QCOMPARE(findCall(all, QStringLiteral("blocked")).value(QStringLiteral("reason")),
+             QJsonValue(QStringLiteral("block_rule")));
+    bool spamRejected = false;
+    for (const QJsonValue &v : all) {
+        const QJsonObject c = v.toObject();
+        spamRejected = spamRejected || (c.value(QStringLiteral("decision")).toString() ==
+                                            QLatin1String("rejected") &&
+                                        c.value(QStringLiteral("flags"))
+                                            .toObject()
+                                            .value(QStringLiteral("spam_likely"))
+                                            .toBool());
+    }
+    QVERIFY(spamRejected);
+
+    int code = -1;
+    QByteArray err;
+    const QByteArray verified =
+        run({QStringLiteral("events"), QStringLiteral("verify")}, &code, &err);
+    QVERIFY2(code == 0, err.constData());
+    QVERIFY(verified.contains("hash chain intact"));
+}
+
+QTEST_GUILESS_MAIN(TstDemo)
+#include "tst_demo.moc"

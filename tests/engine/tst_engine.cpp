@@ -1,0 +1,766 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The engine end to end, in process: kt::Engine on a temporary database and a free loopback port,
+// driven over real HTTP by the Telnyx simulator (signed webhooks in, Call Control commands out).
+// One test per decision path, asserting the commands Telnyx received, the calls projection and
+// the event log.
+#include "engine/config.h"
+#include "engine/engine.h"
+#include "screening/certificateauthority.h"
+#include "screening/screeningrepository.h"
+#include "simulator/telnyxsimulator.h"
+#include "store/eventstore.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <memory>
+
+namespace {
+const QString Owner = QStringLiteral("+17702300635"); // the seed's "primary" number
+const QString ForwardTo = QStringLiteral("+15125550100");
+const QString Unknown = QStringLiteral("+14045550186");
+const QString AlicePhone = QStringLiteral("+14155550132");
+const QString Mum = QStringLiteral("+12125550147");
+const QString Spammer = QStringLiteral("+13125550178");
+const QString Blocked = QStringLiteral("+19005550111");
+const QString Actor = QStringLiteral("test");
+constexpr int Timeout = 20000; // the machine is slow and shared: generous
+} // namespace
+
+class TstEngine : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init();
+    void cleanup();
+
+    void unknownCallerHearsRejection();
+    void registeredCallerIsForwarded();
+    void invalidCertificateIsRejected_data();
+    void invalidCertificateIsRejected();
+    void allowRuleForwards();
+    void blockRuleRejectsWithoutAnswering();
+    void spamLikelyIsFlagged_data();
+    void spamLikelyIsFlagged();
+    void askWaitsForTheOwner();
+    void askTimeoutAppliesTheDefault();
+    void transferFailureFallsBackToMessage();
+    void callerHangsUpWhileAsking();
+    void telnyxOutageIsRetriedWithTheSameCommandId();
+    void hungUpCallGetsNoFurtherCommand();
+    void duplicateAndReorderedWebhooksConverge();
+    void restartCarriesOnACallInFlight();
+    void restartCarriesOnAnAsk();
+    void metricsCountDecisionsAndCommands();
+
+private:
+    kt::Config config() const;
+    bool startEngine(const kt::Config &config);
+    bool registerAlice(const QDateTime &notBefore, const QDateTime &notAfter,
+                       QString *fingerprint = nullptr);
+
+    QString callIdOf(const QString &ccid) const;
+    std::optional<kt::CallRecord> record(const QString &ccid) const;
+    QString stateOf(const QString &ccid) const;
+    QStringList eventTypes(const QString &ccid) const;
+    QList<kt::StoredEvent> eventsOf(const QString &ccid, const QString &type) const;
+    // The commands for leg `ccid` (every leg when empty), one per command_id, in order.
+    QList<kt::ReceivedRequest> distinctCommands(const QString &ccid = {}) const;
+    QStringList steps(const QString &ccid = {}) const;
+    QList<kt::ReceivedRequest> requestsNamed(const QString &name) const;
+    // Distinct webhooks (by data.id) of this type the simulator sent.
+    int webhooksSent(const QString &eventType) const;
+    void verifyOneCommandIdPerCommand();
+    QByteArray get(const QString &path, int *status);
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<kt::TelnyxSimulator> m_telnyx;
+    std::unique_ptr<kt::Engine> m_engine;
+    QNetworkAccessManager m_nam;
+};
+
+void TstEngine::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_telnyx = std::make_unique<kt::TelnyxSimulator>();
+    QVERIFY(m_telnyx->start());
+    m_telnyx->setSpeakDurationMs(50);
+    m_telnyx->setTransferAnswerDelayMs(50);
+    m_telnyx->setDeliveryRetryDelayMs(100);
+}
+
+void TstEngine::cleanup()
+{
+    m_engine.reset();
+    m_telnyx.reset();
+    m_dir.reset();
+}
+
+kt::Config TstEngine::config() const
+{
+    kt::Config c;
+    c.databasePath = m_dir->filePath(QStringLiteral("events.db"));
+    c.port = 0;
+    c.telnyxApiUrl = m_telnyx->baseUrl().toString();
+    c.apiKey = m_telnyx->apiKey();
+    c.publicKey = m_telnyx->publicKey();
+    c.forwardTo = ForwardTo;
+    c.synchronous = QStringLiteral("NORMAL");
+    c.askTimeoutSecs = 60; // tests that want the timeout set it short
+    return c;
+}
+
+bool TstEngine::startEngine(const kt::Config &config)
+{
+    m_engine = std::make_unique<kt::Engine>(config);
+    QString error;
+    if (!m_engine->start(&error)) {
+        qWarning() << "engine did not start:" << error;
+        return false;
+    }
+    m_telnyx->setWebhookUrl(QUrl(m_engine->url() + QStringLiteral("/webhooks/telnyx")));
+    return true;
+}
+
+bool TstEngine::registerAlice(const QDateTime &notBefore, const QDateTime &notAfter,
+                              QString *fingerprint)
+{
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const auto root = kt::CertificateAuthority::createRoot(QStringLiteral("test root"),
+                                                           now.addYears(-2), now.addYears(5));
+    const kt::Certificate alice = root.issue(QStringLiteral("alice.x"), notBefore, notAfter);
+    if (root.isNull() || alice.isNull())
+        return false;
+    kt::ScreeningRepository &repo = m_engine->repository();
+    // Mutations check the certificate at the repository's "now": register within its validity.
+    const QDateTime then =
+        notBefore.secsTo(notAfter) > 0 ? notBefore.addSecs(notBefore.secsTo(notAfter) / 2) : now;
+    repo.setClock([then] { return then; });
+    bool ok = true;
+    for (const auto &result : {repo.trustRoot(root.certificate().toPem(), Actor),
+                               repo.addCertificate(alice.toPem(), Actor),
+                               repo.registerPhone(AlicePhone, QStringLiteral("alice.x"), Actor)}) {
+        if (!result.ok) {
+            qWarning() << result.error;
+            ok = false;
+        }
+    }
+    repo.setClock([] { return QDateTime::currentDateTimeUtc(); });
+    if (fingerprint)
+        *fingerprint = alice.fingerprint();
+    return ok;
+}
+
+QString TstEngine::callIdOf(const QString &ccid) const
+{
+    const kt::SimulatedCall *call = m_telnyx->call(ccid);
+    return call ? call->callSessionId : QString();
+}
+
+std::optional<kt::CallRecord> TstEngine::record(const QString &ccid) const
+{
+    return m_engine ? m_engine->eventStore().call(callIdOf(ccid)) : std::nullopt;
+}
+
+QString TstEngine::stateOf(const QString &ccid) const
+{
+    const auto r = record(ccid);
+    return r ? r->state : QString();
+}
+
+QStringList TstEngine::eventTypes(const QString &ccid) const
+{
+    QStringList types;
+    for (const kt::StoredEvent &e : m_engine->eventStore().eventsForCall(callIdOf(ccid)))
+        types.append(e.type);
+    return types;
+}
+
+QList<kt::StoredEvent> TstEngine::eventsOf(const QString &ccid, const QString &type) const
+{
+    QList<kt::StoredEvent> out;
+    for (const kt::StoredEvent &e : m_engine->eventStore().eventsForCall(callIdOf(ccid))) {
+        if (e.type == type)
+            out.append(e);
+    }
+    return out;
+}
+
+QList<kt::ReceivedRequest> TstEngine::distinctCommands(const QString &ccid) const
+{
+    QList<kt::ReceivedRequest> out;
+    QSet<QString> seen;
+    for (const kt::ReceivedRequest &r : m_telnyx->commands()) {
+        if ((!ccid.isEmpty() && r.callControlId != ccid) || seen.contains(r.commandId))
+            continue;
+        seen.insert(r.commandId);
+        out.append(r);
+    }
+    return out;
+}
+
+QStringList TstEngine::steps(const QString &ccid) const
+{
+    QStringList names;
+    for (const kt::ReceivedRequest &r : distinctCommands(ccid))
+        names.append(r.command);
+    return names;
+}
+
+QList<kt::ReceivedRequest> TstEngine::requestsNamed(const QString &name) const
+{
+    QList<kt::ReceivedRequest> out;
+    for (const kt::ReceivedRequest &r : m_telnyx->commands()) {
+        if (r.command == name)
+            out.append(r);
+    }
+    return out;
+}
+
+int TstEngine::webhooksSent(const QString &eventType) const
+{
+    QSet<QString> ids;
+    for (const kt::WebhookDelivery &d : m_telnyx->deliveries()) {
+        if (d.eventType == eventType)
+            ids.insert(d.eventId);
+    }
+    return int(ids.size());
+}
+
+void TstEngine::verifyOneCommandIdPerCommand()
+{
+    // Every request carries a command_id; a repeated request repeats it; no two ids for the same
+    // command on the same leg (the engine never sent a command twice as two commands).
+    QHash<QString, QString> idOf; // leg/command -> command_id
+    QHash<QString, QString> commandOf;
+    for (const kt::ReceivedRequest &r : m_telnyx->commands()) {
+        QVERIFY2(!r.commandId.isEmpty(), qPrintable(r.command));
+        const QString key = r.callControlId + QLatin1Char('/') + r.command;
+        QCOMPARE(idOf.value(key, r.commandId), r.commandId);
+        QCOMPARE(commandOf.value(r.commandId, key), key);
+        idOf.insert(key, r.commandId);
+        commandOf.insert(r.commandId, key);
+    }
+}
+
+QByteArray TstEngine::get(const QString &path, int *status)
+{
+    QNetworkReply *reply = m_nam.get(QNetworkRequest(QUrl(m_engine->url() + path)));
+    QSignalSpy done(reply, &QNetworkReply::finished);
+    done.wait(Timeout);
+    *status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QByteArray body = reply->readAll();
+    reply->deleteLater();
+    return body;
+}
+
+// --- decision paths -------------------------------------------------------------------------
+
+void TstEngine::unknownCallerHearsRejection()
+{
+    QVERIFY(startEngine(config()));
+    const QString ccid = m_telnyx->startInboundCall(Unknown, Owner);
+
+    QTRY_COMPARE_WITH_TIMEOUT(steps(), (QStringList{"answer", "speak", "hangup"}), Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("ended"), Timeout);
+    QCOMPARE(m_telnyx->callState(ccid), QStringLiteral("hangup"));
+    verifyOneCommandIdPerCommand();
+    const auto commands = distinctCommands();
+    for (const auto &c : commands)
+        QCOMPARE(c.callControlId, ccid);
+    const QJsonObject speak = commands.at(1).json;
+    QCOMPARE(speak.value("payload").toString(), config().rejectionMessage);
+    QCOMPARE(speak.value("voice").toString(), QStringLiteral("female"));
+    QVERIFY(speak.value("payload").toString().contains("verified namespace holders"));
+
+    const auto call = record(ccid);
+    QVERIFY(call);
+    QCOMPARE(call->decision, QStringLiteral("rejected"));
+    QCOMPARE(call->reason, QStringLiteral("unregistered"));
+    QCOMPARE(call->fromNumber, Unknown);
+    QCOMPARE(call->toNumber, Owner);
+    QCOMPARE(call->hangupCause, QStringLiteral("normal_clearing"));
+    const QStringList types = eventTypes(ccid);
+    QCOMPARE(types.first(), QStringLiteral("call.initiated"));
+    QCOMPARE(types.count("tel.call_rejected"), 1);
+    QCOMPARE(types.count("tel.command_sent"), 3);
+    QCOMPARE(types.count("tel.command_ok"), 3);
+    QCOMPARE(types.count("tel.command_failed"), 0);
+    QCOMPARE(types.count("tel.call_ended"), 1);
+    QVERIFY(types.indexOf("tel.call_rejected") < types.indexOf("tel.command_sent"));
+    QCOMPARE(m_engine->activeCallCount(), 0);
+}
+
+void TstEngine::registeredCallerIsForwarded()
+{
+    QVERIFY(startEngine(config()));
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QVERIFY(registerAlice(now.addDays(-1), now.addYears(1)));
+    kt::InboundCallOptions options;
+    options.callerIdName = QStringLiteral("Alice");
+    options.shakenStirAttestation = QStringLiteral("A");
+    options.shakenStirValidated = true;
+    const QString ccid = m_telnyx->startInboundCall(AlicePhone, Owner, options);
+
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("forwarded"), Timeout);
+    QCOMPARE(steps(), (QStringList{"answer", "transfer"}));
+    verifyOneCommandIdPerCommand();
+    const QJsonObject transfer = distinctCommands().at(1).json;
+    QCOMPARE(transfer.value("to").toString(), ForwardTo);
+    QCOMPARE(transfer.value("from_display_name").toString(), QStringLiteral("alice.x"));
+    QCOMPARE(transfer.value("timeout_secs").toInt(), 30);
+    QCOMPARE(m_telnyx->callState(ccid), QStringLiteral("bridged"));
+
+    auto call = record(ccid);
+    QVERIFY(call);
+    QCOMPARE(call->decision, QStringLiteral("authenticated"));
+    QCOMPARE(call->reason, QStringLiteral("registry"));
+    QCOMPARE(call->namespaceName, QStringLiteral("alice.x"));
+    QVERIFY(eventTypes(ccid).contains("tel.call_forwarded"));
+
+    // The conversation ends: the call is ended, and nothing more was sent.
+    QVERIFY(m_telnyx->callerHangsUp(ccid));
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("ended"), Timeout);
+    QCOMPARE(steps(), (QStringList{"answer", "transfer"}));
+    QCOMPARE(record(ccid)->hangupCause, QStringLiteral("normal_clearing"));
+}
+
+void TstEngine::invalidCertificateIsRejected_data()
+{
+    QTest::addColumn<bool>("revoke");
+    QTest::newRow("expired") << false;
+    QTest::newRow("revoked") << true;
+}
+
+void TstEngine::invalidCertificateIsRejected()
+{
+    QFETCH(bool, revoke);
+    QVERIFY(startEngine(config()));
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QString fingerprint;
+    if (revoke) {
+        QVERIFY(registerAlice(now.addDays(-1), now.addYears(1), &fingerprint));
+        const auto revoked = m_engine->repository().revokeCertificate(
+            fingerprint, QStringLiteral("key lost"), Actor);
+        QVERIFY2(revoked.ok, qPrintable(revoked.error));
+    } else {
+        QVERIFY(registerAlice(now.addDays(-60), now.addDays(-1)));
+    }
+    kt::InboundCallOptions options;
+    options.shakenStirAttestation = QStringLiteral("A");
+    options.shakenStirValidated = true;
+    const QString ccid = m_telnyx->startInboundCall(AlicePhone, Owner, options);
+
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("ended"), Timeout);
+    QCOMPARE(steps(), (QStringList{"answer", "speak", "hangup"}));
+    const auto call = record(ccid);
+    QCOMPARE(call->decision, QStringLiteral("rejected"));
+    QCOMPARE(call->reason, QStringLiteral("certificate_invalid"));
+    QVERIFY(call->namespaceName.isEmpty());
+    QVERIFY(call->flags.value("registered").toBool());
+    QVERIFY(call->flags.value("certificate_invalid").toBool());
+    const auto decided = eventsOf(ccid, QStringLiteral("tel.call_rejected"));
+    QCOMPARE(decided.size(), 1);
+    QCOMPARE(
+        decided.first().payload.value("decision").toObject().value("certificate_code").toString(),
+        revoke ? QStringLiteral("revoked") : QStringLiteral("expired"));
+}
+
+void TstEngine::allowRuleForwards()
+{
+    QVERIFY(startEngine(config()));
+    QVERIFY(m_engine->repository()
+                .addRule(QStringLiteral("allow"), Mum, QStringLiteral("Mum"), {}, false, Actor)
+                .ok);
+    kt::InboundCallOptions options;
+    options.callerIdName = QStringLiteral("Mum");
+    const QString ccid = m_telnyx->startInboundCall(Mum, Owner, options);
+
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("forwarded"), Timeout);
+    QCOMPARE(steps(), (QStringList{"answer", "transfer"}));
+    const QJsonObject transfer = distinctCommands().at(1).json;
+    QCOMPARE(transfer.value("to").toString(), ForwardTo);
+    QCOMPARE(transfer.value("from_display_name").toString(), Mum);
+    const auto call = record(ccid);
+    QCOMPARE(call->decision, QStringLiteral("allowlisted"));
+    QCOMPARE(call->reason, QStringLiteral("allow_rule"));
+}
+
+void TstEngine::blockRuleRejectsWithoutAnswering()
+{
+    QVERIFY(startEngine(config()));
+    QVERIFY(m_engine->repository()
+                .addRule(QStringLiteral("block"), Blocked, QStringLiteral("scam"), {}, false, Actor)
+                .ok);
+    const QString ccid = m_telnyx->startInboundCall(Blocked, Owner);
+
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("ended"), Timeout);
+    QCOMPARE(steps(), QStringList{"reject"});
+    QCOMPARE(distinctCommands().first().json.value("cause").toString(),
+             QStringLiteral("CALL_REJECTED"));
+    QVERIFY(!m_telnyx->call(ccid)->everAnswered);
+    QCOMPARE(webhooksSent(QStringLiteral("call.answered")), 0);
+    const auto call = record(ccid);
+    QCOMPARE(call->decision, QStringLiteral("blocked"));
+    QCOMPARE(call->reason, QStringLiteral("block_rule"));
+    QCOMPARE(call->hangupCause, QStringLiteral("call_rejected"));
+}
+
+void TstEngine::spamLikelyIsFlagged_data()
+{
+    QTest::addColumn<bool>("rejectSpam");
+    QTest::addColumn<QString>("reason");
+    QTest::newRow("flagged only") << false << "unregistered";
+    QTest::newRow("rejected as spam") << true << "spam_likely";
+}
+
+void TstEngine::spamLikelyIsFlagged()
+{
+    QFETCH(bool, rejectSpam);
+    QFETCH(QString, reason);
+    kt::Config c = config();
+    c.rejectSpamLikely = rejectSpam;
+    QVERIFY(startEngine(c));
+    kt::InboundCallOptions options;
+    options.callScreeningResult = QStringLiteral("spam_likely");
+    const QString ccid = m_telnyx->startInboundCall(Spammer, Owner, options);
+
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("ended"), Timeout);
+    QCOMPARE(steps(), (QStringList{"answer", "speak", "hangup"}));
+    const auto call = record(ccid);
+    QCOMPARE(call->decision, QStringLiteral("rejected"));
+    QCOMPARE(call->reason, reason);
+    QVERIFY(call->flags.value("spam_likely").toBool());
+}
+
+// --- the owner decides ----------------------------------------------------------------------
+
+void TstEngine::askWaitsForTheOwner()
+{
+    QVERIFY(startEngine(config()));
+    QVERIFY(m_engine->repository().setNumberPolicy(Owner, QStringLiteral("ask"), Actor).ok);
+    const QString ccid = m_telnyx->startInboundCall(Unknown, Owner);
+
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("asking"), Timeout);
+    QCOMPARE(record(ccid)->decision, QStringLiteral("ask"));
+    QCOMPARE(record(ccid)->reason, QStringLiteral("ask_owner"));
+    QVERIFY(m_telnyx->commands().isEmpty());
+    QVERIFY(!m_telnyx->call(ccid)->everAnswered);
+
+    QString error;
+    QVERIFY(m_engine->decide(callIdOf(ccid), true, QStringLiteral("owner"), &error));
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("forwarded"), Timeout);
+    QCOMPARE(steps(), (QStringList{"answer", "transfer"}));
+    QCOMPARE(distinctCommands().at(1).json.value("from_display_name").toString(), Unknown);
+    QCOMPARE(record(ccid)->decision, QStringLiteral("allowlisted"));
+    QCOMPARE(record(ccid)->reason, QStringLiteral("owner_accepted"));
+    const auto decided = eventsOf(ccid, QStringLiteral("tel.owner_decision"));
+    QCOMPARE(decided.size(), 1);
+    QCOMPARE(decided.first().actor, QStringLiteral("owner"));
+
+    // Only once.
+    QVERIFY(!m_engine->decide(callIdOf(ccid), false, QStringLiteral("owner"), &error));
+    QVERIFY(error.contains("not waiting"));
+    QVERIFY(!m_engine->decide(QStringLiteral("no-such-call"), true, QStringLiteral("owner")));
+}
+
+void TstEngine::askTimeoutAppliesTheDefault()
+{
+    kt::Config c = config();
+    c.askTimeoutSecs = 1;
+    QVERIFY(startEngine(c));
+    QVERIFY(m_engine->repository().setNumberPolicy(Owner, QStringLiteral("ask"), Actor).ok);
+    const QString ccid = m_telnyx->startInboundCall(Unknown, Owner);
+
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("ended"), Timeout);
+    QCOMPARE(steps(), (QStringList{"answer", "speak", "hangup"}));
+    QCOMPARE(distinctCommands().at(1).json.value("payload").toString(), c.rejectionMessage);
+    const auto call = record(ccid);
+    QCOMPARE(call->decision, QStringLiteral("rejected"));
+    QCOMPARE(call->reason, QStringLiteral("ask_timeout"));
+    const QStringList types = eventTypes(ccid);
+    QCOMPARE(types.count("tel.call_ask"), 1);
+    QCOMPARE(types.count("tel.ask_timeout"), 1);
+    QVERIFY(types.indexOf("tel.ask_timeout") < types.indexOf("tel.command_sent"));
+    QVERIFY(!m_engine->decide(callIdOf(ccid), true));
+}
+
+void TstEngine::transferFailureFallsBackToMessage()
+{
+    kt::Config c = config();
+    c.transferTimeoutSecs = 5;
+    QVERIFY(startEngine(c));
+    m_telnyx->setTransferAnswers(false);
+    m_telnyx->setTransferTimeoutMs(300);
+    QVERIFY(m_engine->repository()
+                .addRule(QStringLiteral("allow"), Mum, QStringLiteral("Mum"), {}, false, Actor)
+                .ok);
+    const QString ccid = m_telnyx->startInboundCall(Mum, Owner);
+
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("ended"), Timeout);
+    QCOMPARE(steps(ccid), (QStringList{"answer", "transfer", "speak", "hangup"}));
+    const auto commands = distinctCommands(ccid);
+    QCOMPARE(commands.at(1).json.value("timeout_secs").toInt(), 5);
+    QCOMPARE(commands.at(2).json.value("payload").toString(), c.unavailableMessage);
+    verifyOneCommandIdPerCommand();
+    QCOMPARE(m_telnyx->callIds().size(), 2); // leg A and the one leg B that never answered
+    const auto call = record(ccid);
+    QCOMPARE(call->decision, QStringLiteral("allowlisted"));
+    QVERIFY(!eventTypes(ccid).contains("tel.call_forwarded"));
+    QVERIFY(eventTypes(ccid).contains("tel.call_state")); // -> fallback
+}
+
+void TstEngine::callerHangsUpWhileAsking()
+{
+    QVERIFY(startEngine(config()));
+    QVERIFY(m_engine->repository().setNumberPolicy(Owner, QStringLiteral("ask"), Actor).ok);
+    const QString ccid = m_telnyx->startInboundCall(Unknown, Owner);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("asking"), Timeout);
+
+    QVERIFY(m_telnyx->callerHangsUp(ccid));
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("ended"), Timeout);
+    QCOMPARE(record(ccid)->hangupCause, QStringLiteral("originator_cancel"));
+    QCOMPARE(m_engine->activeCallCount(), 0);
+    QVERIFY(!m_engine->decide(callIdOf(ccid), true));
+    QVERIFY(m_telnyx->commands().isEmpty());
+}
+
+// --- Telnyx misbehaves ----------------------------------------------------------------------
+
+void TstEngine::telnyxOutageIsRetriedWithTheSameCommandId()
+{
+    QVERIFY(startEngine(config()));
+    QVERIFY(m_engine->repository()
+                .addRule(QStringLiteral("allow"), Mum, QStringLiteral("Mum"), {}, false, Actor)
+                .ok);
+    // The first request takes effect but its answer is lost, then two 500s and a 429.
+    m_telnyx->timeoutNext(1);
+    m_telnyx->failNext(2, 500);
+    m_telnyx->rateLimitNext(1, 1);
+    const QString ccid = m_telnyx->startInboundCall(Mum, Owner);
+
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("forwarded"), Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(eventsOf(ccid, QStringLiteral("tel.command_ok")).size(), 2, Timeout);
+    QCOMPARE(steps(ccid), (QStringList{"answer", "transfer"}));
+    verifyOneCommandIdPerCommand();
+    // Five requests in all carried the answer and the transfer: the same ids again and again.
+    const QList<kt::ReceivedRequest> sent = m_telnyx->commands();
+    QVERIFY2(sent.size() >= 5, qPrintable(QString::number(sent.size())));
+    QList<int> statuses;
+    for (const auto &r : sent)
+        statuses.append(r.status);
+    QVERIFY(statuses.contains(0));
+    QVERIFY(statuses.contains(500));
+    QVERIFY(statuses.contains(429));
+    // ... and had one effect each: one answer, one leg B.
+    QCOMPARE(webhooksSent(QStringLiteral("call.answered")), 2); // leg A and leg B
+    QCOMPARE(m_telnyx->callIds().size(), 2);
+    int attempts = 0;
+    for (const auto &e : eventsOf(ccid, QStringLiteral("tel.command_ok")))
+        attempts += e.payload.value("attempts").toInt();
+    QCOMPARE(attempts, sent.size());
+    QVERIFY(eventsOf(ccid, QStringLiteral("tel.command_failed")).isEmpty());
+}
+
+void TstEngine::hungUpCallGetsNoFurtherCommand()
+{
+    QVERIFY(startEngine(config()));
+    m_telnyx->failNext(1000, 503); // Telnyx is down
+    const QString ccid = m_telnyx->startInboundCall(Unknown, Owner);
+    QTRY_VERIFY_WITH_TIMEOUT(!requestsNamed(QStringLiteral("answer")).isEmpty(), Timeout);
+
+    // The caller gives up while the engine is still retrying its answer.
+    QVERIFY(m_telnyx->callerHangsUp(ccid));
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("ended"), Timeout);
+    QCOMPARE(record(ccid)->hangupCause, QStringLiteral("originator_cancel"));
+    // The retries were stopped and recorded as cancelled, not as a failure of the call.
+    QTRY_COMPARE_WITH_TIMEOUT(eventsOf(ccid, QStringLiteral("tel.command_failed")).size(), 1,
+                              Timeout);
+    const kt::StoredEvent failed = eventsOf(ccid, QStringLiteral("tel.command_failed")).first();
+    QVERIFY(failed.payload.value("cancelled").toBool());
+    const int sent = m_telnyx->commands().size();
+    // Longer than the client's next backoff: nothing more is sent for the ended call.
+    QTest::qWait(1500);
+    QCOMPARE(m_telnyx->commands().size(), sent);
+    QCOMPARE(steps(), QStringList{"answer"});
+    QCOMPARE(stateOf(ccid), QStringLiteral("ended"));
+}
+
+void TstEngine::duplicateAndReorderedWebhooksConverge()
+{
+    QVERIFY(startEngine(config()));
+    QVERIFY(m_engine->repository()
+                .addRule(QStringLiteral("allow"), Mum, QStringLiteral("Mum"), {}, false, Actor)
+                .ok);
+    // Reorder the events that follow a command: speak.started after speak.ended; leg B's
+    // call.initiated after its call.answered.
+    connect(m_telnyx.get(), &kt::TelnyxSimulator::commandReceived, this,
+            [this](const kt::ReceivedRequest &r) {
+                if (r.status == 200 &&
+                    (r.command == QLatin1String("speak") || r.command == QLatin1String("transfer")))
+                    m_telnyx->deliverOutOfOrderNext(1);
+            });
+
+    // A rejection, every webhook delivered twice.
+    m_telnyx->duplicateNextDeliveries(100);
+    const QString rejected = m_telnyx->startInboundCall(Unknown, Owner);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(rejected), QStringLiteral("ended"), Timeout);
+    QCOMPARE(steps(rejected), (QStringList{"answer", "speak", "hangup"}));
+
+    // A forwarded call.
+    const QString forwarded = m_telnyx->startInboundCall(Mum, Owner);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(forwarded), QStringLiteral("forwarded"), Timeout);
+    QCOMPARE(steps(forwarded), (QStringList{"answer", "transfer"}));
+    QTRY_VERIFY_WITH_TIMEOUT(m_telnyx->deliveriesIdle(), Timeout);
+
+    // Each command was sent once: one command_id per step, whatever came twice.
+    verifyOneCommandIdPerCommand();
+    QCOMPARE(distinctCommands().size(), 5);
+
+    // The deliveries were duplicated and reordered, and each event was stored once.
+    QStringList delivered;
+    QHash<QString, int> attemptsById;
+    for (const auto &d : m_telnyx->deliveries()) {
+        QCOMPARE(d.status, 200);
+        delivered.append(d.eventType);
+        ++attemptsById[d.eventId];
+    }
+    QVERIFY(delivered.indexOf("call.speak.ended") < delivered.indexOf("call.speak.started"));
+    int duplicated = 0;
+    for (int n : attemptsById)
+        duplicated += n > 1 ? 1 : 0;
+    QVERIFY2(duplicated >= 5, qPrintable(QString::number(duplicated)));
+    kt::EventQuery q;
+    q.limit = 0;
+    QSet<QString> stored;
+    int webhookEvents = 0;
+    for (const kt::StoredEvent &e : m_engine->eventStore().events(q)) {
+        if (e.telnyxId.isEmpty())
+            continue;
+        ++webhookEvents;
+        stored.insert(e.telnyxId);
+    }
+    QCOMPARE(webhookEvents, int(attemptsById.size()));
+    QCOMPARE(int(stored.size()), int(attemptsById.size()));
+}
+
+// --- restart --------------------------------------------------------------------------------
+
+void TstEngine::restartCarriesOnACallInFlight()
+{
+    kt::Config c = config();
+    QVERIFY(startEngine(c));
+    // Webhooks keep being delivered again while the engine is down.
+    m_telnyx->setDeliveryAttemptsPerUrl(200);
+    m_telnyx->setDeliveryRetryDelayMs(50);
+    // The answer takes effect at Telnyx but its response is lost; the engine stops before it
+    // knows the outcome.
+    m_telnyx->timeoutNext(1);
+    bool stopped = false;
+    connect(m_telnyx.get(), &kt::TelnyxSimulator::commandReceived, this,
+            [this, &stopped](const kt::ReceivedRequest &r) {
+                if (r.command == QLatin1String("answer") && !stopped) {
+                    stopped = true;
+                    QTimer::singleShot(0, this, [this] { m_engine.reset(); });
+                }
+            });
+    const QString ccid = m_telnyx->startInboundCall(Unknown, Owner);
+    const QString callId = callIdOf(ccid);
+    QTRY_VERIFY_WITH_TIMEOUT(stopped && !m_engine, Timeout);
+    QCOMPARE(steps(), QStringList{"answer"});
+
+    {
+        // What the first run left: the decision, the answer sent, its outcome unknown.
+        kt::EventStore store;
+        QVERIFY(
+            store.open(c.databasePath, QStringLiteral("inspect"), kt::EventStore::Mode::ReadOnly));
+        QStringList types;
+        for (const auto &e : store.eventsForCall(callId))
+            types.append(e.type);
+        QCOMPARE(types.count("tel.call_rejected"), 1);
+        QCOMPARE(types.count("tel.command_sent"), 1);
+        QVERIFY(!types.contains("tel.command_ok"));
+        QCOMPARE(store.call(callId)->state, QStringLiteral("answering"));
+    }
+
+    QVERIFY(startEngine(c));
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("ended"), Timeout);
+    QCOMPARE(steps(), (QStringList{"answer", "speak", "hangup"}));
+    verifyOneCommandIdPerCommand();
+    // The answer was sent again with its command_id; Telnyx carried it out once.
+    QVERIFY(requestsNamed(QStringLiteral("answer")).size() >= 2);
+    QCOMPARE(webhooksSent(QStringLiteral("call.answered")), 1);
+    QCOMPARE(webhooksSent(QStringLiteral("call.speak.started")), 1);
+    QCOMPARE(m_telnyx->callState(ccid), QStringLiteral("hangup"));
+
+    const QStringList types = eventTypes(ccid);
+    QCOMPARE(types.count("tel.call_rejected"), 1); // decided once, not again after the restart
+    QCOMPARE(types.count("tel.call_ended"), 1);
+    bool resent = false;
+    for (const auto &e : eventsOf(ccid, QStringLiteral("tel.command_sent")))
+        resent = resent || (e.payload.value("step").toString() == QLatin1String("answer") &&
+                            e.payload.value("resend").toBool());
+    QVERIFY(resent);
+    const auto call = record(ccid);
+    QCOMPARE(call->decision, QStringLiteral("rejected"));
+    QCOMPARE(call->hangupCause, QStringLiteral("normal_clearing"));
+
+    const kt::VerifyResult verified = m_engine->eventStore().verify();
+    QVERIFY2(verified.ok, qPrintable(verified.message));
+}
+
+void TstEngine::restartCarriesOnAnAsk()
+{
+    kt::Config c = config();
+    QVERIFY(startEngine(c));
+    QVERIFY(m_engine->repository().setNumberPolicy(Owner, QStringLiteral("ask"), Actor).ok);
+    const QString ccid = m_telnyx->startInboundCall(Unknown, Owner);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("asking"), Timeout);
+    m_engine.reset();
+
+    QVERIFY(startEngine(c));
+    QCOMPARE(stateOf(ccid), QStringLiteral("asking"));
+    QCOMPARE(m_engine->activeCallCount(), 1);
+    QVERIFY(m_engine->decide(callIdOf(ccid), false));
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("ended"), Timeout);
+    QCOMPARE(steps(), (QStringList{"answer", "speak", "hangup"}));
+    QCOMPARE(record(ccid)->reason, QStringLiteral("owner_rejected"));
+    QVERIFY(m_engine->eventStore().verify().ok);
+}
+
+// --- metrics --------------------------------------------------------------------------------
+
+void TstEngine::metricsCountDecisionsAndCommands()
+{
+    QVERIFY(startEngine(config()));
+    QVERIFY(m_engine->repository()
+                .addRule(QStringLiteral("block"), Blocked, QStringLiteral("scam"), {}, false, Actor)
+                .ok);
+    const QString rejected = m_telnyx->startInboundCall(Unknown, Owner);
+    const QString blocked = m_telnyx->startInboundCall(Blocked, Owner);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(rejected), QStringLiteral("ended"), Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(blocked), QStringLiteral("ended"), Timeout);
+
+    int status = 0;
+    const QByteArray metrics = get(QStringLiteral("/metrics"), &status);
+    QCOMPARE(status, 200);
+    for (const char *line : {"kevantel_calls_total{decision=\"rejected\"} 1",
+                             "kevantel_calls_total{decision=\"blocked\"} 1",
+                             "kevantel_commands_total{command=\"answer\",result=\"ok\"} 1",
+                             "kevantel_commands_total{command=\"speak\",result=\"ok\"} 1",
+                             "kevantel_commands_total{command=\"hangup\",result=\"ok\"} 1",
+                             "kevantel_commands_total{command=\"reject\",result=\"ok\"} 1"})
+        QVERIFY2(metrics.contains(line), line);
+    QVERIFY(!metrics.contains("decision=\"authenticated\"} 1"));
+    QVERIFY(metrics.contains("kevantel_decision_latency_seconds_count 2"));
+}
+
+QTEST_GUILESS_MAIN(TstEngine)
+#include "tst_engine.moc"
