@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "golive/tunnel.h"
+#include "golive/webhookliveness.h"
+#include "golive/webhooksetup.h"
+
+#include <QDateTime>
+#include <QObject>
+#include <QString>
+
+namespace kt {
+
+class Engine;
+struct Config;
+
+// The dashboard's "Go live" page, in the UI thread: the cloudflared quick tunnel (Tunnel), the
+// PATCH of the Telnyx application's webhook URL (WebhookSetup) and the quiet-webhooks warning
+// (WebhookLiveness, fed by Engine::webhookReceived). None of them touches the event store. When
+// the tunnel comes up, its URL is set as the webhook URL at once (autoGoLive), since a quick
+// tunnel's URL changes on every start.
+class GoLiveController : public QObject
+{
+    Q_OBJECT
+    Q_PROPERTY(QString localUrl READ localUrl CONSTANT)
+    Q_PROPERTY(bool canGoLive READ canGoLive CONSTANT)
+    Q_PROPERTY(QString unavailableReason READ unavailableReason CONSTANT)
+    Q_PROPERTY(bool tunnelAvailable READ tunnelAvailable CONSTANT)
+    Q_PROPERTY(QString tunnelState READ tunnelState NOTIFY tunnelChanged)
+    Q_PROPERTY(QString tunnelMessage READ tunnelMessage NOTIFY tunnelChanged)
+    Q_PROPERTY(QString tunnelUrl READ tunnelUrl NOTIFY tunnelChanged)
+    Q_PROPERTY(bool autoGoLive READ autoGoLive WRITE setAutoGoLive NOTIFY autoGoLiveChanged)
+    Q_PROPERTY(bool setupRunning READ setupRunning NOTIFY setupChanged)
+    Q_PROPERTY(bool setupDone READ setupDone NOTIFY setupChanged)
+    Q_PROPERTY(bool setupOk READ setupOk NOTIFY setupChanged)
+    Q_PROPERTY(QString setupMessage READ setupMessage NOTIFY setupChanged)
+    Q_PROPERTY(QString webhookUrl READ webhookUrl NOTIFY setupChanged)
+    Q_PROPERTY(QString lastWebhookText READ lastWebhookText NOTIFY livenessChanged)
+    Q_PROPERTY(bool quiet READ quiet NOTIFY livenessChanged)
+    Q_PROPERTY(QString quietMessage READ quietMessage NOTIFY livenessChanged)
+public:
+    struct Settings
+    {
+        QString serverUrl; // the engine's http://127.0.0.1:PORT
+        QString telnyxApiUrl = QStringLiteral("https://api.telnyx.com/v2");
+        QString apiKey;
+        QString applicationId;
+        QString cloudflared; // empty: "cloudflared" on PATH
+        int quietWarningMinutes = 1440;
+        bool demo = false;
+
+        static Settings fromConfig(const Config &config, const QString &serverUrl);
+    };
+
+    explicit GoLiveController(const Settings &settings, QObject *parent = nullptr);
+    ~GoLiveController() override;
+
+    // Follows the engine's webhookReceived (queued; the engine may live in another thread) and
+    // starts from its lastWebhookAt(). Null: nothing.
+    void attachEngine(Engine *engine);
+
+    QString localUrl() const;
+    bool canGoLive() const { return unavailableReason().isEmpty(); }
+    QString unavailableReason() const; // why "Go live" cannot work (demo, no API key)
+    bool tunnelAvailable() const;
+    QString tunnelState() const { return m_tunnel.stateName(); }
+    QString tunnelMessage() const { return m_tunnel.message(); }
+    QString tunnelUrl() const { return m_tunnel.publicUrl().toString(); }
+    bool autoGoLive() const { return m_autoGoLive; }
+    void setAutoGoLive(bool on);
+    bool setupRunning() const { return m_setup.isRunning(); }
+    bool setupDone() const { return m_setupDone; }
+    bool setupOk() const { return m_setupOk; }
+    QString setupMessage() const { return m_setupMessage; }
+    QString webhookUrl() const { return m_webhookUrl; }
+    QString lastWebhookText() const;
+    bool quiet() const { return m_liveness.isQuiet(); }
+    QString quietMessage() const { return m_liveness.message(); }
+
+    Tunnel &tunnel() { return m_tunnel; }
+    WebhookSetup &setup() { return m_setup; }
+    WebhookLiveness &liveness() { return m_liveness; }
+
+    // PATCHes the application's webhook URL to `publicUrl` (+ /webhooks/telnyx). False (with
+    // setupMessage) when it cannot start.
+    Q_INVOKABLE bool goLive(const QString &publicUrl);
+    Q_INVOKABLE bool startTunnel();
+    Q_INVOKABLE void stopTunnel();
+
+signals:
+    void tunnelChanged();
+    void autoGoLiveChanged();
+    void setupChanged();
+    void livenessChanged();
+    // A go-live run ended (for the toast).
+    void goLiveFinished(bool ok, const QString &message);
+
+private:
+    void onSetupFinished(const WebhookSetupResult &result);
+    void onTunnelState(Tunnel::State state, const QString &message);
+    void setSetupMessage(bool done, bool ok, const QString &message);
+
+    Settings m_settings;
+    Tunnel m_tunnel;
+    WebhookSetup m_setup;
+    WebhookLiveness m_liveness;
+    bool m_autoGoLive = true;
+    bool m_setupDone = false;
+    bool m_setupOk = false;
+    QString m_setupMessage;
+    QString m_webhookUrl;
+};
+
+} // namespace kt

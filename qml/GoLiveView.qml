@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Go live: Telnyx must reach the local webhook server through a public https address. A
+// cloudflared quick tunnel gives one (when cloudflared is installed); "Go live" sets that
+// address, or any other (your own tunnel or reverse proxy), as the webhook URL of the Telnyx
+// Call Control Application. Below, when the last webhook arrived, and the warning when Telnyx
+// has gone quiet.
+pragma ComponentBehavior: Bound
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import "Theme.js" as Theme
+
+Item {
+    id: view
+
+    required property var goLive
+
+    readonly property color tunnelTint: {
+        switch (view.goLive.tunnelState) {
+        case "running": return Theme.decisionColor("authenticated");
+        case "starting": return Theme.warning;
+        case "failed": return Theme.danger;
+        default: return Theme.muted;
+        }
+    }
+
+    ScrollView {
+        anchors.fill: parent
+        contentWidth: availableWidth
+        clip: true
+
+        ColumnLayout {
+            width: parent.width
+            spacing: 12
+
+            // The quiet warning first: it is the one thing that needs the owner.
+            Rectangle {
+                objectName: "quietWarning"
+                Layout.fillWidth: true
+                visible: view.goLive.quiet
+                implicitHeight: quietLabel.implicitHeight + 24
+                radius: Theme.radius
+                color: "#fbeede"
+                border.color: Theme.warning
+                Label {
+                    id: quietLabel
+                    anchors.fill: parent
+                    anchors.margins: 12
+                    text: view.goLive.quietMessage
+                    textFormat: Text.PlainText
+                    wrapMode: Text.WordWrap
+                    color: Theme.warning
+                    font.bold: true
+                }
+            }
+
+            SectionTitle {
+                Layout.fillWidth: true
+                text: qsTr("Your webhook server")
+            }
+            Card {
+                Layout.fillWidth: true
+                implicitHeight: localColumn.implicitHeight + 24
+                ColumnLayout {
+                    id: localColumn
+                    anchors.fill: parent
+                    anchors.margins: 12
+                    spacing: 6
+                    Label {
+                        objectName: "localUrl"
+                        Layout.fillWidth: true
+                        text: view.goLive.localUrl !== "" ? view.goLive.localUrl : qsTr("not listening")
+                        textFormat: Text.PlainText
+                        font.family: "monospace"
+                        font.pixelSize: 14
+                        color: Theme.text
+                    }
+                    Label {
+                        Layout.fillWidth: true
+                        text: qsTr("Telnyx sends webhooks to a public https address only. A tunnel "
+                                   + "(or your reverse proxy) forwards that address to this one.")
+                        wrapMode: Text.WordWrap
+                        font.pixelSize: 12
+                        color: Theme.muted
+                    }
+                    RowLayout {
+                        spacing: 8
+                        Label {
+                            text: qsTr("Last webhook:")
+                            font.pixelSize: 13
+                            color: Theme.muted
+                        }
+                        Label {
+                            objectName: "lastWebhook"
+                            text: view.goLive.lastWebhookText
+                            textFormat: Text.PlainText
+                            font.pixelSize: 13
+                            font.bold: true
+                            color: view.goLive.quiet ? Theme.warning : Theme.text
+                        }
+                    }
+                }
+            }
+
+            SectionTitle {
+                Layout.fillWidth: true
+                text: qsTr("Quick tunnel")
+                detail: qsTr("cloudflared, no account needed; a new address on every start")
+            }
+            Card {
+                Layout.fillWidth: true
+                implicitHeight: tunnelColumn.implicitHeight + 24
+                ColumnLayout {
+                    id: tunnelColumn
+                    anchors.fill: parent
+                    anchors.margins: 12
+                    spacing: 8
+                    Label {
+                        Layout.fillWidth: true
+                        visible: !view.goLive.tunnelAvailable
+                        text: qsTr("cloudflared is not installed. Install it for a free https "
+                                   + "address, or use your own tunnel or proxy below.")
+                        wrapMode: Text.WordWrap
+                        color: Theme.muted
+                    }
+                    RowLayout {
+                        Layout.fillWidth: true
+                        visible: view.goLive.tunnelAvailable
+                        spacing: 10
+                        Pill {
+                            objectName: "tunnelState"
+                            text: view.goLive.tunnelState
+                            tint: view.tunnelTint
+                            filled: view.goLive.tunnelState === "running"
+                        }
+                        Label {
+                            objectName: "tunnelUrl"
+                            Layout.fillWidth: true
+                            text: view.goLive.tunnelUrl !== "" ? view.goLive.tunnelUrl : view.goLive.tunnelMessage
+                            textFormat: Text.PlainText
+                            font.family: view.goLive.tunnelUrl !== "" ? "monospace" : ""
+                            elide: Text.ElideRight
+                            color: view.goLive.tunnelState === "failed" ? Theme.danger : Theme.text
+                        }
+                        ActionButton {
+                            objectName: "startTunnel"
+                            visible: view.goLive.tunnelState !== "running" && view.goLive.tunnelState !== "starting"
+                            text: qsTr("Start tunnel")
+                            onClicked: view.goLive.startTunnel()
+                        }
+                        ActionButton {
+                            objectName: "stopTunnel"
+                            visible: view.goLive.tunnelState === "running" || view.goLive.tunnelState === "starting"
+                            text: qsTr("Stop")
+                            filled: false
+                            tint: Theme.danger
+                            onClicked: view.goLive.stopTunnel()
+                        }
+                    }
+                    Label {
+                        Layout.fillWidth: true
+                        visible: view.goLive.tunnelAvailable && view.goLive.tunnelState === "failed"
+                        text: view.goLive.tunnelMessage
+                        textFormat: Text.PlainText
+                        wrapMode: Text.WordWrap
+                        font.pixelSize: 12
+                        color: Theme.danger
+                    }
+                    CheckBox {
+                        objectName: "autoGoLive"
+                        visible: view.goLive.tunnelAvailable && view.goLive.canGoLive
+                        text: qsTr("Set the tunnel's address in Telnyx when it is up")
+                        checked: view.goLive.autoGoLive
+                        onToggled: view.goLive.autoGoLive = checked
+                    }
+                }
+            }
+
+            SectionTitle {
+                Layout.fillWidth: true
+                text: qsTr("Webhook URL in Telnyx")
+            }
+            Card {
+                Layout.fillWidth: true
+                implicitHeight: setupColumn.implicitHeight + 24
+                ColumnLayout {
+                    id: setupColumn
+                    anchors.fill: parent
+                    anchors.margins: 12
+                    spacing: 8
+                    Label {
+                        Layout.fillWidth: true
+                        visible: !view.goLive.canGoLive
+                        text: view.goLive.unavailableReason
+                        textFormat: Text.PlainText
+                        wrapMode: Text.WordWrap
+                        color: Theme.muted
+                    }
+                    RowLayout {
+                        Layout.fillWidth: true
+                        spacing: 10
+                        InputField {
+                            id: urlField
+                            objectName: "publicUrl"
+                            Layout.fillWidth: true
+                            enabled: view.goLive.canGoLive
+                            placeholderText: qsTr("https://your-tunnel.example.com")
+                            text: view.goLive.tunnelUrl
+                            onAccepted: goButton.clicked()
+                        }
+                        ActionButton {
+                            id: goButton
+                            objectName: "goLiveButton"
+                            text: view.goLive.setupRunning ? qsTr("Working…") : qsTr("Go live")
+                            enabled: view.goLive.canGoLive && !view.goLive.setupRunning && urlField.text.trim() !== ""
+                            onClicked: view.goLive.goLive(urlField.text)
+                        }
+                    }
+                    Label {
+                        objectName: "setupMessage"
+                        Layout.fillWidth: true
+                        visible: text !== ""
+                        text: view.goLive.setupMessage
+                        textFormat: Text.PlainText
+                        wrapMode: Text.WordWrap
+                        font.pixelSize: 13
+                        color: !view.goLive.setupDone ? Theme.muted
+                               : view.goLive.setupOk ? Theme.decisionColor("authenticated") : Theme.danger
+                    }
+                    Label {
+                        Layout.fillWidth: true
+                        text: qsTr("Sets the Call Control Application's webhook URL to the address "
+                                   + "+ /webhooks/telnyx and its webhook API version to 2. The same "
+                                   + "from a terminal: kevan-tel golive URL")
+                        wrapMode: Text.WordWrap
+                        font.pixelSize: 12
+                        color: Theme.faint
+                    }
+                }
+            }
+            Item { Layout.fillHeight: true }
+        }
+    }
+}

@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// `kevan-tel golive URL`, the real binary against the Telnyx simulator in this process: the
+// application's new webhook URL is printed, and every error is one line (without the API key).
+#include "simulator/telnyxsimulator.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace {
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+    QList<QByteArray> errLines() const { return err.trimmed().split('\n'); }
+};
+} // namespace
+
+class TstGoLiveCli : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init();
+    void cleanup();
+
+    void setsTheWebhookUrl();
+    void findsTheApplicationAndPrintsJson();
+    void applicationIdFromTheConfigFile();
+    void errorsAreOneLine_data();
+    void errorsAreOneLine();
+
+private:
+    // Runs kevan-tel while this event loop keeps running (the simulator answers meanwhile).
+    Run run(QStringList args, const QString &apiKey, bool withApi = true);
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<kt::TelnyxSimulator> m_telnyx;
+};
+
+void TstGoLiveCli::init()
+{
+    QVERIFY2(QFile::exists(QStringLiteral(KEVANTEL_BINARY)), KEVANTEL_BINARY);
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    m_telnyx = std::make_unique<kt::TelnyxSimulator>();
+    QVERIFY(m_telnyx->start());
+}
+
+void TstGoLiveCli::cleanup()
+{
+    m_telnyx.reset();
+    m_dir.reset();
+}
+
+Run TstGoLiveCli::run(QStringList args, const QString &apiKey, bool withApi)
+{
+    args << QStringLiteral("--db") << m_dir->filePath(QStringLiteral("kevan-tel.db"));
+    if (withApi)
+        args << QStringLiteral("--telnyx-api") << m_telnyx->baseUrl().toString();
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("TELNYX_API_KEY"));
+    env.remove(QStringLiteral("TELNYX_PUBLIC_KEY"));
+    env.remove(QStringLiteral("TELNYX_API_URL"));
+    env.insert(QStringLiteral("HOME"), m_dir->path());
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir->filePath(QStringLiteral("config")));
+    env.insert(QStringLiteral("XDG_DATA_HOME"), m_dir->filePath(QStringLiteral("data")));
+    if (!apiKey.isEmpty())
+        env.insert(QStringLiteral("TELNYX_API_KEY"), apiKey);
+    QProcess p;
+    p.setProcessEnvironment(env);
+    QSignalSpy finished(&p, &QProcess::finished);
+    p.start(QStringLiteral(KEVANTEL_BINARY), args);
+    Run r;
+    if (!p.waitForStarted(10000)) {
+        r.err = p.errorString().toUtf8();
+        return r;
+    }
+    if (finished.isEmpty() && !finished.wait(60000)) {
+        p.kill();
+        p.waitForFinished();
+        r.err = "timed out";
+        return r;
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+void TstGoLiveCli::setsTheWebhookUrl()
+{
+    const Run r =
+        run({QStringLiteral("golive"), QStringLiteral("https://abc-def.trycloudflare.com"),
+             QStringLiteral("--application-id"), m_telnyx->applicationId(),
+             QStringLiteral("--public-key"), QString::fromLatin1(m_telnyx->publicKey().toBase64())},
+            m_telnyx->apiKey());
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QString expected = QStringLiteral("https://abc-def.trycloudflare.com/webhooks/telnyx");
+    QCOMPARE(QString::fromUtf8(r.out).trimmed(),
+             QStringLiteral("kevan-tel (%1) now sends webhooks to %2")
+                 .arg(m_telnyx->applicationId(), expected));
+    QCOMPARE(r.err, QByteArray()); // the public key is set: no note
+    QCOMPARE(m_telnyx->webhookUrl().toString(), expected);
+    QCOMPARE(m_telnyx->application()->record().value(QStringLiteral("webhook_api_version")),
+             QJsonValue(QStringLiteral("2")));
+    QStringList methods;
+    for (const auto &req : m_telnyx->requests())
+        methods << QString::fromLatin1(req.method);
+    QCOMPARE(methods, (QStringList{QStringLiteral("GET"), QStringLiteral("PATCH")}));
+}
+
+void TstGoLiveCli::findsTheApplicationAndPrintsJson()
+{
+    const Run r = run({QStringLiteral("golive"), QStringLiteral("https://example.com/kt/"),
+                       QStringLiteral("--json")},
+                      m_telnyx->apiKey());
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QJsonArray rows = QJsonDocument::fromJson(r.out).array();
+    QCOMPARE(rows.size(), 1);
+    const QJsonObject row = rows.at(0).toObject();
+    QCOMPARE(row.value(QStringLiteral("application_id")).toString(), m_telnyx->applicationId());
+    QCOMPARE(row.value(QStringLiteral("application_name")).toString(), QStringLiteral("kevan-tel"));
+    QCOMPARE(row.value(QStringLiteral("webhook_event_url")).toString(),
+             QStringLiteral("https://example.com/kt/webhooks/telnyx"));
+    QCOMPARE(row.value(QStringLiteral("webhook_api_version")).toString(), QStringLiteral("2"));
+    // No public key configured: a note on stderr, still a success.
+    QVERIFY2(r.err.contains("TELNYX_PUBLIC_KEY"), r.err.constData());
+    QCOMPARE(r.errLines().size(), 1);
+}
+
+void TstGoLiveCli::applicationIdFromTheConfigFile()
+{
+    const QString configFile = m_dir->filePath(QStringLiteral("kevan-tel.conf"));
+    QFile f(configFile);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("[General]\napplication-id=4242\nquiet-warning-minutes=60\n");
+    f.close();
+    const Run r = run({QStringLiteral("golive"), QStringLiteral("https://example.com"),
+                       QStringLiteral("--config"), configFile},
+                      m_telnyx->apiKey());
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("cannot read application 4242: 404 10005 Resource not found"),
+             r.err.constData());
+    QVERIFY(m_telnyx->webhookUrl().isEmpty());
+}
+
+void TstGoLiveCli::errorsAreOneLine_data()
+{
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("apiKey");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("message");
+    const QString key = QString::fromLatin1(kt::TelnyxSimulator::DefaultApiKey);
+    QTest::newRow("no URL") << QStringList{QStringLiteral("golive")} << key << 2
+                            << QStringLiteral("usage: kevan-tel golive URL");
+    QTest::newRow("two URLs") << QStringList{QStringLiteral("golive"), QStringLiteral("https://a"),
+                                             QStringLiteral("https://b")}
+                              << key << 2 << QStringLiteral("usage: kevan-tel golive URL");
+    QTest::newRow("http") << QStringList{QStringLiteral("golive"),
+                                         QStringLiteral("http://example.com")}
+                          << key << 2
+                          << QStringLiteral("invalid public URL \"http://example.com\"");
+    QTest::newRow("no key") << QStringList{QStringLiteral("golive"),
+                                           QStringLiteral("https://example.com")}
+                            << QString() << 1 << QStringLiteral("TELNYX_API_KEY");
+    QTest::newRow("wrong key") << QStringList{QStringLiteral("golive"),
+                                              QStringLiteral("https://example.com")}
+                               << QStringLiteral("KEYwrong_0123456789secret") << 1
+                               << QStringLiteral("401 10009 Authentication failed");
+    QTest::newRow("unknown application")
+        << QStringList{QStringLiteral("golive"), QStringLiteral("https://example.com"),
+                       QStringLiteral("--application-id"), QStringLiteral("999")}
+        << key << 1 << QStringLiteral("cannot read application 999: 404 10005 Resource not found");
+}
+
+void TstGoLiveCli::errorsAreOneLine()
+{
+    QFETCH(QStringList, args);
+    QFETCH(QString, apiKey);
+    QFETCH(int, exitCode);
+    QFETCH(QString, message);
+    const Run r = run(args, apiKey);
+    QVERIFY2(r.exitCode == exitCode, r.err.constData());
+    QCOMPARE(r.errLines().size(), 1);
+    QVERIFY2(r.err.startsWith("kevan-tel: "), r.err.constData());
+    QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
+    QVERIFY(r.out.isEmpty());
+    if (!apiKey.isEmpty())
+        QVERIFY(!r.err.contains(apiKey.toUtf8()));
+    QVERIFY(m_telnyx->webhookUrl().isEmpty());
+}
+
+QTEST_GUILESS_MAIN(TstGoLiveCli)
+#include "tst_golivecli.moc"
