@@ -18,6 +18,7 @@ QString helpEpilogue()
         "  rules list | rules remove ID\n"
         "  calls [--limit N] | calls decide CALL_ID accept|reject\n"
         "  events [--type T] [--limit N] | events verify\n"
+        "  golive URL   (point the Telnyx application's webhooks at URL/webhooks/telnyx)\n"
         "\nConfig file keys (INI, [General] section) and environment variables:\n");
     for (const auto &k : ConfigLoader::keys()) {
         text += QStringLiteral("  %1%2  %3\n")

@@ -1,25 +1,47 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "desktop.h"
 
+#include "dashboard.h"
 #include "engine/engine.h"
 #include "engine/enginehost.h"
-#include "models/calllistmodel.h"
 #include "output.h"
-#include "store/eventstore.h"
+#include "signalwatcher.h"
+#include "singleinstance.h"
+#include "tray.h"
 
 #include <QApplication>
-#include <QMenu>
+#include <QDebug>
 #include <QQmlApplicationEngine>
-#include <QQmlContext>
 #include <QQuickStyle>
 #include <QQuickWindow>
-#include <QSystemTrayIcon>
 
 namespace kt {
 
-int runDesktop(const CommandLine &cl)
+int runDesktop(const CommandLine &commandLine)
 {
-    QApplication::setQuitOnLastWindowClosed(!QSystemTrayIcon::isSystemTrayAvailable());
+    // The Telnyx API key may be in the keychain (saved from Settings) rather than in the
+    // environment or the config file; with it the app is not a demo.
+    CommandLine cl = commandLine;
+    KeychainSecretStore keychain;
+    QString keyNote;
+    if (!cl.explicitDemo) {
+        SettingsController::loadApiKey(cl.config, keychain, 30000, &keyNote);
+        if (!keyNote.isEmpty())
+            qInfo().noquote() << keyNote;
+    }
+
+    // One app per user and database: a second launch shows the first one's window.
+    SingleInstance instance(SingleInstance::keyFor(cl.config.databasePath));
+    if (!instance.claim()) {
+        Output::line(QStringLiteral("kevan-tel is already running; its window is shown"));
+        return 0;
+    }
+
+    const bool hasTray = Tray::isAvailable();
+    // Without a tray the window is the app: closing it quits.
+    QApplication::setQuitOnLastWindowClosed(!hasTray);
+    QApplication::setWindowIcon(Tray::drawIcon(Tray::Health::Ok));
+
     EngineHost host(cl.config);
     QString error;
     if (!host.startAndWait(&error)) {
@@ -27,50 +49,68 @@ int runDesktop(const CommandLine &cl)
         return 1;
     }
     Output::line(QStringLiteral("listening on ") + host.url());
+    Engine *engine = host.engine();
 
-    CallListModel calls;
-    {
-        // History comes from a read-only connection of the UI thread's own.
-        EventStore history;
-        if (history.open(cl.config.databasePath, QStringLiteral("ui-history"),
-                         EventStore::Mode::ReadOnly)) {
-            CallQuery q;
-            q.limit = calls.maxRows();
-            calls.reset(history.calls(q));
-        }
+    Dashboard::Options options;
+    options.databasePath = cl.config.databasePath;
+    options.askTimeoutSecs = cl.config.askTimeoutSecs;
+    options.defaultPolicy = cl.config.unknownPolicy;
+    options.dryRun = cl.config.dryRun;
+    options.demo = cl.config.demo;
+    options.serverUrl = host.url();
+    options.goLive = GoLiveController::Settings::fromConfig(cl.config, host.url());
+    options.config = cl.config;
+    options.secrets = &keychain;
+    Dashboard dashboard(options, engine);
+    if (!dashboard.open(&error)) {
+        Output::error(error);
+        host.stopAndWait();
+        return 1;
     }
-    QObject::connect(host.engine(), &Engine::callChanged, &calls, &CallListModel::upsert,
-                     Qt::QueuedConnection);
 
     QQuickStyle::setStyle(QStringLiteral("Basic"));
     QQmlApplicationEngine qml;
-    qml.setInitialProperties({{QStringLiteral("calls"), QVariant::fromValue(&calls)},
-                              {QStringLiteral("demo"), cl.config.demo},
-                              {QStringLiteral("serverUrl"), host.url()}});
+    // start-minimized: only the tray icon shows (without a tray the window is the app).
+    const bool startHidden = hasTray && cl.config.startMinimized;
+    QVariantMap properties = dashboard.properties();
+    if (startHidden)
+        properties.insert(QStringLiteral("visible"), false);
+    qml.setInitialProperties(properties);
     qml.load(QUrl(QStringLiteral("qrc:/KevanTel/Main.qml")));
     if (qml.rootObjects().isEmpty()) {
         Output::error(QStringLiteral("the dashboard could not be loaded"));
+        host.stopAndWait();
         return 1;
     }
     auto *window = qobject_cast<QQuickWindow *>(qml.rootObjects().constFirst());
+    auto showWindow = [window] {
+        window->show();
+        window->raise();
+        window->requestActivate();
+    };
+    QObject::connect(&instance, &SingleInstance::showRequested, window, showWindow);
 
-    QSystemTrayIcon tray(QIcon(QStringLiteral(":/KevanTel/icons/kevan-tel.svg")));
-    QMenu menu;
-    if (QSystemTrayIcon::isSystemTrayAvailable()) {
-        QObject::connect(menu.addAction(QObject::tr("Open dashboard")), &QAction::triggered, window,
-                         [window] {
-                             window->show();
-                             window->raise();
-                             window->requestActivate();
-                         });
-        QObject::connect(menu.addAction(QObject::tr("Quit")), &QAction::triggered, qApp,
-                         &QCoreApplication::quit);
-        tray.setContextMenu(&menu);
-        tray.setToolTip(QStringLiteral("kevan-tel"));
-        tray.show();
-    }
-    window->show();
+    Tray tray;
+    EngineController &controller = dashboard.controller();
+    tray.setPaused(controller.dryRun());
+    QObject::connect(&tray, &Tray::openRequested, window, showWindow);
+    QObject::connect(&tray, &Tray::pauseToggled, &controller, &EngineController::setDryRun);
+    QObject::connect(&controller, &EngineController::dryRunChanged, &tray,
+                     [&tray, &controller] { tray.setPaused(controller.dryRun()); });
+    QObject::connect(&tray, &Tray::quitRequested, qApp, &QCoreApplication::quit);
+    QObject::connect(engine, &Engine::telnyxHealthChanged, &tray, &Tray::setTelnyxHealth,
+                     Qt::QueuedConnection);
+    QObject::connect(engine, &Engine::callChanged, &tray, &Tray::onCallChanged,
+                     Qt::QueuedConnection);
+    // SIGINT / SIGTERM (a logout, `kill`) quit like the menu does: the engine stops cleanly.
+    SignalWatcher signalWatcher;
+    QObject::connect(&signalWatcher, &SignalWatcher::terminate, qApp, &QCoreApplication::quit);
+    tray.show();
+    if (!startHidden)
+        window->show();
+
     const int code = QApplication::exec();
+    controller.detachEngine();
     host.stopAndWait();
     return code;
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "headless.h"
 
+#include "engine/engine.h"
 #include "engine/enginehost.h"
+#include "golive/webhookliveness.h"
 #include "output.h"
 #include "signalwatcher.h"
 
@@ -26,6 +28,12 @@ int runHeadless(const CommandLine &cl)
         std::fprintf(stderr, "no Telnyx API key (TELNYX_API_KEY): calls are stored and decided, "
                              "but commands to Telnyx will fail\n");
     Output::line(QStringLiteral("listening on ") + host.url());
+    // Telnyx gone quiet (quiet-warning-minutes): a warning in the log.
+    WebhookLiveness liveness;
+    liveness.setQuietPeriodSecs(qint64(cl.config.quietWarningMinutes) * 60);
+    QObject::connect(host.engine(), &Engine::webhookReceived, &liveness,
+                     &WebhookLiveness::noteWebhook, Qt::QueuedConnection);
+    liveness.setExpecting(cl.config.hasAccount() && !cl.config.demo);
     SignalWatcher watcher;
     QObject::connect(&watcher, &SignalWatcher::terminate, qApp, [] {
         std::fprintf(stderr, "stopping\n");

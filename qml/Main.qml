@@ -1,134 +1,386 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+// The dashboard window: a navigation rail (Live, History, Numbers, Registry, Rules, Audit, Go
+// live, Stats, Settings), the status of the engine, the view of the selected page, and a drawer
+// with one call's detail. Every model is given by the app as
+// an initial (required) property.
+pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import "Theme.js" as Theme
 
 ApplicationWindow {
     id: root
 
     required property var calls
+    required property var askingCalls
+    required property var activeCalls
+    required property var recentCalls
+    required property var history
+    required property var events
+    required property var numbers
+    required property var policies
+    required property string defaultPolicy
+    required property var rules
+    required property var registrations
+    required property var certificates
+    required property var controller
     required property bool demo
     required property string serverUrl
+    required property var goLive
+    required property var stats
+    required property var callDetail
+    required property var settings
 
-    width: 960
-    height: 640
+    property int page: 0
+
+    // Opens the drawer with one call's detail (from Live and History).
+    function showCall(callId) {
+        root.callDetail.load(callId);
+        callDrawer.open();
+    }
+
+    readonly property var pages: [
+        { title: qsTr("Live"), glyph: "●", subtitle: qsTr("Calls as they happen, and the ones that ring for you") },
+        { title: qsTr("History"), glyph: "◷", subtitle: qsTr("Every call, its decision and why") },
+        { title: qsTr("Numbers"), glyph: "#", subtitle: qsTr("Your numbers, their labels and policies") },
+        { title: qsTr("Registry"), glyph: "◆", subtitle: qsTr("Callers registered to a namespace, and certificates") },
+        { title: qsTr("Rules"), glyph: "⚑", subtitle: qsTr("Numbers always allowed or always blocked") },
+        { title: qsTr("Audit"), glyph: "✓", subtitle: qsTr("The hash-chained event log") },
+        { title: qsTr("Go live"), glyph: "⇅", subtitle: qsTr("A public address for Telnyx, and whether webhooks arrive") },
+        { title: qsTr("Stats"), glyph: "▥", subtitle: qsTr("The last 30 days: calls per day, and which numbers they called") },
+        { title: qsTr("Settings"), glyph: "⚙", subtitle: qsTr("Your Telnyx account, what callers get, and this computer") }
+    ]
+
+    width: 1240
+    height: 780
+    minimumWidth: 960
+    minimumHeight: 560
     visible: true
     title: qsTr("kevan-tel")
-    color: "#f5f7f6"
+    color: Theme.background
 
-    function decisionColor(decision) {
-        switch (decision) {
-        case "authenticated": return "#1f8a4c";
-        case "allowlisted": return "#2f6fb2";
-        case "blocked": return "#b3261e";
-        case "rejected": return "#c25e00";
-        case "ask": return "#7a4cc2";
-        default: return "#6b6b6b";
+    Connections {
+        target: root.goLive
+        function onGoLiveFinished(ok, message) {
+            toast.show(ok, message);
         }
     }
 
-    header: ToolBar {
-        background: Rectangle { color: "#1f6f5c" }
-        RowLayout {
-            anchors.fill: parent
-            anchors.leftMargin: 16
-            anchors.rightMargin: 16
-            Label {
-                text: "kevan-tel"
-                color: "white"
-                font.pixelSize: 20
-                font.bold: true
-            }
-            Label {
-                visible: root.demo
-                text: qsTr("DEMO — simulated Telnyx")
-                color: "#1f6f5c"
-                padding: 4
-                background: Rectangle { color: "#a6f4c5"; radius: 4 }
-            }
-            Item { Layout.fillWidth: true }
-            Label {
-                text: qsTr("webhooks: %1/webhooks/telnyx").arg(root.serverUrl)
-                color: "#d9f2ea"
-            }
+    Connections {
+        target: root.controller
+        function onActionFinished(requestId, action, ok, message) {
+            toast.show(ok, message);
         }
     }
 
-    ListView {
-        id: list
+    RowLayout {
         anchors.fill: parent
-        anchors.margins: 12
-        spacing: 6
-        clip: true
-        model: root.calls
-        header: Label {
-            text: list.count === 0 ? qsTr("No calls yet.") : qsTr("Calls")
-            font.pixelSize: 16
-            bottomPadding: 8
-        }
-        delegate: Rectangle {
-            id: row
-            required property string from
-            required property string callerName
-            required property string to
-            required property string decision
-            required property string reason
-            required property string nameSpace
-            required property string callState
-            required property string startedAt
-            required property bool active
+        spacing: 0
 
-            width: ListView.view.width
-            height: 56
-            radius: 8
-            color: "white"
-            border.color: row.active ? "#1f6f5c" : "#e0e4e2"
+        // Navigation rail
+        Rectangle {
+            Layout.fillHeight: true
+            Layout.preferredWidth: 216
+            color: Theme.nav
 
-            RowLayout {
+            ColumnLayout {
                 anchors.fill: parent
-                anchors.margins: 10
-                spacing: 12
+                anchors.margins: 14
+                spacing: 6
+
+                RowLayout {
+                    Layout.bottomMargin: 18
+                    Layout.topMargin: 6
+                    spacing: 10
+                    Rectangle {
+                        width: 38
+                        height: 38
+                        radius: 10
+                        color: Theme.accent
+                        Label {
+                            anchors.centerIn: parent
+                            text: "☎"
+                            color: "white"
+                            font.pixelSize: 22
+                        }
+                    }
+                    ColumnLayout {
+                        spacing: 0
+                        Label {
+                            text: "kevan-tel"
+                            color: "white"
+                            font.pixelSize: 18
+                            font.bold: true
+                        }
+                        Label {
+                            text: qsTr("call screening")
+                            color: Theme.navText
+                            font.pixelSize: 12
+                        }
+                    }
+                }
+
+                Repeater {
+                    model: root.pages
+                    delegate: ItemDelegate {
+                        id: navItem
+
+                        required property int index
+                        required property var modelData
+
+                        objectName: "nav" + modelData.title
+                        Layout.fillWidth: true
+                        implicitHeight: 42
+                        highlighted: root.page === index
+                        onClicked: root.page = index
+
+                        background: Rectangle {
+                            radius: 8
+                            color: navItem.highlighted ? Theme.navSelected
+                                                       : navItem.hovered ? Qt.rgba(1, 1, 1, 0.06) : "transparent"
+                        }
+                        contentItem: RowLayout {
+                            spacing: 12
+                            Label {
+                                Layout.preferredWidth: 18
+                                horizontalAlignment: Text.AlignHCenter
+                                text: navItem.modelData.glyph
+                                color: navItem.highlighted ? "#a6f4c5" : Theme.navText
+                                font.pixelSize: 15
+                            }
+                            Label {
+                                Layout.fillWidth: true
+                                text: navItem.modelData.title
+                                color: navItem.highlighted ? "white" : Theme.navText
+                                font.pixelSize: 14
+                                font.bold: navItem.highlighted
+                            }
+                            Pill {
+                                readonly property int badge: navItem.index === 0
+                                                             ? root.askingCalls.count + root.activeCalls.count : 0
+                                visible: badge > 0
+                                text: String(badge)
+                                tint: root.askingCalls.count > 0 ? Theme.decisionColor("ask") : "#2f8f74"
+                                filled: true
+                            }
+                        }
+                    }
+                }
+
+                Item { Layout.fillHeight: true }
+
+                // Screening switch: paused = dry run, every call is forwarded.
                 Rectangle {
-                    Layout.preferredWidth: 110
-                    Layout.preferredHeight: 26
-                    radius: 13
-                    color: root.decisionColor(row.decision)
-                    Label {
-                        anchors.centerIn: parent
-                        text: row.decision === "" ? qsTr("deciding") : row.decision
-                        color: "white"
-                        font.bold: true
-                    }
-                }
-                ColumnLayout {
                     Layout.fillWidth: true
-                    spacing: 2
-                    Label {
-                        text: row.nameSpace !== "" ? row.from + "  ·  " + row.nameSpace
-                                                   : row.from + "  ·  " + row.callerName
-                        font.pixelSize: 15
-                        elide: Text.ElideRight
-                        Layout.fillWidth: true
-                        textFormat: Text.PlainText
+                    implicitHeight: pauseColumn.implicitHeight + 20
+                    radius: 8
+                    color: root.controller.dryRun ? "#4a3a12" : Qt.rgba(1, 1, 1, 0.05)
+                    ColumnLayout {
+                        id: pauseColumn
+                        anchors.fill: parent
+                        anchors.margins: 10
+                        spacing: 4
+                        Switch {
+                            id: screeningSwitch
+                            objectName: "screeningSwitch"
+                            Layout.fillWidth: true
+                            padding: 0
+                            text: checked ? qsTr("Screening on") : qsTr("Screening paused")
+                            checked: !root.controller.dryRun
+                            enabled: root.controller.engineAttached
+                            onToggled: root.controller.setDryRun(!checked)
+                            indicator: Rectangle {
+                                x: screeningSwitch.leftPadding
+                                y: (screeningSwitch.height - height) / 2
+                                implicitWidth: 40
+                                implicitHeight: 22
+                                radius: 11
+                                color: screeningSwitch.checked ? "#2f8f74" : "#8a6a1c"
+                                opacity: screeningSwitch.enabled ? 1 : 0.5
+                                Rectangle {
+                                    x: screeningSwitch.checked ? parent.width - width - 3 : 3
+                                    y: 3
+                                    width: 16
+                                    height: 16
+                                    radius: 8
+                                    color: "white"
+                                    Behavior on x {
+                                        NumberAnimation { duration: 120 }
+                                    }
+                                }
+                            }
+                            contentItem: Label {
+                                leftPadding: screeningSwitch.indicator.width + 10
+                                text: screeningSwitch.text
+                                color: "white"
+                                font.bold: true
+                                verticalAlignment: Text.AlignVCenter
+                            }
+                        }
+                        Label {
+                            Layout.fillWidth: true
+                            text: root.controller.dryRun ? qsTr("Every call is forwarded; decisions are only recorded.")
+                                                         : qsTr("Unknown callers are turned away.")
+                            wrapMode: Text.WordWrap
+                            color: Theme.navText
+                            font.pixelSize: 11
+                        }
                     }
-                    Label {
-                        text: qsTr("to %1 — %2").arg(row.to).arg(row.reason)
-                        color: "#5c6360"
-                        elide: Text.ElideRight
-                        Layout.fillWidth: true
-                        textFormat: Text.PlainText
-                    }
-                }
-                Label {
-                    text: row.callState
-                    color: row.active ? "#1f6f5c" : "#8a918e"
-                    font.bold: row.active
-                }
-                Label {
-                    text: row.startedAt.substring(11, 19)
-                    color: "#8a918e"
                 }
             }
         }
+
+        // Content
+        ColumnLayout {
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            spacing: 0
+
+            // Page header with the engine's status.
+            Rectangle {
+                Layout.fillWidth: true
+                implicitHeight: 76
+                color: Theme.surface
+                Rectangle {
+                    anchors.bottom: parent.bottom
+                    width: parent.width
+                    height: 1
+                    color: Theme.border
+                }
+                RowLayout {
+                    anchors.fill: parent
+                    anchors.leftMargin: 28
+                    anchors.rightMargin: 24
+                    spacing: 10
+                    ColumnLayout {
+                        Layout.fillWidth: true
+                        spacing: 2
+                        Label {
+                            Layout.fillWidth: true
+                            text: root.pages[root.page].title
+                            font.pixelSize: 22
+                            font.bold: true
+                            color: Theme.text
+                        }
+                        Label {
+                            Layout.fillWidth: true
+                            elide: Text.ElideRight
+                            text: root.pages[root.page].subtitle
+                            font.pixelSize: 13
+                            color: Theme.muted
+                        }
+                    }
+                    Pill {
+                        visible: root.demo
+                        text: qsTr("DEMO · simulated Telnyx")
+                        tint: Theme.decisionColor("ask")
+                    }
+                    Pill {
+                        visible: root.controller.dryRun
+                        text: qsTr("Screening paused")
+                        tint: Theme.warning
+                        filled: true
+                    }
+                    Pill {
+                        objectName: "healthPill"
+                        text: !root.controller.engineAttached ? qsTr("Engine stopped")
+                              : root.controller.telnyxFailing ? qsTr("Telnyx failing") : qsTr("Telnyx OK")
+                        tint: !root.controller.engineAttached || root.controller.telnyxFailing
+                              ? Theme.danger : Theme.decisionColor("authenticated")
+                        ToolTip.visible: healthMouse.containsMouse && root.controller.healthMessage !== ""
+                        ToolTip.text: root.controller.healthMessage
+                        MouseArea {
+                            id: healthMouse
+                            anchors.fill: parent
+                            hoverEnabled: true
+                        }
+                    }
+                    Label {
+                        visible: root.serverUrl !== ""
+                        text: root.serverUrl + "/webhooks/telnyx"
+                        textFormat: Text.PlainText
+                        font.family: "monospace"
+                        font.pixelSize: 11
+                        color: Theme.faint
+                    }
+                }
+            }
+
+            StackLayout {
+                id: stack
+                objectName: "pages"
+                Layout.fillWidth: true
+                Layout.fillHeight: true
+                Layout.margins: 24
+                currentIndex: root.page
+
+                LiveView {
+                    askingCalls: root.askingCalls
+                    activeCalls: root.activeCalls
+                    recentCalls: root.recentCalls
+                    controller: root.controller
+                    onCallOpened: callId => root.showCall(callId)
+                }
+                HistoryView {
+                    history: root.history
+                    controller: root.controller
+                    onCallOpened: callId => root.showCall(callId)
+                }
+                NumbersView {
+                    numbers: root.numbers
+                    policies: root.policies
+                    defaultPolicy: root.defaultPolicy
+                    controller: root.controller
+                }
+                RegistryView {
+                    registrations: root.registrations
+                    certificates: root.certificates
+                    controller: root.controller
+                }
+                RulesView {
+                    rules: root.rules
+                    controller: root.controller
+                }
+                AuditView {
+                    events: root.events
+                    controller: root.controller
+                }
+                GoLiveView {
+                    goLive: root.goLive
+                }
+                StatsView {
+                    stats: root.stats
+                }
+                SettingsView {
+                    settings: root.settings
+                }
+            }
+        }
+    }
+
+    // One call in detail, from the right.
+    Drawer {
+        id: callDrawer
+        objectName: "callDrawer"
+        edge: Qt.RightEdge
+        width: Math.min(560, root.width * 0.46)
+        height: root.height
+        dragMargin: 0 // opened by a click on a call, not by a drag from the edge
+        onClosed: root.callDetail.clear()
+        CallDetailPanel {
+            anchors.fill: parent
+            detail: root.callDetail
+            controller: root.controller
+            onCloseRequested: callDrawer.close()
+        }
+    }
+
+    Toast {
+        id: toast
+        objectName: "toast"
+        anchors.horizontalCenter: parent.horizontalCenter
+        anchors.bottom: parent.bottom
+        anchors.bottomMargin: 24
     }
 }

@@ -14,43 +14,35 @@ QVariant CallListModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
-    const CallRecord &c = m_calls.at(index.row());
-    switch (role) {
-    case Qt::DisplayRole:
-    case FromRole:
-        return c.fromNumber;
-    case CallIdRole:
-        return c.callId;
-    case ToRole:
-        return c.toNumber;
-    case CallerNameRole:
-        return c.callerName;
-    case DecisionRole:
-        return c.decision;
-    case ReasonRole:
-        return c.reason;
-    case NamespaceRole:
-        return c.namespaceName;
-    case StateRole:
-        return c.state;
-    case StartedAtRole:
-        return c.startedAt;
-    case EndedAtRole:
-        return c.endedAt;
-    case ActiveRole:
-        return c.state != QLatin1String("ended") && c.state != QLatin1String("failed");
-    default:
-        return {};
-    }
+    return CallRoles::data(m_calls.at(index.row()), role, m_context);
 }
 
 QHash<int, QByteArray> CallListModel::roleNames() const
 {
-    return {
-        {CallIdRole, "callId"},         {FromRole, "from"},         {ToRole, "to"},
-        {CallerNameRole, "callerName"}, {DecisionRole, "decision"}, {ReasonRole, "reason"},
-        {NamespaceRole, "nameSpace"},   {StateRole, "callState"},   {StartedAtRole, "startedAt"},
-        {EndedAtRole, "endedAt"},       {ActiveRole, "active"}};
+    return CallRoles::roleNames();
+}
+
+int CallListModel::activeCount() const
+{
+    return int(std::count_if(m_calls.cbegin(), m_calls.cend(), CallRoles::isActive));
+}
+
+void CallListModel::noteActiveCount()
+{
+    const int n = activeCount();
+    if (n != m_lastActiveCount) {
+        m_lastActiveCount = n;
+        emit activeCountChanged();
+    }
+}
+
+void CallListModel::setNumberLabels(const QHash<QString, QString> &labels)
+{
+    if (labels == m_context.numberLabels)
+        return;
+    m_context.numberLabels = labels;
+    if (!m_calls.isEmpty())
+        emit dataChanged(index(0), index(int(m_calls.size()) - 1), {CallRoles::ToLabelRole});
 }
 
 void CallListModel::reset(const QList<CallRecord> &calls)
@@ -59,6 +51,7 @@ void CallListModel::reset(const QList<CallRecord> &calls)
     m_calls = calls.mid(0, m_maxRows);
     endResetModel();
     emit countChanged();
+    noteActiveCount();
 }
 
 void CallListModel::upsert(const CallRecord &call)
@@ -67,6 +60,7 @@ void CallListModel::upsert(const CallRecord &call)
         if (m_calls.at(i).callId == call.callId) {
             m_calls[i] = call;
             emit dataChanged(index(i), index(i));
+            noteActiveCount();
             return;
         }
     }
@@ -79,6 +73,7 @@ void CallListModel::upsert(const CallRecord &call)
         endRemoveRows();
     }
     emit countChanged();
+    noteActiveCount();
 }
 
 } // namespace kt

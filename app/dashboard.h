@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "enginecontroller.h"
+#include "golivecontroller.h"
+#include "models/calldetailmodel.h"
+#include "models/callfiltermodel.h"
+#include "models/calllistmodel.h"
+#include "models/certificatelistmodel.h"
+#include "models/eventlogmodel.h"
+#include "models/historymodel.h"
+#include "models/numberlistmodel.h"
+#include "models/registrationlistmodel.h"
+#include "models/rulelistmodel.h"
+#include "models/searchfiltermodel.h"
+#include "models/statsmodel.h"
+#include "secretstore.h"
+#include "settingscontroller.h"
+
+#include <QObject>
+#include <QTimer>
+#include <QVariantMap>
+
+#include <memory>
+
+namespace kt {
+
+class Engine;
+
+// Everything the QML dashboard shows, in the UI thread: the view models (each list that reads
+// the database has its own read-only connection), the filters over them and the
+// EngineController, wired to the engine's queued signals. properties() are Main.qml's initial
+// properties (required properties, no context properties).
+class Dashboard : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        QString databasePath;
+        int askTimeoutSecs = 20;
+        QString defaultPolicy = QStringLiteral("reject_with_message");
+        bool dryRun = false;
+        bool demo = false;
+        QString serverUrl;
+        GoLiveController::Settings goLive; // the Go live page
+        // The Settings page: the configuration the app runs with (and its configFile), where
+        // the API key is stored (null: the system keychain; not owned) and the autostart
+        // location (empty: the default; see Autostart).
+        Config config;
+        SecretStore *secrets = nullptr;
+        QString autostartLocation;
+    };
+
+    // `engine` may be null (the actions then fail with a message); it lives in its own thread.
+    Dashboard(const Options &options, Engine *engine, QObject *parent = nullptr);
+    ~Dashboard() override;
+
+    // Opens the read-only models on the database (which the engine has created) and loads
+    // them. False with `error` on failure.
+    bool open(QString *error);
+
+    // Main.qml's initial properties.
+    QVariantMap properties() const;
+
+    CallListModel &calls() { return m_calls; }
+    CallFilterModel &askingCalls() { return m_askingCalls; }
+    CallFilterModel &activeCalls() { return m_activeCalls; }
+    CallFilterModel &recentCalls() { return m_recentCalls; }
+    HistoryModel &history() { return m_history; }
+    EventLogModel &events() { return m_events; }
+    NumberListModel &numbers() { return m_numbers; }
+    SearchFilterModel &numberSearch() { return m_numberSearch; }
+    RuleListModel &rules() { return m_rules; }
+    RegistrationListModel &registrations() { return m_registrations; }
+    CertificateListModel &certificates() { return m_certificates; }
+    EngineController &controller() { return m_controller; }
+    GoLiveController &goLive() { return m_goLive; }
+    StatsModel &stats() { return m_stats; }
+    CallDetailModel &callDetail() { return m_callDetail; }
+    SettingsController &settings() { return *m_settings; }
+
+    // Re-reads the lists that do not follow the engine's signals (e.g. after a CLI change).
+    void refreshLists();
+
+public slots:
+    void onCallChanged(const kt::CallRecord &call);
+
+private:
+    void applyNumberLabels();
+
+    Options m_options;
+    CallListModel m_calls;
+    CallFilterModel m_askingCalls;
+    CallFilterModel m_activeCalls;
+    CallFilterModel m_recentCalls;
+    HistoryModel m_history;
+    EventLogModel m_events;
+    NumberListModel m_numbers;
+    SearchFilterModel m_numberSearch;
+    RuleListModel m_rules;
+    RegistrationListModel m_registrations;
+    CertificateListModel m_certificates;
+    EngineController m_controller;
+    GoLiveController m_goLive;
+    StatsModel m_stats;
+    CallDetailModel m_callDetail;
+    std::unique_ptr<SecretStore> m_keychain; // when no store was given
+    std::unique_ptr<SettingsController> m_settings;
+    QTimer m_refreshTimer;
+};
+
+} // namespace kt

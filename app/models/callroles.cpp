@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "callroles.h"
+
+#include "displaytext.h"
+
+#include <QStringList>
+
+namespace kt {
+
+QHash<int, QByteArray> CallRoles::roleNames()
+{
+    return {
+        {CallIdRole, "callId"},           {FromRole, "from"},
+        {FromTextRole, "fromText"},       {ToRole, "to"},
+        {ToTextRole, "toText"},           {ToLabelRole, "toLabel"},
+        {CallerNameRole, "callerName"},   {DecisionRole, "decision"},
+        {ReasonRole, "reason"},           {NamespaceRole, "nameSpace"},
+        {StateRole, "callState"},         {StartedAtRole, "startedAt"},
+        {StartedAtMsRole, "startedAtMs"}, {StartedTextRole, "startedText"},
+        {DecidedAtMsRole, "decidedAtMs"}, {AskDeadlineMsRole, "askDeadlineMs"},
+        {EndedAtRole, "endedAt"},         {DurationTextRole, "durationText"},
+        {HangupCauseRole, "hangupCause"}, {FlagsRole, "flags"},
+        {DryRunRole, "dryRun"},           {ActiveRole, "active"},
+        {AskingRole, "asking"},
+    };
+}
+
+bool CallRoles::isActive(const CallRecord &call)
+{
+    return call.state != QLatin1String("ended") && call.state != QLatin1String("failed");
+}
+
+bool CallRoles::isAsking(const CallRecord &call)
+{
+    // The engine records the decision "ask" and leaves the call ringing (state "ringing", or
+    // "asking" in the state machine's words) until the owner decides, the ask times out (the
+    // decision then changes) or the caller hangs up (the call ends).
+    return isActive(call) &&
+           (call.decision == QLatin1String("ask") || call.state == QLatin1String("asking"));
+}
+
+QVariant CallRoles::data(const CallRecord &c, int role, const Context &context)
+{
+    switch (role) {
+    case Qt::DisplayRole:
+    case FromTextRole:
+        return c.fromNumber.isEmpty() ? QStringLiteral("unknown caller")
+                                      : DisplayText::number(c.fromNumber);
+    case CallIdRole:
+        return c.callId;
+    case FromRole:
+        return c.fromNumber;
+    case ToRole:
+        return c.toNumber;
+    case ToTextRole:
+        return DisplayText::number(c.toNumber);
+    case ToLabelRole:
+        return DisplayText::plain(context.numberLabels.value(c.toNumber));
+    case CallerNameRole:
+        return DisplayText::plain(c.callerName);
+    case DecisionRole:
+        return c.decision.isNull() ? QString(QLatin1String("")) : c.decision;
+    case ReasonRole:
+        return c.reason.isNull() ? QString(QLatin1String("")) : c.reason;
+    case NamespaceRole:
+        return DisplayText::plain(c.namespaceName);
+    case StateRole:
+        return c.state.isNull() ? QString(QLatin1String("")) : c.state;
+    case StartedAtRole:
+        return c.startedAt.isNull() ? QString(QLatin1String("")) : c.startedAt;
+    case StartedAtMsRole:
+        return double(DisplayText::epochMs(c.startedAt));
+    case StartedTextRole:
+        return DisplayText::time(c.startedAt);
+    case DecidedAtMsRole:
+        return double(DisplayText::epochMs(c.decidedAt));
+    case AskDeadlineMsRole: {
+        if (!isAsking(c))
+            return 0.0;
+        qint64 from = DisplayText::epochMs(c.decidedAt);
+        if (from == 0)
+            from = DisplayText::epochMs(c.startedAt);
+        return from == 0 ? 0.0 : double(from + qint64(context.askTimeoutSecs) * 1000);
+    }
+    case EndedAtRole:
+        return c.endedAt.isNull() ? QString(QLatin1String("")) : c.endedAt;
+    case DurationTextRole:
+        return DisplayText::duration(c.startedAt, c.endedAt);
+    case HangupCauseRole:
+        return c.hangupCause.isNull() ? QString(QLatin1String("")) : c.hangupCause;
+    case FlagsRole: {
+        QStringList flags;
+        for (auto it = c.flags.constBegin(); it != c.flags.constEnd(); ++it) {
+            if (it.value().toBool())
+                flags.append(DisplayText::plain(it.key(), 32));
+        }
+        return flags;
+    }
+    case DryRunRole:
+        return c.flags.value(QStringLiteral("dry_run")).toBool();
+    case ActiveRole:
+        return isActive(c);
+    case AskingRole:
+        return isAsking(c);
+    default:
+        return {};
+    }
+}
+
+} // namespace kt

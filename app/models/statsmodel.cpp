@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "statsmodel.h"
+
+#include "displaytext.h"
+#include "screening/screeningrepository.h"
+#include "store/eventstore.h"
+
+#include <QLocale>
+#include <QSqlError>
+#include <QSqlQuery>
+
+namespace kt {
+namespace {
+const QString Other = QStringLiteral("other");
+
+// started_at is UTC ISO-8601 with 6 fractional digits, so bounds compare as text.
+QString bound(const QDateTime &t)
+{
+    return t.toUTC().toString(QStringLiteral("yyyy-MM-dd'T'HH:mm:ss.zzz'000Z'"));
+}
+
+QString decisionLabel(const QString &decision)
+{
+    if (decision == QLatin1String("authenticated"))
+        return StatsModel::tr("Authenticated");
+    if (decision == QLatin1String("allowlisted"))
+        return StatsModel::tr("Allowed");
+    if (decision == QLatin1String("blocked"))
+        return StatsModel::tr("Blocked");
+    if (decision == QLatin1String("rejected"))
+        return StatsModel::tr("Rejected");
+    if (decision == QLatin1String("ask"))
+        return StatsModel::tr("Asked you");
+    return StatsModel::tr("Undecided");
+}
+} // namespace
+
+StatsModel::StatsModel(QObject *parent) : QAbstractListModel(parent)
+{
+    m_refreshTimer.setSingleShot(true);
+    m_refreshTimer.setInterval(500);
+    connect(&m_refreshTimer, &QTimer::timeout, this, &StatsModel::refresh);
+}
+
+QStringList StatsModel::decisions()
+{
+    return {QStringLiteral("authenticated"), QStringLiteral("allowlisted"), QStringLiteral("ask"),
+            QStringLiteral("rejected"), QStringLiteral("blocked")};
+}
+
+bool StatsModel::open(const QString &path)
+{
+    if (!m_database.open(path, QStringLiteral("stats"))) {
+        m_error = m_database.errorString();
+        emit refreshed();
+        return false;
+    }
+    m_error.clear();
+    refresh();
+    return m_error.isEmpty();
+}
+
+int StatsModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+QHash<int, QByteArray> StatsModel::roleNames() const
+{
+    return {{DayRole, "day"},
+            {DayTextRole, "dayText"},
+            {DayOfMonthRole, "dayOfMonth"},
+            {WeekdayRole, "weekday"},
+            {IsTodayRole, "isToday"},
+            {TotalRole, "total"},
+            {AuthenticatedRole, "authenticated"},
+            {AllowlistedRole, "allowlisted"},
+            {BlockedRole, "blocked"},
+            {RejectedRole, "rejected"},
+            {AskRole, "ask"},
+            {OtherRole, "other"},
+            {TurnedAwayRole, "turnedAway"}};
+}
+
+QVariant StatsModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Day &d = m_rows.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+    case DayRole:
+        return d.day.toString(Qt::ISODate);
+    case DayTextRole:
+        return QLocale().toString(d.day, QStringLiteral("ddd d MMM"));
+    case DayOfMonthRole:
+        return QString::number(d.day.day());
+    case WeekdayRole:
+        return d.day.dayOfWeek();
+    case IsTodayRole:
+        return d.day == m_today;
+    case TotalRole:
+        return d.total;
+    case AuthenticatedRole:
+        return d.byDecision.value(QStringLiteral("authenticated"));
+    case AllowlistedRole:
+        return d.byDecision.value(QStringLiteral("allowlisted"));
+    case BlockedRole:
+        return d.byDecision.value(QStringLiteral("blocked"));
+    case RejectedRole:
+        return d.byDecision.value(QStringLiteral("rejected"));
+    case AskRole:
+        return d.byDecision.value(QStringLiteral("ask"));
+    case OtherRole:
+        return d.byDecision.value(Other);
+    case TurnedAwayRole:
+        return d.byDecision.value(QStringLiteral("blocked")) +
+               d.byDecision.value(QStringLiteral("rejected"));
+    default:
+        return {};
+    }
+}
+
+QVariant StatsModel::value(int row, const QString &roleName) const
+{
+    const int role = roleNames().key(roleName.toUtf8(), -1);
+    if (role < 0 || row < 0 || row >= m_rows.size())
+        return {};
+    return data(index(row), role);
+}
+
+void StatsModel::scheduleRefresh()
+{
+    if (!m_refreshTimer.isActive())
+        m_refreshTimer.start();
+}
+
+void StatsModel::refresh()
+{
+    m_refreshTimer.stop();
+    if (!m_database.isOpen())
+        return;
+    const QDateTime now = m_clock ? m_clock() : QDateTime::currentDateTime();
+    const QDateTime local = now.toLocalTime();
+    const QDate today = local.date();
+    const QDate first = today.addDays(-(m_days - 1));
+    const QDateTime from(first, QTime(0, 0));
+    const QDateTime to(today.addDays(1), QTime(0, 0));
+    const int offset = local.offsetFromUtc();
+
+    // Calls per local day and decision.
+    const QString day = QStringLiteral("date(substr(started_at, 1, 19), '%1%2 seconds')")
+                            .arg(offset < 0 ? QStringLiteral("-") : QStringLiteral("+"))
+                            .arg(qAbs(offset));
+    QSqlQuery q(m_database.sql());
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT %1 AS day, coalesce(decision, ''), count(*) FROM calls"
+                             " WHERE started_at >= ? AND started_at < ?"
+                             " GROUP BY day, decision")
+                  .arg(day));
+    q.addBindValue(bound(from));
+    q.addBindValue(bound(to));
+    if (!q.exec()) {
+        m_error = tr("cannot count calls: %1").arg(q.lastError().text());
+        emit refreshed();
+        return;
+    }
+    QList<Day> rows;
+    rows.reserve(m_days);
+    for (int i = 0; i < m_days; ++i)
+        rows.append(Day{first.addDays(i), {}, 0});
+    const QStringList known = decisions();
+    QHash<QString, int> totals;
+    while (q.next()) {
+        const QDate d = QDate::fromString(q.value(0).toString(), Qt::ISODate);
+        const qint64 i = first.daysTo(d);
+        if (!d.isValid() || i < 0 || i >= rows.size())
+            continue; // at the window's edge when the offset changed (summer time)
+        const QString decision =
+            known.contains(q.value(1).toString()) ? q.value(1).toString() : Other;
+        const int n = q.value(2).toInt();
+        rows[i].byDecision[decision] += n;
+        rows[i].total += n;
+        totals[decision] += n;
+    }
+
+    // The numbers called most.
+    QSqlQuery n(m_database.sql());
+    n.setForwardOnly(true);
+    n.prepare(QStringLiteral("SELECT to_number, count(*) AS calls,"
+                             " sum(decision IN ('blocked', 'rejected')) FROM calls"
+                             " WHERE started_at >= ? AND started_at < ?"
+                             " GROUP BY to_number ORDER BY calls DESC, to_number LIMIT ?"));
+    n.addBindValue(bound(from));
+    n.addBindValue(bound(to));
+    n.addBindValue(TopNumbers);
+    if (!n.exec()) {
+        m_error = tr("cannot count calls per number: %1").arg(n.lastError().text());
+        emit refreshed();
+        return;
+    }
+    QHash<QString, QString> labels;
+    for (const NumberEntry &entry : m_database.repository().numbers())
+        labels.insert(entry.e164, entry.label);
+    QVariantList top;
+    int maxNumber = 0;
+    while (n.next()) {
+        const QString e164 = n.value(0).toString();
+        const int calls = n.value(1).toInt();
+        maxNumber = qMax(maxNumber, calls);
+        top.append(QVariantMap{{QStringLiteral("e164"), e164},
+                               {QStringLiteral("written"), DisplayText::number(e164)},
+                               {QStringLiteral("label"), DisplayText::plain(labels.value(e164))},
+                               {QStringLiteral("calls"), calls},
+                               {QStringLiteral("turnedAway"), n.value(2).toInt()}});
+    }
+
+    const bool sameDays =
+        rows.size() == m_rows.size() && !rows.isEmpty() && rows.first().day == m_rows.first().day;
+    if (sameDays) {
+        m_rows = rows;
+        m_today = today;
+        emit dataChanged(index(0), index(int(m_rows.size()) - 1));
+    } else {
+        beginResetModel();
+        m_rows = rows;
+        m_today = today;
+        endResetModel();
+    }
+    m_total = 0;
+    m_maxDay = 0;
+    for (const Day &d : std::as_const(m_rows)) {
+        m_total += d.total;
+        m_maxDay = qMax(m_maxDay, d.total);
+    }
+    m_turnedAway =
+        totals.value(QStringLiteral("blocked")) + totals.value(QStringLiteral("rejected"));
+    m_decisionTotals.clear();
+    for (const QString &decision : known + QStringList{Other}) {
+        if (decision == Other && totals.value(Other) == 0)
+            continue;
+        m_decisionTotals.append(QVariantMap{{QStringLiteral("decision"), decision},
+                                            {QStringLiteral("label"), decisionLabel(decision)},
+                                            {QStringLiteral("count"), totals.value(decision)}});
+    }
+    m_topNumbers = top;
+    m_maxNumber = maxNumber;
+    m_error.clear();
+    emit refreshed();
+}
+
+} // namespace kt

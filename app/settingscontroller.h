@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "engine/config.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QStringList>
+#include <QVariantMap>
+
+namespace kt {
+
+class SecretStore;
+
+// The Settings page: the values the owner can change, each checked as it is typed (an inline
+// message per field), and Save, which writes the INI config file the app was started with
+// (Config::configFile, the keys of ConfigLoader::keys()), stores the Telnyx API key in the
+// keychain (SecretStore; never in the INI file) and turns autostart on or off (Autostart).
+//
+// Fields, by name (the config file's key where there is one): "api-key", "public-key",
+// "forward-to", "namespace", "unknown-policy", "rejection-message", "port", "db",
+// "start-minimized" (bools) and "autostart" (bool, not in the config file).
+//
+// The engine reads its configuration when it starts, so every saved config value applies at the
+// next start: restartNeeded lists the saved fields that differ from what the app runs with.
+// Autostart applies at once.
+class SettingsController : public QObject
+{
+    Q_OBJECT
+    Q_PROPERTY(QVariantMap values READ values NOTIFY valuesChanged)
+    Q_PROPERTY(QVariantMap errors READ errors NOTIFY valuesChanged)
+    Q_PROPERTY(QVariantMap hints READ hints NOTIFY valuesChanged)
+    Q_PROPERTY(bool valid READ isValid NOTIFY valuesChanged)
+    Q_PROPERTY(bool dirty READ isDirty NOTIFY valuesChanged)
+    Q_PROPERTY(QStringList changedFields READ changedFields NOTIFY valuesChanged)
+    Q_PROPERTY(QString configFile READ configFile CONSTANT)
+    Q_PROPERTY(QStringList policies READ policies CONSTANT)
+    Q_PROPERTY(QString apiKeyState READ apiKeyState NOTIFY apiKeyChanged)
+    Q_PROPERTY(QString apiKeyMessage READ apiKeyMessage NOTIFY apiKeyChanged)
+    Q_PROPERTY(bool busy READ isBusy NOTIFY busyChanged)
+    Q_PROPERTY(QString statusMessage READ statusMessage NOTIFY statusChanged)
+    Q_PROPERTY(bool statusOk READ statusOk NOTIFY statusChanged)
+    Q_PROPERTY(QStringList restartNeeded READ restartNeeded NOTIFY statusChanged)
+public:
+    static constexpr const char *ApiKeySecret = "telnyx-api-key";
+
+    // `running`: the configuration the app runs with (its values fill the form; its configFile
+    // is where Save writes). `secrets`: where the API key goes (not owned; may be null: the key
+    // cannot be stored). `autostartLocation`: see Autostart (empty: the default).
+    SettingsController(const Config &running, SecretStore *secrets,
+                       const QString &autostartLocation = QString(), QObject *parent = nullptr);
+    ~SettingsController() override;
+
+    QVariantMap values() const { return m_values; }
+    QVariantMap errors() const { return m_errors; }
+    QVariantMap hints() const { return m_hints; }
+    bool isValid() const { return m_errors.isEmpty(); }
+    bool isDirty() const { return !changedFields().isEmpty(); }
+    // The fields whose value differs from the last one loaded or saved.
+    QStringList changedFields() const;
+    QString configFile() const { return m_configFile; }
+    static QStringList policies();
+    // "checking" | "stored" | "none" | "unavailable" | "saving"
+    QString apiKeyState() const { return m_apiKeyState; }
+    QString apiKeyMessage() const { return m_apiKeyMessage; }
+    bool isBusy() const { return m_busy; }
+    QString statusMessage() const { return m_statusMessage; }
+    bool statusOk() const { return m_statusOk; }
+    QStringList restartNeeded() const;
+
+    Q_INVOKABLE QVariant value(const QString &field) const { return m_values.value(field); }
+    Q_INVOKABLE void setValue(const QString &field, const QVariant &value);
+    // Back to the values last loaded or saved.
+    Q_INVOKABLE void revert();
+    // Writes the changed values. False (nothing written) when a field is invalid or a save is
+    // running; the outcome is in statusMessage and saved(ok) (the keychain answers later).
+    Q_INVOKABLE bool save();
+    // Asks the keychain whether an API key is stored (apiKeyState).
+    Q_INVOKABLE void checkApiKey();
+    // Removes the stored API key from the keychain.
+    Q_INVOKABLE void removeApiKey();
+
+    // The label of a field for people ("Forward-to number").
+    static QString label(const QString &field);
+    // Checks one field: the error (empty when the value is acceptable) and, in `hint`, a line
+    // about the value (e.g. the E.164 form of the forward-to number). Pure.
+    static QString validate(const QString &field, const QVariant &value, QString *hint = nullptr);
+    // The value as written to the config file (e.g. the E.164 number, a trimmed namespace).
+    static QString fileValue(const QString &field, const QVariant &value);
+    static QStringList fields();
+
+    // At start-up: when `config` has no API key (none in the environment or the config file),
+    // reads the one stored in `store` (waiting at most `timeoutMs`). With it, an app that was
+    // made a demo for want of a key is not one any more, and uses the real database unless
+    // another one was given. True when a key was loaded. `note`: a line for the log (never the
+    // key), empty when there is nothing to say.
+    static bool loadApiKey(Config &config, SecretStore &store, int timeoutMs, QString *note);
+
+signals:
+    void valuesChanged();
+    void apiKeyChanged();
+    void busyChanged();
+    void statusChanged();
+    void saved(bool ok);
+
+private:
+    QVariantMap valuesOf(const Config &config) const;
+    void revalidate();
+    void setApiKeyState(const QString &state, const QString &message);
+    void setBusy(bool busy);
+    void setStatus(bool ok, const QString &message);
+    struct SaveReport
+    {
+        bool ok = true;
+        QStringList fileFields; // written to the config file
+        QString autostart;      // what changed, for people
+        QString apiKey;         // likewise
+        QStringList problems;
+    };
+    bool writeConfigFile(const QStringList &fields, QString *error);
+    void finishSave(const SaveReport &report);
+    bool configFileHasApiKey() const;
+
+    QString m_configFile;
+    QPointer<SecretStore> m_secrets;
+    QString m_autostartLocation;
+    QVariantMap m_running; // the values the app runs with
+    QVariantMap m_saved;   // the values last loaded or saved
+    QVariantMap m_values;  // the form
+    QVariantMap m_errors;
+    QVariantMap m_hints;
+    QString m_apiKeyState = QStringLiteral("checking");
+    QString m_apiKeyMessage;
+    bool m_apiKeyStored = false; // a key was stored by this run (it applies at the next start)
+    bool m_busy = false;
+    QString m_statusMessage;
+    bool m_statusOk = true;
+};
+
+} // namespace kt

@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// One call in detail (the drawer that opens from Live and History): who called which number,
+// the decision in one plain sentence, Allow / Block for the caller, and every event of the call
+// in order. Caller ID and name are hostile: plain text only.
+pragma ComponentBehavior: Bound
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import "Theme.js" as Theme
+
+Rectangle {
+    id: panel
+
+    required property var detail
+    property var controller: null
+
+    readonly property var call: panel.detail.call
+    readonly property string decision: panel.call.decision ?? ""
+    readonly property string from: panel.call.from ?? ""
+    readonly property bool callerIsNumber: panel.from.startsWith("+")
+    property int pendingRequest: -1
+    property string result
+    property bool resultOk: true
+
+    signal closeRequested()
+
+    color: Theme.background
+
+    Connections {
+        target: panel.controller
+        function onActionFinished(requestId, action, ok, message) {
+            if (requestId !== panel.pendingRequest)
+                return;
+            panel.pendingRequest = -1;
+            panel.resultOk = ok;
+            panel.result = message;
+        }
+    }
+    Connections {
+        target: panel.detail
+        function onLoaded() {
+            if (panel.pendingRequest === -1 && panel.detail.callId !== panel.shownCall) {
+                panel.result = "";
+                panel.shownCall = panel.detail.callId;
+            }
+        }
+    }
+    property string shownCall
+
+    ColumnLayout {
+        anchors.fill: parent
+        anchors.margins: 20
+        spacing: 14
+
+        // Who, and the close button.
+        RowLayout {
+            Layout.fillWidth: true
+            spacing: 10
+            Rectangle {
+                Layout.alignment: Qt.AlignTop
+                Layout.topMargin: 4
+                width: 6
+                height: 44
+                radius: 3
+                color: Theme.decisionColor(panel.decision)
+            }
+            ColumnLayout {
+                Layout.fillWidth: true
+                spacing: 2
+                Label {
+                    objectName: "detailCaller"
+                    Layout.fillWidth: true
+                    text: panel.detail.found ? panel.call.fromText : qsTr("Call")
+                    textFormat: Text.PlainText
+                    font.pixelSize: 22
+                    font.bold: true
+                    color: Theme.text
+                    elide: Text.ElideRight
+                }
+                Label {
+                    Layout.fillWidth: true
+                    visible: text !== ""
+                    text: !panel.detail.found ? ""
+                          : panel.call.nameSpace !== "" ? "✓ " + panel.call.nameSpace
+                          : panel.call.callerName !== panel.call.fromText && panel.call.callerName !== panel.from
+                            ? panel.call.callerName : ""
+                    textFormat: Text.PlainText
+                    font.pixelSize: 14
+                    font.bold: panel.detail.found && panel.call.nameSpace !== ""
+                    color: panel.detail.found && panel.call.nameSpace !== "" ? Theme.decisionColor("authenticated") : Theme.muted
+                    elide: Text.ElideRight
+                }
+            }
+            ToolButton {
+                objectName: "closeDetail"
+                Layout.alignment: Qt.AlignTop
+                text: "✕"
+                font.pixelSize: 16
+                onClicked: panel.closeRequested()
+            }
+        }
+
+        Label {
+            Layout.fillWidth: true
+            visible: panel.detail.errorString !== ""
+            text: panel.detail.errorString
+            textFormat: Text.PlainText
+            wrapMode: Text.WordWrap
+            color: Theme.muted
+        }
+
+        // The facts.
+        GridLayout {
+            Layout.fillWidth: true
+            visible: panel.detail.found
+            columns: 2
+            columnSpacing: 14
+            rowSpacing: 6
+            Label { text: qsTr("Decision"); color: Theme.faint; font.pixelSize: 12 }
+            RowLayout {
+                spacing: 8
+                DecisionBadge { decision: panel.decision }
+                Label {
+                    Layout.fillWidth: true
+                    text: Theme.reasonText(panel.call.reason ?? "")
+                    textFormat: Text.PlainText
+                    font.pixelSize: 12
+                    color: Theme.muted
+                    elide: Text.ElideRight
+                }
+            }
+            Label { text: qsTr("Number called"); color: Theme.faint; font.pixelSize: 12 }
+            Label {
+                Layout.fillWidth: true
+                text: (panel.call.toLabel ?? "") !== "" ? panel.call.toLabel + "  " + panel.call.toText : (panel.call.toText ?? "")
+                textFormat: Text.PlainText
+                font.pixelSize: 13
+                color: Theme.text
+                elide: Text.ElideRight
+            }
+            Label { text: qsTr("When"); color: Theme.faint; font.pixelSize: 12 }
+            Label {
+                Layout.fillWidth: true
+                text: (panel.call.startedText ?? "") + ((panel.call.durationText ?? "") !== "" ? "  ·  " + panel.call.durationText : "")
+                      + "  ·  " + Theme.stateLabel(panel.call.callState ?? "")
+                textFormat: Text.PlainText
+                font.pixelSize: 13
+                color: Theme.text
+                elide: Text.ElideRight
+            }
+        }
+
+        // Why, in one sentence.
+        Rectangle {
+            Layout.fillWidth: true
+            visible: panel.detail.explanation !== ""
+            implicitHeight: why.implicitHeight + 24
+            radius: Theme.radius
+            color: Theme.decisionSoft(panel.decision)
+            Label {
+                id: why
+                objectName: "detailExplanation"
+                anchors.fill: parent
+                anchors.margins: 12
+                text: panel.detail.explanation
+                textFormat: Text.PlainText
+                wrapMode: Text.WordWrap
+                font.pixelSize: 14
+                color: Theme.text
+            }
+        }
+
+        RowLayout {
+            Layout.fillWidth: true
+            visible: panel.detail.found
+            spacing: 8
+            ActionButton {
+                objectName: "detailAllow"
+                text: panel.call.asking ? qsTr("Accept and allow always") : qsTr("Allow always")
+                tint: Theme.decisionColor("allowlisted")
+                enabled: panel.callerIsNumber && panel.controller !== null && panel.pendingRequest === -1
+                onClicked: panel.pendingRequest = panel.controller.allowAlways(panel.from, panel.call.asking ? panel.call.callId : "")
+            }
+            ActionButton {
+                objectName: "detailBlock"
+                text: panel.call.asking ? qsTr("Reject and block") : qsTr("Block")
+                tint: Theme.danger
+                enabled: panel.callerIsNumber && panel.controller !== null && panel.pendingRequest === -1
+                onClicked: panel.pendingRequest = panel.controller.block(panel.from, panel.call.asking ? panel.call.callId : "")
+            }
+            Label {
+                Layout.fillWidth: true
+                visible: !panel.callerIsNumber
+                text: qsTr("No number to allow or block: the caller ID was withheld or not a phone number.")
+                textFormat: Text.PlainText
+                wrapMode: Text.WordWrap
+                font.pixelSize: 12
+                color: Theme.faint
+            }
+        }
+        Label {
+            objectName: "detailResult"
+            Layout.fillWidth: true
+            visible: panel.result !== ""
+            text: (panel.resultOk ? "✓ " : "✗ ") + panel.result
+            textFormat: Text.PlainText
+            wrapMode: Text.WordWrap
+            font.pixelSize: 12
+            color: panel.resultOk ? Theme.decisionColor("authenticated") : Theme.danger
+        }
+
+        SectionTitle {
+            Layout.fillWidth: true
+            Layout.topMargin: 4
+            text: qsTr("Timeline")
+            detail: panel.detail.count === 1 ? qsTr("1 event") : qsTr("%1 events").arg(panel.detail.count)
+        }
+
+        ListView {
+            id: timeline
+            objectName: "detailTimeline"
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            clip: true
+            model: panel.detail
+            boundsBehavior: Flickable.StopAtBounds
+            ScrollBar.vertical: ScrollBar {}
+            delegate: Item {
+                id: event
+
+                required property int index
+                required property string typeText
+                required property string category
+                required property string actor
+                required property string timeText
+                required property string offsetText
+                required property string summary
+
+                width: timeline.width - 12
+                implicitHeight: eventColumn.implicitHeight + 14
+
+                // The line that joins the events, and this event's dot.
+                Rectangle {
+                    x: 63
+                    y: event.index === 0 ? 10 : 0
+                    width: 2
+                    height: event.index === timeline.count - 1 ? 10 : parent.height - (event.index === 0 ? 10 : 0)
+                    color: Theme.border
+                }
+                Rectangle {
+                    x: 58
+                    y: 5
+                    width: 12
+                    height: 12
+                    radius: 6
+                    color: Theme.categoryColor(event.category)
+                    border.color: Theme.background
+                    border.width: 2
+                }
+                ColumnLayout {
+                    x: 0
+                    width: 52
+                    spacing: 0
+                    Label {
+                        Layout.fillWidth: true
+                        horizontalAlignment: Text.AlignRight
+                        text: event.timeText
+                        textFormat: Text.PlainText
+                        font.family: "monospace"
+                        font.pixelSize: 11
+                        color: Theme.muted
+                    }
+                    Label {
+                        Layout.fillWidth: true
+                        horizontalAlignment: Text.AlignRight
+                        visible: text !== ""
+                        text: event.offsetText
+                        textFormat: Text.PlainText
+                        font.family: "monospace"
+                        font.pixelSize: 10
+                        color: Theme.faint
+                    }
+                }
+                ColumnLayout {
+                    id: eventColumn
+                    x: 82
+                    width: parent.width - 82
+                    spacing: 2
+                    RowLayout {
+                        Layout.fillWidth: true
+                        spacing: 8
+                        Label {
+                            text: event.typeText
+                            textFormat: Text.PlainText
+                            font.pixelSize: 13
+                            font.bold: true
+                            color: Theme.text
+                        }
+                        Pill {
+                            text: event.actor
+                            tint: Theme.categoryColor(event.category)
+                        }
+                        Item { Layout.fillWidth: true }
+                    }
+                    Label {
+                        Layout.fillWidth: true
+                        visible: text !== ""
+                        text: event.summary
+                        textFormat: Text.PlainText
+                        wrapMode: Text.Wrap
+                        maximumLineCount: 3
+                        elide: Text.ElideRight
+                        font.pixelSize: 12
+                        color: Theme.muted
+                    }
+                }
+            }
+        }
+    }
+}

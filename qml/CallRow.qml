@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// One call in a list (live or history): who, to which number, the decision and why, its state
+// and time, and the one-click rules; a click elsewhere on it opens the call's detail (opened()).
+// Caller ID and name are hostile: plain text only.
+pragma ComponentBehavior: Bound
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import "Theme.js" as Theme
+
+Card {
+    id: row
+
+    required property string callId
+    required property string from
+    required property string fromText
+    required property string callerName
+    required property string toText
+    required property string toLabel
+    required property string decision
+    required property string reason
+    required property string nameSpace
+    required property string callState
+    required property double startedAtMs
+    required property string startedText
+    required property string durationText
+    required property bool dryRun
+    required property bool active
+    required property var flags
+
+    property var controller: null
+    property double now: Date.now()
+    property bool showActions: true
+    readonly property bool callerIsNumber: row.from.startsWith("+")
+
+    signal opened()
+
+    implicitHeight: 68
+    border.color: row.active ? Qt.rgba(0.12, 0.44, 0.36, 0.45) : Theme.border
+    color: rowMouse.containsMouse ? "#fafcfb" : Theme.surface
+
+    // Under the buttons: they keep their clicks.
+    MouseArea {
+        id: rowMouse
+        anchors.fill: parent
+        hoverEnabled: true
+        cursorShape: Qt.PointingHandCursor
+        onClicked: row.opened()
+    }
+
+    Rectangle {
+        anchors.left: parent.left
+        anchors.top: parent.top
+        anchors.bottom: parent.bottom
+        anchors.margins: 1
+        width: 5
+        radius: 2
+        color: Theme.decisionColor(row.decision)
+    }
+
+    RowLayout {
+        anchors.fill: parent
+        anchors.leftMargin: 18
+        anchors.rightMargin: 12
+        spacing: 12
+
+        ColumnLayout {
+            Layout.fillWidth: true
+            Layout.minimumWidth: 160
+            spacing: 3
+            RowLayout {
+                Layout.fillWidth: true
+                spacing: 8
+                Label {
+                    text: row.fromText
+                    textFormat: Text.PlainText
+                    font.pixelSize: 15
+                    font.bold: true
+                    color: Theme.text
+                    elide: Text.ElideRight
+                    Layout.maximumWidth: 220
+                }
+                Label {
+                    visible: text !== ""
+                    text: row.nameSpace !== "" ? "✓ " + row.nameSpace
+                                               : (row.callerName !== row.fromText && row.callerName !== row.from
+                                                  ? row.callerName : "")
+                    textFormat: Text.PlainText
+                    font.pixelSize: 13
+                    font.bold: row.nameSpace !== ""
+                    color: row.nameSpace !== "" ? Theme.decisionColor("authenticated") : Theme.muted
+                    elide: Text.ElideRight
+                    Layout.fillWidth: true
+                }
+            }
+            Label {
+                Layout.fillWidth: true
+                text: "to " + (row.toLabel !== "" ? row.toLabel + "  " + row.toText : row.toText)
+                      + (row.reason !== "" ? "  ·  " + Theme.reasonText(row.reason) : "")
+                textFormat: Text.PlainText
+                font.pixelSize: 12
+                color: Theme.muted
+                elide: Text.ElideRight
+            }
+        }
+
+        Repeater {
+            model: row.flags.filter(f => f === "spam_likely" || f === "attestation_failed" || f === "dry_run")
+            delegate: Pill {
+                required property string modelData
+                text: modelData === "spam_likely" ? "spam" : modelData === "dry_run" ? "paused" : "unverified"
+                tint: modelData === "dry_run" ? Theme.warning : Theme.danger
+            }
+        }
+
+        DecisionBadge {
+            decision: row.decision
+            Layout.preferredWidth: 112
+            Layout.maximumWidth: 112
+        }
+
+        ColumnLayout {
+            Layout.fillWidth: false
+            Layout.preferredWidth: 118
+            Layout.maximumWidth: 118
+            spacing: 2
+            Label {
+                Layout.fillWidth: true
+                text: row.active ? Theme.stateLabel(row.callState) : row.startedText
+                textFormat: Text.PlainText
+                font.pixelSize: 13
+                font.bold: row.active
+                color: row.active ? Theme.accent : Theme.text
+                elide: Text.ElideRight
+            }
+            Label {
+                Layout.fillWidth: true
+                text: row.active
+                      ? (row.startedAtMs > 0 ? Theme.clock(row.now - row.startedAtMs) : "")
+                      : (row.durationText !== "" ? Theme.stateLabel(row.callState) + " · " + row.durationText
+                                                 : Theme.stateLabel(row.callState))
+                textFormat: Text.PlainText
+                font.pixelSize: 12
+                color: Theme.faint
+                elide: Text.ElideRight
+            }
+        }
+
+        RowLayout {
+            visible: row.showActions
+            spacing: 6
+            opacity: row.callerIsNumber ? 1 : 0 // no rule for a caller without a number
+            ActionButton {
+                small: true
+                filled: false
+                text: qsTr("Allow always")
+                tint: Theme.decisionColor("allowlisted")
+                enabled: row.callerIsNumber && row.controller !== null
+                onClicked: row.controller.allowAlways(row.from, "")
+            }
+            ActionButton {
+                small: true
+                filled: false
+                text: qsTr("Block")
+                tint: Theme.danger
+                enabled: row.callerIsNumber && row.controller !== null
+                onClicked: row.controller.block(row.from, "")
+            }
+        }
+    }
+}

@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// A white surface with a hairline border and rounded corners.
+import QtQuick
+import "Theme.js" as Theme
+
+Rectangle {
+    color: Theme.surface
+    radius: Theme.radius
+    border.color: Theme.border
+    border.width: 1
+}

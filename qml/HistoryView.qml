@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// History: every call, newest first, read page by page; filters by text, number, namespace and
+// decision (applied by the model, in SQL).
+pragma ComponentBehavior: Bound
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Layouts
+import "Theme.js" as Theme
+
+Item {
+    id: view
+
+    required property var history
+    required property var controller
+
+    readonly property var decisions: ["", "authenticated", "allowlisted", "blocked", "rejected", "ask"]
+
+    // A call was clicked: show its detail.
+    signal callOpened(string callId)
+
+    function applyFilters() {
+        view.history.textFilter = textField.text;
+        view.history.numberFilter = numberField.text;
+        view.history.nameSpaceFilter = nameSpaceField.text;
+        view.history.decisionFilter = view.decisions[decisionBox.currentIndex];
+    }
+
+    Timer {
+        id: debounce
+        interval: 250
+        onTriggered: view.applyFilters()
+    }
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: 12
+
+        Card {
+            Layout.fillWidth: true
+            implicitHeight: filters.implicitHeight + 24
+            RowLayout {
+                id: filters
+                anchors.fill: parent
+                anchors.margins: 12
+                spacing: 10
+                InputField {
+                    id: textField
+                    objectName: "historyText"
+                    Layout.fillWidth: true
+                    Layout.preferredWidth: 3
+                    placeholderText: qsTr("Search calls: name, reason, state…")
+                    onTextEdited: debounce.restart()
+                }
+                InputField {
+                    id: numberField
+                    objectName: "historyNumber"
+                    Layout.fillWidth: true
+                    Layout.preferredWidth: 2
+                    placeholderText: qsTr("Number")
+                    inputMethodHints: Qt.ImhDialableCharactersOnly
+                    onTextEdited: debounce.restart()
+                }
+                InputField {
+                    id: nameSpaceField
+                    objectName: "historyNamespace"
+                    Layout.fillWidth: true
+                    Layout.preferredWidth: 2
+                    placeholderText: qsTr("Namespace")
+                    onTextEdited: debounce.restart()
+                }
+                SelectBox {
+                    id: decisionBox
+                    objectName: "historyDecision"
+                    Layout.preferredWidth: 170
+                    model: view.decisions.map(d => d === "" ? qsTr("Any decision") : Theme.decisionLabel(d))
+                    onActivated: view.applyFilters()
+                }
+                ActionButton {
+                    text: qsTr("Clear")
+                    filled: false
+                    enabled: textField.text !== "" || numberField.text !== "" || nameSpaceField.text !== ""
+                             || decisionBox.currentIndex !== 0
+                    onClicked: {
+                        textField.clear();
+                        numberField.clear();
+                        nameSpaceField.clear();
+                        decisionBox.currentIndex = 0;
+                        view.history.clearFilters();
+                    }
+                }
+            }
+        }
+
+        SectionTitle {
+            Layout.fillWidth: true
+            text: qsTr("Calls")
+            detail: view.history.count + (view.history.hasMore ? "+" : "")
+                    + (view.history.errorString !== "" ? "  ·  " + view.history.errorString : "")
+        }
+
+        ListView {
+            id: list
+            objectName: "historyList"
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            clip: true
+            spacing: 8
+            model: view.history
+            boundsBehavior: Flickable.StopAtBounds
+            ScrollBar.vertical: ScrollBar {}
+            onAtYEndChanged: if (list.atYEnd && view.history.hasMore) view.history.loadMore()
+            delegate: CallRow {
+                id: historyRow
+                width: list.width - 12
+                controller: view.controller
+                onOpened: view.callOpened(historyRow.callId)
+            }
+            EmptyState {
+                anchors.top: parent.top
+                width: parent.width - 12
+                visible: list.count === 0
+                title: qsTr("No calls match")
+                detail: qsTr("Calls appear here once Telnyx sends them; change or clear the filters to see more.")
+            }
+        }
+
+        ActionButton {
+            Layout.alignment: Qt.AlignHCenter
+            visible: view.history.hasMore
+            filled: false
+            text: qsTr("Load older calls")
+            onClicked: view.history.loadMore()
+        }
+    }
+}

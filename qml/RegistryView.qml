@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Registry: which callers' phones belong to which namespace (and whether its certificate is
+// valid now), and the certificates: the trusted roots and the namespace certificates, with
+// "Import certificate…" and "Trust root…" (checked as soon as a file is chosen).
+pragma ComponentBehavior: Bound
+import QtQuick
+import QtQuick.Controls
+import QtQuick.Dialogs
+import QtQuick.Layouts
+import "Theme.js" as Theme
+
+Item {
+    id: view
+
+    required property var registrations
+    required property var certificates
+    required property var controller
+
+    // The certificate import: "" (closed), "namespace" or "root".
+    property string importKind
+    property var inspection: ({})
+    property int importRequest: -1
+
+    function startImport(kind) {
+        view.importKind = kind;
+        view.inspection = ({});
+        importPath.clear();
+        importDialog.open();
+    }
+
+    function inspect() {
+        view.inspection = importPath.text.trim() === ""
+                ? ({})
+                : view.certificates.inspectFile(importPath.text.trim(), view.importKind === "root");
+    }
+
+    FileDialog {
+        id: importDialog
+        title: view.importKind === "root" ? qsTr("Trust a root certificate") : qsTr("Import a namespace certificate")
+        nameFilters: [qsTr("Certificates (*.pem *.crt *.cer)"), qsTr("All files (*)")]
+        onAccepted: {
+            importPath.text = String(importDialog.selectedFile);
+            view.inspect();
+        }
+    }
+
+    Connections {
+        target: view.controller
+        function onActionFinished(requestId, action, ok, message) {
+            if (requestId !== view.importRequest)
+                return;
+            view.importRequest = -1;
+            if (ok) {
+                view.importKind = "";
+                view.inspection = ({});
+            } else {
+                view.inspection = Object.assign({}, view.inspection, { canAdd: false, message: message });
+            }
+        }
+    }
+
+    ColumnLayout {
+        anchors.fill: parent
+        spacing: 12
+
+        Card {
+            Layout.fillWidth: true
+            implicitHeight: form.implicitHeight + 24
+            RowLayout {
+                id: form
+                anchors.fill: parent
+                anchors.margins: 12
+                spacing: 10
+                Label {
+                    text: qsTr("Register a caller")
+                    font.bold: true
+                    color: Theme.text
+                }
+                InputField {
+                    id: phoneField
+                    objectName: "registerPhone"
+                    Layout.fillWidth: true
+                    placeholderText: qsTr("Phone, e.g. +1 415 555 0132")
+                    inputMethodHints: Qt.ImhDialableCharactersOnly
+                }
+                InputField {
+                    id: nameSpaceField
+                    objectName: "registerNamespace"
+                    Layout.fillWidth: true
+                    placeholderText: qsTr("Namespace, e.g. alice.x")
+                }
+                ActionButton {
+                    text: qsTr("Register")
+                    enabled: view.controller !== null && phoneField.text.trim() !== ""
+                             && nameSpaceField.text.trim() !== ""
+                    onClicked: {
+                        view.controller.registerPhone(phoneField.text, nameSpaceField.text);
+                        phoneField.clear();
+                        nameSpaceField.clear();
+                    }
+                }
+            }
+        }
+
+        SectionTitle {
+            Layout.fillWidth: true
+            text: qsTr("Registered callers")
+            detail: String(view.registrations.count)
+        }
+
+        ListView {
+            id: registry
+            objectName: "registrationList"
+            Layout.fillWidth: true
+            Layout.preferredHeight: Math.max(70, Math.min(contentHeight, 260))
+            clip: true
+            spacing: 8
+            model: view.registrations
+            boundsBehavior: Flickable.StopAtBounds
+            ScrollBar.vertical: ScrollBar {}
+            delegate: Card {
+                id: reg
+
+                required property string phone
+                required property string phoneText
+                required property string nameSpace
+                required property string fingerprintShort
+                required property string verifiedText
+                required property bool certificateValid
+                required property string certificateCode
+                required property string certificateReason
+
+                width: registry.width - 12
+                height: 60
+                RowLayout {
+                    anchors.fill: parent
+                    anchors.leftMargin: 16
+                    anchors.rightMargin: 12
+                    spacing: 12
+                    ColumnLayout {
+                        Layout.preferredWidth: 190
+                        spacing: 1
+                        Label {
+                            text: reg.phoneText
+                            textFormat: Text.PlainText
+                            font.pixelSize: 15
+                            font.bold: true
+                            color: Theme.text
+                        }
+                        Label {
+                            text: qsTr("since %1").arg(reg.verifiedText)
+                            textFormat: Text.PlainText
+                            font.pixelSize: 11
+                            color: Theme.faint
+                        }
+                    }
+                    Label {
+                        Layout.preferredWidth: 150
+                        text: reg.nameSpace
+                        textFormat: Text.PlainText
+                        font.pixelSize: 15
+                        font.bold: true
+                        color: Theme.accent
+                        elide: Text.ElideRight
+                    }
+                    Pill {
+                        text: reg.certificateValid ? "✓ " + qsTr("certificate valid") : "✗ " + reg.certificateCode
+                        tint: reg.certificateValid ? Theme.decisionColor("authenticated") : Theme.danger
+                    }
+                    Label {
+                        Layout.fillWidth: true
+                        text: reg.certificateValid ? "SHA-256 " + reg.fingerprintShort + "…" : reg.certificateReason
+                        textFormat: Text.PlainText
+                        font.pixelSize: 12
+                        color: reg.certificateValid ? Theme.faint : Theme.danger
+                        elide: Text.ElideRight
+                    }
+                    ActionButton {
+                        small: true
+                        filled: false
+                        tint: Theme.danger
+                        text: qsTr("Remove")
+                        enabled: view.controller !== null
+                        onClicked: view.controller.unregisterPhone(reg.phone)
+                    }
+                }
+            }
+            EmptyState {
+                width: parent.width - 12
+                visible: registry.count === 0
+                title: qsTr("Nobody is registered yet")
+                detail: qsTr("Register a caller's phone to a namespace that holds a valid certificate.")
+            }
+        }
+
+        SectionTitle {
+            Layout.fillWidth: true
+            Layout.topMargin: 8
+            Layout.rightMargin: 12
+            text: qsTr("Certificates")
+            detail: String(view.certificates.count)
+            ActionButton {
+                objectName: "importCertificate"
+                small: true
+                filled: false
+                text: qsTr("Import certificate…")
+                onClicked: view.startImport("namespace")
+            }
+            ActionButton {
+                objectName: "trustRoot"
+                small: true
+                filled: false
+                tint: Theme.decisionColor("allowlisted")
+                text: qsTr("Trust root…")
+                onClicked: view.startImport("root")
+            }
+        }
+
+        // The file being imported, checked before it is added.
+        Card {
+            objectName: "importPanel"
+            Layout.fillWidth: true
+            Layout.rightMargin: 12
+            visible: view.importKind !== ""
+            implicitHeight: importColumn.implicitHeight + 28
+            border.color: view.inspection.ok === undefined ? Theme.border
+                          : view.inspection.canAdd ? Theme.decisionColor("authenticated") : Theme.danger
+            ColumnLayout {
+                id: importColumn
+                anchors.fill: parent
+                anchors.margins: 14
+                spacing: 10
+                RowLayout {
+                    Layout.fillWidth: true
+                    spacing: 10
+                    Label {
+                        text: view.importKind === "root" ? qsTr("Trust a root") : qsTr("Import a certificate")
+                        font.bold: true
+                        color: Theme.text
+                    }
+                    InputField {
+                        id: importPath
+                        objectName: "importPath"
+                        Layout.fillWidth: true
+                        font.family: "monospace"
+                        placeholderText: qsTr("Path of a PEM file, e.g. /home/you/alice.x.pem")
+                        onTextEdited: inspectTimer.restart()
+                        onAccepted: view.inspect()
+                    }
+                    ActionButton {
+                        small: true
+                        filled: false
+                        text: qsTr("Browse…")
+                        onClicked: importDialog.open()
+                    }
+                    Timer {
+                        id: inspectTimer
+                        interval: 300
+                        onTriggered: view.inspect()
+                    }
+                }
+                GridLayout {
+                    Layout.fillWidth: true
+                    visible: view.inspection.ok === true
+                    columns: 2
+                    columnSpacing: 14
+                    rowSpacing: 4
+                    Label { text: qsTr("Namespace"); color: Theme.faint; font.pixelSize: 12; visible: view.importKind !== "root" }
+                    Label {
+                        objectName: "importNamespace"
+                        Layout.fillWidth: true
+                        visible: view.importKind !== "root"
+                        text: view.inspection.nameSpace ? view.inspection.nameSpace : qsTr("none")
+                        textFormat: Text.PlainText
+                        font.bold: true
+                        color: Theme.accent
+                        elide: Text.ElideRight
+                    }
+                    Label { text: qsTr("Subject"); color: Theme.faint; font.pixelSize: 12 }
+                    Label {
+                        Layout.fillWidth: true
+                        text: view.inspection.subject ?? ""
+                        textFormat: Text.PlainText
+                        font.pixelSize: 12
+                        color: Theme.text
+                        elide: Text.ElideRight
+                    }
+                    Label { text: qsTr("SHA-256"); color: Theme.faint; font.pixelSize: 12 }
+                    Label {
+                        objectName: "importFingerprint"
+                        Layout.fillWidth: true
+                        text: view.inspection.fingerprint ?? ""
+                        textFormat: Text.PlainText
+                        font.family: "monospace"
+                        font.pixelSize: 11
+                        color: Theme.text
+                        elide: Text.ElideMiddle
+                    }
+                    Label { text: qsTr("Expires"); color: Theme.faint; font.pixelSize: 12 }
+                    Label {
+                        Layout.fillWidth: true
+                        text: view.inspection.notAfterText ?? ""
+                        textFormat: Text.PlainText
+                        font.pixelSize: 12
+                        color: view.inspection.expired ? Theme.danger : Theme.text
+                    }
+                }
+                RowLayout {
+                    Layout.fillWidth: true
+                    spacing: 10
+                    Pill {
+                        visible: view.inspection.ok === true
+                        text: view.inspection.canAdd ? "✓ " + qsTr("can be added") : "✗ " + (view.inspection.statusCode ?? "")
+                        tint: view.inspection.canAdd ? Theme.decisionColor("authenticated") : Theme.danger
+                    }
+                    Label {
+                        objectName: "importMessage"
+                        Layout.fillWidth: true
+                        text: view.inspection.message ?? qsTr("Choose a PEM file: it is checked before anything is added.")
+                        textFormat: Text.PlainText
+                        wrapMode: Text.WordWrap
+                        font.pixelSize: 12
+                        color: view.inspection.ok === undefined ? Theme.muted
+                               : view.inspection.canAdd ? Theme.decisionColor("authenticated") : Theme.danger
+                    }
+                    ActionButton {
+                        small: true
+                        filled: false
+                        text: qsTr("Cancel")
+                        onClicked: {
+                            view.importKind = "";
+                            view.inspection = ({});
+                        }
+                    }
+                    ActionButton {
+                        objectName: "confirmImport"
+                        small: true
+                        text: view.importKind === "root" ? qsTr("Trust root") : qsTr("Add certificate")
+                        enabled: view.inspection.canAdd === true && view.controller !== null && view.importRequest === -1
+                        onClicked: view.importRequest = view.importKind === "root"
+                                   ? view.controller.trustRootFile(importPath.text.trim())
+                                   : view.controller.addCertificateFile(importPath.text.trim())
+                    }
+                }
+            }
+        }
+
+        ListView {
+            id: certs
+            objectName: "certificateList"
+            Layout.fillWidth: true
+            Layout.fillHeight: true
+            clip: true
+            spacing: 8
+            model: view.certificates
+            boundsBehavior: Flickable.StopAtBounds
+            ScrollBar.vertical: ScrollBar {}
+            delegate: Card {
+                id: cert
+
+                required property string fingerprintShort
+                required property string kind
+                required property string nameSpace
+                required property string subject
+                required property string notAfterText
+                required property bool valid
+                required property string statusCode
+                required property string statusReason
+
+                width: certs.width - 12
+                height: 60
+                RowLayout {
+                    anchors.fill: parent
+                    anchors.leftMargin: 16
+                    anchors.rightMargin: 16
+                    spacing: 12
+                    Pill {
+                        Layout.preferredWidth: 96
+                        text: cert.kind === "root" ? qsTr("Trusted root") : qsTr("Namespace")
+                        tint: cert.kind === "root" ? Theme.decisionColor("allowlisted") : Theme.accent
+                    }
+                    ColumnLayout {
+                        Layout.fillWidth: true
+                        spacing: 1
+                        Label {
+                            Layout.fillWidth: true
+                            text: cert.kind === "root" ? cert.subject : cert.nameSpace
+                            textFormat: Text.PlainText
+                            font.pixelSize: 14
+                            font.bold: true
+                            color: Theme.text
+                            elide: Text.ElideRight
+                        }
+                        Label {
+                            Layout.fillWidth: true
+                            text: "SHA-256 " + cert.fingerprintShort + "…  ·  " + qsTr("expires %1").arg(cert.notAfterText)
+                            textFormat: Text.PlainText
+                            font.pixelSize: 11
+                            color: Theme.faint
+                            elide: Text.ElideRight
+                        }
+                    }
+                    Pill {
+                        text: cert.valid ? "✓ " + qsTr("valid") : "✗ " + cert.statusCode
+                        tint: cert.valid ? Theme.decisionColor("authenticated") : Theme.danger
+                        ToolTip.visible: certMouse.containsMouse
+                        ToolTip.text: cert.statusReason
+                        MouseArea {
+                            id: certMouse
+                            anchors.fill: parent
+                            hoverEnabled: true
+                        }
+                    }
+                }
+            }
+            EmptyState {
+                width: parent.width - 12
+                visible: certs.count === 0
+                title: qsTr("No certificates")
+                detail: qsTr("Trust a root, then import the namespace certificates it signed.")
+            }
+        }
+    }
+}

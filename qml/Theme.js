@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Colours and words shared by the dashboard's views.
+.pragma library
+
+const background = "#f3f5f4";
+const surface = "#ffffff";
+const border = "#e1e6e3";
+const text = "#1b2420";
+const muted = "#5d6863";
+const faint = "#8c9590";
+const accent = "#1f6f5c";
+const accentSoft = "#e3f1ec";
+const nav = "#14302a";
+const navText = "#c9ddd6";
+const navSelected = "#24584a";
+const danger = "#b3261e";
+const warning = "#b86e00";
+const radius = 10;
+
+function decisionColor(decision) {
+    switch (decision) {
+    case "authenticated": return "#1f8a4c";
+    case "allowlisted": return "#2f6fb2";
+    case "blocked": return "#b3261e";
+    case "rejected": return "#c25e00";
+    case "ask": return "#7a4cc2";
+    default: return "#7b847f";
+    }
+}
+
+function decisionSoft(decision) {
+    switch (decision) {
+    case "authenticated": return "#e4f4ea";
+    case "allowlisted": return "#e6eef8";
+    case "blocked": return "#f8e5e3";
+    case "rejected": return "#fbeede";
+    case "ask": return "#efe8f9";
+    default: return "#eef0ef";
+    }
+}
+
+function decisionLabel(decision) {
+    switch (decision) {
+    case "authenticated": return "Authenticated";
+    case "allowlisted": return "Allowed";
+    case "blocked": return "Blocked";
+    case "rejected": return "Rejected";
+    case "ask": return "Asking you";
+    case "": return "Deciding";
+    default: return decision;
+    }
+}
+
+function reasonText(reason) {
+    switch (reason) {
+    case "registry": return "registered namespace holder";
+    case "block_rule": return "matches a block rule";
+    case "allow_rule": return "matches an allow rule";
+    case "number_accepts_all": return "this number accepts all calls";
+    case "unregistered": return "not registered to a namespace";
+    case "certificate_invalid": return "namespace certificate is not valid";
+    case "attestation_failed": return "caller ID failed verification";
+    case "spam_likely": return "Telnyx flags it as likely spam";
+    case "anonymous": return "anonymous caller";
+    case "ask_owner": return "waiting for your decision";
+    case "owner_accepted": return "you accepted";
+    case "owner_rejected": return "you rejected";
+    case "ask_timeout": return "you did not answer in time";
+    case "": return "";
+    default: return reason;
+    }
+}
+
+function stateLabel(state) {
+    switch (state) {
+    case "ringing": return "Ringing";
+    case "asking": return "Ringing for you";
+    case "answering": return "Answering";
+    case "forwarding": return "Forwarding";
+    case "forwarded": return "Connected";
+    case "rejecting": return "Turning away";
+    case "fallback": return "Unavailable message";
+    case "ending": return "Ending";
+    case "ended": return "Ended";
+    case "failed": return "Failed";
+    default: return state;
+    }
+}
+
+function policyLabel(policy) {
+    switch (policy) {
+    case "accept_all": return "Accept all";
+    case "reject_with_message": return "Reject + message";
+    case "reject": return "Reject";
+    case "ask": return "Ask me";
+    case "": return "Default";
+    default: return policy;
+    }
+}
+
+function categoryColor(category) {
+    switch (category) {
+    case "telnyx": return "#2f6fb2";
+    case "decision": return "#7a4cc2";
+    case "command": return "#b86e00";
+    case "call": return "#1f8a4c";
+    case "screening": return "#1f6f5c";
+    default: return "#7b847f";
+    }
+}
+
+// "1:05" from milliseconds.
+function clock(ms) {
+    const secs = Math.max(0, Math.floor(ms / 1000));
+    const m = Math.floor(secs / 60);
+    const s = secs % 60;
+    return m + ":" + (s < 10 ? "0" : "") + s;
+}
+
+// The policies offered for a number: "" (the configured default) first.
+function withDefault(policies) {
+    return [""].concat(policies);
+}

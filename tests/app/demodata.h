@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "store/callrecord.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QString>
+
+namespace kt::test {
+
+// A database that looks like a few days of kevan-tel: the default number map (one number set
+// to "ask"), alice.x registered with a certificate from a trusted root, an expired namespace
+// certificate, allow and block rules, and calls of every kind over the last week, each with
+// the events the engine would have recorded. For the dashboard's tests and screenshots.
+class DemoData
+{
+public:
+    static constexpr const char *AlicePhone = "+14155550132";
+    static constexpr const char *AliceNamespace = "alice.x";
+    static constexpr const char *MumPhone = "+12125550147";
+    static constexpr const char *BlockedPhone = "+19005550111";
+    static constexpr const char *AskNumber = "+18884748738";
+    // A caller name no view may interpret: markup, a bidi override and a line break.
+    static const QString HostileName;
+
+    // Writes it all into a new database at `path` (its own connection, closed at the end).
+    // `callDays` days of calls end at `now`. False with `error` on failure.
+    static bool seed(const QString &path, QString *error, const QDateTime &now, int callDays = 7);
+    // How many calls seed() writes, in total and today (local time of `now`) to `number`.
+    static int callCount(int callDays = 7);
+
+    // Calls in flight for the live view (not in the database).
+    static CallRecord askingCall(const QDateTime &now);
+    static CallRecord forwardingCall(const QDateTime &now);
+};
+
+} // namespace kt::test

@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Renders every page of the dashboard (the real Main.qml, the real models, a real engine in its
+// thread) with demo-like data, offscreen with the software renderer, and saves the pictures as
+// PNG files in the build directory (KEVANTEL_SCREENSHOT_DIR) for people to look at. Fails when
+// a page comes out blank or nearly so.
+#include "dashboardfixture.h"
+#include "demodata.h"
+#include "screening/certificateauthority.h"
+
+#include <QDir>
+#include <QHash>
+#include <QImage>
+#include <QQmlApplicationEngine>
+#include <QQmlIncubationController>
+#include <QQuickItem>
+#include <QQuickStyle>
+#include <QQuickWindow>
+#include <QSignalSpy>
+#include <QtTest>
+
+using namespace kt;
+using kt::test::DashboardFixture;
+
+namespace {
+struct ImageStats
+{
+    int distinctColours = 0;
+    double dominantShare = 1.0; // the share of the most common colour
+};
+
+ImageStats stats(const QImage &image)
+{
+    QHash<QRgb, int> counts;
+    const QImage img = image.convertToFormat(QImage::Format_RGB32);
+    for (int y = 0; y < img.height(); ++y) {
+        const auto *line = reinterpret_cast<const QRgb *>(img.constScanLine(y));
+        for (int x = 0; x < img.width(); ++x)
+            ++counts[line[x]];
+    }
+    ImageStats s;
+    s.distinctColours = int(counts.size());
+    int top = 0;
+    for (const int n : std::as_const(counts))
+        top = qMax(top, n);
+    const qint64 pixels = qint64(img.width()) * img.height();
+    s.dominantShare = pixels > 0 ? double(top) / double(pixels) : 1.0;
+    return s;
+}
+
+QList<QQuickItem *> allItems(QQuickItem *root)
+{
+    QList<QQuickItem *> out;
+    for (QQuickItem *child : root->childItems()) {
+        out.append(child);
+        out.append(allItems(child));
+    }
+    return out;
+}
+
+// The first item under `root` that has the property `name`.
+QQuickItem *withProperty(QQuickItem *root, const char *name)
+{
+    for (QQuickItem *item : allItems(root)) {
+        if (item->metaObject()->indexOfProperty(name) >= 0)
+            return item;
+    }
+    return nullptr;
+}
+
+bool settle(QQuickWindow *window, QQmlEngine *engine)
+{
+    QSignalSpy frames(window, &QQuickWindow::frameSwapped);
+    window->update();
+    frames.wait(2000);
+    QQmlIncubationController *incubation = engine->incubationController();
+    return !incubation ||
+           QTest::qWaitFor([incubation] { return incubation->incubatingObjectCount() == 0; });
+}
+} // namespace
+
+class TstScreenshots : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void page_data();
+    void page();
+
+private:
+    // Sets the scene a data row shows beyond its page (a drawer, a form); undone by cleanUp().
+    bool prepare(const QByteArray &tag);
+    void cleanUp(const QByteArray &tag);
+    QObject *drawer() const;
+
+    std::unique_ptr<DashboardFixture> m_fixture;
+    std::unique_ptr<QQmlApplicationEngine> m_engine;
+    QQuickWindow *m_window = nullptr;
+    QDir m_out;
+};
+
+void TstScreenshots::initTestCase()
+{
+    QQuickStyle::setStyle(QStringLiteral("Basic"));
+    m_out = QDir(QStringLiteral(KEVANTEL_SCREENSHOT_DIR));
+    QVERIFY(m_out.mkpath(QStringLiteral(".")));
+
+    m_fixture = std::make_unique<DashboardFixture>();
+    QString error;
+    // A month of calls, for the Stats page.
+    QVERIFY2(m_fixture->setUp(true, &error, 30), qPrintable(error));
+
+    m_engine = std::make_unique<QQmlApplicationEngine>();
+    m_engine->setInitialProperties(m_fixture->dashboard().properties());
+    m_engine->load(QUrl(QStringLiteral("qrc:/KevanTel/Main.qml")));
+    QCOMPARE(m_engine->rootObjects().size(), 1);
+    m_window = qobject_cast<QQuickWindow *>(m_engine->rootObjects().constFirst());
+    QVERIFY(m_window);
+    m_window->resize(1240, 780);
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window));
+}
+
+void TstScreenshots::cleanupTestCase()
+{
+    if (m_window)
+        settle(m_window, m_engine.get());
+    m_engine.reset();
+    m_fixture.reset();
+}
+
+void TstScreenshots::page_data()
+{
+    QTest::addColumn<int>("page");
+    QTest::newRow("1-live") << 0;
+    QTest::newRow("2-history") << 1;
+    QTest::newRow("3-numbers") << 2;
+    QTest::newRow("4-registry") << 3;
+    QTest::newRow("5-rules") << 4;
+    QTest::newRow("6-audit") << 5;
+    QTest::newRow("8-stats") << 7;
+    QTest::newRow("9-settings") << 8;
+    QTest::newRow("10-call-detail") << 1;
+    QTest::newRow("11-certificate-import") << 3;
+    QTest::newRow("12-settings-checked") << 8;
+}
+
+QObject *TstScreenshots::drawer() const
+{
+    for (QObject *o : m_window->findChildren<QObject *>()) {
+        if (o->objectName() == QLatin1String("callDrawer"))
+            return o;
+    }
+    return nullptr;
+}
+
+bool TstScreenshots::prepare(const QByteArray &tag)
+{
+    if (tag == "10-call-detail") {
+        // Alice's latest call: authenticated, forwarded, with its whole timeline.
+        HistoryModel &history = m_fixture->dashboard().history();
+        const int fromRole = history.roleNames().key("from");
+        QString callId;
+        for (int i = 0; i < history.rowCount() && callId.isEmpty(); ++i) {
+            if (history.index(i).data(fromRole).toString() ==
+                QLatin1String(test::DemoData::AlicePhone))
+                callId = history.index(i).data(history.roleNames().key("callId")).toString();
+        }
+        if (callId.isEmpty() ||
+            !QMetaObject::invokeMethod(m_window, "showCall", Q_ARG(QVariant, callId)))
+            return false;
+        QObject *d = drawer();
+        return d && QTest::qWaitFor([d] { return d->property("position").toDouble() == 1.0; });
+    }
+    if (tag == "11-certificate-import") {
+        // A root being checked before it is trusted.
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const CertificateAuthority ca = CertificateAuthority::createRoot(
+            QStringLiteral("Example Namespace Registry CA"), now.addDays(-1), now.addYears(3));
+        QFile file(m_fixture->tempPath(QStringLiteral("example-registry-ca.pem")));
+        if (!file.open(QIODevice::WriteOnly) || file.write(ca.certificate().toPem()) <= 0)
+            return false;
+        file.close();
+        QQuickItem *registry = withProperty(m_window->contentItem(), "importKind");
+        QQuickItem *path = nullptr;
+        for (QQuickItem *item : registry ? allItems(registry) : QList<QQuickItem *>()) {
+            if (item->objectName() == QLatin1String("importPath"))
+                path = item;
+        }
+        if (!path)
+            return false;
+        registry->setProperty("importKind", QStringLiteral("root"));
+        path->setProperty("text", file.fileName());
+        return QMetaObject::invokeMethod(registry, "inspect");
+    }
+    if (tag == "12-settings-checked") {
+        // Mistakes as they are typed, and a number written the way people write it.
+        SettingsController &settings = m_fixture->dashboard().settings();
+        settings.setValue(QStringLiteral("api-key"), QStringLiteral("KEY 0123"));
+        settings.setValue(QStringLiteral("public-key"), QStringLiteral("c2hvcnQ="));
+        settings.setValue(QStringLiteral("forward-to"), QStringLiteral("(415) 555-0132"));
+        settings.setValue(QStringLiteral("namespace"), QStringLiteral("kevan.tel"));
+        settings.setValue(QStringLiteral("port"), QStringLiteral("70000"));
+        settings.setValue(QStringLiteral("start-minimized"), true);
+        // Scrolled to the end (once the messages are laid out): this computer's settings.
+        if (!settle(m_window, m_engine.get()))
+            return false;
+        QQuickItem *page = withProperty(m_window->contentItem(), "settings");
+        QQuickItem *flickable = nullptr;
+        for (QQuickItem *item : page ? allItems(page) : QList<QQuickItem *>()) {
+            if (item->inherits("QQuickFlickable") &&
+                (!flickable || item->property("contentHeight").toDouble() >
+                                   flickable->property("contentHeight").toDouble()))
+                flickable = item;
+        }
+        if (!flickable)
+            return false;
+        flickable->setProperty("contentY", flickable->property("contentHeight").toDouble() -
+                                               flickable->height());
+        return !settings.isValid();
+    }
+    return true;
+}
+
+void TstScreenshots::cleanUp(const QByteArray &tag)
+{
+    if (tag == "10-call-detail") {
+        QObject *d = drawer();
+        QMetaObject::invokeMethod(d, "close");
+        QTest::qWaitFor([d] { return d->property("position").toDouble() == 0.0; });
+    } else if (tag == "11-certificate-import") {
+        if (QQuickItem *registry = withProperty(m_window->contentItem(), "importKind"))
+            registry->setProperty("importKind", QString());
+    } else if (tag == "12-settings-checked") {
+        m_fixture->dashboard().settings().revert();
+        if (QQuickItem *page = withProperty(m_window->contentItem(), "settings")) {
+            for (QQuickItem *item : allItems(page)) {
+                if (item->inherits("QQuickFlickable"))
+                    item->setProperty("contentY", 0);
+            }
+        }
+    }
+}
+
+void TstScreenshots::page()
+{
+    QFETCH(int, page);
+    if (page == 5) {
+        // Show a finished check on the audit page.
+        QVERIFY(m_fixture->dashboard().controller().verifyChain());
+        QTRY_VERIFY_WITH_TIMEOUT(m_fixture->dashboard().controller().verifyDone(), 20000);
+    }
+    m_window->setProperty("page", page);
+    QVERIFY(settle(m_window, m_engine.get()));
+    const QByteArray tag = QTest::currentDataTag();
+    const bool prepared = prepare(tag);
+    auto undo = qScopeGuard([this, tag] { cleanUp(tag); });
+    QVERIFY(prepared);
+    QVERIFY(settle(m_window, m_engine.get()));
+    const QImage image = m_window->grabWindow();
+    QVERIFY(!image.isNull());
+    QCOMPARE(image.size(), QSize(1240, 780));
+
+    const QString file = m_out.filePath(
+        QStringLiteral("dashboard-%1.png").arg(QString::fromLatin1(QTest::currentDataTag())));
+    QVERIFY2(image.save(file), qPrintable(file));
+    qInfo().noquote() << "saved" << file;
+
+    // Not blank: text, cards and badges give many colours, and no colour fills the picture.
+    const ImageStats s = stats(image);
+    QVERIFY2(s.distinctColours >= 200,
+             qPrintable(QStringLiteral("only %1 colours").arg(s.distinctColours)));
+    QVERIFY2(s.dominantShare < 0.85,
+             qPrintable(QStringLiteral("one colour covers %1%").arg(int(s.dominantShare * 100))));
+}
+
+QTEST_MAIN(TstScreenshots)
+#include "tst_screenshots.moc"

@@ -1,0 +1,572 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The Settings page's controller: every field's validation, Save writing the INI config file
+// (the keys ConfigLoader reads back; never the API key), the API key going to the keychain (an
+// in-memory SecretStore here) and what happens when the keychain fails, autostart, and reading
+// the stored key at start-up.
+#include "autostart.h"
+#include "engine/config.h"
+#include "secretstore.h"
+#include "settingscontroller.h"
+
+#include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace kt;
+
+namespace {
+const QString GoodKey = QStringLiteral("KEY0123456789ABCDEFabcdef_ghijklmnop");
+// Base64 of 32 bytes (0x00..0x1f).
+QString publicKey32()
+{
+    QByteArray raw;
+    for (int i = 0; i < 32; ++i)
+        raw.append(char(i));
+    return QString::fromLatin1(raw.toBase64());
+}
+} // namespace
+
+class TstSettings : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init();
+
+    void validation_data();
+    void validation();
+    void formStartsWithTheRunningValues();
+    void saveWritesOnlyChangedKeysToTheIniFile();
+    void saveRefusesInvalidFields();
+    void unchangedFormSavesNothing();
+    void revertRestoresTheSavedValues();
+    void apiKeyGoesToTheKeychainNeverTheFile();
+    void keychainFailureIsReportedAndNothingIsLost();
+    void noKeychainAtAll();
+    void removeApiKey();
+    void autostartAppliesAtOnce();
+    void loadApiKeyAtStartUp();
+    void startMinimizedIsAConfigKey();
+    void systemKeychainNeverFakesASecret();
+
+private:
+    Config config() const;
+    QString iniPath() const { return m_dir->filePath(QStringLiteral("conf/kevan-tel.conf")); }
+    QString autostartDir() const { return m_dir->filePath(QStringLiteral("autostart")); }
+    QMap<QString, QString> readIni() const;
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+};
+
+void TstSettings::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+}
+
+Config TstSettings::config() const
+{
+    Config c;
+    c.configFile = iniPath();
+    c.databasePath = m_dir->filePath(QStringLiteral("kevan-tel.db"));
+    c.forwardTo = QStringLiteral("+17702300635");
+    return c;
+}
+
+QMap<QString, QString> TstSettings::readIni() const
+{
+    QMap<QString, QString> values;
+    QString error;
+    if (!ConfigLoader::readFile(iniPath(), &values, &error))
+        qWarning() << error;
+    return values;
+}
+
+void TstSettings::validation_data()
+{
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QVariant>("value");
+    QTest::addColumn<QString>("error"); // a part of the error; empty: valid
+    QTest::addColumn<QString>("hint");  // a part of the hint; empty: not checked
+
+    QTest::newRow("api-key empty") << "api-key" << QVariant(QString()) << ""
+                                   << "";
+    QTest::newRow("api-key good") << "api-key" << QVariant(GoodKey) << ""
+                                  << "";
+    QTest::newRow("api-key spaces")
+        << "api-key" << QVariant(QStringLiteral("KEY0123 456789ABCDEF")) << "no spaces"
+        << "";
+    QTest::newRow("api-key short") << "api-key" << QVariant(QStringLiteral("KEY123")) << "Too short"
+                                   << "";
+    QTest::newRow("api-key not KEY")
+        << "api-key" << QVariant(QStringLiteral("abcdefghijklmnopqrstuvwxyz")) << ""
+        << "usually start with KEY";
+    QTest::newRow("api-key non-ascii")
+        << "api-key" << QVariant(QStringLiteral("KEY0123456789ABCDÉ")) << "letters, digits"
+        << "";
+
+    QTest::newRow("public-key good") << "public-key" << QVariant(publicKey32()) << ""
+                                     << "32 bytes";
+    QTest::newRow("public-key empty") << "public-key" << QVariant(QString()) << ""
+                                      << "every webhook is refused";
+    QTest::newRow("public-key short")
+        << "public-key" << QVariant(QString::fromLatin1(QByteArray(31, 'a').toBase64()))
+        << "Not a webhook public key"
+        << "";
+    QTest::newRow("public-key junk")
+        << "public-key" << QVariant(QStringLiteral("not base64!")) << "Not a webhook public key"
+        << "";
+
+    QTest::newRow("forward-to written")
+        << "forward-to" << QVariant(QStringLiteral("(415) 555-0132")) << ""
+        << "+14155550132";
+    QTest::newRow("forward-to e164")
+        << "forward-to" << QVariant(QStringLiteral("+44 20 7946 0958")) << ""
+        << "+442079460958";
+    QTest::newRow("forward-to bad")
+        << "forward-to" << QVariant(QStringLiteral("12")) << "Not a phone number"
+        << "";
+    QTest::newRow("forward-to empty") << "forward-to" << QVariant(QString()) << ""
+                                      << "cannot be put through";
+
+    QTest::newRow("namespace good") << "namespace" << QVariant(QStringLiteral("kevan.tel.x")) << ""
+                                    << "";
+    QTest::newRow("namespace upper") << "namespace" << QVariant(QStringLiteral("Alice.X")) << ""
+                                     << "";
+    QTest::newRow("namespace no .x")
+        << "namespace" << QVariant(QStringLiteral("kevan.tel")) << "ends in .x"
+        << "";
+    QTest::newRow("namespace bad label")
+        << "namespace" << QVariant(QStringLiteral("bad_name.x")) << "letters, digits and hyphens"
+        << "";
+    QTest::newRow("namespace empty") << "namespace" << QVariant(QString()) << "namespace"
+                                     << "";
+
+    QTest::newRow("policy ask") << "unknown-policy" << QVariant(QStringLiteral("ask")) << ""
+                                << "";
+    QTest::newRow("policy accept_all")
+        << "unknown-policy" << QVariant(QStringLiteral("accept_all")) << "Choose one of"
+        << "";
+
+    QTest::newRow("message good") << "rejection-message"
+                                  << QVariant(QStringLiteral("Sorry, not today.")) << ""
+                                  << "17 of 3000";
+    QTest::newRow("message 3000") << "rejection-message"
+                                  << QVariant(QString(3000, QLatin1Char('a'))) << ""
+                                  << "";
+    QTest::newRow("message 3001") << "rejection-message"
+                                  << QVariant(QString(3001, QLatin1Char('a')))
+                                  << "At most 3000 characters (this is 3001)"
+                                  << "";
+    QTest::newRow("message blank")
+        << "rejection-message" << QVariant(QStringLiteral("   ")) << "1 to 3000"
+        << "";
+
+    QTest::newRow("port 0") << "port" << QVariant(QStringLiteral("0")) << ""
+                            << "free port";
+    QTest::newRow("port 3000") << "port" << QVariant(QStringLiteral("3000")) << ""
+                               << "";
+    QTest::newRow("port 65535") << "port" << QVariant(QStringLiteral("65535")) << ""
+                                << "";
+    QTest::newRow("port 65536") << "port" << QVariant(QStringLiteral("65536")) << "0 to 65535"
+                                << "";
+    QTest::newRow("port -1") << "port" << QVariant(QStringLiteral("-1")) << "0 to 65535"
+                             << "";
+    QTest::newRow("port text") << "port" << QVariant(QStringLiteral("http")) << "whole number"
+                               << "";
+    QTest::newRow("port empty") << "port" << QVariant(QString()) << "whole number"
+                                << "";
+
+    QTest::newRow("db relative") << "db" << QVariant(QStringLiteral("kevan-tel.db")) << "full path"
+                                 << "";
+    QTest::newRow("db empty") << "db" << QVariant(QString()) << "Choose the file"
+                              << "";
+    QTest::newRow("db folder") << "db" << QVariant(QDir::tempPath()) << "That is a folder"
+                               << "";
+    QTest::newRow("db new file") << "db"
+                                 << QVariant(QDir::temp().filePath(
+                                        QStringLiteral("kevan-tel-settings-test-missing/x.db")))
+                                 << ""
+                                 << "folder is created";
+
+    QTest::newRow("start minimized") << "start-minimized" << QVariant(true) << ""
+                                     << "tray";
+    QTest::newRow("autostart") << "autostart" << QVariant(true) << ""
+                               << "";
+    QTest::newRow("unknown field")
+        << "colour" << QVariant(QStringLiteral("red")) << "unknown setting"
+        << "";
+}
+
+void TstSettings::validation()
+{
+    QFETCH(QString, field);
+    QFETCH(QVariant, value);
+    QFETCH(QString, error);
+    QFETCH(QString, hint);
+    QString gotHint;
+    const QString got = SettingsController::validate(field, value, &gotHint);
+    if (error.isEmpty())
+        QVERIFY2(got.isEmpty(), qPrintable(got));
+    else
+        QVERIFY2(got.contains(error), qPrintable(got));
+    if (!hint.isEmpty())
+        QVERIFY2(gotHint.contains(hint), qPrintable(gotHint));
+}
+
+void TstSettings::formStartsWithTheRunningValues()
+{
+    Config c = config();
+    c.port = 3100;
+    c.publicKey = QByteArray::fromBase64(publicKey32().toLatin1());
+    c.startMinimized = true;
+    MemorySecretStore secrets;
+    SettingsController s(c, &secrets, autostartDir());
+    QCOMPARE(s.configFile(), iniPath());
+    QCOMPARE(s.value(QStringLiteral("port")).toString(), QStringLiteral("3100"));
+    QCOMPARE(s.value(QStringLiteral("public-key")).toString(), publicKey32());
+    QCOMPARE(s.value(QStringLiteral("forward-to")).toString(), QStringLiteral("+17702300635"));
+    QCOMPARE(s.value(QStringLiteral("namespace")).toString(), QStringLiteral("kevan.tel.x"));
+    QCOMPARE(s.value(QStringLiteral("unknown-policy")).toString(),
+             QStringLiteral("reject_with_message"));
+    QCOMPARE(s.value(QStringLiteral("rejection-message")).toString(), Config().rejectionMessage);
+    QCOMPARE(s.value(QStringLiteral("start-minimized")).toBool(), true);
+    QCOMPARE(s.value(QStringLiteral("autostart")).toBool(), false);
+    QCOMPARE(s.value(QStringLiteral("api-key")).toString(), QString()); // never shown
+    QVERIFY(s.isValid());
+    QVERIFY(!s.isDirty());
+    QVERIFY(s.restartNeeded().isEmpty());
+    QVERIFY(!s.policies().contains(QStringLiteral("accept_all")));
+    // The keychain is asked whether a key is stored.
+    QCOMPARE(s.apiKeyState(), QStringLiteral("checking"));
+    QTRY_COMPARE(s.apiKeyState(), QStringLiteral("none"));
+}
+
+void TstSettings::saveWritesOnlyChangedKeysToTheIniFile()
+{
+    MemorySecretStore secrets;
+    SettingsController s(config(), &secrets, autostartDir());
+    QSignalSpy saved(&s, &SettingsController::saved);
+    const QString message = QStringLiteral("Désolé, this line only takes calls from friends, "
+                                           "\"registered\" ones; try kevan dot x.");
+    s.setValue(QStringLiteral("forward-to"), QStringLiteral("(415) 555-0132"));
+    s.setValue(QStringLiteral("port"), QStringLiteral("3100"));
+    s.setValue(QStringLiteral("namespace"), QStringLiteral("Alice.X"));
+    s.setValue(QStringLiteral("rejection-message"), message);
+    s.setValue(QStringLiteral("unknown-policy"), QStringLiteral("ask"));
+    s.setValue(QStringLiteral("start-minimized"), true);
+    QVERIFY(s.isDirty());
+    QCOMPARE(s.changedFields().size(), 6);
+    QVERIFY(s.save());
+    QCOMPARE(saved.count(), 1);
+    QCOMPARE(saved.at(0).at(0).toBool(), true);
+    QVERIFY(s.statusOk());
+    QVERIFY(!s.isDirty());
+
+    // The file is what the app reads at its next start.
+    const QMap<QString, QString> ini = readIni();
+    QCOMPARE(ini.value(QStringLiteral("forward-to")), QStringLiteral("+14155550132"));
+    QCOMPARE(ini.value(QStringLiteral("port")), QStringLiteral("3100"));
+    QCOMPARE(ini.value(QStringLiteral("namespace")), QStringLiteral("alice.x"));
+    QCOMPARE(ini.value(QStringLiteral("unknown-policy")), QStringLiteral("ask"));
+    QCOMPARE(ini.value(QStringLiteral("start-minimized")), QStringLiteral("true"));
+    QCOMPARE(ini.size(), 6); // only what changed: db, public-key, ... are not written
+    QVERIFY(!ini.contains(QStringLiteral("api-key")));
+    Config next;
+    QString error;
+    QVERIFY2(ConfigLoader::apply(next, ini, &error), qPrintable(error));
+    QCOMPARE(next.forwardTo, QStringLiteral("+14155550132"));
+    QCOMPARE(next.port, quint16(3100));
+    QCOMPARE(next.nameSpace, QStringLiteral("alice.x"));
+    QCOMPARE(next.rejectionMessage, message);
+    QCOMPARE(next.unknownPolicy, QStringLiteral("ask"));
+    QCOMPARE(next.startMinimized, true);
+
+    // Every config value applies at the next start: the status says which.
+    QCOMPARE(s.restartNeeded(),
+             (QStringList{QStringLiteral("forward-to"), QStringLiteral("namespace"),
+                          QStringLiteral("unknown-policy"), QStringLiteral("rejection-message"),
+                          QStringLiteral("port"), QStringLiteral("start-minimized")}));
+    QVERIFY2(s.statusMessage().contains(QStringLiteral("Restart kevan-tel to apply: forward-to "
+                                                       "number, namespace, unknown callers, "
+                                                       "rejection message, port, start minimized")),
+             qPrintable(s.statusMessage()));
+    QVERIFY(s.statusMessage().contains(iniPath()));
+
+    // Back to what the app runs with: no restart needed for that field any more; other keys of
+    // the file are kept.
+    s.setValue(QStringLiteral("port"), QStringLiteral("3000"));
+    QVERIFY(s.save());
+    QVERIFY(!s.restartNeeded().contains(QStringLiteral("port")));
+    QCOMPARE(readIni().value(QStringLiteral("port")), QStringLiteral("3000"));
+    QCOMPARE(readIni().value(QStringLiteral("forward-to")), QStringLiteral("+14155550132"));
+}
+
+void TstSettings::saveRefusesInvalidFields()
+{
+    MemorySecretStore secrets;
+    SettingsController s(config(), &secrets, autostartDir());
+    QSignalSpy saved(&s, &SettingsController::saved);
+    s.setValue(QStringLiteral("port"), QStringLiteral("70000"));
+    s.setValue(QStringLiteral("forward-to"), QStringLiteral("+1 415 555 0132"));
+    QVERIFY(!s.isValid());
+    QVERIFY(s.errors().value(QStringLiteral("port")).toString().contains(QStringLiteral("65535")));
+    QVERIFY(!s.errors().contains(QStringLiteral("forward-to")));
+    QVERIFY(s.hints()
+                .value(QStringLiteral("forward-to"))
+                .toString()
+                .contains(QStringLiteral("+14155550132")));
+    QVERIFY(!s.save());
+    QCOMPARE(saved.count(), 1);
+    QCOMPARE(saved.at(0).at(0).toBool(), false);
+    QVERIFY(!s.statusOk());
+    QVERIFY2(s.statusMessage().contains(QStringLiteral("Nothing was saved: check port")),
+             qPrintable(s.statusMessage()));
+    QVERIFY(!QFile::exists(iniPath()));
+    QVERIFY(s.isDirty()); // the form keeps what was typed
+
+    s.setValue(QStringLiteral("port"), QStringLiteral("7000"));
+    QVERIFY(s.isValid());
+    QVERIFY(s.save());
+    QCOMPARE(readIni().value(QStringLiteral("port")), QStringLiteral("7000"));
+}
+
+void TstSettings::unchangedFormSavesNothing()
+{
+    MemorySecretStore secrets;
+    SettingsController s(config(), &secrets, autostartDir());
+    // The same number written differently is no change.
+    s.setValue(QStringLiteral("forward-to"), QStringLiteral("(770) 230-0635"));
+    QVERIFY(!s.isDirty());
+    QVERIFY(s.save());
+    QVERIFY(s.statusMessage().contains(QStringLiteral("Nothing to save")));
+    QVERIFY(!QFile::exists(iniPath()));
+}
+
+void TstSettings::revertRestoresTheSavedValues()
+{
+    MemorySecretStore secrets;
+    SettingsController s(config(), &secrets, autostartDir());
+    QSignalSpy changed(&s, &SettingsController::valuesChanged);
+    s.setValue(QStringLiteral("namespace"), QStringLiteral("nope"));
+    s.setValue(QStringLiteral("api-key"), GoodKey);
+    QVERIFY(!s.isValid());
+    QCOMPARE(s.changedFields(),
+             (QStringList{QStringLiteral("api-key"), QStringLiteral("namespace")}));
+    QVERIFY(changed.count() >= 2);
+    s.revert();
+    QVERIFY(s.isValid());
+    QVERIFY(!s.isDirty());
+    QCOMPARE(s.value(QStringLiteral("namespace")).toString(), QStringLiteral("kevan.tel.x"));
+    QCOMPARE(s.value(QStringLiteral("api-key")).toString(), QString());
+}
+
+void TstSettings::apiKeyGoesToTheKeychainNeverTheFile()
+{
+    // A key someone wrote into the config file by hand is moved into the keychain.
+    {
+        QDir().mkpath(QFileInfo(iniPath()).absolutePath());
+        QSettings ini(iniPath(), QSettings::IniFormat);
+        ini.setValue(QStringLiteral("api-key"), QStringLiteral("KEYoldoldoldoldoldold"));
+        ini.setValue(QStringLiteral("port"), QStringLiteral("3000"));
+    }
+    MemorySecretStore secrets;
+    SettingsController s(config(), &secrets, autostartDir());
+    QVERIFY(s.hints()
+                .value(QStringLiteral("api-key"))
+                .toString()
+                .contains(QStringLiteral("moves it into the keychain")));
+    QSignalSpy saved(&s, &SettingsController::saved);
+    s.setValue(QStringLiteral("api-key"), QStringLiteral("  ") + GoodKey + QStringLiteral(" "));
+    s.setValue(QStringLiteral("namespace"), QStringLiteral("bob.x"));
+    QVERIFY(s.save());
+    QVERIFY(s.isBusy()); // the keychain answers later
+    QVERIFY(saved.wait());
+    QCOMPARE(saved.at(0).at(0).toBool(), true);
+    QVERIFY(!s.isBusy());
+    QCOMPARE(secrets.secrets().value(QString::fromLatin1(SettingsController::ApiKeySecret)),
+             GoodKey);
+    const QMap<QString, QString> ini = readIni();
+    QVERIFY(!ini.contains(QStringLiteral("api-key")));
+    QCOMPARE(ini.value(QStringLiteral("namespace")), QStringLiteral("bob.x"));
+    QCOMPARE(ini.value(QStringLiteral("port")), QStringLiteral("3000")); // kept
+    QCOMPARE(s.value(QStringLiteral("api-key")).toString(), QString());
+    QCOMPARE(s.apiKeyState(), QStringLiteral("stored"));
+    QVERIFY(s.restartNeeded().contains(QStringLiteral("api-key")));
+    QVERIFY2(s.statusMessage().contains(QStringLiteral("The API key is stored in the test "
+                                                       "keychain. The older key in the config "
+                                                       "file was removed.")),
+             qPrintable(s.statusMessage()));
+    QVERIFY(!s.isDirty());
+    // Nothing in the config file's text is the key.
+    QFile file(iniPath());
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(!file.readAll().contains(GoodKey.toLatin1()));
+}
+
+void TstSettings::keychainFailureIsReportedAndNothingIsLost()
+{
+    MemorySecretStore secrets;
+    secrets.setFailure(QStringLiteral("the system keychain is not available (no keyring daemon)"));
+    SettingsController s(config(), &secrets, autostartDir());
+    QTRY_COMPARE(s.apiKeyState(), QStringLiteral("unavailable"));
+    QVERIFY(s.apiKeyMessage().contains(QStringLiteral("no keyring daemon")));
+    QVERIFY(s.apiKeyMessage().contains(QStringLiteral("TELNYX_API_KEY")));
+
+    QSignalSpy saved(&s, &SettingsController::saved);
+    s.setValue(QStringLiteral("api-key"), GoodKey);
+    s.setValue(QStringLiteral("port"), QStringLiteral("3300"));
+    QVERIFY(s.save());
+    QVERIFY(saved.wait());
+    QCOMPARE(saved.at(0).at(0).toBool(), false);
+    QVERIFY(!s.statusOk());
+    QVERIFY2(s.statusMessage().contains(QStringLiteral("The API key was NOT stored: the system "
+                                                       "keychain is not available (no keyring "
+                                                       "daemon)")),
+             qPrintable(s.statusMessage()));
+    QVERIFY(s.statusMessage().contains(QStringLiteral("keep your copy")));
+    // The other change is saved; the key is neither in the file nor anywhere else, and it is
+    // still in the field for another try.
+    QCOMPARE(readIni().value(QStringLiteral("port")), QStringLiteral("3300"));
+    QVERIFY(!readIni().contains(QStringLiteral("api-key")));
+    QVERIFY(secrets.secrets().isEmpty());
+    QCOMPARE(s.value(QStringLiteral("api-key")).toString(), GoodKey);
+    QCOMPARE(s.changedFields(), QStringList{QStringLiteral("api-key")});
+    QVERIFY(!s.restartNeeded().contains(QStringLiteral("api-key")));
+    QCOMPARE(s.apiKeyState(), QStringLiteral("unavailable"));
+
+    // Typing elsewhere does not hide the failure.
+    s.setValue(QStringLiteral("port"), QStringLiteral("3301"));
+    QVERIFY(s.statusMessage().contains(QStringLiteral("NOT stored")));
+
+    // Once the keychain works, the same key is stored.
+    secrets.setFailure(QString());
+    saved.clear();
+    QVERIFY(s.save());
+    QVERIFY(saved.wait());
+    QCOMPARE(saved.at(0).at(0).toBool(), true);
+    QCOMPARE(secrets.secrets().value(QString::fromLatin1(SettingsController::ApiKeySecret)),
+             GoodKey);
+}
+
+void TstSettings::noKeychainAtAll()
+{
+    SettingsController s(config(), nullptr, autostartDir());
+    QCOMPARE(s.apiKeyState(), QStringLiteral("unavailable"));
+    QSignalSpy saved(&s, &SettingsController::saved);
+    s.setValue(QStringLiteral("api-key"), GoodKey);
+    QVERIFY(!s.save());
+    QCOMPARE(saved.count(), 1);
+    QVERIFY(s.statusMessage().contains(QStringLiteral("NOT stored: there is no keychain")));
+    QCOMPARE(s.value(QStringLiteral("api-key")).toString(), GoodKey);
+    QVERIFY(!QFile::exists(iniPath()));
+}
+
+void TstSettings::removeApiKey()
+{
+    MemorySecretStore secrets;
+    secrets.setSecret(QString::fromLatin1(SettingsController::ApiKeySecret), GoodKey);
+    SettingsController s(config(), &secrets, autostartDir());
+    QTRY_COMPARE(s.apiKeyState(), QStringLiteral("stored"));
+    s.removeApiKey();
+    QVERIFY(s.isBusy());
+    QTRY_VERIFY(!s.isBusy());
+    QCOMPARE(s.apiKeyState(), QStringLiteral("none"));
+    QVERIFY(secrets.secrets().isEmpty());
+    QVERIFY(s.statusOk());
+    QVERIFY(s.statusMessage().contains(QStringLiteral("removed")));
+}
+
+void TstSettings::autostartAppliesAtOnce()
+{
+    MemorySecretStore secrets;
+    SettingsController s(config(), &secrets, autostartDir());
+    QCOMPARE(s.value(QStringLiteral("autostart")).toBool(), false);
+    s.setValue(QStringLiteral("autostart"), true);
+    QVERIFY(s.save());
+    const QString entry =
+        QDir(autostartDir()).filePath(Autostart::entryName() + QStringLiteral(".desktop"));
+    QVERIFY(QFile::exists(entry));
+    // The entry starts this app with the config file it runs with (not the default one).
+    QFile file(entry);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QVERIFY(QString::fromUtf8(file.readAll()).contains(QStringLiteral("--config")));
+    QVERIFY(s.restartNeeded().isEmpty());
+    QVERIFY(s.statusMessage().contains(QStringLiteral("now starts when you sign in")));
+    QVERIFY(!readIni().contains(QStringLiteral("autostart"))); // not a config key
+
+    // A new form sees it on.
+    SettingsController again(config(), &secrets, autostartDir());
+    QCOMPARE(again.value(QStringLiteral("autostart")).toBool(), true);
+    again.setValue(QStringLiteral("autostart"), false);
+    QVERIFY(again.save());
+    QVERIFY(!Autostart(QString(), {}, autostartDir()).isEnabled());
+}
+
+void TstSettings::loadApiKeyAtStartUp()
+{
+    MemorySecretStore secrets;
+    QString note;
+
+    // No key anywhere: nothing changes, nothing to say.
+    Config demo = config();
+    demo.demo = true;
+    demo.databasePath = ConfigLoader::defaultDemoDatabasePath();
+    QVERIFY(!SettingsController::loadApiKey(demo, secrets, 5000, &note));
+    QVERIFY(note.isEmpty());
+    QVERIFY(demo.demo);
+
+    // A stored key: the app is not a demo any more, and uses the real database.
+    secrets.setSecret(QString::fromLatin1(SettingsController::ApiKeySecret), GoodKey);
+    QVERIFY(SettingsController::loadApiKey(demo, secrets, 5000, &note));
+    QCOMPARE(demo.apiKey, GoodKey);
+    QVERIFY(!demo.demo);
+    QCOMPARE(demo.databasePath, ConfigLoader::defaultDatabasePath());
+    QVERIFY(note.contains(QStringLiteral("test keychain")));
+    QVERIFY(!note.contains(GoodKey));
+
+    // A key from the environment or the file wins: the keychain is not even read.
+    Config given = config();
+    given.apiKey = QStringLiteral("KEYfromtheenvironment");
+    QVERIFY(!SettingsController::loadApiKey(given, secrets, 5000, &note));
+    QCOMPARE(given.apiKey, QStringLiteral("KEYfromtheenvironment"));
+
+    // A failing keychain is reported, and the app stays as it was.
+    secrets.setFailure(QStringLiteral("no keyring daemon"));
+    Config plain = config();
+    QVERIFY(!SettingsController::loadApiKey(plain, secrets, 5000, &note));
+    QVERIFY(plain.apiKey.isEmpty());
+    QVERIFY(note.contains(QStringLiteral("no keyring daemon")));
+}
+
+void TstSettings::startMinimizedIsAConfigKey()
+{
+    const bool known = std::any_of(
+        ConfigLoader::keys().cbegin(), ConfigLoader::keys().cend(),
+        [](const ConfigLoader::Key &k) { return k.name == QLatin1String("start-minimized"); });
+    QVERIFY(known);
+    Config c;
+    QCOMPARE(c.startMinimized, false);
+    QString error;
+    QVERIFY(ConfigLoader::apply(c, {{QStringLiteral("start-minimized"), QStringLiteral("yes")}},
+                                &error));
+    QCOMPARE(c.startMinimized, true);
+    QVERIFY(!ConfigLoader::apply(c, {{QStringLiteral("start-minimized"), QStringLiteral("maybe")}},
+                                 &error));
+    QVERIFY(error.contains(QStringLiteral("start-minimized")));
+}
+
+void TstSettings::systemKeychainNeverFakesASecret()
+{
+    // Read-only, under a service nobody uses: without a keychain daemon (CI) it fails with a
+    // clear message; with one, the entry is simply not found. Never a made-up value.
+    KeychainSecretStore keychain(
+        QStringLiteral("kevan-tel-test-%1").arg(QCoreApplication::applicationPid()));
+    const SecretStore::Result r = keychain.readNow(QStringLiteral("nothing-here"), 20000);
+    QVERIFY(!r.ok);
+    QVERIFY(r.value.isEmpty());
+    QVERIFY2(r.notFound || r.error.contains(QStringLiteral("keychain")), qPrintable(r.error));
+}
+
+QTEST_GUILESS_MAIN(TstSettings)
+#include "tst_settings.moc"

@@ -1,0 +1,618 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Every QML view of the dashboard, rendered offscreen with the real models on a temporary
+// database: it loads without a QML warning, shows what the models hold, shows hostile text as
+// plain text, and its buttons reach the EngineController.
+#include "dashboardfixture.h"
+#include "demodata.h"
+#include "screening/certificateauthority.h"
+
+#include <QQmlApplicationEngine>
+#include <QQmlEngine>
+#include <QQmlIncubationController>
+#include <QQuickItem>
+#include <QQuickStyle>
+#include <QQuickView>
+#include <QSignalSpy>
+#include <QtTest>
+
+using namespace kt;
+using kt::test::DashboardFixture;
+using kt::test::DemoData;
+
+namespace {
+// Every item under `root` in the visual tree (delegates are not QObject children).
+QList<QQuickItem *> allItems(QQuickItem *root)
+{
+    QList<QQuickItem *> out;
+    for (QQuickItem *child : root->childItems()) {
+        out.append(child);
+        out.append(allItems(child));
+    }
+    return out;
+}
+
+QQuickItem *findNamed(QQuickItem *root, const QString &name)
+{
+    for (QQuickItem *item : allItems(root)) {
+        if (item->objectName() == name)
+            return item;
+    }
+    return nullptr;
+}
+
+// A visible item with a `text` property equal to `text` and a clicked() signal (a button).
+QQuickItem *findButton(QQuickItem *root, const QString &text)
+{
+    for (QQuickItem *item : allItems(root)) {
+        if (item->metaObject()->indexOfSignal("clicked()") >= 0 &&
+            item->property("text").toString() == text && item->isVisible())
+            return item;
+    }
+    return nullptr;
+}
+
+// Lets a window render and its views create their delegates (some are created asynchronously)
+// before a test changes a model or destroys the engine.
+bool settle(QQuickWindow *window, QQmlEngine *engine)
+{
+    QSignalSpy frames(window, &QQuickWindow::frameSwapped);
+    window->update();
+    frames.wait(2000);
+    QQmlIncubationController *incubation = engine->incubationController();
+    return !incubation ||
+           QTest::qWaitFor([incubation] { return incubation->incubatingObjectCount() == 0; });
+}
+
+// Types `text` (ASCII) into the window's focused item, key by key.
+void typeText(QWindow *window, const QString &text)
+{
+    for (const QChar c : text)
+        QTest::keyClick(window, c.toLatin1());
+}
+
+// Every Text item that shows something with markup characters must be plain text.
+void verifyMarkupIsPlain(QQuickItem *root)
+{
+    for (QQuickItem *item : allItems(root)) {
+        if (!item->inherits("QQuickText"))
+            continue;
+        const QString text = item->property("text").toString();
+        if (text.contains(QLatin1Char('<')))
+            QVERIFY2(item->property("textFormat").toInt() == 0 /* Text.PlainText */,
+                     qPrintable(QStringLiteral("rich text: ") + text));
+    }
+}
+} // namespace
+
+class TstViews : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void init();
+    void cleanupTestCase();
+
+    void liveView();
+    void historyView();
+    void numbersView();
+    void registryView();
+    void rulesView();
+    void auditView();
+    void statsView();
+    void settingsView();
+    void registryImportsCertificates();
+    void callDetailOpensFromHistory();
+    void mainWindowNavigates();
+    void mainWindowCanStartHidden();
+
+private:
+    // Loads qrc:/KevanTel/<file> in a QQuickView; null (and a failure) when it does not load.
+    std::unique_ptr<QQuickView> show(const QString &file, const QStringList &properties);
+    void verifyNoWarnings();
+
+    std::unique_ptr<DashboardFixture> m_fixture;
+    QList<QQmlError> m_warnings;
+};
+
+void TstViews::initTestCase()
+{
+    QQuickStyle::setStyle(QStringLiteral("Basic"));
+    m_fixture = std::make_unique<DashboardFixture>();
+    QString error;
+    QVERIFY2(m_fixture->setUp(false, &error), qPrintable(error));
+}
+
+void TstViews::init()
+{
+    // Any warning while a view is loaded or used fails the test (QML errors, bindings, Qt
+    // Quick's own complaints).
+    QTest::failOnWarning(QRegularExpression(QStringLiteral(".*")));
+}
+
+void TstViews::cleanupTestCase()
+{
+    m_fixture.reset();
+}
+
+std::unique_ptr<QQuickView> TstViews::show(const QString &file, const QStringList &properties)
+{
+    m_warnings.clear();
+    auto view = std::make_unique<QQuickView>();
+    connect(view->engine(), &QQmlEngine::warnings, this,
+            [this](const QList<QQmlError> &w) { m_warnings += w; });
+    view->setResizeMode(QQuickView::SizeRootObjectToView);
+    view->setInitialProperties(m_fixture->properties(properties));
+    view->setSource(QUrl(QStringLiteral("qrc:/KevanTel/") + file));
+    if (view->status() != QQuickView::Ready) {
+        for (const QQmlError &e : view->errors())
+            qWarning().noquote() << e.toString();
+        return nullptr;
+    }
+    view->resize(1100, 720);
+    view->show();
+    if (!QTest::qWaitForWindowExposed(view.get()) || !settle(view.get(), view->engine()))
+        return nullptr;
+    return view;
+}
+
+void TstViews::verifyNoWarnings()
+{
+    for (const QQmlError &e : std::as_const(m_warnings))
+        qWarning().noquote() << e.toString();
+    QVERIFY(m_warnings.isEmpty());
+}
+
+void TstViews::liveView()
+{
+    auto view = show(QStringLiteral("LiveView.qml"),
+                     {QStringLiteral("askingCalls"), QStringLiteral("activeCalls"),
+                      QStringLiteral("recentCalls"), QStringLiteral("controller")});
+    QVERIFY(view);
+    QQuickItem *root = view->rootObject();
+    QCOMPARE(m_fixture->dashboard().askingCalls().count(), 1);
+    QCOMPARE(m_fixture->dashboard().activeCalls().count(), 1);
+
+    // The asking card, with its countdown, and the owner's four decisions.
+    QQuickItem *accept = findButton(root, QStringLiteral("Accept"));
+    if (!accept)
+        verifyNoWarnings();
+    QVERIFY(accept);
+    QVERIFY(findButton(root, QStringLiteral("Reject")));
+    QTRY_VERIFY(root->property("now").toDouble() > 0);
+    QSignalSpy finished(&m_fixture->dashboard().controller(), &EngineController::actionFinished);
+    QVERIFY(QMetaObject::invokeMethod(accept, "clicked"));
+    QTRY_COMPARE(finished.count(), 1);
+    QCOMPARE(finished.at(0).at(1).toString(), QStringLiteral("accept"));
+    QCOMPARE(finished.at(0).at(2).toBool(), false); // no engine in this test
+    QCOMPARE(finished.at(0).at(3).toString(), QStringLiteral("the engine is not running"));
+
+    // Recent calls: the ListView holds every ended call.
+    bool sawHostile = false;
+    for (QQuickItem *item : allItems(root)) {
+        if (item->inherits("QQuickText") &&
+            item->property("text").toString().startsWith(QStringLiteral("<b>FREE</b>")))
+            sawHostile = true;
+    }
+    QVERIFY(sawHostile);
+    verifyMarkupIsPlain(root);
+    verifyNoWarnings();
+}
+
+void TstViews::historyView()
+{
+    auto view = show(QStringLiteral("HistoryView.qml"),
+                     {QStringLiteral("history"), QStringLiteral("controller")});
+    QVERIFY(view);
+    QQuickItem *root = view->rootObject();
+    QQuickItem *list = findNamed(root, QStringLiteral("historyList"));
+    QVERIFY(list);
+    QCOMPARE(list->property("count").toInt(), DemoData::callCount());
+
+    // Filters typed into the fields narrow the list (the model filters, in SQL).
+    findNamed(root, QStringLiteral("historyNumber"))
+        ->setProperty("text", QStringLiteral("212 555"));
+    QVERIFY(QMetaObject::invokeMethod(root, "applyFilters"));
+    const int mum = list->property("count").toInt();
+    QVERIFY(mum > 0 && mum < DemoData::callCount());
+    QCOMPARE(m_fixture->dashboard().history().numberFilter(), QStringLiteral("212 555"));
+    QQuickItem *clear = findButton(root, QStringLiteral("Clear"));
+    QVERIFY(clear);
+    QVERIFY(QMetaObject::invokeMethod(clear, "clicked"));
+    QCOMPARE(list->property("count").toInt(), DemoData::callCount());
+    verifyMarkupIsPlain(root);
+    verifyNoWarnings();
+}
+
+void TstViews::numbersView()
+{
+    auto view = show(QStringLiteral("NumbersView.qml"),
+                     {QStringLiteral("numbers"), QStringLiteral("policies"),
+                      QStringLiteral("defaultPolicy"), QStringLiteral("controller")});
+    QVERIFY(view);
+    QQuickItem *root = view->rootObject();
+    QQuickItem *list = findNamed(root, QStringLiteral("numberList"));
+    QVERIFY(list);
+    QCOMPARE(list->property("count").toInt(), 26);
+    findNamed(root, QStringLiteral("numberSearch"))->setProperty("text", QStringLiteral("tree"));
+    QCOMPARE(list->property("count").toInt(), 1);
+    findNamed(root, QStringLiteral("numberSearch"))->setProperty("text", QString());
+    QCOMPARE(list->property("count").toInt(), 26);
+    verifyNoWarnings();
+}
+
+void TstViews::registryView()
+{
+    auto view = show(QStringLiteral("RegistryView.qml"),
+                     {QStringLiteral("registrations"), QStringLiteral("certificates"),
+                      QStringLiteral("controller")});
+    QVERIFY(view);
+    QQuickItem *root = view->rootObject();
+    QCOMPARE(findNamed(root, QStringLiteral("registrationList"))->property("count").toInt(), 1);
+    QCOMPARE(findNamed(root, QStringLiteral("certificateList"))->property("count").toInt(), 2);
+    verifyNoWarnings();
+}
+
+void TstViews::rulesView()
+{
+    auto view = show(QStringLiteral("RulesView.qml"),
+                     {QStringLiteral("rules"), QStringLiteral("controller")});
+    QVERIFY(view);
+    QQuickItem *root = view->rootObject();
+    QCOMPARE(findNamed(root, QStringLiteral("ruleList"))->property("count").toInt(), 4);
+
+    // The form reaches the controller with what was typed.
+    findNamed(root, QStringLiteral("rulePattern"))->setProperty("text", QStringLiteral("+1888*"));
+    QSignalSpy finished(&m_fixture->dashboard().controller(), &EngineController::actionFinished);
+    QVERIFY(QMetaObject::invokeMethod(findButton(root, QStringLiteral("Add rule")), "clicked"));
+    QTRY_COMPARE(finished.count(), 1);
+    QCOMPARE(finished.at(0).at(1).toString(), QStringLiteral("addRule"));
+    QCOMPARE(findNamed(root, QStringLiteral("rulePattern"))->property("text").toString(),
+             QString());
+    verifyNoWarnings();
+}
+
+void TstViews::auditView()
+{
+    auto view = show(QStringLiteral("AuditView.qml"),
+                     {QStringLiteral("events"), QStringLiteral("controller")});
+    QVERIFY(view);
+    QQuickItem *root = view->rootObject();
+    QVERIFY(findNamed(root, QStringLiteral("eventList"))->property("count").toInt() > 0);
+
+    QQuickItem *result = findNamed(root, QStringLiteral("verifyResult"));
+    QVERIFY(result);
+    QVERIFY(!result->isVisible());
+    QVERIFY(QMetaObject::invokeMethod(findNamed(root, QStringLiteral("verifyButton")), "clicked"));
+    QTRY_VERIFY_WITH_TIMEOUT(m_fixture->dashboard().controller().verifyDone(), 20000);
+    QVERIFY(result->isVisible());
+    QVERIFY2(result->property("text").toString().startsWith(QStringLiteral("✓ hash chain intact")),
+             qPrintable(result->property("text").toString()));
+    verifyNoWarnings();
+}
+
+void TstViews::statsView()
+{
+    auto view = show(QStringLiteral("StatsView.qml"), {QStringLiteral("stats")});
+    QVERIFY(view);
+    QQuickItem *root = view->rootObject();
+    const StatsModel &stats = m_fixture->dashboard().stats();
+    QCOMPARE(stats.count(), 30);
+    QCOMPARE(stats.totalCalls(), DemoData::callCount());
+    // One bar per day, each as tall as its calls; the figures and the numbers list.
+    QQuickItem *chart = findNamed(root, QStringLiteral("dayChart"));
+    QVERIFY(chart);
+    QCOMPARE(findNamed(root, QStringLiteral("dayBars"))->property("count").toInt(), 30);
+    QCOMPARE(findNamed(root, QStringLiteral("figureCallsValue"))->property("text").toString(),
+             QString::number(DemoData::callCount()));
+    QCOMPARE(findNamed(root, QStringLiteral("figureTurnedAwayValue"))->property("text").toString(),
+             QStringLiteral("%1 %").arg(qRound(stats.rejectionRate() * 100)));
+    QVERIFY(findNamed(root, QStringLiteral("topNumbers"))->property("count").toInt() > 0);
+    // Today's bar (the rightmost): its segments add up to the day's calls.
+    double todayHeight = 0;
+    double tallest = 0;
+    for (QQuickItem *item : allItems(chart)) {
+        if (item->inherits("QQuickColumn") && item->parentItem()->property("isToday").toBool())
+            todayHeight = item->height();
+        if (item->inherits("QQuickColumn"))
+            tallest = qMax(tallest, item->height());
+    }
+    QVERIFY(todayHeight > 0);
+    QCOMPARE(todayHeight, tallest); // today is the busiest day of the demo
+    verifyMarkupIsPlain(root);
+    verifyNoWarnings();
+}
+
+void TstViews::settingsView()
+{
+    auto view = show(QStringLiteral("SettingsView.qml"), {QStringLiteral("settings")});
+    QVERIFY(view);
+    QQuickItem *root = view->rootObject();
+    SettingsController &settings = m_fixture->dashboard().settings();
+    QCOMPARE(findNamed(root, QStringLiteral("namespace"))->property("text").toString(),
+             QStringLiteral("kevan.tel.x"));
+    QTRY_COMPARE(settings.apiKeyState(), QStringLiteral("none"));
+
+    // Typing a port out of range shows the field's message at once; Save refuses.
+    QQuickItem *port = findNamed(root, QStringLiteral("port"));
+    QVERIFY(port);
+    port->forceActiveFocus();
+    QVERIFY(QMetaObject::invokeMethod(port, "selectAll"));
+    typeText(view.get(), QStringLiteral("70000"));
+    QCOMPARE(settings.value(QStringLiteral("port")).toString(), QStringLiteral("70000"));
+    QQuickItem *portMessage = findNamed(root, QStringLiteral("portRowMessage"));
+    QVERIFY(portMessage);
+    QVERIFY(portMessage->isVisible());
+    QVERIFY2(portMessage->property("text").toString().startsWith(QStringLiteral("✗ A port is")),
+             qPrintable(portMessage->property("text").toString()));
+    QQuickItem *save = findNamed(root, QStringLiteral("saveSettings"));
+    QVERIFY(save->property("enabled").toBool());
+    QVERIFY(QMetaObject::invokeMethod(save, "clicked"));
+    QQuickItem *status = findNamed(root, QStringLiteral("settingsStatus"));
+    QVERIFY2(status->property("text").toString().contains(QStringLiteral("Nothing was saved")),
+             qPrintable(status->property("text").toString()));
+    QVERIFY(!QFile::exists(m_fixture->configFile()));
+
+    // The forward-to field shows the number it will dial.
+    QQuickItem *forward = findNamed(root, QStringLiteral("forwardTo"));
+    forward->forceActiveFocus();
+    typeText(view.get(), QStringLiteral("(415) 555-0132"));
+    QVERIFY(findNamed(root, QStringLiteral("forwardToRowMessage"))
+                ->property("text")
+                .toString()
+                .contains(QStringLiteral("+14155550132")));
+
+    // With a keychain that fails, the key is not stored and the page says so.
+    port->forceActiveFocus();
+    QVERIFY(QMetaObject::invokeMethod(port, "selectAll"));
+    typeText(view.get(), QStringLiteral("3100"));
+    QVERIFY(settings.isValid());
+    m_fixture->secrets().setFailure(QStringLiteral("no keyring daemon"));
+    QQuickItem *key = findNamed(root, QStringLiteral("apiKey"));
+    key->forceActiveFocus();
+    typeText(view.get(), QStringLiteral("KEY0123456789ABCDEFGHIJ"));
+    QCOMPARE(key->property("echoMode").toInt(), 2); // TextInput.Password
+    QSignalSpy saved(&settings, &SettingsController::saved);
+    QVERIFY(QMetaObject::invokeMethod(save, "clicked"));
+    QVERIFY(saved.wait());
+    QVERIFY2(status->property("text").toString().contains(QStringLiteral("NOT stored")),
+             qPrintable(status->property("text").toString()));
+    QCOMPARE(key->property("text").toString(), QStringLiteral("KEY0123456789ABCDEFGHIJ"));
+    QVERIFY(findNamed(root, QStringLiteral("apiKeyState"))
+                ->property("text")
+                .toString()
+                .contains(QStringLiteral("no keyring daemon")));
+    QVERIFY(status->property("text").toString().contains(
+        QStringLiteral("Restart kevan-tel to apply: forward-to number, port.")));
+    QQuickItem *banner = findNamed(root, QStringLiteral("restartBanner"));
+    QVERIFY(!banner->isVisible()); // the status says it
+    QMap<QString, QString> ini;
+    QString error;
+    QVERIFY(ConfigLoader::readFile(m_fixture->configFile(), &ini, &error));
+    QCOMPARE(ini.value(QStringLiteral("port")), QStringLiteral("3100"));
+    QVERIFY(!ini.contains(QStringLiteral("api-key")));
+
+    // Once the key is stored, the reminder stays.
+    m_fixture->secrets().setFailure(QString());
+    saved.clear();
+    QVERIFY(QMetaObject::invokeMethod(save, "clicked"));
+    QVERIFY(saved.wait());
+    QCOMPARE(saved.at(0).at(0).toBool(), true);
+    QCOMPARE(key->property("text").toString(), QString());
+    QCOMPARE(
+        m_fixture->secrets().secrets().value(QString::fromLatin1(SettingsController::ApiKeySecret)),
+        QStringLiteral("KEY0123456789ABCDEFGHIJ"));
+    typeText(view.get(), QStringLiteral("x"));
+    QVERIFY(banner->isVisible());
+    QVERIFY(banner->childItems().constFirst()->property("text").toString().contains(
+        QStringLiteral("API key")));
+    settings.revert();
+    QCOMPARE(key->property("text").toString(), QString());
+    verifyNoWarnings();
+}
+
+void TstViews::registryImportsCertificates()
+{
+    auto view = show(QStringLiteral("RegistryView.qml"),
+                     {QStringLiteral("registrations"), QStringLiteral("certificates"),
+                      QStringLiteral("controller")});
+    QVERIFY(view);
+    QQuickItem *root = view->rootObject();
+    QQuickItem *panel = findNamed(root, QStringLiteral("importPanel"));
+    QVERIFY(panel);
+    QVERIFY(!panel->isVisible());
+
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const CertificateAuthority ca = CertificateAuthority::createRoot(
+        QStringLiteral("Carol's CA"), now.addDays(-1), now.addYears(2));
+    const Certificate carol = ca.issue(QStringLiteral("carol.x"), now.addDays(-1), now.addDays(60));
+    auto write = [this](const QString &name, const QByteArray &pem) {
+        QFile f(m_fixture->tempPath(name));
+        return f.open(QIODevice::WriteOnly) && f.write(pem) == pem.size() ? f.fileName()
+                                                                          : QString();
+    };
+    const QString caFile = write(QStringLiteral("carol-ca.pem"), ca.certificate().toPem());
+    const QString carolFile = write(QStringLiteral("carol.pem"), carol.toPem());
+
+    // A namespace certificate whose root is not trusted: refused before anything is sent.
+    root->setProperty("importKind", QStringLiteral("namespace"));
+    QQuickItem *path = findNamed(root, QStringLiteral("importPath"));
+    path->setProperty("text", carolFile);
+    QVERIFY(QMetaObject::invokeMethod(root, "inspect"));
+    QVERIFY(panel->isVisible());
+    QQuickItem *message = findNamed(root, QStringLiteral("importMessage"));
+    QVERIFY2(message->property("text").toString().contains(QStringLiteral("trust its root first")),
+             qPrintable(message->property("text").toString()));
+    QCOMPARE(findNamed(root, QStringLiteral("importNamespace"))->property("text").toString(),
+             QStringLiteral("carol.x"));
+    QCOMPARE(findNamed(root, QStringLiteral("importFingerprint"))->property("text").toString(),
+             carol.fingerprint());
+    QQuickItem *confirm = findNamed(root, QStringLiteral("confirmImport"));
+    QVERIFY(!confirm->property("enabled").toBool());
+
+    // Its root can be trusted: the button goes to the controller (no engine here).
+    root->setProperty("importKind", QStringLiteral("root"));
+    path->setProperty("text", QUrl::fromLocalFile(caFile).toString());
+    QVERIFY(QMetaObject::invokeMethod(root, "inspect"));
+    QVERIFY2(message->property("text").toString().contains(QStringLiteral("self-signed")),
+             qPrintable(message->property("text").toString()));
+    QVERIFY(confirm->property("enabled").toBool());
+    QSignalSpy finished(&m_fixture->dashboard().controller(), &EngineController::actionFinished);
+    QVERIFY(QMetaObject::invokeMethod(confirm, "clicked"));
+    QTRY_COMPARE(finished.count(), 1);
+    QCOMPARE(finished.at(0).at(1).toString(), QStringLiteral("trustRoot"));
+    QCOMPARE(message->property("text").toString(), QStringLiteral("the engine is not running"));
+    QVERIFY(panel->isVisible());
+
+    // Not a certificate at all.
+    path->setProperty("text", m_fixture->configFile() + QStringLiteral(".missing"));
+    QVERIFY(QMetaObject::invokeMethod(root, "inspect"));
+    QVERIFY(message->property("text").toString().contains(QStringLiteral("no file")));
+    QVERIFY(QMetaObject::invokeMethod(findButton(root, QStringLiteral("Cancel")), "clicked"));
+    QVERIFY(!panel->isVisible());
+    verifyNoWarnings();
+}
+
+void TstViews::callDetailOpensFromHistory()
+{
+    QQmlApplicationEngine engine;
+    QList<QQmlError> warnings;
+    connect(&engine, &QQmlEngine::warnings, this,
+            [&warnings](const QList<QQmlError> &w) { warnings += w; });
+    engine.setInitialProperties(m_fixture->dashboard().properties());
+    engine.load(QUrl(QStringLiteral("qrc:/KevanTel/Main.qml")));
+    QCOMPARE(engine.rootObjects().size(), 1);
+    auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
+    QVERIFY(window);
+    window->resize(1240, 780);
+    QVERIFY(QTest::qWaitForWindowExposed(window));
+    window->setProperty("page", 1);
+    QVERIFY(settle(window, &engine));
+
+    // A click on a call in History (not on its buttons) opens the drawer with that call.
+    QQuickItem *list = findNamed(window->contentItem(), QStringLiteral("historyList"));
+    QVERIFY(list);
+    QQuickItem *row = nullptr;
+    for (QQuickItem *item : allItems(list)) {
+        if (item->metaObject()->indexOfSignal("opened()") >= 0 && item->isVisible() &&
+            item->property("from").toString() == QLatin1String(DemoData::AlicePhone)) {
+            row = item;
+            break;
+        }
+    }
+    QVERIFY(row);
+    const QString callId = row->property("callId").toString();
+    QTest::mouseClick(window, Qt::LeftButton, {},
+                      row->mapToScene(QPointF(row->width() / 3, row->height() / 2)).toPoint());
+    CallDetailModel &detail = m_fixture->dashboard().callDetail();
+    QCOMPARE(detail.callId(), callId);
+    QObject *drawer = nullptr;
+    for (QObject *o : window->findChildren<QObject *>()) {
+        if (o->objectName() == QLatin1String("callDrawer"))
+            drawer = o;
+    }
+    QVERIFY(drawer);
+    QTRY_COMPARE(drawer->property("position").toDouble(), 1.0);
+    QVERIFY(settle(window, &engine));
+
+    auto *drawerContent = drawer->property("contentItem").value<QQuickItem *>();
+    QVERIFY(drawerContent);
+    QCOMPARE(findNamed(drawerContent, QStringLiteral("detailCaller"))->property("text").toString(),
+             QStringLiteral("(415) 555-0132"));
+    QVERIFY(findNamed(drawerContent, QStringLiteral("detailExplanation"))
+                ->property("text")
+                .toString()
+                .contains(QStringLiteral("registered to alice.x")));
+    QCOMPARE(findNamed(drawerContent, QStringLiteral("detailTimeline"))->property("count").toInt(),
+             5);
+    QCOMPARE(detail.value(0, QStringLiteral("type")).toString(), QStringLiteral("call.initiated"));
+    QCOMPARE(detail.value(4, QStringLiteral("type")).toString(), QStringLiteral("tel.call_ended"));
+
+    // Block, from the drawer: its answer shows in the drawer.
+    QSignalSpy finished(&m_fixture->dashboard().controller(), &EngineController::actionFinished);
+    QVERIFY(QMetaObject::invokeMethod(findNamed(drawerContent, QStringLiteral("detailBlock")),
+                                      "clicked"));
+    QTRY_COMPARE(finished.count(), 1);
+    QCOMPARE(finished.at(0).at(1).toString(), QStringLiteral("block"));
+    QQuickItem *result = findNamed(drawerContent, QStringLiteral("detailResult"));
+    QVERIFY(result->isVisible());
+    QCOMPARE(result->property("text").toString(), QStringLiteral("✗ the engine is not running"));
+
+    // Closing it forgets the call.
+    QVERIFY(QMetaObject::invokeMethod(findNamed(drawerContent, QStringLiteral("closeDetail")),
+                                      "clicked"));
+    QTRY_COMPARE(drawer->property("position").toDouble(), 0.0);
+    QTRY_COMPARE(detail.callId(), QString());
+    QVERIFY(settle(window, &engine));
+    for (const QQmlError &e : std::as_const(warnings))
+        qWarning().noquote() << e.toString();
+    QVERIFY(warnings.isEmpty());
+}
+
+void TstViews::mainWindowNavigates()
+{
+    QQmlApplicationEngine engine;
+    QList<QQmlError> warnings;
+    connect(&engine, &QQmlEngine::warnings, this,
+            [&warnings](const QList<QQmlError> &w) { warnings += w; });
+    engine.setInitialProperties(m_fixture->dashboard().properties());
+    engine.load(QUrl(QStringLiteral("qrc:/KevanTel/Main.qml")));
+    QCOMPARE(engine.rootObjects().size(), 1);
+    auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
+    QVERIFY(window);
+    QVERIFY(QTest::qWaitForWindowExposed(window));
+    QVERIFY(settle(window, &engine));
+    QQuickItem *pages = findNamed(window->contentItem(), QStringLiteral("pages"));
+    QVERIFY(pages);
+    const QStringList titles{QStringLiteral("Live"),    QStringLiteral("History"),
+                             QStringLiteral("Numbers"), QStringLiteral("Registry"),
+                             QStringLiteral("Rules"),   QStringLiteral("Audit")};
+    for (int i = titles.size() - 1; i >= 0; --i) {
+        QQuickItem *nav = findNamed(window->contentItem(), QStringLiteral("nav") + titles.at(i));
+        QVERIFY2(nav, qPrintable(titles.at(i)));
+        QVERIFY(QMetaObject::invokeMethod(nav, "clicked"));
+        QCOMPARE(pages->property("currentIndex").toInt(), i);
+        QCOMPARE(window->property("page").toInt(), i);
+        QVERIFY(settle(window, &engine));
+    }
+    for (const auto &[title, index] :
+         {std::pair{QStringLiteral("Stats"), 7}, {QStringLiteral("Settings"), 8}}) {
+        QQuickItem *nav = findNamed(window->contentItem(), QStringLiteral("nav") + title);
+        QVERIFY2(nav, qPrintable(title));
+        QVERIFY(QMetaObject::invokeMethod(nav, "clicked"));
+        QCOMPARE(pages->property("currentIndex").toInt(), index);
+        QVERIFY(settle(window, &engine));
+    }
+    // The action's result shows in the toast.
+    QQuickItem *toast = findNamed(window->contentItem(), QStringLiteral("toast"));
+    QVERIFY(toast);
+    m_fixture->dashboard().controller().reject(QStringLiteral("v3:x"));
+    QTRY_VERIFY(toast->property("message").toString() ==
+                QLatin1String("the engine is not running"));
+    QCOMPARE(toast->property("ok").toBool(), false);
+    QVERIFY(settle(window, &engine));
+    for (const QQmlError &e : std::as_const(warnings))
+        qWarning().noquote() << e.toString();
+    QVERIFY(warnings.isEmpty());
+}
+
+void TstViews::mainWindowCanStartHidden()
+{
+    // start-minimized: the app gives Main.qml visible=false; the window stays hidden until the
+    // tray (or a second launch) shows it.
+    QQmlApplicationEngine engine;
+    QVariantMap properties = m_fixture->dashboard().properties();
+    properties.insert(QStringLiteral("visible"), false);
+    engine.setInitialProperties(properties);
+    engine.load(QUrl(QStringLiteral("qrc:/KevanTel/Main.qml")));
+    QCOMPARE(engine.rootObjects().size(), 1);
+    auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
+    QVERIFY(window);
+    QCoreApplication::processEvents();
+    QVERIFY(!window->isVisible());
+    window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(window));
+    QVERIFY(settle(window, &engine));
+}
+
+QTEST_MAIN(TstViews)
+#include "tst_views.moc"
