@@ -9,15 +9,18 @@ packages=(
     cmake ninja-build g++ pkg-config
     # Qt 6.4: core, network, HTTP server, SQL (SQLite driver), Quick, widgets (tray), tests
     qt6-base-dev qt6-httpserver-dev qt6-websockets-dev qt6-declarative-dev qt6-declarative-dev-tools
-    libqt6sql6-sqlite qtkeychain-qt6-dev
+    libqt6sql6-sqlite qtkeychain-qt6-dev libqt6svg6
     # QML runtime modules the dashboard imports (they do not pull each other in)
     qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
     qml6-module-qtquick-window qml6-module-qtquick-templates qml6-module-qtqml-workerscript
-    qml6-module-qtqml qml6-module-qtqml-models qml6-module-qttest
+    qml6-module-qtqml qml6-module-qtqml-models qml6-module-qttest qml6-module-qtquick-dialogs
+    qml6-module-qt-labs-folderlistmodel
     # crypto and phone numbers
     libssl-dev libphonenumber-dev
     # offscreen rendering for UI tests
     libgl-dev
+    # packaging (installer/package-test.sh): cpack DEB with dpkg-shlibdeps, metadata validators
+    dpkg-dev file desktop-file-utils appstream
 )
 
 missing=()
