@@ -13,7 +13,8 @@ Dashboard::Dashboard(const Options &options, Engine *engine, QObject *parent)
       m_numberSearch(&m_numbers,
                      {QStringLiteral("e164"), QStringLiteral("written"), QStringLiteral("label"),
                       QStringLiteral("nameSpace"), QStringLiteral("effectivePolicy")}),
-      m_controller(engine, options.databasePath, options.dryRun), m_goLive(options.goLive)
+      m_controller(engine, options.databasePath, options.dryRun), m_goLive(options.goLive),
+      m_firstRun(options.firstRun, options.config.configFile)
 {
     m_calls.setAskTimeoutSecs(options.askTimeoutSecs);
     m_history.setAskTimeoutSecs(options.askTimeoutSecs);
@@ -41,6 +42,9 @@ Dashboard::Dashboard(const Options &options, Engine *engine, QObject *parent)
     }
     m_settings =
         std::make_unique<SettingsController>(options.config, secrets, options.autostartLocation);
+    m_tester = std::make_unique<ConnectionTester>(
+        QUrl(options.config.telnyxApiUrl), options.config.demo ? QString() : options.config.apiKey,
+        secrets, &m_controller);
 }
 
 Dashboard::~Dashboard() = default;
@@ -102,6 +106,8 @@ QVariantMap Dashboard::properties() const
         {QStringLiteral("stats"), object(&m_stats)},
         {QStringLiteral("callDetail"), object(&m_callDetail)},
         {QStringLiteral("settings"), object(m_settings.get())},
+        {QStringLiteral("tester"), object(m_tester.get())},
+        {QStringLiteral("firstRun"), object(&m_firstRun)},
     };
 }
 

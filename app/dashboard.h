@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "connectiontester.h"
 #include "enginecontroller.h"
+#include "firstrun.h"
 #include "golivecontroller.h"
 #include "models/calldetailmodel.h"
 #include "models/callfiltermodel.h"
@@ -50,6 +52,8 @@ public:
         Config config;
         SecretStore *secrets = nullptr;
         QString autostartLocation;
+        // Show the first-run setup card (FirstRun::needed).
+        bool firstRun = false;
     };
 
     // `engine` may be null (the actions then fail with a message); it lives in its own thread.
@@ -79,6 +83,8 @@ public:
     StatsModel &stats() { return m_stats; }
     CallDetailModel &callDetail() { return m_callDetail; }
     SettingsController &settings() { return *m_settings; }
+    ConnectionTester &tester() { return *m_tester; }
+    FirstRun &firstRun() { return m_firstRun; }
 
     // Re-reads the lists that do not follow the engine's signals (e.g. after a CLI change).
     void refreshLists();
@@ -107,6 +113,8 @@ private:
     CallDetailModel m_callDetail;
     std::unique_ptr<SecretStore> m_keychain; // when no store was given
     std::unique_ptr<SettingsController> m_settings;
+    std::unique_ptr<ConnectionTester> m_tester;
+    FirstRun m_firstRun;
     QTimer m_refreshTimer;
 };
 

@@ -61,6 +61,7 @@ int runDesktop(const CommandLine &commandLine)
     options.goLive = GoLiveController::Settings::fromConfig(cl.config, host.url());
     options.config = cl.config;
     options.secrets = &keychain;
+    options.firstRun = FirstRun::needed(cl.config.demo, cl.config.configFile);
     Dashboard dashboard(options, engine);
     if (!dashboard.open(&error)) {
         Output::error(error);

@@ -256,6 +256,26 @@ int EngineController::trustRootFile(const QString &pathOrUrl)
     });
 }
 
+int EngineController::syncNumbers(const QList<QJsonObject> &records)
+{
+    return run(QStringLiteral("syncNumbers"), [records](Engine &engine) {
+        QList<NumberEntry> entries;
+        entries.reserve(records.size());
+        for (const QJsonObject &record : records)
+            entries.append(ScreeningRepository::numberFromTelnyx(record));
+        const ScreeningResult r = engine.repository().syncNumbers(entries, Actor);
+        if (!r.ok)
+            return Reply{false, r.error, false};
+        QString message = tr("Number map synced: %1 added, %2 updated, %3 unchanged")
+                              .arg(r.merge.added)
+                              .arg(r.merge.updated)
+                              .arg(r.merge.unchanged);
+        if (r.merge.invalid > 0)
+            message += tr(", %1 skipped (no valid number)").arg(r.merge.invalid);
+        return Reply{true, message, r.changed()};
+    });
+}
+
 int EngineController::setDryRun(bool on)
 {
     const int id = run(QStringLiteral("setDryRun"), [on](Engine &engine) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include <QJsonObject>
+#include <QList>
 #include <QObject>
 #include <QString>
 
@@ -74,6 +76,9 @@ public:
     // or a file: URL; read here, checked and stored in the engine thread).
     Q_INVOKABLE int addCertificateFile(const QString &pathOrUrl);
     Q_INVOKABLE int trustRootFile(const QString &pathOrUrl);
+    // ScreeningRepository::syncNumbers with the Telnyx phone_numbers records (numberFromTelnyx);
+    // the message tells how many were added, updated and unchanged.
+    int syncNumbers(const QList<QJsonObject> &records);
     // Pause screening: every call is forwarded, decisions are still recorded (Engine::setDryRun).
     Q_INVOKABLE int setDryRun(bool on);
     // Starts verifying the hash chain; false when a verification is already running.

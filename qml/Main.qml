@@ -31,6 +31,8 @@ ApplicationWindow {
     required property var stats
     required property var callDetail
     required property var settings
+    required property var tester
+    required property var firstRun
 
     property int page: 0
 
@@ -354,6 +356,7 @@ ApplicationWindow {
                 }
                 SettingsView {
                     settings: root.settings
+                    tester: root.tester
                 }
             }
         }
@@ -374,6 +377,16 @@ ApplicationWindow {
             controller: root.controller
             onCloseRequested: callDrawer.close()
         }
+    }
+
+    // First run (the demo, no config file yet): set up the account, or keep exploring.
+    FirstRunSetup {
+        objectName: "firstRunSetup"
+        anchors.fill: parent
+        visible: root.firstRun.active
+        settings: root.settings
+        tester: root.tester
+        firstRun: root.firstRun
     }
 
     Toast {

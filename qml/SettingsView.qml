@@ -13,6 +13,8 @@ Item {
     id: view
 
     required property var settings
+    // "Test connection" (ConnectionTester); none: not offered.
+    property var tester: null
 
     function policyDetail(policy) {
         switch (policy) {
@@ -131,6 +133,12 @@ Item {
                                 font.pixelSize: 12
                                 color: view.settings.apiKeyState === "stored" ? Theme.decisionColor("authenticated")
                                        : view.settings.apiKeyState === "unavailable" ? Theme.warning : Theme.muted
+                            }
+                            ConnectionTest {
+                                Layout.fillWidth: true
+                                visible: view.tester !== null
+                                tester: view.tester
+                                typedKey: view.settings.values["api-key"] ?? ""
                             }
                         }
 

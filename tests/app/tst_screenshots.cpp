@@ -143,6 +143,7 @@ void TstScreenshots::page_data()
     QTest::newRow("10-call-detail") << 1;
     QTest::newRow("11-certificate-import") << 3;
     QTest::newRow("12-settings-checked") << 8;
+    QTest::newRow("13-first-run") << 0;
 }
 
 QObject *TstScreenshots::drawer() const
@@ -219,6 +220,14 @@ bool TstScreenshots::prepare(const QByteArray &tag)
                                                flickable->height());
         return !settings.isValid();
     }
+    if (tag == "13-first-run") {
+        // The demo's first start: the setup card over the Live page, half filled in.
+        SettingsController &settings = m_fixture->dashboard().settings();
+        settings.setValue(QStringLiteral("forward-to"), QStringLiteral("(415) 555-0132"));
+        settings.setValue(QStringLiteral("namespace"), QStringLiteral("kevan.tel.x"));
+        m_fixture->dashboard().firstRun().setActive(true);
+        return true;
+    }
     return true;
 }
 
@@ -231,6 +240,9 @@ void TstScreenshots::cleanUp(const QByteArray &tag)
     } else if (tag == "11-certificate-import") {
         if (QQuickItem *registry = withProperty(m_window->contentItem(), "importKind"))
             registry->setProperty("importKind", QString());
+    } else if (tag == "13-first-run") {
+        m_fixture->dashboard().firstRun().setActive(false);
+        m_fixture->dashboard().settings().revert();
     } else if (tag == "12-settings-checked") {
         m_fixture->dashboard().settings().revert();
         if (QQuickItem *page = withProperty(m_window->contentItem(), "settings")) {

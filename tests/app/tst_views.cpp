@@ -5,6 +5,7 @@
 #include "dashboardfixture.h"
 #include "demodata.h"
 #include "screening/certificateauthority.h"
+#include "simulator/telnyxsimulator.h"
 
 #include <QQmlApplicationEngine>
 #include <QQmlEngine>
@@ -104,6 +105,9 @@ private slots:
     void callDetailOpensFromHistory();
     void mainWindowNavigates();
     void mainWindowCanStartHidden();
+    void firstRunSetup();
+    void firstRunKeepExploring();
+    void settingsTestsTheConnection();
 
 private:
     // Loads qrc:/KevanTel/<file> in a QQuickView; null (and a failure) when it does not load.
@@ -612,6 +616,170 @@ void TstViews::mainWindowCanStartHidden()
     window->show();
     QVERIFY(QTest::qWaitForWindowExposed(window));
     QVERIFY(settle(window, &engine));
+}
+
+void TstViews::firstRunSetup()
+{
+    // The demo's first start (no config file): the setup card over the Live page, with the four
+    // settings and "Test connection", until the owner saves or keeps exploring the demo.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString configFile = dir.filePath(QStringLiteral("kevan-tel.conf"));
+    FirstRun firstRun(FirstRun::needed(true, configFile), configFile);
+    QVERIFY(firstRun.isActive());
+
+    QQmlApplicationEngine engine;
+    QList<QQmlError> warnings;
+    connect(&engine, &QQmlEngine::warnings, this,
+            [&warnings](const QList<QQmlError> &w) { warnings += w; });
+    QVariantMap properties = m_fixture->dashboard().properties();
+    properties.insert(QStringLiteral("firstRun"), QVariant::fromValue<QObject *>(&firstRun));
+    engine.setInitialProperties(properties);
+    engine.load(QUrl(QStringLiteral("qrc:/KevanTel/Main.qml")));
+    QCOMPARE(engine.rootObjects().size(), 1);
+    auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
+    QVERIFY(window);
+    QVERIFY(QTest::qWaitForWindowExposed(window));
+    QVERIFY(settle(window, &engine));
+    QCOMPARE(window->property("page").toInt(), 0);
+    QQuickItem *overlay = findNamed(window->contentItem(), QStringLiteral("firstRunSetup"));
+    QVERIFY(overlay);
+    QVERIFY(overlay->isVisible());
+    for (const char *name : {"firstRunApiKey", "firstRunPublicKey", "firstRunForwardTo",
+                             "firstRunNamespace", "testConnection", "keepDemo", "firstRunSave"}) {
+        QQuickItem *item = findNamed(overlay, QString::fromLatin1(name));
+        QVERIFY2(item && item->isVisible(), name);
+    }
+
+    // The Settings page's checks, as typed.
+    SettingsController &settings = m_fixture->dashboard().settings();
+    QQuickItem *forwardTo = findNamed(overlay, QStringLiteral("firstRunForwardTo"));
+    forwardTo->forceActiveFocus();
+    QVERIFY(forwardTo->hasActiveFocus());
+    QTest::keyClick(window, Qt::Key_A, Qt::ControlModifier); // replaces what is there
+    typeText(window, QStringLiteral("+1 415 555 0199"));
+    QCOMPARE(settings.value(QStringLiteral("forward-to")).toString(),
+             QStringLiteral("+1 415 555 0199"));
+    settings.setValue(QStringLiteral("namespace"), QStringLiteral("kevan.tel"));
+    QVERIFY(settle(window, &engine));
+    QQuickItem *save = findNamed(overlay, QStringLiteral("firstRunSave"));
+    QVERIFY(!save->isEnabled());
+    settings.setValue(QStringLiteral("namespace"), QStringLiteral("kevan.tel.x"));
+    QVERIFY(save->isEnabled());
+
+    // Save: the restart switches from the demo to the account; Done closes the card.
+    QSignalSpy saved(&settings, &SettingsController::saved);
+    QVERIFY(QMetaObject::invokeMethod(save, "clicked"));
+    QTRY_COMPARE(saved.size(), 1);
+    QCOMPARE(saved.at(0).at(0).toBool(), true);
+    QQuickItem *status = findNamed(overlay, QStringLiteral("firstRunStatus"));
+    QVERIFY(status);
+    QTRY_VERIFY(status->property("text").toString().contains(
+        QLatin1String("Restart kevan-tel to switch from the demo to your live account")));
+    QVERIFY(settle(window, &engine));
+    QVERIFY(!findButton(overlay, QStringLiteral("Keep exploring the demo")));
+    QQuickItem *done = findButton(overlay, QStringLiteral("Done"));
+    QVERIFY(done);
+    QVERIFY(QMetaObject::invokeMethod(done, "clicked"));
+    QVERIFY(!firstRun.isActive());
+    QVERIFY(!overlay->isVisible());
+    QVERIFY(!FirstRun::needed(true, configFile));
+
+    // Shown again: "Keep exploring the demo" closes it too.
+    firstRun.setActive(true);
+    QVERIFY(overlay->isVisible());
+    QVERIFY(settle(window, &engine));
+    QQuickItem *keep = findButton(overlay, QStringLiteral("Keep exploring the demo"));
+    QVERIFY(!keep); // saved: only Done
+    QVERIFY(QMetaObject::invokeMethod(findButton(overlay, QStringLiteral("Done")), "clicked"));
+    QVERIFY(!overlay->isVisible());
+    QVERIFY(settle(window, &engine));
+    for (const QQmlError &e : std::as_const(warnings))
+        qWarning().noquote() << e.toString();
+    QVERIFY(warnings.isEmpty());
+}
+
+void TstViews::firstRunKeepExploring()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString configFile = dir.filePath(QStringLiteral("kevan-tel.conf"));
+    FirstRun firstRun(true, configFile);
+    m_warnings.clear();
+    QQuickView view;
+    connect(view.engine(), &QQmlEngine::warnings, this,
+            [this](const QList<QQmlError> &w) { m_warnings += w; });
+    view.setResizeMode(QQuickView::SizeRootObjectToView);
+    QVariantMap properties =
+        m_fixture->properties({QStringLiteral("settings"), QStringLiteral("tester")});
+    properties.insert(QStringLiteral("firstRun"), QVariant::fromValue<QObject *>(&firstRun));
+    view.setInitialProperties(properties);
+    view.setSource(QUrl(QStringLiteral("qrc:/KevanTel/FirstRunSetup.qml")));
+    QCOMPARE(view.status(), QQuickView::Ready);
+    view.resize(1100, 720);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(settle(&view, view.engine()));
+    QQuickItem *keep = findButton(view.rootObject(), QStringLiteral("Keep exploring the demo"));
+    QVERIFY(keep);
+    QVERIFY(QMetaObject::invokeMethod(keep, "clicked"));
+    QVERIFY(!firstRun.isActive());
+    QVERIFY(!FirstRun::needed(true, configFile));
+    QVERIFY(!QFile::exists(configFile)); // nothing saved
+    verifyNoWarnings();
+}
+
+void TstViews::settingsTestsTheConnection()
+{
+    // Settings' "Test connection" with the typed key: progress, then the count or the error.
+    TelnyxSimulator telnyx;
+    QVERIFY(telnyx.start());
+    EngineController noEngine(nullptr, QString());
+    ConnectionTester tester(telnyx.baseUrl(), QString(), nullptr, &noEngine);
+    m_warnings.clear();
+    QQuickView view;
+    connect(view.engine(), &QQmlEngine::warnings, this,
+            [this](const QList<QQmlError> &w) { m_warnings += w; });
+    view.setResizeMode(QQuickView::SizeRootObjectToView);
+    QVariantMap properties = m_fixture->properties({QStringLiteral("settings")});
+    properties.insert(QStringLiteral("tester"), QVariant::fromValue<QObject *>(&tester));
+    view.setInitialProperties(properties);
+    view.setSource(QUrl(QStringLiteral("qrc:/KevanTel/SettingsView.qml")));
+    QCOMPARE(view.status(), QQuickView::Ready);
+    view.resize(1100, 720);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    QVERIFY(settle(&view, view.engine()));
+
+    SettingsController &settings = m_fixture->dashboard().settings();
+    QQuickItem *button = findNamed(view.rootObject(), QStringLiteral("testConnection"));
+    QQuickItem *status = findNamed(view.rootObject(), QStringLiteral("connectionStatus"));
+    QVERIFY(button && status);
+    QVERIFY(button->isVisible() && button->isEnabled());
+
+    const QString wrongKey = QStringLiteral("KEYNOTTHEKEY_0123456789abcdef");
+    settings.setValue(QStringLiteral("api-key"), wrongKey);
+    QSignalSpy tested(&tester, &ConnectionTester::tested);
+    QVERIFY(QMetaObject::invokeMethod(button, "clicked"));
+    QCOMPARE(status->property("text").toString(), QStringLiteral("Contacting Telnyx…"));
+    QVERIFY(!button->isEnabled());
+    QVERIFY(tested.wait(10000));
+    QTRY_VERIFY(status->property("text").toString().startsWith(QStringLiteral("✗ ")));
+    QVERIFY(status->property("text").toString().contains(QLatin1String("401")));
+    QVERIFY(!status->property("text").toString().contains(wrongKey));
+
+    settings.setValue(QStringLiteral("api-key"), telnyx.apiKey());
+    QVERIFY(QMetaObject::invokeMethod(button, "clicked"));
+    QVERIFY(tested.wait(10000));
+    QTRY_COMPARE(status->property("text").toString(),
+                 QStringLiteral("✓ Connected: 26 numbers on the account"));
+    QQuickItem *sync = findNamed(view.rootObject(), QStringLiteral("syncNumbers"));
+    QVERIFY(sync);
+    QVERIFY(sync->isVisible());
+    QVERIFY(!sync->isEnabled()); // no engine in this fixture
+    settings.revert();
+    QVERIFY(settle(&view, view.engine()));
+    verifyNoWarnings();
 }
 
 QTEST_MAIN(TstViews)
