@@ -24,7 +24,21 @@ const QHostAddress SlowClients(QStringLiteral("127.0.0.3"));
 const QHostAddress BigClient(QStringLiteral("127.0.0.4"));
 const QHostAddress ChurnClient(QStringLiteral("127.0.0.5"));
 const QString Monitor = QStringLiteral("127.0.0.9"); // a monitoring client that behaves
+#if defined(__SANITIZE_ADDRESS__)
+#define KEVANTEL_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define KEVANTEL_ASAN 1
+#endif
+#endif
+#ifdef KEVANTEL_ASAN
+// AddressSanitizer keeps freed memory in a quarantine (256 MB by default) beside its shadow
+// memory, so the product's 150 MB bound is checked in the normal build; under ASan the test
+// still catches unbounded growth.
+constexpr qint64 MaxRssKb = 1024 * 1024;
+#else
 constexpr qint64 MaxRssKb = 150 * 1024;
+#endif
 } // namespace
 
 class TstFlood : public QObject
