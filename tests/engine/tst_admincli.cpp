@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The screening administration commands (numbers, certs, registry, rules), run as the real
 // kevan-tel binary on a temporary database.
+#include "cliprocess.h"
 #include "screening/certificateauthority.h"
 #include "simulator/telnyxsimulator.h"
 
@@ -19,18 +20,7 @@ using namespace kt;
 
 namespace {
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-
-    QJsonArray json() const { return QJsonDocument::fromJson(out).array(); }
-    QStringList errLines() const
-    {
-        return QString::fromUtf8(err).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-    }
-};
+using Run = kt::test::CliRun;
 
 } // namespace
 
@@ -71,25 +61,7 @@ private:
     Run run(QStringList args, const QString &apiKey = QString())
     {
         args << QStringLiteral("--db") << path(QStringLiteral("kevan-tel.db"));
-        QProcess p;
-        p.setProcessEnvironment(environment(apiKey));
-        QSignalSpy finished(&p, &QProcess::finished);
-        p.start(QStringLiteral(KEVANTEL_BINARY), args);
-        Run r;
-        if (!p.waitForStarted(10000)) {
-            r.err = p.errorString().toUtf8();
-            return r;
-        }
-        if (finished.isEmpty() && !finished.wait(60000)) {
-            p.kill();
-            p.waitForFinished();
-            r.err = "timed out";
-            return r;
-        }
-        r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-        r.out = p.readAllStandardOutput();
-        r.err = p.readAllStandardError();
-        return r;
+        return kt::test::runCli(QStringLiteral(KEVANTEL_BINARY), args, environment(apiKey));
     }
 
     static QByteArray describe(const QStringList &args, const Run &r)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `kevan-tel golive URL`, the real binary against the Telnyx simulator in this process: the
 // application's new webhook URL is printed, and every error is one line (without the API key).
+#include "cliprocess.h"
 #include "simulator/telnyxsimulator.h"
 
 #include <QJsonArray>
@@ -12,13 +13,7 @@
 #include <QtTest>
 
 namespace {
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-    QList<QByteArray> errLines() const { return err.trimmed().split('\n'); }
-};
+using Run = kt::test::CliRun;
 } // namespace
 
 class TstGoLiveCli : public QObject
@@ -71,25 +66,7 @@ Run TstGoLiveCli::run(QStringList args, const QString &apiKey, bool withApi)
     env.insert(QStringLiteral("XDG_DATA_HOME"), m_dir->filePath(QStringLiteral("data")));
     if (!apiKey.isEmpty())
         env.insert(QStringLiteral("TELNYX_API_KEY"), apiKey);
-    QProcess p;
-    p.setProcessEnvironment(env);
-    QSignalSpy finished(&p, &QProcess::finished);
-    p.start(QStringLiteral(KEVANTEL_BINARY), args);
-    Run r;
-    if (!p.waitForStarted(10000)) {
-        r.err = p.errorString().toUtf8();
-        return r;
-    }
-    if (finished.isEmpty() && !finished.wait(60000)) {
-        p.kill();
-        p.waitForFinished();
-        r.err = "timed out";
-        return r;
-    }
-    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -2;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return kt::test::runCli(QStringLiteral(KEVANTEL_BINARY), args, env);
 }
 
 void TstGoLiveCli::setsTheWebhookUrl()
