@@ -2,6 +2,7 @@
 #include "connectionguard.h"
 
 #include "httpreply.h"
+#include "responseorder.h"
 
 #include <QTcpSocket>
 
@@ -33,8 +34,10 @@ void ConnectionGuard::attachAfterHttpServer()
 
 bool ConnectionGuard::isIdle() const
 {
+    // A request still waiting for its answer (ResponseOrder) keeps the connection busy.
     return !m_closed && !m_draining && m_framer.phase() == RequestFramer::Phase::Idle &&
-           m_socket->bytesAvailable() == 0;
+           m_socket->bytesAvailable() == 0 &&
+           m_socket->property(ResponseOrder::PendingProperty).toInt() == 0;
 }
 
 qint64 ConnectionGuard::idleForMs() const

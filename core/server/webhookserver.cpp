@@ -15,6 +15,8 @@
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QTcpSocket>
+#include <QThread>
+#include <QThreadPool>
 #include <QTimer>
 
 #include <utility>
@@ -103,6 +105,8 @@ WebhookServer::WebhookServer(WebhookHandler *handler, QObject *parent)
       m_clock([] { return QDateTime::currentSecsSinceEpoch(); })
 {
     setLimits(m_limits);
+    const int cores = QThread::idealThreadCount();
+    setVerifierThreads(cores < 2 ? 0 : qMin(cores, 4));
 
     m_http->route(QString::fromLatin1(WebhookPath),
                   [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
@@ -125,6 +129,9 @@ WebhookServer::WebhookServer(WebhookHandler *handler, QObject *parent)
 
 WebhookServer::~WebhookServer()
 {
+    // No check may post its result to a server being destroyed.
+    if (m_verifierPool)
+        m_verifierPool->waitForDone();
     if (m_tcp)
         m_tcp->disconnect(this);
     // The QHttpServer owns the TCP server and, through it, the sockets: delete them while the
@@ -178,6 +185,8 @@ void WebhookServer::close()
         return;
     GuardedTcpServer *tcp = m_tcp;
     m_tcp = nullptr;
+    ++m_generation;
+    m_pending.clear();
     tcp->closeAll();
     tcp->disconnect(this);
     tcp->deleteLater();
@@ -212,6 +221,26 @@ void WebhookServer::setClock(std::function<qint64()> nowSecs)
         m_clock = [] { return QDateTime::currentSecsSinceEpoch(); };
 }
 
+void WebhookServer::setVerifierThreads(int threads)
+{
+    threads = qMax(0, threads);
+    if (threads == m_verifierThreads && (threads == 0) == !m_verifierPool)
+        return;
+    if (m_verifierPool)
+        m_verifierPool->waitForDone();
+    m_verifierThreads = threads;
+    if (threads == 0) {
+        m_verifierPool.reset();
+        return;
+    }
+    if (!m_verifierPool) {
+        m_verifierPool = std::make_unique<QThreadPool>();
+        m_verifierPool->setObjectName(QStringLiteral("webhook-verifier"));
+        m_verifierPool->setExpiryTimeout(-1); // the threads stay: webhooks come in bursts
+    }
+    m_verifierPool->setMaxThreadCount(threads);
+}
+
 void WebhookServer::setLimits(const ServerLimits &limits)
 {
     m_limits = limits;
@@ -238,25 +267,22 @@ void WebhookServer::send(const QHttpServerRequest &request, QTcpSocket *socket, 
                          const QByteArray &contentType, const QByteArray &body,
                          const QList<QPair<QByteArray, QByteArray>> &headers)
 {
-    write(socket, headerValue(request, "connection").toLower().contains("close"),
-          request.method() == QHttpServerRequest::Method::Head, status, contentType, body, headers);
+    m_metrics.increment(QLatin1String(Metrics::HttpResponsesTotal),
+                        {{QStringLiteral("code"), QString::number(status)}});
+    const bool close = headerValue(request, "connection").toLower().contains("close");
+    QByteArray reply = HttpReply::build(status, contentType, body, headers, close);
+    if (request.method() == QHttpServerRequest::Method::Head)
+        reply.chop(body.size()); // same head, no body
+    m_order.send(socket, reply, close);
 }
 
-void WebhookServer::write(QTcpSocket *socket, bool close, bool head, int status,
-                          const QByteArray &contentType, const QByteArray &body,
-                          const QList<QPair<QByteArray, QByteArray>> &headers)
+void WebhookServer::respond(ResponseOrder::Ticket ticket, bool close, int status,
+                            const QByteArray &contentType, const QByteArray &body,
+                            const QList<QPair<QByteArray, QByteArray>> &headers)
 {
     m_metrics.increment(QLatin1String(Metrics::HttpResponsesTotal),
                         {{QStringLiteral("code"), QString::number(status)}});
-    if (!socket || socket->state() != QAbstractSocket::ConnectedState)
-        return;
-    QByteArray reply = HttpReply::build(status, contentType, body, headers, close);
-    if (head)
-        reply.chop(body.size()); // same head, no body
-    socket->write(reply);
-    socket->flush();
-    if (close)
-        socket->disconnectFromHost();
+    m_order.fulfil(ticket, HttpReply::build(status, contentType, body, headers, close), close);
 }
 
 QByteArray WebhookServer::storedBody(const QString &result, const QString &eventId)
@@ -285,17 +311,18 @@ bool WebhookServer::refuseIfLimited(const QHttpServerRequest &request, QTcpSocke
     return true;
 }
 
-void WebhookServer::answerWebhook(const QHttpServerRequest &request, QTcpSocket *socket, int status,
-                                  const QString &result, const QString &message,
-                                  const QString &eventId)
+void WebhookServer::answerWebhook(const WebhookRequest &request, int status, const QString &result,
+                                  const QString &message, const QString &eventId)
 {
     m_metrics.countWebhook(result);
     if (status == 200) {
-        send(request, socket, status, "application/json", storedBody(result, eventId));
+        respond(request.ticket, request.close, status, "application/json",
+                storedBody(result, eventId), {});
     } else {
         qCDebug(lcWebhookServer) << "webhook refused:" << status << result << message;
-        sendError(request, socket, status, result, message,
-                  status == 429 ? retryAfter(clientKey(request)) : Headers{});
+        respond(request.ticket, request.close, status, "application/json",
+                HttpReply::errorBody(result, message),
+                status == 429 ? retryAfter(request.clientKey) : Headers{});
     }
     emit webhookAnswered(status, result, eventId);
 }
@@ -306,76 +333,115 @@ void WebhookServer::handleWebhook(const QHttpServerRequest &request, QTcpSocket 
         handleMissing(request, socket);
         return;
     }
-    const QString key = clientKey(request);
-    const bool limited = !m_limiter.hasTokens(key);
-    const QByteArray body = request.body();
-    if (body.size() > m_limits.maxBodyBytes) { // the connection guard refuses these earlier
-        m_limiter.consume(key);
-        answerWebhook(request, socket, 413, QStringLiteral("too_large"),
+    WebhookRequest r;
+    r.ticket = m_order.reserve(socket);
+    r.close = headerValue(request, "connection").toLower().contains("close");
+    r.clientKey = clientKey(request);
+    r.body = request.body();
+    if (r.body.size() > m_limits.maxBodyBytes) { // the connection guard refuses these earlier
+        m_limiter.consume(r.clientKey);
+        answerWebhook(r, 413, QStringLiteral("too_large"),
                       QStringLiteral("request body exceeds %1 bytes").arg(m_limits.maxBodyBytes));
         return;
     }
 
-    // Header presence, then the timestamp window, then Ed25519: cheapest first.
-    const WebhookVerifier::Result verdict =
-        m_verifier.verify(headerValue(request, WebhookVerifier::TimestampHeader),
-                          headerValue(request, WebhookVerifier::SignatureHeader), body, m_clock());
-    if (verdict == WebhookVerifier::Result::NoKey) { // our configuration, not the client's fault
-        answerWebhook(request, socket, 503, WebhookVerifier::code(verdict),
-                      verifierMessage(verdict));
+    // Header presence, then the timestamp window, then Ed25519: cheapest first. Only the last
+    // (and the parse of what it vouches for) goes to a worker.
+    const QByteArray timestamp = headerValue(request, WebhookVerifier::TimestampHeader);
+    QByteArray signature;
+    const WebhookVerifier::Result cheap = m_verifier.precheck(
+        timestamp, headerValue(request, WebhookVerifier::SignatureHeader), m_clock(), &signature);
+    if (cheap != WebhookVerifier::Result::Valid) {
+        refuseWebhook(r, cheap);
         return;
     }
-    if (verdict != WebhookVerifier::Result::Valid) {
-        if (limited) {
-            answerWebhook(request, socket, 429, QStringLiteral("rate_limited"),
-                          QStringLiteral("too many failed requests from this client; try again "
-                                         "later"));
-            return;
-        }
-        m_limiter.consume(key);
-        answerWebhook(request, socket, 401, WebhookVerifier::code(verdict),
-                      verifierMessage(verdict));
+    if (!m_verifierPool) {
+        onChecked(r, check(m_verifier, timestamp, signature, r.body));
         return;
     }
+    m_verifierPool->start(
+        [this, generation = m_generation, verifier = m_verifier, r, timestamp, signature] {
+            Checked checked = check(verifier, timestamp, signature, r.body);
+            QMetaObject::invokeMethod(
+                this,
+                [this, generation, r, checked = std::move(checked)] {
+                    if (generation == m_generation)
+                        onChecked(r, checked);
+                },
+                Qt::QueuedConnection);
+        });
+}
 
-    // Signed by Telnyx from here on: never refused for load.
-    QString parseError;
-    const std::optional<WebhookEvent> event = WebhookEvent::parse(body, &parseError);
-    if (!event) {
-        m_limiter.consume(key);
-        answerWebhook(request, socket, 400, QStringLiteral("bad_request"), parseError);
+WebhookServer::Checked WebhookServer::check(const WebhookVerifier &verifier,
+                                            const QByteArray &timestamp,
+                                            const QByteArray &signature, const QByteArray &body)
+{
+    Checked c;
+    c.verdict = verifier.checkSignature(timestamp, signature, body);
+    if (c.verdict == WebhookVerifier::Result::Valid)
+        c.event = WebhookEvent::parse(body, &c.parseError);
+    return c;
+}
+
+void WebhookServer::refuseWebhook(const WebhookRequest &request, WebhookVerifier::Result verdict)
+{
+    if (verdict == WebhookVerifier::Result::NoKey) { // our configuration, not the client's fault
+        answerWebhook(request, 503, WebhookVerifier::code(verdict), verifierMessage(verdict));
         return;
     }
+    // The tokens as they are now, not when the request came: the refusals of the checks that
+    // were in flight meanwhile have spent them.
+    if (!m_limiter.hasTokens(request.clientKey)) {
+        answerWebhook(request, 429, QStringLiteral("rate_limited"),
+                      QStringLiteral("too many failed requests from this client; try again later"));
+        return;
+    }
+    m_limiter.consume(request.clientKey);
+    answerWebhook(request, 401, WebhookVerifier::code(verdict), verifierMessage(verdict));
+}
+
+void WebhookServer::onChecked(const WebhookRequest &request, const Checked &checked)
+{
+    if (checked.verdict != WebhookVerifier::Result::Valid) {
+        refuseWebhook(request, checked.verdict);
+        return;
+    }
+    // Signed by Telnyx from here on: never refused for load.
+    if (!checked.event) {
+        m_limiter.consume(request.clientKey);
+        answerWebhook(request, 400, QStringLiteral("bad_request"), checked.parseError);
+        return;
+    }
+    const WebhookEvent &event = *checked.event;
     if (!m_handler) {
-        answerWebhook(request, socket, 503, QStringLiteral("store_failed"),
-                      QStringLiteral("no event store"), event->id);
+        answerWebhook(request, 503, QStringLiteral("store_failed"),
+                      QStringLiteral("no event store"), event.id);
         return;
     }
     if (m_handler->groupsStores()) {
-        m_pending.append(
-            {socket, headerValue(request, "connection").toLower().contains("close"), *event, body});
+        m_pending.append({request, event});
         if (m_pending.size() == 1)
             QMetaObject::invokeMethod(this, &WebhookServer::storePending, Qt::QueuedConnection);
         return;
     }
-    const StoreOutcome outcome = m_handler->store(*event, body);
+    const StoreOutcome outcome = m_handler->store(event, request.body);
     switch (outcome.result) {
     case StoreOutcome::Stored:
-        answerWebhook(request, socket, 200, QStringLiteral("stored"), QString(), event->id);
+        answerWebhook(request, 200, QStringLiteral("stored"), QString(), event.id);
         // After the answer has been written and flushed: slow work must not delay the 200.
-        QTimer::singleShot(0, this, [this, stored = *event] {
+        QTimer::singleShot(0, this, [this, stored = event] {
             if (m_handler)
                 m_handler->process(stored);
         });
         return;
     case StoreOutcome::Duplicate:
-        answerWebhook(request, socket, 200, QStringLiteral("duplicate"), QString(), event->id);
+        answerWebhook(request, 200, QStringLiteral("duplicate"), QString(), event.id);
         return;
     case StoreOutcome::Failed:
         qCWarning(lcWebhookServer).noquote()
-            << "webhook" << event->id << "not stored:" << outcome.error;
-        answerWebhook(request, socket, 503, QStringLiteral("store_failed"),
-                      QStringLiteral("the event could not be stored; deliver it again"), event->id);
+            << "webhook" << event.id << "not stored:" << outcome.error;
+        answerWebhook(request, 503, QStringLiteral("store_failed"),
+                      QStringLiteral("the event could not be stored; deliver it again"), event.id);
         return;
     }
 }
@@ -389,7 +455,7 @@ void WebhookServer::storePending()
     outcomes.reserve(pending.size());
     const bool grouped = m_handler->beginStores();
     for (const PendingWebhook &p : pending)
-        outcomes.append(m_handler->store(p.event, p.body));
+        outcomes.append(m_handler->store(p.event, p.request.body));
     QString error;
     if (grouped && !m_handler->endStores(&error)) {
         for (StoreOutcome &o : outcomes) {
@@ -401,33 +467,25 @@ void WebhookServer::storePending()
     for (qsizetype i = 0; i < pending.size(); ++i) {
         const PendingWebhook &p = pending.at(i);
         const StoreOutcome &o = outcomes.at(i);
-        const QString id = p.event.id;
+        const QString &id = p.event.id;
         if (o.result == StoreOutcome::Failed) {
             qCWarning(lcWebhookServer).noquote() << "webhook" << id << "not stored:" << o.error;
-            const QString result = QStringLiteral("store_failed");
-            m_metrics.countWebhook(result);
-            write(p.socket, p.close, false, 503, "application/json",
-                  HttpReply::errorBody(result,
-                                       QStringLiteral("the event could not be stored; deliver it "
-                                                      "again")),
-                  {});
-            emit webhookAnswered(503, result, id);
+            answerWebhook(p.request, 503, QStringLiteral("store_failed"),
+                          QStringLiteral("the event could not be stored; deliver it again"), id);
             continue;
         }
-        const QString result = o.result == StoreOutcome::Stored ? QStringLiteral("stored")
-                                                                : QStringLiteral("duplicate");
-        m_metrics.countWebhook(result);
-        write(p.socket, p.close, false, 200, "application/json", storedBody(result, id), {});
-        emit webhookAnswered(200, result, id);
+        answerWebhook(p.request, 200,
+                      o.result == StoreOutcome::Stored ? QStringLiteral("stored")
+                                                       : QStringLiteral("duplicate"),
+                      QString(), id);
         if (o.result == StoreOutcome::Stored)
             stored.append(p.event);
     }
-    // After the answers have been written and flushed: slow work must not delay them.
+    // The answers have been written and flushed, so the work that follows does not delay them;
+    // it follows at once rather than in a later turn of the event loop, where it would wait
+    // behind everything queued meanwhile (the decision of a call.initiated is on that path).
     if (!stored.isEmpty())
-        QTimer::singleShot(0, this, [this, stored] {
-            if (m_handler)
-                m_handler->processStored(stored);
-        });
+        m_handler->processStored(stored);
 }
 
 void WebhookServer::handleHealth(const QHttpServerRequest &request, QTcpSocket *socket)

@@ -3,6 +3,7 @@
 
 #include "metrics.h"
 #include "ratelimiter.h"
+#include "responseorder.h"
 #include "serverlimits.h"
 #include "telnyx/webhookevent.h"
 #include "telnyx/webhooksignature.h"
@@ -13,10 +14,13 @@
 #include <QPointer>
 
 #include <functional>
+#include <memory>
+#include <optional>
 
 class QHttpServer;
 class QHttpServerRequest;
 class QTcpSocket;
+class QThreadPool;
 
 namespace kt {
 
@@ -31,9 +35,13 @@ class WebhookHandler;
 // answer is {"error":code,"message":...} as application/json.
 //
 // Construct it in the thread that runs it (the engine thread); everything, including the
-// handler calls, happens in that thread. Limits are enforced before QHttpServer reads a request
-// (see GuardedTcpServer, ConnectionGuard). Webhook checks run cheapest first (size, headers,
-// timestamp, then the Ed25519 signature), and nothing that fails them reaches the handler.
+// handler calls, happens in that thread, except the Ed25519 check and the JSON parse of a
+// webhook, which run on a small pool of worker threads (setVerifierThreads()) so that the
+// costliest step of a webhook leaves the engine thread. Answers still leave each connection in
+// the order of its requests (ResponseOrder). Limits are enforced before QHttpServer reads a
+// request (see GuardedTcpServer, ConnectionGuard). Webhook checks run cheapest first (size,
+// headers, timestamp, then the Ed25519 signature), and nothing that fails them reaches the
+// handler.
 // Failed requests spend the client's rate-limit tokens; once they are spent, the client's
 // requests get 429, except webhooks with a valid signature, which are never refused for load.
 // With a handler that groups stores (WebhookHandler::groupsStores()), the valid webhooks of one
@@ -62,6 +70,10 @@ public:
     int connectionCount() const;
 
     void setVerifier(const WebhookVerifier &verifier) { m_verifier = verifier; }
+    // Worker threads for the signature check and parse of webhooks; 0 runs them in this
+    // thread. Default: one a core, at most 4 (none on a single core).
+    void setVerifierThreads(int threads);
+    int verifierThreads() const { return m_verifierThreads; }
     const WebhookVerifier &verifier() const { return m_verifier; }
     // Unix seconds for the ±300 s timestamp window; default: the system clock.
     void setClock(std::function<qint64()> nowSecs);
@@ -95,21 +107,40 @@ private:
     void sendError(const QHttpServerRequest &request, QTcpSocket *socket, int status,
                    const QString &code, const QString &message,
                    const QList<QPair<QByteArray, QByteArray>> &headers = {});
-    void answerWebhook(const QHttpServerRequest &request, QTcpSocket *socket, int status,
-                       const QString &result, const QString &message, const QString &eventId = {});
     QList<QPair<QByteArray, QByteArray>> retryAfter(const QString &key);
+
+    // A webhook request between its arrival and its answer.
+    struct WebhookRequest
+    {
+        ResponseOrder::Ticket ticket = 0; // its place in its connection's answer order
+        bool close = false;               // the request asked for Connection: close
+        QString clientKey;
+        QByteArray body;
+    };
+    // What the worker found: the signature verdict and, when valid, the parsed event.
+    struct Checked
+    {
+        WebhookVerifier::Result verdict = WebhookVerifier::Result::BadSignature;
+        std::optional<WebhookEvent> event;
+        QString parseError;
+    };
+    static Checked check(const WebhookVerifier &verifier, const QByteArray &timestamp,
+                         const QByteArray &signature, const QByteArray &body);
+    void onChecked(const WebhookRequest &request, const Checked &checked);
+    void refuseWebhook(const WebhookRequest &request, WebhookVerifier::Result verdict);
+    void answerWebhook(const WebhookRequest &request, int status, const QString &result,
+                       const QString &message, const QString &eventId = {});
 
     // A verified webhook waiting for its group's commit (see groupsStores()).
     struct PendingWebhook
     {
-        QPointer<QTcpSocket> socket;
-        bool close = false; // the request asked for Connection: close
+        WebhookRequest request;
         WebhookEvent event;
-        QByteArray body;
     };
     void storePending();
-    void write(QTcpSocket *socket, bool close, bool head, int status, const QByteArray &contentType,
-               const QByteArray &body, const QList<QPair<QByteArray, QByteArray>> &headers);
+    void respond(ResponseOrder::Ticket ticket, bool close, int status,
+                 const QByteArray &contentType, const QByteArray &body,
+                 const QList<QPair<QByteArray, QByteArray>> &headers);
     static QByteArray storedBody(const QString &result, const QString &eventId);
 
     WebhookHandler *m_handler;
@@ -121,6 +152,11 @@ private:
     Metrics m_metrics;
     RateLimiter m_limiter;
     QList<PendingWebhook> m_pending;
+    ResponseOrder m_order;
+    int m_verifierThreads = 0;
+    std::unique_ptr<QThreadPool> m_verifierPool;
+    // Bumped by close(): checks finishing afterwards belong to closed connections.
+    quint64 m_generation = 0;
 };
 
 } // namespace kt

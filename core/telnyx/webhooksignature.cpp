@@ -4,6 +4,7 @@
 #include "ed25519.h"
 
 #include <cstdlib>
+#include <utility>
 
 namespace kt {
 namespace {
@@ -46,6 +47,15 @@ WebhookVerifier::Result WebhookVerifier::verify(QByteArrayView timestamp,
                                                 QByteArrayView signatureBase64, QByteArrayView body,
                                                 qint64 nowSecs) const
 {
+    QByteArray signature;
+    const Result cheap = precheck(timestamp, signatureBase64, nowSecs, &signature);
+    return cheap == Result::Valid ? checkSignature(timestamp, signature, body) : cheap;
+}
+
+WebhookVerifier::Result WebhookVerifier::precheck(QByteArrayView timestamp,
+                                                  QByteArrayView signatureBase64, qint64 nowSecs,
+                                                  QByteArray *signature) const
+{
     if (!hasKey())
         return Result::NoKey;
     if (signatureBase64.trimmed().isEmpty())
@@ -58,10 +68,18 @@ WebhookVerifier::Result WebhookVerifier::verify(QByteArrayView timestamp,
         return Result::BadTimestamp;
     if (std::llabs(nowSecs - sent) > ToleranceSeconds)
         return Result::StaleTimestamp;
-    const auto signature = strictBase64(signatureBase64.trimmed());
-    if (!signature || signature->size() != 64)
+    auto decoded = strictBase64(signatureBase64.trimmed());
+    if (!decoded || decoded->size() != Ed25519::SignatureSize)
         return Result::BadSignatureEncoding;
-    return Ed25519::verify(m_publicKey, signedMessage(timestamp, body), *signature)
+    *signature = std::move(*decoded);
+    return Result::Valid;
+}
+
+WebhookVerifier::Result WebhookVerifier::checkSignature(QByteArrayView timestamp,
+                                                        QByteArrayView signature,
+                                                        QByteArrayView body) const
+{
+    return Ed25519::verify(m_publicKey, signedMessage(timestamp, body), signature)
                ? Result::Valid
                : Result::BadSignature;
 }

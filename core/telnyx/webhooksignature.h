@@ -39,8 +39,17 @@ public:
     bool hasKey() const { return m_publicKey.size() == 32; }
     QByteArray publicKey() const { return m_publicKey; }
 
+    // precheck(), then checkSignature().
     Result verify(QByteArrayView timestamp, QByteArrayView signatureBase64, QByteArrayView body,
                   qint64 nowSecs) const;
+    // The cheap checks, in order: key, headers, timestamp window, signature encoding. Valid
+    // means only the Ed25519 check is left; *signature then holds the 64 decoded bytes.
+    Result precheck(QByteArrayView timestamp, QByteArrayView signatureBase64, qint64 nowSecs,
+                    QByteArray *signature) const;
+    // The Ed25519 check (Valid or BadSignature) of the decoded signature of a request that passed
+    // precheck(). Reentrant: the webhook server runs it on worker threads.
+    Result checkSignature(QByteArrayView timestamp, QByteArrayView signature,
+                          QByteArrayView body) const;
 
     // A stable, short code for logs and metrics ("bad_signature", ...).
     static QString code(Result result);

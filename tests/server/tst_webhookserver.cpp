@@ -259,6 +259,9 @@ private slots:
     void malformedRequestIs400();
     void expectContinueIsAnswered();
     void pipelinedRequests();
+    void pipelinedAnswersKeepTheirOrder_data();
+    void pipelinedAnswersKeepTheirOrder();
+    void verifierThreads();
     void webSocketUpgradeIsRefused();
     void connectionCloseIsHonoured();
     void connectionCap();
@@ -657,6 +660,90 @@ void TstWebhookServer::pipelinedRequests()
     QCOMPARE(statusOf(c.nextResponse()), 404);
     QCOMPARE(m_handler->stored.size(), 1);
     QCOMPARE(m_handler->stored.first().second, body);
+}
+
+void TstWebhookServer::pipelinedAnswersKeepTheirOrder_data()
+{
+    QTest::addColumn<int>("threads");
+    QTest::addColumn<bool>("grouping");
+    QTest::newRow("checked in the server thread") << 0 << false;
+    QTest::newRow("checked on 2 workers") << 2 << false;
+    QTest::newRow("checked on 2 workers, grouped stores") << 2 << true;
+}
+
+void TstWebhookServer::pipelinedAnswersKeepTheirOrder()
+{
+    // Webhooks wait for a worker's signature check (and a group's commit); requests refused by
+    // a cheap check, or not webhooks at all, are answered at once. Whatever is ready first, the
+    // answers of one connection leave in the order of its requests.
+    QFETCH(int, threads);
+    QFETCH(bool, grouping);
+    m_server->setVerifierThreads(threads);
+    QCOMPARE(m_server->verifierThreads(), threads);
+    m_handler->grouping = grouping;
+    const QByteArray a = eventBody(QStringLiteral("order-a"));
+    const QByteArray b = eventBody(QStringLiteral("order-b"));
+    const QByteArray forged = eventBody(QStringLiteral("order-forged"));
+    Headers forgedHeaders = signedHeaders(forged);
+    forgedHeaders[1].second = signedHeaders(a).at(1).second; // a's signature on another body
+    QCOMPARE(forgedHeaders[1].first, QByteArray("telnyx-signature-ed25519"));
+
+    RawClient c;
+    QVERIFY(c.connectTo(port()));
+    c.send(rawRequest("POST", "/webhooks/telnyx", a, signedHeaders(a)) +
+           rawRequest("POST", "/webhooks/telnyx", forged, forgedHeaders) +
+           rawRequest("POST", "/webhooks/telnyx", a, signedHeaders(a, Now - 3600)) +
+           rawRequest("GET", "/health", {}) + rawRequest("GET", "/nope", {}) +
+           rawRequest("POST", "/webhooks/telnyx", b, signedHeaders(b)));
+    const QByteArray first = c.nextResponse();
+    QCOMPARE(statusOf(first), 200);
+    QCOMPARE(jsonOf(first).value(QStringLiteral("id")).toString(), QStringLiteral("order-a"));
+    const QByteArray second = c.nextResponse();
+    QCOMPARE(statusOf(second), 401);
+    QCOMPARE(jsonOf(second).value(QStringLiteral("error")).toString(),
+             QStringLiteral("bad_signature"));
+    const QByteArray third = c.nextResponse();
+    QCOMPARE(statusOf(third), 401);
+    QCOMPARE(jsonOf(third).value(QStringLiteral("error")).toString(),
+             QStringLiteral("stale_timestamp"));
+    const QByteArray health = c.nextResponse();
+    QCOMPARE(statusOf(health), 200);
+    QCOMPARE(jsonOf(health).value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+    QCOMPARE(statusOf(c.nextResponse()), 404);
+    const QByteArray last = c.nextResponse();
+    QCOMPARE(statusOf(last), 200);
+    QCOMPARE(jsonOf(last).value(QStringLiteral("id")).toString(), QStringLiteral("order-b"));
+    QCOMPARE(m_handler->stored.size(), 2);
+}
+
+void TstWebhookServer::verifierThreads()
+{
+    // Several cores: the check leaves the server thread; one core: it stays; 0 is allowed.
+    const int cores = QThread::idealThreadCount();
+    QCOMPARE(m_server->verifierThreads(), cores < 2 ? 0 : qMin(cores, 4));
+    m_server->setVerifierThreads(-3);
+    QCOMPARE(m_server->verifierThreads(), 0);
+    const QByteArray body = eventBody(QStringLiteral("threads-0"));
+    QCOMPARE(post(body, signedHeaders(body)).status, 200);
+    m_server->setVerifierThreads(3);
+    QCOMPARE(m_server->verifierThreads(), 3);
+    // Many at once over many connections: every one checked, stored and answered once.
+    RawClient clients[6];
+    for (RawClient &c : clients)
+        QVERIFY(c.connectTo(port()));
+    for (int round = 0; round < 5; ++round) {
+        for (int i = 0; i < 6; ++i) {
+            const QByteArray b = eventBody(QStringLiteral("threads-%1-%2").arg(round).arg(i));
+            clients[i].send(rawRequest("POST", "/webhooks/telnyx", b, signedHeaders(b)));
+        }
+        for (int i = 0; i < 6; ++i) {
+            const QByteArray response = clients[i].nextResponse();
+            QCOMPARE(statusOf(response), 200);
+            QCOMPARE(jsonOf(response).value(QStringLiteral("id")).toString(),
+                     QStringLiteral("threads-%1-%2").arg(round).arg(i));
+        }
+    }
+    QCOMPARE(m_handler->stored.size(), 31);
 }
 
 void TstWebhookServer::webSocketUpgradeIsRefused()
