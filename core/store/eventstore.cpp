@@ -143,6 +143,8 @@ struct EventStore::Private
     Mode mode = Mode::ReadWrite;
     Synchronous synchronous = Synchronous::Full;
     int busyTimeout = 5000;
+    int walAutoCheckpoint = 1000;
+    std::function<void()> beforeCommit;
     Clock clock;
     bool added = false; // the named connection exists
     bool open = false;
@@ -252,6 +254,8 @@ struct EventStore::Private
     {
         if (batchDepth > 0)
             return run(release, err);
+        if (beforeCommit)
+            beforeCommit();
         if (run(commit, err))
             return true;
         rollbackQuietly();
@@ -341,6 +345,28 @@ void EventStore::setBusyTimeout(int milliseconds)
     d->busyTimeout = qMax(0, milliseconds);
 }
 
+void EventStore::setBeforeCommit(std::function<void()> hook)
+{
+    d->beforeCommit = std::move(hook);
+}
+
+bool EventStore::setWalAutoCheckpoint(int pages)
+{
+    d->walAutoCheckpoint = qMax(0, pages);
+    if (!d->open || d->mode != Mode::ReadWrite)
+        return true;
+    QString err;
+    if (d->exec(QStringLiteral("PRAGMA wal_autocheckpoint = %1").arg(d->walAutoCheckpoint), &err))
+        return true;
+    d->error = err;
+    return false;
+}
+
+int EventStore::walAutoCheckpoint() const
+{
+    return d->walAutoCheckpoint;
+}
+
 void EventStore::setClock(Clock clock)
 {
     d->clock = std::move(clock);
@@ -421,7 +447,9 @@ bool EventStore::open(const QString &path, const QString &connectionName, Mode m
                                 .arg(journal.isEmpty() ? QStringLiteral("unknown") : journal));
         const QString sync =
             d->synchronous == Synchronous::Full ? QStringLiteral("FULL") : QStringLiteral("NORMAL");
-        if (!d->exec(QStringLiteral("PRAGMA synchronous = %1").arg(sync), &err))
+        if (!d->exec(QStringLiteral("PRAGMA synchronous = %1").arg(sync), &err) ||
+            !d->exec(QStringLiteral("PRAGMA wal_autocheckpoint = %1").arg(d->walAutoCheckpoint),
+                     &err))
             return failOpen(err);
         if (!Schema::migrate(d->db, &err))
             return failOpen(err);
@@ -727,6 +755,8 @@ bool EventStore::commitBatch()
         return true;
     if (--d->batchDepth > 0)
         return true;
+    if (d->beforeCommit)
+        d->beforeCommit();
     QString err;
     if (d->run(d->commit, &err))
         return true;

@@ -39,6 +39,15 @@ public:
     // Settings; call before open(). Defaults: Synchronous::Full, 5000 ms busy timeout.
     void setSynchronous(Synchronous synchronous);
     void setBusyTimeout(int milliseconds);
+    // How many pages the write-ahead log may reach before a commit of this connection copies
+    // it back into the database (SQLite's wal_autocheckpoint; default 1000, 0 never). The
+    // engine leaves that copy to a WalCheckpointer thread and sets a high value as a backstop.
+    // Applies at open(), or at once when open; false (errorString()) if it cannot be set.
+    bool setWalAutoCheckpoint(int pages);
+    int walAutoCheckpoint() const;
+    // Called right before each COMMIT of this connection (tests make commits slow with it, to
+    // check that nothing acts on a write before it is durable). May be set at any time.
+    void setBeforeCommit(std::function<void()> hook);
     // Clock for recorded_at; default QDateTime::currentDateTimeUtc. May be set at any time.
     void setClock(Clock clock);
 
