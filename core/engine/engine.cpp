@@ -8,16 +8,19 @@
 #include "server/metrics.h"
 #include "server/webhookserver.h"
 #include "store/eventstore.h"
-#include "telnyx/callcontrolclient.h"
+#include "store/walcheckpointer.h"
+#include "telnyx/callcontrolthread.h"
 #include "telnyx/commandresult.h"
 #include "telnyx/webhookevent.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QMetaMethod>
 
 #include <utility>
 
@@ -41,9 +44,10 @@ bool isTerminal(const QString &state)
 // One processing step: a webhook's processing, a command's outcome, a timeout, an owner's
 // decision, the recovery at start. The events it appends go into one transaction, so a step
 // costs one commit (one fsync under synchronous=FULL) instead of one per event; the commands it
-// sends leave after the commit (the HTTP client starts them from the event loop). The calls it
-// changed are announced (callChanged) once it is committed, so that readers on other
-// connections find in the database what the signal says. Steps nest; the outermost commits.
+// asks for (commands, cancellations) are handed to the Telnyx client once it is committed, so a
+// command never leaves before the event that records it is durable. The calls it changed are
+// announced (callChanged) once it is committed, so that readers on other connections find in
+// the database what the signal says. Steps nest; the outermost commits.
 class Engine::Step
 {
 public:
@@ -62,6 +66,9 @@ public:
                 << "could not record the events of a step:" << m_engine.m_store->errorString();
             m_engine.noteWrite(false, m_engine.m_store->errorString());
         }
+        // Even when the commit failed (the failure is reported on /health): a call must not be
+        // left waiting for a command that was decided but never sent.
+        m_engine.dispatchOutbox();
         m_engine.announceChangedCalls();
     }
     Step(const Step &) = delete;
@@ -73,13 +80,18 @@ private:
 
 Engine::Engine(const Config &config, QObject *parent)
     : QObject(parent), m_config(config), m_store(std::make_unique<EventStore>()),
-      m_client(std::make_unique<CallControlClient>())
+      m_client(std::make_unique<CallControlThread>())
 {
     qRegisterMetaType<kt::CallRecord>();
     m_client->setBaseUrl(QUrl(m_config.telnyxApiUrl));
     m_client->setApiKey(m_config.apiKey);
-    connect(m_client.get(), &CallControlClient::finished, this, &Engine::onCommandFinished);
-    connect(m_client.get(), &CallControlClient::attemptFailed, this,
+    connect(m_client.get(), &CallControlThread::finished, this, [this](const CommandResult &r) {
+        // The outcomes that arrive in one turn of the event loop are one step (one commit).
+        m_finishedCommands.append(r);
+        if (m_finishedCommands.size() == 1)
+            QMetaObject::invokeMethod(this, &Engine::processFinishedCommands, Qt::QueuedConnection);
+    });
+    connect(m_client.get(), &CallControlThread::attemptFailed, this,
             [this](quint64, int status, const QString &code, const QString &title, bool willRetry) {
                 if (willRetry)
                     noteTelnyxResult(false, QStringLiteral("Telnyx answered %1 %2 %3; retrying")
@@ -110,6 +122,19 @@ bool Engine::start(QString *error)
         *error = m_store->errorString();
         return false;
     }
+    // Checkpoints in their own thread; the engine's commits copy the log back only if that
+    // thread falls far behind (about 40 MB of log).
+    m_checkpointer = std::make_unique<WalCheckpointer>(path);
+    QString checkpointError;
+    if (m_checkpointer->start(&checkpointError)) {
+        if (!m_store->setWalAutoCheckpoint(10000))
+            qCWarning(lcEngine).noquote() << m_store->errorString();
+    } else {
+        qCWarning(lcEngine).noquote()
+            << checkpointError << "- the engine's commits will do the checkpoints";
+        m_checkpointer.reset();
+    }
+    m_client->start();
     m_repository = std::make_unique<ScreeningRepository>(*m_store);
     const auto seeded = m_repository->ensureDefaultNumbers(Actor);
     if (!seeded.ok) {
@@ -155,8 +180,16 @@ void Engine::stop()
     }
     if (m_server)
         m_server->close();
-    if (m_client)
+    if (m_client && m_client->isRunning()) {
+        dispatchOutbox();
         m_client->cancelAll();
+        // Their outcomes are queued to this thread: record them now, not in a later turn.
+        QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
+        processFinishedCommands();
+        m_client->stop();
+    }
+    if (m_checkpointer)
+        m_checkpointer->stop();
 }
 
 QString Engine::url() const
@@ -465,16 +498,61 @@ void Engine::sendCommand(ActiveCall &call, const CallAction &action, bool resend
     CallUpdate update;
     update.state = call.machine->state();
     appendEngineEvent(&call, QStringLiteral("tel.command_sent"), payload, Actor, &update);
+    Outgoing out;
+    out.callId = call.callId;
+    out.action = action;
+    if (m_stepDepth > 0)
+        m_outbox.append(out);
+    else
+        dispatch(out);
+}
+
+void Engine::cancelForCall(const QString &callControlId)
+{
+    Outgoing out;
+    out.kind = Outgoing::CancelForCall;
+    out.callControlId = callControlId;
+    if (m_stepDepth > 0)
+        m_outbox.append(out);
+    else
+        dispatch(out);
+}
+
+void Engine::dispatchOutbox()
+{
+    const QList<Outgoing> outbox = std::exchange(m_outbox, {});
+    for (const Outgoing &out : outbox)
+        dispatch(out);
+}
+
+void Engine::dispatch(const Outgoing &out)
+{
+    if (out.kind == Outgoing::CancelForCall) {
+        m_client->cancelForCall(out.callControlId);
+        return;
+    }
+    const CallAction &action = out.action;
     CommandOptions options;
     options.commandId = action.commandId;
     const quint64 handle =
         m_client->sendCommand(action.callControlId, action.name, action.params, options);
-    m_inFlight.insert(handle, {call.callId, action.step, action.name});
-    if (!call.latencyRecorded && call.sinceInitiated.isValid()) {
-        call.latencyRecorded = true;
+    m_inFlight.insert(handle, {out.callId, action.step, action.name});
+    ActiveCall *call = activeCall(out.callId, false);
+    if (call && !call->latencyRecorded && call->sinceInitiated.isValid()) {
+        call->latencyRecorded = true;
         if (m_server)
-            m_server->metrics().observeDecisionLatency(call.sinceInitiated.nsecsElapsed() / 1e9);
+            m_server->metrics().observeDecisionLatency(call->sinceInitiated.nsecsElapsed() / 1e9);
     }
+}
+
+void Engine::processFinishedCommands()
+{
+    const QList<CommandResult> results = std::exchange(m_finishedCommands, {});
+    if (results.isEmpty())
+        return;
+    const Step step(*this);
+    for (const CommandResult &result : results)
+        onCommandFinished(result);
 }
 
 void Engine::onCommandFinished(const CommandResult &result)
@@ -631,9 +709,9 @@ void Engine::afterTransition(ActiveCall &call, const QString &eventType,
         }
         if (call.askTimer)
             call.askTimer->stop();
-        m_client->cancelForCall(call.machine->legA());
+        cancelForCall(call.machine->legA());
         if (!call.machine->legB().isEmpty())
-            m_client->cancelForCall(call.machine->legB());
+            cancelForCall(call.machine->legB());
     } else if (state == QLatin1String("forwarded")) {
         type = QStringLiteral("tel.call_forwarded");
     } else if (state == QLatin1String("failed")) {
@@ -675,6 +753,10 @@ bool Engine::appendEngineEvent(ActiveCall *call, const QString &type, const QJso
 void Engine::announceChangedCalls()
 {
     const QStringList changed = std::exchange(m_changedCalls, {});
+    // Reading the calls back costs a query each: only for someone listening (the dashboard).
+    static const QMetaMethod signal = QMetaMethod::fromSignal(&Engine::callChanged);
+    if (!isSignalConnected(signal))
+        return;
     for (const QString &callId : changed) {
         if (const auto record = m_store->call(callId))
             emit callChanged(*record);

@@ -6,6 +6,7 @@
 #include "server/webhookhandler.h"
 #include "store/callrecord.h"
 #include "store/storedevent.h"
+#include "telnyx/commandresult.h"
 
 #include <QDateTime>
 #include <QElapsedTimer>
@@ -17,11 +18,11 @@
 
 namespace kt {
 
-class CallControlClient;
+class CallControlThread;
 class EventStore;
 class ScreeningRepository;
+class WalCheckpointer;
 class WebhookServer;
-struct CommandResult;
 struct Decision;
 struct WebhookEvent;
 
@@ -48,7 +49,6 @@ public:
     EventStore &eventStore() { return *m_store; }
     ScreeningRepository &repository() { return *m_repository; }
     WebhookServer &server() { return *m_server; }
-    CallControlClient &client() { return *m_client; }
     int activeCallCount() const;
     // When the last verified webhook was stored (UTC; null before the first one).
     QDateTime lastWebhookAt() const { return m_lastWebhookAt; }
@@ -106,6 +106,18 @@ private:
     void decideCall(ActiveCall &call, const WebhookEvent &event);
     void execute(ActiveCall &call, const CallActions &actions);
     void sendCommand(ActiveCall &call, const CallAction &action, bool resend);
+    // What a step asks of Telnyx, handed to the client once the step is committed.
+    struct Outgoing
+    {
+        enum Kind { Send, CancelForCall } kind = Send;
+        QString callId;
+        CallAction action;     // Send
+        QString callControlId; // CancelForCall
+    };
+    void dispatch(const Outgoing &out);
+    void dispatchOutbox();
+    void cancelForCall(const QString &callControlId);
+    void processFinishedCommands();
     void onCommandFinished(const CommandResult &result);
     void onAskTimeout(const QString &callId);
     void afterTransition(ActiveCall &call, const QString &eventType, const WebhookEvent *webhook);
@@ -125,11 +137,14 @@ private:
 
     Config m_config;
     std::unique_ptr<EventStore> m_store;
+    std::unique_ptr<WalCheckpointer> m_checkpointer; // the log's checkpoints, off this thread
     std::unique_ptr<ScreeningRepository> m_repository;
     std::unique_ptr<WebhookServer> m_server;
-    std::unique_ptr<CallControlClient> m_client;
+    std::unique_ptr<CallControlThread> m_client;
+    QList<Outgoing> m_outbox; // of the step under way
     QHash<QString, std::shared_ptr<ActiveCall>> m_calls;
     QHash<quint64, InFlight> m_inFlight;
+    QList<CommandResult> m_finishedCommands; // this turn's, for processFinishedCommands()
     QTimer m_decisionPoll;
     qint64 m_lastPolledSeq = 0;
     bool m_telnyxFailing = false;

@@ -5,6 +5,7 @@
 // the event log.
 #include "engine/config.h"
 #include "engine/engine.h"
+#include "engine/enginehost.h"
 #include "screening/certificateauthority.h"
 #include "screening/screeningrepository.h"
 #include "simulator/telnyxsimulator.h"
@@ -58,6 +59,7 @@ private slots:
     void restartCarriesOnACallInFlight();
     void restartCarriesOnAnAsk();
     void metricsCountDecisionsAndCommands();
+    void commandsLeaveOnlyOnceRecorded();
 
 private:
     kt::Config config() const;
@@ -760,6 +762,51 @@ void TstEngine::metricsCountDecisionsAndCommands()
         QVERIFY2(metrics.contains(line), line);
     QVERIFY(!metrics.contains("decision=\"authenticated\"} 1"));
     QVERIFY(metrics.contains("kevantel_decision_latency_seconds_count 2"));
+}
+
+void TstEngine::commandsLeaveOnlyOnceRecorded()
+{
+    // Write-ahead: when a command reaches Telnyx, its tel.command_sent is already durable in the
+    // log. The engine runs in its own thread as in the app, and each of its commits is made to
+    // take 30 ms, so that a command handed to the HTTP client before its step commits would
+    // reach the simulator (this thread) while the commit is still under way.
+    const kt::Config c = config();
+    kt::EngineHost host(c);
+    QString error;
+    QVERIFY2(host.startAndWait(&error), qPrintable(error));
+    QMetaObject::invokeMethod(
+        host.engine(),
+        [&host] { host.engine()->eventStore().setBeforeCommit([] { QThread::msleep(30); }); },
+        Qt::BlockingQueuedConnection);
+    m_telnyx->setWebhookUrl(QUrl(host.url() + QStringLiteral("/webhooks/telnyx")));
+    kt::EventStore reader;
+    QVERIFY2(reader.open(c.databasePath, QStringLiteral("reader"), kt::EventStore::Mode::ReadOnly),
+             qPrintable(reader.errorString()));
+
+    int checked = 0;
+    QStringList early;
+    connect(m_telnyx.get(), &kt::TelnyxSimulator::commandReceived, this,
+            [&](const kt::ReceivedRequest &r) {
+                kt::EventQuery q;
+                q.type = QStringLiteral("tel.command_sent");
+                q.limit = 0;
+                bool recorded = false;
+                for (const kt::StoredEvent &e : reader.events(q))
+                    recorded =
+                        recorded ||
+                        e.payload.value(QStringLiteral("command_id")).toString() == r.commandId;
+                ++checked;
+                if (!recorded)
+                    early.append(r.command + QLatin1Char(' ') + r.commandId);
+            });
+    QStringList calls;
+    for (int i = 0; i < 15; ++i)
+        calls.append(m_telnyx->startInboundCall(QStringLiteral("+1404555%1").arg(1000 + i), Owner));
+    for (const QString &ccid : std::as_const(calls))
+        QTRY_COMPARE_WITH_TIMEOUT(m_telnyx->callState(ccid), QStringLiteral("hangup"), Timeout);
+    host.stopAndWait();
+    QVERIFY2(checked >= 3 * int(calls.size()), qPrintable(QString::number(checked)));
+    QVERIFY2(early.isEmpty(), qPrintable(early.join(QLatin1String(", "))));
 }
 
 QTEST_GUILESS_MAIN(TstEngine)
