@@ -26,6 +26,10 @@ struct ReceivedRequest
     QString commandId;     // json.command_id
     int status = 0;        // the HTTP status answered; 0 when deliberately left unanswered
     QDateTime receivedAt;
+    // When handling began, in nanoseconds of std::chrono::steady_clock: for latency measurements
+    // (what the simulator does with a command, such as signing the webhooks it causes, comes
+    // after).
+    qint64 receivedNs = 0;
 
     // A header's value, case-insensitively; empty when absent.
     QByteArray header(const QByteArray &name) const

@@ -8,6 +8,7 @@
 #include <QJsonDocument>
 
 #include <algorithm>
+#include <chrono>
 
 namespace kt {
 
@@ -158,6 +159,9 @@ QList<ReceivedRequest> TelnyxSimulator::commands() const
 std::optional<HttpReply> TelnyxSimulator::handle(const QHttpServerRequest &request)
 {
     ReceivedRequest record;
+    record.receivedNs = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            std::chrono::steady_clock::now().time_since_epoch())
+                            .count();
     record.method = methodName(request.method());
     record.rawPath = request.url().path(QUrl::FullyEncoded);
     const QStringList segments = LoopbackHttpServer::pathSegments(request);

@@ -176,7 +176,9 @@ void TelnyxSide::onEvent(const QString &eventType, const QJsonObject &payload,
 
 void TelnyxSide::onCommand(const ReceivedRequest &command)
 {
-    const qint64 now = nowNs();
+    // Its arrival, not the end of the simulator's handling (which signs the webhooks the
+    // command causes).
+    const qint64 now = command.receivedNs > 0 ? command.receivedNs : nowNs();
     QMutexLocker lock(&m_mutex);
     ++m_commands;
     const auto it = m_initiatedAt.find(command.callControlId);
