@@ -259,7 +259,10 @@ StoreOutcome Engine::store(const WebhookEvent &event, const QByteArray &rawBody)
     switch (result.status) {
     case AppendResult::Status::Stored:
         noteWrite(true);
-        noteWebhookReceived(QDateTime::currentDateTimeUtc());
+        if (m_inGroup)
+            m_groupWebhookAt = QDateTime::currentDateTimeUtc(); // once committed
+        else
+            noteWebhookReceived(QDateTime::currentDateTimeUtc());
         return StoreOutcome::stored();
     case AppendResult::Status::Duplicate:
         return StoreOutcome::duplicate();
@@ -280,6 +283,8 @@ void Engine::process(const WebhookEvent &event)
     if (callId.isEmpty())
         return;
     const Step step(*this);
+    if (m_inGroup)
+        snapshotForGroup(callId);
     ActiveCall *call = activeCall(callId, true);
     if (!call)
         return; // a late event for a call that has ended and been forgotten
@@ -300,17 +305,81 @@ void Engine::process(const WebhookEvent &event)
 
 bool Engine::beginStores()
 {
-    return m_stepDepth == 0 && m_store->beginBatch();
+    if (m_stepDepth != 0 || !m_store->beginBatch())
+        return false;
+    // The group is the outermost step: its processing commits with it, and its commands wait
+    // for that commit.
+    ++m_stepDepth;
+    m_inGroup = true;
+    m_groupSnapshots.clear();
+    m_groupWebhookAt = QDateTime();
+    return true;
 }
 
 bool Engine::endStores(QString *error)
 {
-    if (m_store->commitBatch())
+    m_inGroup = false;
+    --m_stepDepth;
+    if (m_store->commitBatch()) {
+        m_groupSnapshots.clear();
+        if (m_groupWebhookAt.isValid())
+            noteWebhookReceived(m_groupWebhookAt);
+        dispatchOutbox();
+        announceChangedCalls();
         return true;
+    }
     *error = m_store->errorString();
     qCWarning(lcEngine).noquote() << "could not store webhooks:" << *error;
     noteWrite(false, *error);
+    // Nothing of the group is in the log, so nothing of it may stay: its commands are not
+    // sent, and its calls are put back as they were. Telnyx delivers its webhooks again.
+    m_outbox.clear();
+    m_changedCalls.clear();
+    restoreGroupSnapshots();
     return false;
+}
+
+void Engine::snapshotForGroup(const QString &callId)
+{
+    if (m_groupSnapshots.contains(callId))
+        return;
+    CallSnapshot s;
+    if (const auto it = m_calls.constFind(callId); it != m_calls.cend()) {
+        const ActiveCall &call = **it;
+        s.existed = true;
+        s.machine = *call.machine;
+        s.lastState = call.lastState;
+        s.sinceInitiated = call.sinceInitiated;
+        s.latencyRecorded = call.latencyRecorded;
+        s.askActive = call.askTimer && call.askTimer->isActive();
+        s.askRemainingMs = s.askActive ? call.askTimer->remainingTime() : 0;
+    }
+    m_groupSnapshots.insert(callId, s);
+}
+
+void Engine::restoreGroupSnapshots()
+{
+    const QHash<QString, CallSnapshot> snapshots = std::exchange(m_groupSnapshots, {});
+    for (auto it = snapshots.cbegin(); it != snapshots.cend(); ++it) {
+        const CallSnapshot &s = it.value();
+        if (!s.existed) {
+            m_calls.remove(it.key());
+            continue;
+        }
+        ActiveCall *call = activeCall(it.key(), false);
+        if (!call)
+            continue;
+        *call->machine = *s.machine;
+        call->lastState = s.lastState;
+        call->sinceInitiated = s.sinceInitiated;
+        call->latencyRecorded = s.latencyRecorded;
+        if (call->askTimer) {
+            if (s.askActive)
+                call->askTimer->start(qMax(1, s.askRemainingMs));
+            else
+                call->askTimer->stop();
+        }
+    }
 }
 
 void Engine::processStored(const QList<WebhookEvent> &events)

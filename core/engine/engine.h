@@ -57,8 +57,9 @@ public:
     StoreOutcome store(const WebhookEvent &event, const QByteArray &rawBody) override;
     void process(const WebhookEvent &event) override;
     Health health() override;
-    // Group commit: the webhooks of one turn of the event loop are one transaction, and their
-    // processing another (one fsync each under synchronous=FULL, however many webhooks).
+    // Group commit: the webhooks of one turn of the event loop and their processing are one
+    // transaction (one fsync under synchronous=FULL, however many webhooks). If its commit
+    // fails, the calls it touched are put back as they were before it.
     bool groupsStores() const override { return true; }
     bool beginStores() override;
     bool endStores(QString *error) override;
@@ -93,6 +94,19 @@ private:
         bool latencyRecorded = false;
         QString lastState;
     };
+    // A call as it was before the group under way touched it (see endStores()).
+    struct CallSnapshot
+    {
+        bool existed = false;
+        std::optional<CallStateMachine> machine;
+        QString lastState;
+        QElapsedTimer sinceInitiated;
+        bool latencyRecorded = false;
+        bool askActive = false;
+        int askRemainingMs = 0;
+    };
+    void snapshotForGroup(const QString &callId);
+    void restoreGroupSnapshots();
     struct InFlight
     {
         QString callId;
@@ -154,6 +168,9 @@ private:
     QElapsedTimer m_writeErrorAge;
     QDateTime m_lastWebhookAt;
     int m_stepDepth = 0;
+    bool m_inGroup = false; // between beginStores() and endStores()
+    QHash<QString, CallSnapshot> m_groupSnapshots;
+    QDateTime m_groupWebhookAt; // the group's last stored webhook, noted once it is committed
     QStringList m_changedCalls; // by the step under way, for callChanged once it is committed
 };
 

@@ -46,18 +46,21 @@ public:
     // signed (store it as received; never re-serialise it).
     virtual StoreOutcome store(const WebhookEvent &event, const QByteArray &rawBody) = 0;
 
-    // Acts on a Stored event. Called from the event loop after the 200 was written and flushed,
-    // never from inside store() and never for Duplicate or Failed.
+    // Acts on a Stored event: never from inside store() and never for Duplicate or Failed.
+    // Without group commit, called after the 200 was written and flushed.
     virtual void process(const WebhookEvent &event) = 0;
 
     // Whether the store is writable; answered on GET /health.
     virtual Health health() = 0;
 
     // Group commit (optional). A handler that groups stores gets the webhooks that arrived in
-    // one turn of the event loop together: beginStores(), store() for each, endStores(). The
-    // server answers them only after endStores(), so a burst costs one durable commit instead
-    // of one each. beginStores() false: each store() commits on its own. endStores() false
-    // (with `error`): none of the group is stored, and each Stored one is answered 503.
+    // one turn of the event loop together: beginStores(), store() for each, processStored()
+    // with the Stored ones, endStores(). The webhooks and what processing them wrote are one
+    // durable commit, however many webhooks; the server answers them only after endStores(),
+    // and the handler lets nothing leave (Telnyx commands) before it has committed.
+    // beginStores() false: each store() commits on its own, and processing follows the answers.
+    // endStores() false (with `error`): none of the group is stored, each Stored one is answered
+    // 503, and the handler undoes what processing them did (Telnyx delivers them again).
     virtual bool groupsStores() const { return false; }
     virtual bool beginStores() { return false; }
     virtual bool endStores(QString *error)
@@ -65,7 +68,7 @@ public:
         Q_UNUSED(error);
         return true;
     }
-    // The Stored events of one group, in arrival order, after their answers: process() each.
+    // The Stored events of one group, in arrival order: process() each.
     virtual void processStored(const QList<WebhookEvent> &events)
     {
         for (const WebhookEvent &event : events)

@@ -454,16 +454,25 @@ void WebhookServer::storePending()
     QList<StoreOutcome> outcomes;
     outcomes.reserve(pending.size());
     const bool grouped = m_handler->beginStores();
-    for (const PendingWebhook &p : pending)
+    QList<WebhookEvent> stored;
+    for (const PendingWebhook &p : pending) {
         outcomes.append(m_handler->store(p.event, p.request.body));
+        if (outcomes.last().result == StoreOutcome::Stored)
+            stored.append(p.event);
+    }
     QString error;
-    if (grouped && !m_handler->endStores(&error)) {
-        for (StoreOutcome &o : outcomes) {
-            if (o.result == StoreOutcome::Stored)
-                o = StoreOutcome::failed(error);
+    if (grouped) {
+        // Processed inside the group's transaction: the webhooks and the decisions they led to
+        // are one commit, and a call.initiated is answered once its decision is durable too.
+        if (!stored.isEmpty())
+            m_handler->processStored(stored);
+        if (!m_handler->endStores(&error)) {
+            for (StoreOutcome &o : outcomes) {
+                if (o.result == StoreOutcome::Stored)
+                    o = StoreOutcome::failed(error);
+            }
         }
     }
-    QList<WebhookEvent> stored;
     for (qsizetype i = 0; i < pending.size(); ++i) {
         const PendingWebhook &p = pending.at(i);
         const StoreOutcome &o = outcomes.at(i);
@@ -478,13 +487,11 @@ void WebhookServer::storePending()
                       o.result == StoreOutcome::Stored ? QStringLiteral("stored")
                                                        : QStringLiteral("duplicate"),
                       QString(), id);
-        if (o.result == StoreOutcome::Stored)
-            stored.append(p.event);
     }
-    // The answers have been written and flushed, so the work that follows does not delay them;
-    // it follows at once rather than in a later turn of the event loop, where it would wait
-    // behind everything queued meanwhile (the decision of a call.initiated is on that path).
-    if (!stored.isEmpty())
+    // Not grouped (each webhook committed on its own): the work follows the answers, at once
+    // rather than in a later turn of the event loop, where it would wait behind everything
+    // queued meanwhile.
+    if (!grouped && !stored.isEmpty())
         m_handler->processStored(stored);
 }
 

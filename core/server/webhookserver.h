@@ -45,8 +45,8 @@ class WebhookHandler;
 // Failed requests spend the client's rate-limit tokens; once they are spent, the client's
 // requests get 429, except webhooks with a valid signature, which are never refused for load.
 // With a handler that groups stores (WebhookHandler::groupsStores()), the valid webhooks of one
-// turn of the event loop are stored together at the start of the next and answered after that
-// one commit.
+// turn of the event loop are stored and processed together at the start of the next, and
+// answered after that one commit.
 class WebhookServer : public QObject
 {
     Q_OBJECT

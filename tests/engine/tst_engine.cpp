@@ -17,6 +17,8 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSet>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -60,6 +62,7 @@ private slots:
     void restartCarriesOnAnAsk();
     void metricsCountDecisionsAndCommands();
     void commandsLeaveOnlyOnceRecorded();
+    void failedGroupCommitIsUndone();
 
 private:
     kt::Config config() const;
@@ -807,6 +810,49 @@ void TstEngine::commandsLeaveOnlyOnceRecorded()
     host.stopAndWait();
     QVERIFY2(checked >= 3 * int(calls.size()), qPrintable(QString::number(checked)));
     QVERIFY2(early.isEmpty(), qPrintable(early.join(QLatin1String(", "))));
+}
+
+void TstEngine::failedGroupCommitIsUndone()
+{
+    // The commit of the group holding the call.initiated and its decision fails (the hook
+    // rolls the transaction back, as a full disk would): the webhook is answered 503 and the
+    // engine forgets the decision it made, so that Telnyx's redelivery is decided afresh and
+    // the call is screened as usual, with one decision and one set of commands in the log.
+    QVERIFY(startEngine(config()));
+    const QString connection = m_engine->eventStore().connectionName();
+    int failed = 0;
+    m_engine->eventStore().setBeforeCommit([&] {
+        if (failed > 0)
+            return;
+        QSqlQuery q(QSqlDatabase::database(connection, false));
+        if (q.exec(QStringLiteral("SELECT COUNT(*) FROM events WHERE type = 'call.initiated'")) &&
+            q.next() && q.value(0).toInt() > 0) {
+            q.finish();
+            ++failed;
+            QVERIFY(q.exec(QStringLiteral("ROLLBACK")));
+        }
+    });
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("could not store")));
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("not stored")));
+    const QString ccid = m_telnyx->startInboundCall(Unknown, Owner);
+
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("ended"), Timeout);
+    QCOMPARE(failed, 1);
+    QCOMPARE(m_telnyx->callState(ccid), QStringLiteral("hangup"));
+    QCOMPARE(steps(), (QStringList{"answer", "speak", "hangup"}));
+    verifyOneCommandIdPerCommand();
+    int refused = 0;
+    for (const kt::WebhookDelivery &d : m_telnyx->deliveries())
+        refused += d.status == 503 ? 1 : 0;
+    QCOMPARE(refused, 1);
+    const QStringList types = eventTypes(ccid);
+    QCOMPARE(types.count("call.initiated"), 1);
+    QCOMPARE(types.count("tel.call_inbound"), 1);
+    QCOMPARE(types.count("tel.call_rejected"), 1);
+    QCOMPARE(types.count("tel.command_sent"), 3);
+    QCOMPARE(types.count("tel.call_ended"), 1);
+    QCOMPARE(record(ccid)->decision, QStringLiteral("rejected"));
+    QVERIFY(m_engine->eventStore().verify().ok);
 }
 
 QTEST_GUILESS_MAIN(TstEngine)
