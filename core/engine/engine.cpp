@@ -236,7 +236,7 @@ StoreOutcome Engine::store(const WebhookEvent &event, const QByteArray &rawBody)
     e.callId = callIdOf(event);
     e.occurredAt = event.occurredAtText;
     e.actor = QStringLiteral("telnyx");
-    e.payload = QJsonDocument::fromJson(rawBody).object();
+    e.rawPayload = rawBody; // as signed and received: never parsed and serialised again
 
     CallUpdate update;
     CallUpdate *call = nullptr;

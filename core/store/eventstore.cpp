@@ -164,6 +164,9 @@ struct EventStore::Private
     qint64 lastSeq = 0;
     QString lastHash;
     qint64 dataVersionSeen = -1;
+    // Inside a batch (BEGIN IMMEDIATE: no other connection can write until it ends) the head
+    // read by the batch's first append stays current; later appends skip the read.
+    bool headCurrentInBatch = false;
 
     bool fail(const QString &message)
     {
@@ -266,8 +269,10 @@ struct EventStore::Private
         if (batchDepth > 0) {
             // If SQLite rolled the whole transaction back (I/O error, disk full), the earlier
             // appends of the batch are gone too: read the end of the chain again.
-            if (!run(rollbackTo))
+            if (!run(rollbackTo)) {
                 dataVersionSeen = -1;
+                headCurrentInBatch = false;
+            }
             run(release);
         } else {
             rollbackQuietly();
@@ -310,6 +315,8 @@ struct EventStore::Private
     // Re-reads the head when another connection committed since we last looked.
     bool refreshHead(QString *err)
     {
+        if (batchDepth > 0 && headCurrentInBatch)
+            return true;
         qint64 version = 0;
         if (!readDataVersion(&version, err))
             return false;
@@ -318,6 +325,7 @@ struct EventStore::Private
         if (!readHead(&lastSeq, &lastHash, err))
             return false;
         dataVersionSeen = version;
+        headCurrentInBatch = batchDepth > 0;
         return true;
     }
 
@@ -598,6 +606,8 @@ AppendResult EventStore::append(const NewEvent &event, const CallUpdate *call, c
         return error(QStringLiteral("event has no actor"));
     if (call && call->callId.isEmpty())
         return error(QStringLiteral("call update has no call_id"));
+    if (!event.rawPayload.isNull() && !event.rawPayload.trimmed().startsWith('{'))
+        return error(QStringLiteral("the raw payload is not a JSON object"));
 
     const QDateTime now = d->clock ? d->clock() : QDateTime::currentDateTimeUtc();
     if (!now.isValid())
@@ -612,7 +622,8 @@ AppendResult EventStore::append(const NewEvent &event, const CallUpdate *call, c
         row.occurredAt = occurred;
     row.recordedAt = formatRecordedAt(now);
     row.actor = clean(event.actor);
-    row.payload = compactJson(event.payload);
+    row.payload = event.rawPayload.isNull() ? compactJson(event.payload)
+                                            : QString::fromUtf8(event.rawPayload);
 
     QString err;
     if (!d->startAppend(&err))
@@ -746,6 +757,7 @@ bool EventStore::beginBatch()
         return false;
     }
     d->batchDepth = 1;
+    d->headCurrentInBatch = false; // another connection may have appended before this BEGIN
     return true;
 }
 
@@ -755,6 +767,7 @@ bool EventStore::commitBatch()
         return true;
     if (--d->batchDepth > 0)
         return true;
+    d->headCurrentInBatch = false;
     if (d->beforeCommit)
         d->beforeCommit();
     QString err;

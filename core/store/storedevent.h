@@ -15,6 +15,9 @@ struct NewEvent
     QString occurredAt; // ISO-8601; stored as UTC with 6 fractional digits, NULL if empty/invalid
     QString actor;      // required: "telnyx", "engine", "owner", "cli", ...
     QJsonObject payload;
+    // When set, the payload exactly as received (the text of a JSON object, e.g. a webhook's
+    // signed body): stored and hashed as is instead of `payload` serialised again.
+    QByteArray rawPayload;
 };
 
 // One row of the events table. Nullable columns read as a null QString when NULL.

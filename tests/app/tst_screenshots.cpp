@@ -236,7 +236,7 @@ void TstScreenshots::cleanUp(const QByteArray &tag)
     if (tag == "10-call-detail") {
         QObject *d = drawer();
         QMetaObject::invokeMethod(d, "close");
-        QTest::qWaitFor([d] { return d->property("position").toDouble() == 0.0; });
+        (void)QTest::qWaitFor([d] { return d->property("position").toDouble() == 0.0; });
     } else if (tag == "11-certificate-import") {
         if (QQuickItem *registry = withProperty(m_window->contentItem(), "importKind"))
             registry->setProperty("importKind", QString());

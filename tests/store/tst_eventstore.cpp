@@ -171,6 +171,36 @@ private slots:
                  QStringLiteral(R"({"a":[1,"x"],"b":2})"));
     }
 
+    void rawPayloadIsStoredAsReceived()
+    {
+        // A webhook's signed body is stored byte for byte (spacing, key order, escapes), hashed
+        // as stored, and read back as JSON.
+        EventStore store;
+        QVERIFY(store.open(dbPath(), QStringLiteral("w")));
+        NewEvent e = makeEvent(1, QStringLiteral("tel-raw"), QStringLiteral("call-raw"));
+        e.payload = QJsonObject{{QStringLiteral("ignored"), true}}; // the raw text wins
+        e.rawPayload = QByteArray(R"({ "z" : 1,  "a":"caf\u00e9",
+  "n": null })");
+        const AppendResult r = store.append(e);
+        QCOMPARE(r.status, AppendResult::Status::Stored);
+        RawDb raw(dbPath());
+        QCOMPARE(raw.scalar(QStringLiteral("SELECT payload FROM events")).toString(),
+                 QString::fromUtf8(e.rawPayload));
+        const StoredEvent s = *store.event(1);
+        QCOMPARE(s.payload.value(QStringLiteral("z")).toInt(), 1);
+        QCOMPARE(s.payload.value(QStringLiteral("a")).toString(), QString::fromUtf8("caf\xc3\xa9"));
+        QVERIFY(!s.payload.contains(QStringLiteral("ignored")));
+        QVERIFY(store.verify().ok);
+
+        // Not the text of a JSON object: refused, nothing stored.
+        NewEvent bad = makeEvent(2);
+        bad.rawPayload = QByteArray("[1,2]");
+        QCOMPARE(store.append(bad).status, AppendResult::Status::Error);
+        bad.rawPayload = QByteArray("");
+        QCOMPARE(store.append(bad).status, AppendResult::Status::Error);
+        QCOMPARE(store.lastSeq(), 1);
+    }
+
     void toJsonFormat()
     {
         EventStore store;
@@ -616,6 +646,31 @@ private slots:
         const VerifyResult v = b.verify();
         QVERIFY2(v.ok, qPrintable(v.message));
         QCOMPARE(v.rowsChecked, 10);
+    }
+
+    void twoWritersKeepOneChainInBatches()
+    {
+        // A batch reads the end of the chain once, at its first append; another writer's rows
+        // committed before the batch began are seen, and the chain stays one.
+        EventStore a, b;
+        QVERIFY(a.open(dbPath(), QStringLiteral("a")));
+        QVERIFY(b.open(dbPath(), QStringLiteral("b")));
+        int n = 0;
+        for (int round = 0; round < 4; ++round) {
+            QVERIFY(a.beginBatch());
+            for (int i = 0; i < 3; ++i) {
+                ++n;
+                const auto r = a.append(makeEvent(n, QStringLiteral("t%1").arg(n)));
+                QCOMPARE(r.status, AppendResult::Status::Stored);
+                QCOMPARE(r.seq, n);
+            }
+            QVERIFY(a.commitBatch());
+            ++n;
+            QCOMPARE(b.append(makeEvent(n, QStringLiteral("t%1").arg(n))).seq, n);
+        }
+        const VerifyResult v = a.verify();
+        QVERIFY2(v.ok, qPrintable(v.message));
+        QCOMPARE(v.rowsChecked, n);
     }
 
     void healthCheck()
