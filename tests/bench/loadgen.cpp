@@ -18,12 +18,16 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QEventLoop>
+#include <QHash>
 #include <QLoggingCategory>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QTimer>
 
+#include <QDir>
 #include <QFile>
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <memory>
@@ -41,6 +45,7 @@ struct Options
     int connections = 8;         // keep-alive connections of a throughput run
     double rate = 0;             // > 0: also a fixed-rate run of each target (webhooks/s)
     double callsPerSecond = 200; // decision latency: calls placed by the fake Telnyx
+    bool halfRate = true;        // also a run at half that rate
     double latencyDuration = 10; // seconds per latency run
     int relayConnections = 4;    // connections carrying the fake Telnyx's webhooks
     int floodConnections = 8;    // connections flooding the engine during the second latency run
@@ -67,6 +72,52 @@ void note(const QString &line)
 {
     std::fprintf(stderr, "%s\n", qPrintable(line));
     std::fflush(stderr);
+}
+
+// CPU seconds (user + system) used so far by this process's threads, by thread name: the
+// engine's ("engine", "webhook-verifie" workers, "telnyx-client", "QNetworkAccessM", ...) and
+// the load generator's own (the main thread, the fake Telnyx's "telnyx").
+QHash<QString, double> threadCpu()
+{
+    QHash<QString, double> out;
+    const double ticks = double(sysconf(_SC_CLK_TCK));
+    const QDir tasks(QStringLiteral("/proc/self/task"));
+    for (const QString &tid : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile f(tasks.filePath(tid + QStringLiteral("/stat")));
+        if (!f.open(QIODevice::ReadOnly))
+            continue;
+        const QByteArray stat = f.readAll();
+        const qsizetype open = stat.indexOf('('), close = stat.lastIndexOf(')');
+        if (open < 0 || close < open)
+            continue;
+        const QString name = QString::fromUtf8(stat.mid(open + 1, close - open - 1));
+        const QList<QByteArray> fields = stat.mid(close + 2).split(' ');
+        out[name] += (fields.value(11).toDouble() + fields.value(12).toDouble()) / ticks;
+    }
+    return out;
+}
+
+// Where the CPU went between two threadCpu() snapshots `seconds` apart, in cores:
+// "2 vCPU: 1.62 busy: engine 0.61, webhook-verifie 0.27, ...".
+QString cpuBreakdown(const QHash<QString, double> &before, const QHash<QString, double> &after,
+                     double seconds)
+{
+    QList<QPair<double, QString>> used;
+    double total = 0;
+    for (auto it = after.cbegin(); it != after.cend(); ++it) {
+        const double cores = (it.value() - before.value(it.key())) / seconds;
+        total += cores;
+        if (cores >= 0.01)
+            used.append({cores, it.key()});
+    }
+    std::sort(used.begin(), used.end(), [](const auto &a, const auto &b) { return a > b; });
+    QStringList parts;
+    for (const auto &u : used)
+        parts << QStringLiteral("%1 %2").arg(u.second).arg(u.first, 0, 'f', 2);
+    return QStringLiteral("CPU in cores (of %1): %2 in all; %3")
+        .arg(QThread::idealThreadCount())
+        .arg(total, 0, 'f', 2)
+        .arg(parts.join(QStringLiteral(", ")));
 }
 
 // Runs the event loop for `seconds`, or until `done` says so.
@@ -229,21 +280,25 @@ LoadResult runLoad(quint16 port, int connections, std::vector<Outgoing> &request
 }
 
 // The ceiling: the bare QHttpServer, with the same kind of requests (signatures are not checked
-// there), reused in a cycle.
+// there), reused in a cycle. `checked`: kevan-tel's own server instead, checking every signature
+// and storing nothing: the bound those checks set, compared with the bare ceiling `bare`.
 bool ceiling(const Options &o, TelnyxSide &telnyx, const QStringList &numbers, double rate,
-             LoadResult *bare)
+             LoadResult *out, bool checked = false, const LoadResult *bare = nullptr)
 {
     QString error;
     const QString mode =
         rate > 0 ? QStringLiteral("at %1 webhooks/s").arg(rate) : QStringLiteral("flat out");
-    CeilingServer server;
-    const quint16 port = server.startAndWait();
+    auto server = checked ? std::make_unique<CeilingServer>(telnyx.publicKey())
+                          : std::make_unique<CeilingServer>();
+    const quint16 port = server->startAndWait();
     if (port == 0) {
         note(QStringLiteral("the ceiling server cannot listen"));
         return false;
     }
-    note(QStringLiteral("ceiling %1, %2 connections, %3 s ...")
-             .arg(mode)
+    note(QStringLiteral("%1 %2, %3 connections, %4 s ...")
+             .arg(checked ? QStringLiteral("signatures checked, nothing stored")
+                          : QStringLiteral("ceiling"),
+                  mode)
              .arg(o.connections)
              .arg(o.duration));
     QList<MixCall> sample;
@@ -255,20 +310,34 @@ bool ceiling(const Options &o, TelnyxSide &telnyx, const QStringList &numbers, d
     std::vector<Outgoing> requests =
         WebhookMix(telnyx.signingSeed(), QStringLiteral("127.0.0.1"), port)
             .build(sample, o.connections * 4);
-    *bare = runLoad(port, o.connections, requests, true, o.duration, rate, &error);
-    server.stopAndWait();
+    *out = runLoad(port, o.connections, requests, true, o.duration, rate, &error);
+    server->stopAndWait();
     if (!error.isEmpty()) {
         note(error);
         return false;
     }
-    g_rows.append({QStringLiteral("webhooks, bare QHttpServer (the ceiling), %1").arg(mode),
-                   describe(*bare), QString(), QString()});
+    if (!checked) {
+        g_rows.append({QStringLiteral("webhooks, bare QHttpServer (the ceiling), %1").arg(mode),
+                       describe(*out), QString(), QString()});
+        return true;
+    }
+    g_rows.append(
+        {QStringLiteral("webhooks, kevan-tel's server checking signatures on %1 worker "
+                        "threads, storing nothing, %2")
+             .arg(QThread::idealThreadCount() < 2 ? 0 : qMin(QThread::idealThreadCount(), 4))
+             .arg(mode),
+         describe(*out), QString(), QString()});
+    if (bare && rate <= 0 && bare->throughput() > 0)
+        g_rows.append({QStringLiteral("signatures checked, nothing stored / ceiling throughput "
+                                      "(the bound Ed25519 sets)"),
+                       fmt(out->throughput() / bare->throughput(), 3), QString(), QString()});
     return true;
 }
 
 // The pipeline: signature, parse, durable store, decision and commands to the fake Telnyx.
 bool pipeline(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
-              const QStringList &numbers, double rate, const LoadResult *bare)
+              const QStringList &numbers, double rate, const LoadResult *bare,
+              const LoadResult *checkedBound = nullptr)
 {
     QString error;
     const QString mode =
@@ -341,6 +410,10 @@ bool pipeline(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
         g_rows.append({QStringLiteral("pipeline (%1) / ceiling throughput").arg(synchronous),
                        fmt(ratio, 3), QStringLiteral("≥ 0.5"),
                        ratio >= 0.5 ? QStringLiteral("met") : QStringLiteral("missed")});
+        if (checkedBound && checkedBound->throughput() > 0)
+            g_rows.append(
+                {QStringLiteral("pipeline (%1) / signatures-checked bound").arg(synchronous),
+                 fmt(full.throughput() / checkedBound->throughput(), 3), QString(), QString()});
     }
     return true;
 }
@@ -370,7 +443,7 @@ void commitLatency(const QString &synchronous, int samples)
 }
 
 bool decisionLatency(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
-                     const QStringList &numbers, bool flood)
+                     const QStringList &numbers, bool flood, double callsPerSecond)
 {
     QString error;
     EngineUnderTest engine;
@@ -427,16 +500,19 @@ bool decisionLatency(const Options &o, const QString &synchronous, TelnyxSide &t
     }
 
     note(QStringLiteral("decision latency: %1 calls/s%2, %3 s ...")
-             .arg(o.callsPerSecond)
+             .arg(callsPerSecond)
              .arg(flood ? QStringLiteral(" under a flood") : QString())
              .arg(o.latencyDuration));
     telnyx.takeDecisionLatencies(); // reset
     const double cpuBefore = engine.cpuSeconds();
+    const QHash<QString, double> threadsBefore = threadCpu();
     const qint64 startNs = nowNs();
-    telnyx.startCalls(o.callsPerSecond, numbers, mix);
+    telnyx.startCalls(callsPerSecond, numbers, mix);
     runFor(o.latencyDuration);
     const qint64 placed = telnyx.stopCalls();
-    const double busy = (engine.cpuSeconds() - cpuBefore) / (double(nowNs() - startNs) / 1e9);
+    const double seconds = double(nowNs() - startNs) / 1e9;
+    const double busy = (engine.cpuSeconds() - cpuBefore) / seconds;
+    const QString cpu = cpuBreakdown(threadsBefore, threadCpu(), seconds);
     LoadResult floodResult;
     if (flooder)
         floodResult = flooder->stop();
@@ -463,11 +539,12 @@ bool decisionLatency(const Options &o, const QString &synchronous, TelnyxSide &t
                   .arg(histogram, relayed.latency.summary());
     if (flood)
         result += QStringLiteral("; flood %1 webhooks/s").arg(fmt(floodResult.throughput(), 0));
+    result += QStringLiteral("; ") + cpu;
     // The target is for 200 calls/s without a flood; other runs are for information.
-    const bool judged = !flood && o.callsPerSecond >= 200;
+    const bool judged = !flood && callsPerSecond >= 200;
     const bool met = latency.count() > 0 && p99 <= 5.0 && undecided == 0;
     g_rows.append({QStringLiteral("decision latency, %1 calls/s%2 (synchronous=%3)")
-                       .arg(o.callsPerSecond)
+                       .arg(callsPerSecond)
                        .arg(flood ? QStringLiteral(" under a flood") : QString(), synchronous),
                    result, judged ? QStringLiteral("p99 ≤ 5 ms") : QString(),
                    judged ? (met ? QStringLiteral("met") : QStringLiteral("missed")) : QString()});
@@ -539,6 +616,7 @@ int main(int argc, char *argv[])
         o.connections = 2;
         o.floodConnections = 2;
         o.callsPerSecond = 20;
+        o.halfRate = false;
         o.maxCalls = 200;
         o.drain = 0.5;
         o.commitSamples = 10;
@@ -577,23 +655,28 @@ int main(int argc, char *argv[])
     bool ok = true;
     for (const QString &mode : std::as_const(o.synchronous))
         commitLatency(mode, o.commitSamples);
-    LoadResult bare, bareAtRate;
+    LoadResult bare, bareAtRate, checked;
     if (o.throughput && o.ceiling) {
         ok = ceiling(o, telnyx, numbers, 0, &bare) && ok;
+        ok = ceiling(o, telnyx, numbers, 0, &checked, true, &bare) && ok;
         if (o.rate > 0)
             ok = ceiling(o, telnyx, numbers, o.rate, &bareAtRate) && ok;
     }
     for (const QString &mode : std::as_const(o.synchronous)) {
         if (o.throughput) {
-            ok = pipeline(o, mode, telnyx, numbers, 0, o.ceiling ? &bare : nullptr) && ok;
+            ok = pipeline(o, mode, telnyx, numbers, 0, o.ceiling ? &bare : nullptr,
+                          o.ceiling ? &checked : nullptr) &&
+                 ok;
             if (o.rate > 0)
                 ok =
                     pipeline(o, mode, telnyx, numbers, o.rate, o.ceiling ? &bareAtRate : nullptr) &&
                     ok;
         }
         if (o.latency) {
-            ok = decisionLatency(o, mode, telnyx, numbers, false) && ok;
-            ok = decisionLatency(o, mode, telnyx, numbers, true) && ok;
+            ok = decisionLatency(o, mode, telnyx, numbers, false, o.callsPerSecond) && ok;
+            ok = decisionLatency(o, mode, telnyx, numbers, true, o.callsPerSecond) && ok;
+            if (o.halfRate) // how much of the latency is the machine being busy
+                ok = decisionLatency(o, mode, telnyx, numbers, false, o.callsPerSecond / 2) && ok;
         }
     }
     telnyx.stop();
