@@ -355,16 +355,20 @@ void WebhookServer::handleWebhook(const QHttpServerRequest &request, QTcpSocket 
         refuseWebhook(r, cheap);
         return;
     }
-    if (!m_verifierPool) {
+    if (!m_verifierPool || m_checksInFlight >= m_maxChecksInFlight) {
+        if (m_verifierPool)
+            ++m_checksInline;
         onChecked(r, check(m_verifier, timestamp, signature, r.body));
         return;
     }
+    ++m_checksInFlight;
     m_verifierPool->start(
         [this, generation = m_generation, verifier = m_verifier, r, timestamp, signature] {
             Checked checked = check(verifier, timestamp, signature, r.body);
             QMetaObject::invokeMethod(
                 this,
                 [this, generation, r, checked = std::move(checked)] {
+                    --m_checksInFlight;
                     if (generation == m_generation)
                         onChecked(r, checked);
                 },

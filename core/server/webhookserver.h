@@ -74,6 +74,13 @@ public:
     // thread. Default: one a core, at most 4 (none on a single core).
     void setVerifierThreads(int threads);
     int verifierThreads() const { return m_verifierThreads; }
+    // At most this many checks wait for or run on the workers (default 256); beyond it a check
+    // runs in this thread, which then reads no more requests meanwhile: a flood of forged
+    // signatures cannot pile up requests in memory, and signed webhooks are still not refused.
+    void setMaxChecksInFlight(int checks) { m_maxChecksInFlight = qMax(1, checks); }
+    int checksInFlight() const { return m_checksInFlight; }
+    // Checks run in this thread because the workers had enough (see setMaxChecksInFlight()).
+    qint64 checksInline() const { return m_checksInline; }
     const WebhookVerifier &verifier() const { return m_verifier; }
     // Unix seconds for the ±300 s timestamp window; default: the system clock.
     void setClock(std::function<qint64()> nowSecs);
@@ -154,6 +161,9 @@ private:
     QList<PendingWebhook> m_pending;
     ResponseOrder m_order;
     int m_verifierThreads = 0;
+    int m_maxChecksInFlight = 256;
+    int m_checksInFlight = 0;
+    qint64 m_checksInline = 0;
     std::unique_ptr<QThreadPool> m_verifierPool;
     // Bumped by close(): checks finishing afterwards belong to closed connections.
     quint64 m_generation = 0;

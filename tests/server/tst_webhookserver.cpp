@@ -270,6 +270,7 @@ private slots:
     void pipelinedAnswersKeepTheirOrder_data();
     void pipelinedAnswersKeepTheirOrder();
     void verifierThreads();
+    void checksInFlightAreCapped();
     void webSocketUpgradeIsRefused();
     void connectionCloseIsHonoured();
     void connectionCap();
@@ -752,6 +753,31 @@ void TstWebhookServer::verifierThreads()
         }
     }
     QCOMPARE(m_handler->stored.size(), 31);
+}
+
+void TstWebhookServer::checksInFlightAreCapped()
+{
+    // Beyond the cap a check runs in the server's thread: nothing piles up, nothing is refused,
+    // and the answers keep their order.
+    m_server->setVerifierThreads(1);
+    m_server->setMaxChecksInFlight(2);
+    QByteArray pipelined;
+    for (int i = 0; i < 20; ++i) {
+        const QByteArray b = eventBody(QStringLiteral("capped-%1").arg(i));
+        pipelined += rawRequest("POST", "/webhooks/telnyx", b, signedHeaders(b));
+    }
+    RawClient c;
+    QVERIFY(c.connectTo(port()));
+    c.send(pipelined);
+    for (int i = 0; i < 20; ++i) {
+        const QByteArray response = c.nextResponse();
+        QCOMPARE(statusOf(response), 200);
+        QCOMPARE(jsonOf(response).value(QStringLiteral("id")).toString(),
+                 QStringLiteral("capped-%1").arg(i));
+    }
+    QVERIFY2(m_server->checksInline() > 0, "the cap never applied");
+    QCOMPARE(m_server->checksInFlight(), 0);
+    QCOMPARE(m_handler->stored.size(), 20);
 }
 
 void TstWebhookServer::webSocketUpgradeIsRefused()
