@@ -859,8 +859,10 @@ private slots:
         QCOMPARE(tableCount(*m_store, QStringLiteral("rules")), QStringLiteral("1"));
     }
 
-    // The Decider calls the lookups on every call: they must stay far below 1 ms, also with
-    // many rows (an unindexed scan of 20000 rows would not).
+    // The Decider calls the lookups on every call: with 20,000 rules and registrations they must
+    // cost about what they cost with a handful (an unindexed scan of 20,000 rows would cost
+    // hundreds of times more). Both are timed in this run, so the machine's speed, its load and
+    // sanitizers cancel out; no absolute time is asserted.
     void lookupsAreCheap()
     {
         trustAndAddAlice();
@@ -868,6 +870,31 @@ private slots:
                     ->registerPhone(QStringLiteral("7702300635"), QStringLiteral("alice.x"),
                                     QStringLiteral("cli"))
                     .ok);
+        QVERIFY(m_repo
+                    ->addRule(QStringLiteral("block"), QStringLiteral("+1888*"), QString(),
+                              QString(), false, QStringLiteral("cli"))
+                    .ok);
+        constexpr int kRounds = 300;
+        auto lookups = [&] {
+            QElapsedTimer timer;
+            timer.start();
+            for (int i = 0; i < kRounds; ++i) {
+                const QString caller = QStringLiteral("+1888%1").arg(6115384 + i);
+                if (!m_repo->matchRule(Rule::Block, caller, kNow) ||
+                    m_repo->matchRule(Rule::Allow, caller, kNow))
+                    return -1.0;
+                const auto reg = m_repo->registration(QStringLiteral("+17702300635"));
+                if (!reg || m_repo->registration(caller) ||
+                    !m_repo->checkCertificate(reg->nameSpace, reg->certificateFingerprint, kNow)
+                         .valid)
+                    return -1.0;
+            }
+            return double(timer.nsecsElapsed()) / 1e6 / kRounds;
+        };
+        lookups(); // warm up: statements prepared, pages cached
+        const double few = lookups();
+        QVERIFY(few > 0);
+
         QVERIFY(execSql(*m_store, QStringLiteral("BEGIN")));
         {
             QSqlQuery rule(QSqlDatabase::database(m_store->connectionName()));
@@ -888,27 +915,13 @@ private slots:
             }
         }
         QVERIFY(execSql(*m_store, QStringLiteral("COMMIT")));
-        QVERIFY(m_repo
-                    ->addRule(QStringLiteral("block"), QStringLiteral("+1888*"), QString(),
-                              QString(), false, QStringLiteral("cli"))
-                    .ok);
-
-        constexpr int kRounds = 500;
-        QElapsedTimer timer;
-        timer.start();
-        for (int i = 0; i < kRounds; ++i) {
-            const QString caller = QStringLiteral("+1888%1").arg(6115384 + i);
-            QVERIFY(m_repo->matchRule(Rule::Block, caller, kNow));
-            QVERIFY(!m_repo->matchRule(Rule::Allow, caller, kNow));
-            const auto reg = m_repo->registration(QStringLiteral("+17702300635"));
-            QVERIFY(reg);
-            QVERIFY(!m_repo->registration(caller));
-            QVERIFY(
-                m_repo->checkCertificate(reg->nameSpace, reg->certificateFingerprint, kNow).valid);
-        }
-        const double perCall = double(timer.nsecsElapsed()) / 1e6 / kRounds;
-        qInfo("matchRule x2 + registration x2 + checkCertificate: %.3f ms per call", perCall);
-        QVERIFY2(perCall < 1.0, qPrintable(QString::number(perCall)));
+        lookups();
+        const double many = lookups();
+        QVERIFY(many > 0);
+        qInfo("matchRule x2 + registration x2 + checkCertificate: %.3f ms per call with a few "
+              "rows, %.3f ms with 20,000",
+              few, many);
+        QVERIFY2(many < few * 5, qPrintable(QStringLiteral("%1 ms vs %2 ms").arg(many).arg(few)));
     }
 };
 
