@@ -67,6 +67,7 @@ struct Row
 };
 
 QList<Row> g_rows;
+int g_verifierThreads = -1; // --verifier-threads; < 0: the server's default
 
 void note(const QString &line)
 {
@@ -184,6 +185,11 @@ struct EngineUnderTest
         if (!host->startAndWait(error))
             return false;
         port = quint16(QUrl(host->url()).port());
+        if (g_verifierThreads >= 0)
+            QMetaObject::invokeMethod(
+                host->engine(),
+                [this] { host->engine()->server().setVerifierThreads(g_verifierThreads); },
+                Qt::BlockingQueuedConnection);
         return true;
     }
 
@@ -599,10 +605,14 @@ int main(int argc, char *argv[])
                                   QStringLiteral("modes"));
     const QCommandLineOption only(QStringLiteral("only"), QStringLiteral("throughput or latency."),
                                   QStringLiteral("what"));
+    const QCommandLineOption verifierThreads(
+        QStringLiteral("verifier-threads"),
+        QStringLiteral("Signature-check threads of the engine's server (default: its own)."),
+        QStringLiteral("n"));
     const QCommandLineOption noCeiling(QStringLiteral("no-ceiling"),
                                        QStringLiteral("Skip the bare server (for profiling)."));
-    parser.addOptions(
-        {quick, smoke, duration, connections, rate, cps, latencyDuration, sync, only, noCeiling});
+    parser.addOptions({quick, smoke, duration, connections, rate, cps, latencyDuration, sync, only,
+                       noCeiling, verifierThreads});
     parser.process(app);
 
     Options o;
@@ -634,6 +644,8 @@ int main(int argc, char *argv[])
     if (parser.isSet(sync))
         o.synchronous = parser.value(sync).toUpper().split(QLatin1Char(','));
     o.ceiling = !parser.isSet(noCeiling);
+    if (parser.isSet(verifierThreads))
+        g_verifierThreads = parser.value(verifierThreads).toInt();
     if (parser.isSet(only)) {
         o.throughput = parser.value(only) == QLatin1String("throughput");
         o.latency = parser.value(only) == QLatin1String("latency");
