@@ -909,6 +909,9 @@ void Engine::replay(ActiveCall &call, const QList<StoredEvent> &events)
         }
     };
     std::optional<WebhookEvent> initiated; // leg A's call.initiated
+    // An owner's decision asked for (`calls decide`) and not yet carried out: made while the
+    // engine was stopped, it is carried out now rather than lost.
+    std::optional<StoredEvent> requested;
     for (const StoredEvent &e : events) {
         if (e.actor == QLatin1String("telnyx")) {
             const auto webhook =
@@ -941,10 +944,14 @@ void Engine::replay(ActiveCall &call, const QList<StoredEvent> &events)
             if (const auto d =
                     Decision::fromJson(e.payload.value(QStringLiteral("decision")).toObject()))
                 collect(call.machine->onDecision(*d));
+        } else if (e.type == QLatin1String("tel.owner_decision_requested")) {
+            requested = e;
         } else if (e.type == QLatin1String("tel.owner_decision")) {
+            requested.reset();
             collect(
                 call.machine->onOwnerDecision(e.payload.value(QStringLiteral("accept")).toBool()));
         } else if (e.type == QLatin1String("tel.ask_timeout")) {
+            requested.reset();
             collect(call.machine->onAskTimeout());
         } else if (e.type == QLatin1String("tel.command_ok") ||
                    e.type == QLatin1String("tel.command_failed")) {
@@ -985,6 +992,9 @@ void Engine::replay(ActiveCall &call, const QList<StoredEvent> &events)
     if (call.machine->askPending()) {
         execute(call, {CallAction::startAskTimer(call.machine->config().askTimeoutSecs)});
         m_decisionPoll.start();
+        if (requested)
+            decide(call.callId, requested->payload.value(QStringLiteral("accept")).toBool(),
+                   requested->actor);
     }
 }
 

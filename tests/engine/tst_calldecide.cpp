@@ -27,6 +27,7 @@ private slots:
     void cleanup();
     void decidesARingingCall();
     void refusesWhatItCannotDecide();
+    void decisionWhileStoppedIsCarriedOutAtRestart();
 
 private:
     bool startServer();
@@ -207,6 +208,38 @@ void TstCallDecide::decidesARingingCall()
     QCOMPARE(decided, 2);
     run({QStringLiteral("events"), QStringLiteral("verify")}, &code);
     QCOMPARE(code, 0);
+}
+
+void TstCallDecide::decisionWhileStoppedIsCarriedOutAtRestart()
+{
+    // The owner decides with the CLI while the engine is not running: the request waits in the
+    // log, and the engine carries it out when it starts again and takes the call up.
+    QVERIFY(startServer());
+    int code = -1;
+    QByteArray err;
+    run({QStringLiteral("numbers"), QStringLiteral("policy"), Owner, QStringLiteral("ask")}, &code,
+        &err);
+    QVERIFY2(code == 0, err.constData());
+    const QString from = QStringLiteral("+14045550186");
+    const QString ccid = m_telnyx->startInboundCall(from, Owner);
+    QTRY_COMPARE_WITH_TIMEOUT(callRecord(from).value(QStringLiteral("state")).toString(),
+                              QStringLiteral("asking"), Timeout);
+    ::kill(pid_t(m_server->processId()), SIGTERM);
+    QVERIFY(m_server->waitForFinished(Timeout));
+    QCOMPARE(m_server->exitCode(), 0);
+
+    const QString callId = callRecord(from).value(QStringLiteral("call_id")).toString();
+    run({QStringLiteral("calls"), QStringLiteral("decide"), callId, QStringLiteral("accept")},
+        &code, &err);
+    QVERIFY2(code == 0, err.constData());
+    QVERIFY(m_telnyx->commands().isEmpty());
+
+    QVERIFY(startServer());
+    QTRY_COMPARE_WITH_TIMEOUT(steps(ccid), (QStringList{"answer", "transfer"}), Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(callRecord(from).value(QStringLiteral("state")).toString(),
+                              QStringLiteral("forwarded"), Timeout);
+    QCOMPARE(callRecord(from).value(QStringLiteral("reason")).toString(),
+             QStringLiteral("owner_accepted"));
 }
 
 void TstCallDecide::refusesWhatItCannotDecide()
