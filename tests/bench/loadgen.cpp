@@ -593,9 +593,11 @@ int main(int argc, char *argv[])
     const QCommandLineOption rate(QStringLiteral("rate"),
                                   QStringLiteral("Also run both targets at this many webhooks/s."),
                                   QStringLiteral("r"));
-    const QCommandLineOption cps(QStringLiteral("calls-per-second"),
-                                 QStringLiteral("Calls placed in the latency runs (200)."),
-                                 QStringLiteral("n"));
+    const QCommandLineOption cps(
+        QStringLiteral("calls-per-second"),
+        QStringLiteral("Calls per second placed in the latency runs (200); one more "
+                       "run places half as many."),
+        QStringLiteral("n"));
     const QCommandLineOption latencyDuration(QStringLiteral("latency-duration"),
                                              QStringLiteral("Seconds per latency run (10)."),
                                              QStringLiteral("s"));
