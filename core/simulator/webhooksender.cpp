@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "webhooksender.h"
 
-#include "telnyx/webhooksignature.h"
-
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
@@ -134,11 +132,10 @@ void WebhookSender::sendNow(Outgoing event)
         now -= m_staleAgeSecs;
     }
     const QByteArray timestamp = QByteArray::number(now);
-    const WebhookSigner signer(m_seed);
-    QByteArray signature = signer.sign(timestamp, body);
+    QByteArray signature = m_signer.sign(timestamp, body);
     if (m_badSignature > 0) {
         --m_badSignature;
-        signature = signer.sign(timestamp, body + ' '); // well-formed, but not for these bytes
+        signature = m_signer.sign(timestamp, body + ' '); // well-formed, but not for these bytes
     }
 
     QNetworkRequest request(url);

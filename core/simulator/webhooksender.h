@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "telnyx/webhooksignature.h"
+
 #include <QByteArray>
 #include <QDateTime>
 #include <QJsonObject>
@@ -46,8 +48,8 @@ public:
     explicit WebhookSender(QObject *parent = nullptr);
     ~WebhookSender() override;
 
-    void setSigningSeed(const QByteArray &rawSeed) { m_seed = rawSeed; }
-    QByteArray signingSeed() const { return m_seed; }
+    void setSigningSeed(const QByteArray &rawSeed) { m_signer = WebhookSigner(rawSeed); }
+    QByteArray signingSeed() const { return m_signer.seed(); }
     void setUrl(const QUrl &url) { m_url = url; }
     QUrl url() const { return m_url; }
     void setFailoverUrl(const QUrl &url) { m_failoverUrl = url; }
@@ -101,7 +103,7 @@ private:
     void onFinished(QNetworkReply *reply, Outgoing event, quint64 sequence);
 
     QNetworkAccessManager *m_manager = nullptr;
-    QByteArray m_seed;
+    WebhookSigner m_signer;
     QUrl m_url;
     QUrl m_failoverUrl;
     int m_timeoutMs = 2000;

@@ -4,7 +4,6 @@
 #include "ed25519.h"
 
 #include <cstdlib>
-#include <utility>
 
 namespace kt {
 namespace {
@@ -79,9 +78,8 @@ WebhookVerifier::Result WebhookVerifier::checkSignature(QByteArrayView timestamp
                                                         QByteArrayView signature,
                                                         QByteArrayView body) const
 {
-    return Ed25519::verify(m_publicKey, signedMessage(timestamp, body), signature)
-               ? Result::Valid
-               : Result::BadSignature;
+    return m_key.verify(signedMessage(timestamp, body), signature) ? Result::Valid
+                                                                   : Result::BadSignature;
 }
 
 QString WebhookVerifier::code(Result result)
@@ -107,14 +105,9 @@ QString WebhookVerifier::code(Result result)
     return QStringLiteral("unknown");
 }
 
-QByteArray WebhookSigner::publicKey() const
-{
-    return Ed25519::publicKeyOf(m_seed);
-}
-
 QByteArray WebhookSigner::sign(QByteArrayView timestamp, QByteArrayView body) const
 {
-    return Ed25519::sign(m_seed, signedMessage(timestamp, body)).toBase64();
+    return m_key.sign(signedMessage(timestamp, body)).toBase64();
 }
 
 } // namespace kt

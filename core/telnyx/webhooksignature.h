@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "ed25519.h"
+
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QString>
@@ -30,14 +32,14 @@ public:
     };
 
     WebhookVerifier() = default;
-    explicit WebhookVerifier(QByteArray rawPublicKey) : m_publicKey(std::move(rawPublicKey)) {}
+    explicit WebhookVerifier(const QByteArray &rawPublicKey) : m_key(rawPublicKey) {}
 
     // Decodes the account's public key as shown in the portal: standard base64 of 32 raw bytes.
     static std::optional<QByteArray> decodePublicKey(const QString &base64,
                                                      QString *error = nullptr);
 
-    bool hasKey() const { return m_publicKey.size() == 32; }
-    QByteArray publicKey() const { return m_publicKey; }
+    bool hasKey() const { return m_key.isValid(); }
+    QByteArray publicKey() const { return m_key.raw(); }
 
     // precheck(), then checkSignature().
     Result verify(QByteArrayView timestamp, QByteArrayView signatureBase64, QByteArrayView body,
@@ -55,20 +57,22 @@ public:
     static QString code(Result result);
 
 private:
-    QByteArray m_publicKey;
+    Ed25519::PublicKey m_key; // parsed once
 };
 
 // Produces the two headers Telnyx sends; used by the fake Telnyx API and the demo simulator.
 class WebhookSigner
 {
 public:
-    explicit WebhookSigner(QByteArray seed) : m_seed(std::move(seed)) {}
-    QByteArray publicKey() const;
+    WebhookSigner() = default; // signs nothing
+    explicit WebhookSigner(const QByteArray &seed) : m_key(seed) {}
+    QByteArray seed() const { return m_key.seed(); }
+    QByteArray publicKey() const { return m_key.publicKey(); }
     // base64 of the Ed25519 signature of `timestamp|body`.
     QByteArray sign(QByteArrayView timestamp, QByteArrayView body) const;
 
 private:
-    QByteArray m_seed;
+    Ed25519::SigningKey m_key; // made once: signing many webhooks does not rebuild it
 };
 
 } // namespace kt

@@ -2,7 +2,6 @@
 #include "webhookmix.h"
 
 #include "simulator/webhooksender.h"
-#include "telnyx/webhooksignature.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -25,8 +24,7 @@ QString sipUri(const QString &number)
 } // namespace
 
 WebhookMix::WebhookMix(QByteArray signingSeed, QString host, quint16 port)
-    : m_seed(std::move(signingSeed)),
-      m_hostHeader(QStringLiteral("%1:%2").arg(host).arg(port).toLatin1())
+    : m_signer(signingSeed), m_hostHeader(QStringLiteral("%1:%2").arg(host).arg(port).toLatin1())
 {}
 
 QString WebhookMix::telnyxTime()
@@ -110,7 +108,7 @@ Outgoing WebhookMix::signedRequest(const QByteArray &body, const QString &callCo
                                    bool initiated) const
 {
     const QByteArray timestamp = QByteArray::number(QDateTime::currentSecsSinceEpoch());
-    const QByteArray signature = WebhookSigner(m_seed).sign(timestamp, body);
+    const QByteArray signature = m_signer.sign(timestamp, body);
     Outgoing o;
     o.bytes.reserve(body.size() + 400);
     o.bytes += "POST /webhooks/telnyx HTTP/1.1\r\nHost: ";

@@ -3,6 +3,8 @@
 
 #include "httpload.h"
 
+#include "telnyx/webhooksignature.h"
+
 #include <QByteArray>
 #include <QJsonObject>
 #include <QList>
@@ -51,7 +53,7 @@ public:
     static QString telnyxTime(); // "2025-11-23T03:30:00.076316Z"
 
 private:
-    QByteArray m_seed;
+    WebhookSigner m_signer;
     QByteArray m_hostHeader;
 };
 

@@ -4,7 +4,6 @@
 #include "rawhttpclient.h"
 #include "simulator/telnyxsimulator.h"
 #include "simulator/webhooksender.h"
-#include "telnyx/webhooksignature.h"
 
 #include <QDateTime>
 #include <QUrl>
@@ -12,7 +11,7 @@
 
 namespace kt {
 
-WebhookFactory::WebhookFactory(QByteArray seed) : m_seed(std::move(seed)) {}
+WebhookFactory::WebhookFactory(const QByteArray &seed) : m_signer(seed) {}
 
 QByteArray WebhookFactory::simulatorSeed()
 {
@@ -62,8 +61,7 @@ WebhookFactory::Headers WebhookFactory::headers(const QByteArray &body, qint64 t
 {
     const QByteArray ts =
         QByteArray::number(timestamp > 0 ? timestamp : QDateTime::currentSecsSinceEpoch());
-    return {{"telnyx-timestamp", ts},
-            {"telnyx-signature-ed25519", WebhookSigner(m_seed).sign(ts, body)}};
+    return {{"telnyx-timestamp", ts}, {"telnyx-signature-ed25519", m_signer.sign(ts, body)}};
 }
 
 QByteArray WebhookFactory::request(const QByteArray &body, qint64 timestamp) const

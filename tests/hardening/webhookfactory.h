@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "telnyx/webhooksignature.h"
+
 #include <QByteArray>
 #include <QJsonObject>
 #include <QList>
@@ -17,7 +19,7 @@ public:
     using Headers = QList<QPair<QByteArray, QByteArray>>;
 
     // Signs with `seed` (raw 32 bytes); default: the simulator's seed.
-    explicit WebhookFactory(QByteArray seed = simulatorSeed());
+    explicit WebhookFactory(const QByteArray &seed = simulatorSeed());
 
     static QByteArray simulatorSeed();
     static QByteArray otherSeed(); // a valid Ed25519 key that is not the account's
@@ -38,7 +40,7 @@ public:
     static QByteArray requestWith(const QByteArray &body, const Headers &headers);
 
 private:
-    QByteArray m_seed;
+    WebhookSigner m_signer;
 };
 
 } // namespace kt

@@ -9,6 +9,10 @@
 #include <QJsonObject>
 #include <QtTest>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 using kt::WebhookVerifier;
 
 namespace {
@@ -24,6 +28,21 @@ QByteArray b64(const QJsonValue &v)
 {
     return QByteArray::fromBase64(v.toString().toLatin1());
 }
+
+// RFC 8032 §7.1 test 1: the empty message.
+struct Rfc8032
+{
+    QByteArray seed, publicKey, signature;
+};
+
+Rfc8032 rfc8032()
+{
+    const QJsonObject rfc = vectors().value(QLatin1String("rfc8032")).toObject();
+    const auto hex = [&](const char *key) {
+        return QByteArray::fromHex(rfc.value(QLatin1String(key)).toString().toLatin1());
+    };
+    return {hex("secret_key_hex"), hex("public_key_hex"), hex("signature_hex")};
+}
 } // namespace
 
 class TstWebhookSignature : public QObject
@@ -37,6 +56,8 @@ private slots:
     void timestampWindow();
     void malformedInputs();
     void publicKeyDecoding();
+    void keysMadeOnce();
+    void sharedKeyAcrossThreads();
 };
 
 void TstWebhookSignature::fixtureVectors_data()
@@ -80,17 +101,11 @@ void TstWebhookSignature::fixtureVectors()
 
 void TstWebhookSignature::rfc8032Test1()
 {
-    const QJsonObject rfc = vectors().value(QLatin1String("rfc8032")).toObject();
-    QVERIFY(!rfc.isEmpty());
-    const QByteArray seed =
-        QByteArray::fromHex(rfc.value(QLatin1String("secret_key_hex")).toString().toLatin1());
-    const QByteArray pub =
-        QByteArray::fromHex(rfc.value(QLatin1String("public_key_hex")).toString().toLatin1());
-    const QByteArray sig =
-        QByteArray::fromHex(rfc.value(QLatin1String("signature_hex")).toString().toLatin1());
-    QCOMPARE(kt::Ed25519::publicKeyOf(seed), pub);
-    QCOMPARE(kt::Ed25519::sign(seed, QByteArray()), sig);
-    QVERIFY(kt::Ed25519::verify(pub, QByteArray(), sig));
+    const Rfc8032 rfc = rfc8032();
+    QCOMPARE(rfc.seed.size(), 32);
+    QCOMPARE(kt::Ed25519::publicKeyOf(rfc.seed), rfc.publicKey);
+    QCOMPARE(kt::Ed25519::sign(rfc.seed, QByteArray()), rfc.signature);
+    QVERIFY(kt::Ed25519::verify(rfc.publicKey, QByteArray(), rfc.signature));
 }
 
 void TstWebhookSignature::signerMatchesFixtures()
@@ -156,6 +171,74 @@ void TstWebhookSignature::publicKeyDecoding()
     QVERIFY(error.contains(QLatin1String("base64")));
     QVERIFY(!WebhookVerifier::decodePublicKey(QStringLiteral("YWJj"), &error));
     QVERIFY(error.contains(QLatin1String("32 bytes")));
+}
+
+// The kept key objects give the RFC 8032 results, and refuse bad sizes plainly.
+void TstWebhookSignature::keysMadeOnce()
+{
+    const Rfc8032 rfc = rfc8032();
+    const QByteArray &seed = rfc.seed, &pub = rfc.publicKey, &sig = rfc.signature;
+    const kt::Ed25519::SigningKey signing(seed);
+    QVERIFY(signing.isValid());
+    QCOMPARE(signing.seed(), seed);
+    QCOMPARE(signing.publicKey(), pub);
+    QCOMPARE(signing.sign(QByteArray()), sig);
+    QCOMPARE(signing.sign(QByteArray()), sig); // the key is reused, not consumed
+    const kt::Ed25519::PublicKey key(pub);
+    QVERIFY(key.isValid());
+    QCOMPARE(key.raw(), pub);
+    QVERIFY(key.verify(QByteArray(), sig));
+    QVERIFY(key.verify(QByteArray(), sig));
+    QVERIFY(!key.verify("x", sig));
+    QVERIFY(!key.verify(QByteArray(), sig.left(63)));
+
+    for (int size : {0, 31, 33}) {
+        const QByteArray bytes(size, 'k');
+        QVERIFY(!kt::Ed25519::PublicKey(bytes).isValid());
+        QVERIFY(!kt::Ed25519::PublicKey(bytes).verify(QByteArray(), sig));
+        QVERIFY(kt::Ed25519::PublicKey(bytes).raw().isEmpty());
+        QVERIFY(!kt::Ed25519::SigningKey(bytes).isValid());
+        QVERIFY(kt::Ed25519::SigningKey(bytes).sign("x").isEmpty());
+        QVERIFY(kt::Ed25519::SigningKey(bytes).publicKey().isEmpty());
+        QVERIFY(!WebhookVerifier(bytes).hasKey());
+        QVERIFY(kt::WebhookSigner(bytes).sign("1", "x").isEmpty());
+    }
+    QVERIFY(!kt::Ed25519::PublicKey().isValid());
+    QVERIFY(kt::WebhookSigner().sign("1", "x").isEmpty());
+}
+
+// The webhook server checks signatures on several threads with one verifier (one key object).
+void TstWebhookSignature::sharedKeyAcrossThreads()
+{
+    const kt::WebhookSigner signer(kt::Ed25519::generateSeed());
+    const WebhookVerifier verifier(signer.publicKey());
+    const WebhookVerifier copy = verifier; // copies share the key
+    const qint64 now = 1800000000;
+    const QByteArray t = QByteArray::number(now);
+    std::vector<QByteArray> bodies, signatures;
+    for (int i = 0; i < 40; ++i) {
+        bodies.push_back(QByteArray("{\"n\":") + QByteArray::number(i) + '}');
+        signatures.push_back(signer.sign(t, bodies.back()));
+    }
+    std::atomic<int> valid{0}, rejected{0};
+    std::vector<std::thread> threads;
+    for (int k = 0; k < 4; ++k) {
+        threads.emplace_back([&, k] {
+            const WebhookVerifier &v = k % 2 ? copy : verifier;
+            for (size_t i = 0; i < bodies.size(); ++i) {
+                if (v.verify(t, signatures[i], bodies[i], now) == WebhookVerifier::Result::Valid)
+                    ++valid;
+                // and each signature fails for its neighbour's body
+                if (v.verify(t, signatures[i], bodies[(i + 1) % bodies.size()], now) ==
+                    WebhookVerifier::Result::BadSignature)
+                    ++rejected;
+            }
+        });
+    }
+    for (std::thread &th : threads)
+        th.join();
+    QCOMPARE(valid.load(), 4 * 40);
+    QCOMPARE(rejected.load(), 4 * 40);
 }
 
 QTEST_GUILESS_MAIN(TstWebhookSignature)
