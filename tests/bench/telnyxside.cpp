@@ -7,6 +7,8 @@
 #include <QMetaObject>
 #include <QUuid>
 
+#include <algorithm>
+#include <cmath>
 #include <limits>
 
 namespace kt::bench {
@@ -53,7 +55,7 @@ bool TelnyxSide::start()
                     [this](const ReceivedRequest &command) { onCommand(command); });
             m_callTimer = new QTimer(m_simulator);
             m_callTimer->setTimerType(Qt::PreciseTimer);
-            m_callTimer->setInterval(1);
+            m_callTimer->setSingleShot(true); // set for the next call due: no idle wake-ups
             connect(m_callTimer, &QTimer::timeout, m_simulator, [this] { placeDueCalls(); });
             ok = m_simulator->start();
             m_baseUrl = m_simulator->baseUrl();
@@ -124,7 +126,7 @@ void TelnyxSide::startCalls(double perSecond, const QStringList &toNumbers, cons
             m_perSecond = perSecond;
             m_placed = 0;
             m_callsStartNs = nowNs();
-            m_callTimer->start();
+            scheduleNextCall();
         },
         Qt::BlockingQueuedConnection);
 }
@@ -155,6 +157,15 @@ void TelnyxSide::placeDueCalls()
         m_simulator->startInboundCall(from, to, options);
         ++m_placed;
     }
+    scheduleNextCall();
+}
+
+void TelnyxSide::scheduleNextCall()
+{
+    // Call n + 1 is due (n + 1) / perSecond seconds after the start.
+    const double dueNs = double(m_placed + 1) / m_perSecond * 1e9;
+    const double waitMs = (dueNs - double(nowNs() - m_callsStartNs)) / 1e6;
+    m_callTimer->start(std::max(0, int(std::ceil(waitMs))));
 }
 
 void TelnyxSide::onEvent(const QString &eventType, const QJsonObject &payload,

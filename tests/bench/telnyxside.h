@@ -69,6 +69,7 @@ private:
     void onEvent(const QString &eventType, const QJsonObject &payload, const QString &occurredAt);
     void onCommand(const ReceivedRequest &command);
     void placeDueCalls();
+    void scheduleNextCall(); // the call timer, for when the next call is due
 
     QThread m_thread;
     TelnyxSimulator *m_simulator = nullptr; // lives in m_thread
