@@ -15,6 +15,7 @@
 #include <QUrl>
 #include <QVariant>
 
+#include <cstdio>
 #include <limits>
 
 namespace kt {
@@ -1143,8 +1144,39 @@ VerifyResult EventStore::verify(const Progress &progress)
     return result;
 }
 
+namespace {
+// The value of the `count` ASCII digits at `at`, or -1.
+int digits(QStringView text, qsizetype at, int count)
+{
+    int value = 0;
+    for (qsizetype i = at; i < at + count; ++i) {
+        const char16_t c = text[i].unicode();
+        if (c < u'0' || c > u'9')
+            return -1;
+        value = value * 10 + (c - u'0');
+    }
+    return value;
+}
+
+// Telnyx's own form, "2025-11-23T03:30:00.076316Z", is already normalized: checked field by
+// field it is returned as is, at a small part of the cost of the general parse below (every
+// webhook carries one, and the store normalizes it on each append).
+bool isNormalized(QStringView t)
+{
+    if (t.size() != 27 || t[4] != u'-' || t[7] != u'-' || t[10] != u'T' || t[13] != u':' ||
+        t[16] != u':' || t[19] != u'.' || t[26] != u'Z')
+        return false;
+    const int year = digits(t, 0, 4), month = digits(t, 5, 2), day = digits(t, 8, 2);
+    const int hour = digits(t, 11, 2), minute = digits(t, 14, 2), second = digits(t, 17, 2);
+    return year >= 0 && QDate::isValid(year, month, day) && hour >= 0 && hour <= 23 &&
+           minute >= 0 && minute <= 59 && second >= 0 && second <= 59 && digits(t, 20, 6) >= 0;
+}
+} // namespace
+
 QString EventStore::normalizeTimestamp(const QString &text)
 {
+    if (isNormalized(text))
+        return text;
     static const QRegularExpression re(
         QStringLiteral("^(\\d{4})-(\\d{2})-(\\d{2})[Tt ](\\d{2}):(\\d{2}):(\\d{2})(?:[.,](\\d+))?"
                        "(?:([Zz])|([+-])(\\d{2}):?(\\d{2}))?$"));
@@ -1175,7 +1207,17 @@ QString EventStore::normalizeTimestamp(const QString &text)
 
 QString EventStore::formatRecordedAt(const QDateTime &time)
 {
-    return time.toUTC().toString(QStringLiteral("yyyy-MM-dd'T'HH:mm:ss.zzz")) + QLatin1Char('Z');
+    // By hand: QDateTime::toString() parses its format string on every call, and every append
+    // formats the time it was recorded.
+    const QDateTime utc = time.toUTC();
+    const QDate date = utc.date();
+    const QTime clock = utc.time();
+    if (!date.isValid() || !clock.isValid() || date.year() < 0 || date.year() > 9999)
+        return utc.toString(QStringLiteral("yyyy-MM-dd'T'HH:mm:ss.zzz")) + QLatin1Char('Z');
+    char out[32];
+    std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", date.year(), date.month(),
+                  date.day(), clock.hour(), clock.minute(), clock.second(), clock.msec());
+    return QString::fromLatin1(out);
 }
 
 } // namespace kt

@@ -13,6 +13,7 @@
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimeZone>
 #include <QtEndian>
 
 #include <memory>
@@ -266,6 +267,29 @@ private slots:
                  QStringLiteral("2025-01-01T02:30:00.000001Z"));
         QVERIFY(EventStore::normalizeTimestamp(QStringLiteral("2025-02-30T00:00:00Z")).isNull());
         QVERIFY(EventStore::normalizeTimestamp(QString()).isNull());
+        // Telnyx's own form is kept as it is, once each field is checked.
+        QCOMPARE(EventStore::normalizeTimestamp(QStringLiteral("2025-11-23T03:30:00.076316Z")),
+                 QStringLiteral("2025-11-23T03:30:00.076316Z"));
+        QCOMPARE(EventStore::normalizeTimestamp(QStringLiteral("2024-02-29T23:59:59.999999Z")),
+                 QStringLiteral("2024-02-29T23:59:59.999999Z"));
+        for (const char *bad : {"2025-02-29T00:00:00.000000Z", "2025-13-01T00:00:00.000000Z",
+                                "2025-11-23T24:00:00.000000Z", "2025-11-23T03:60:00.000000Z",
+                                "2025-11-23T03:30:60.000000Z", "2025-11-23T03:30:00.0763x6Z",
+                                "2025-11-23T03:30:00.076316+", "2025-11-23 03:30:00.076316X",
+                                "+025-11-23T03:30:00.076316Z"})
+            QVERIFY2(EventStore::normalizeTimestamp(QString::fromUtf8(bad)).isNull(), bad);
+        // Other forms still take the general parse.
+        QCOMPARE(EventStore::normalizeTimestamp(QStringLiteral("2025-11-23 03:30:00.076316Z")),
+                 QStringLiteral("2025-11-23T03:30:00.076316Z"));
+        QCOMPARE(EventStore::normalizeTimestamp(QStringLiteral(" 2025-11-23T03:30:00.076316Z ")),
+                 QStringLiteral("2025-11-23T03:30:00.076316Z"));
+
+        QCOMPARE(EventStore::formatRecordedAt(
+                     QDateTime(QDate(2025, 1, 2), QTime(3, 4, 5, 6), QTimeZone::utc())),
+                 QStringLiteral("2025-01-02T03:04:05.006Z"));
+        QCOMPARE(EventStore::formatRecordedAt(
+                     QDateTime(QDate(2025, 1, 1), QTime(0, 30, 0, 999), QTimeZone(2 * 3600))),
+                 QStringLiteral("2024-12-31T22:30:00.999Z"));
 
         // A clock that returns garbage is an error, not a corrupt row.
         store.setClock([] { return QDateTime(); });
