@@ -362,6 +362,10 @@ void WebhookServer::handleWebhook(const QHttpServerRequest &request, QTcpSocket 
         return;
     }
     ++m_checksInFlight;
+    // A new call waits for its decision, and the caller hears ringing meanwhile: its check goes
+    // ahead of the events of calls already decided. (A forgery that claims to be one gains a
+    // place in the queue, nothing more: it is checked all the same.)
+    const int priority = r.body.contains(QByteArrayLiteral("\"call.initiated\"")) ? 1 : 0;
     m_verifierPool->start(
         [this, generation = m_generation, verifier = m_verifier, r, timestamp, signature] {
             Checked checked = check(verifier, timestamp, signature, r.body);
@@ -373,7 +377,16 @@ void WebhookServer::handleWebhook(const QHttpServerRequest &request, QTcpSocket 
                         onChecked(r, checked);
                 },
                 Qt::QueuedConnection);
-        });
+        },
+        priority);
+}
+
+bool WebhookServer::runOnVerifier(std::function<void()> task, int priority)
+{
+    if (!m_verifierPool)
+        return false;
+    m_verifierPool->start(std::move(task), priority);
+    return true;
 }
 
 WebhookServer::Checked WebhookServer::check(const WebhookVerifier &verifier,

@@ -81,6 +81,9 @@ public:
     int checksInFlight() const { return m_checksInFlight; }
     // Checks run in this thread because the workers had enough (see setMaxChecksInFlight()).
     qint64 checksInline() const { return m_checksInline; }
+    // Runs `task` on a verifier thread, ahead of any check waiting; false without workers.
+    // Tests hold the workers busy with it to see the order in which queued checks run.
+    bool runOnVerifier(std::function<void()> task, int priority = 2);
     const WebhookVerifier &verifier() const { return m_verifier; }
     // Unix seconds for the ±300 s timestamp window; default: the system clock.
     void setClock(std::function<qint64()> nowSecs);

@@ -14,6 +14,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
 #include <QNetworkReply>
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -271,6 +272,7 @@ private slots:
     void pipelinedAnswersKeepTheirOrder();
     void verifierThreads();
     void checksInFlightAreCapped();
+    void newCallsAreCheckedFirst();
     void webSocketUpgradeIsRefused();
     void connectionCloseIsHonoured();
     void connectionCap();
@@ -778,6 +780,39 @@ void TstWebhookServer::checksInFlightAreCapped()
     QVERIFY2(m_server->checksInline() > 0, "the cap never applied");
     QCOMPARE(m_server->checksInFlight(), 0);
     QCOMPARE(m_handler->stored.size(), 20);
+}
+
+void TstWebhookServer::newCallsAreCheckedFirst()
+{
+    // One worker, held busy while events of calls under way queue for it, then a new call: its
+    // check jumps the queue, so it is stored first (the answers still leave in order).
+    m_server->setVerifierThreads(1);
+    QSemaphore gate;
+    QVERIFY(m_server->runOnVerifier([&gate] { gate.acquire(); }));
+    const int queued = 10;
+    QByteArray pipelined;
+    for (int i = 0; i < queued; ++i) {
+        const QByteArray b =
+            eventBody(QStringLiteral("under-way-%1").arg(i), QStringLiteral("call.answered"));
+        pipelined += rawRequest("POST", "/webhooks/telnyx", b, signedHeaders(b));
+    }
+    const QByteArray initiated = eventBody(QStringLiteral("new-call"));
+    pipelined += rawRequest("POST", "/webhooks/telnyx", initiated, signedHeaders(initiated));
+    RawClient c;
+    QVERIFY(c.connectTo(port()));
+    c.send(pipelined);
+    QTRY_COMPARE(m_server->checksInFlight(), queued + 1);
+    gate.release();
+    for (int i = 0; i <= queued; ++i)
+        QCOMPARE(statusOf(c.nextResponse()), 200);
+    QCOMPARE(m_handler->stored.size(), queued + 1);
+    qsizetype position = -1;
+    for (qsizetype i = 0; i < m_handler->stored.size(); ++i) {
+        if (m_handler->stored.at(i).first.id == QLatin1String("new-call"))
+            position = i;
+    }
+    QCOMPARE(position, 0);
+    QCOMPARE(m_handler->stored.at(1).first.id, QStringLiteral("under-way-0"));
 }
 
 void TstWebhookServer::webSocketUpgradeIsRefused()
