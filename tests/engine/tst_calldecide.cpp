@@ -2,6 +2,7 @@
 // `kevan-tel calls decide CALL_ID accept|reject`: the real binary runs `--headless` on a temporary
 // database, a number's policy is `ask` (set with `kevan-tel numbers policy`), and a second
 // process decides the ringing call; the Telnyx simulator receives what the decision asks for.
+#include "cliprocess.h"
 #include "simulator/telnyxsimulator.h"
 
 #include <QJsonArray>
@@ -11,8 +12,6 @@
 #include <QSet>
 #include <QTemporaryDir>
 #include <QtTest>
-
-#include <csignal>
 
 namespace {
 const QString Owner = QStringLiteral("+17702300635");
@@ -202,9 +201,8 @@ void TstCallDecide::decidesARingingCall()
              QStringLiteral("owner_rejected"));
 
     // Both decisions are in the log: the CLI's requests and the engine's decisions.
-    ::kill(pid_t(m_server->processId()), SIGTERM);
-    QVERIFY(m_server->waitForFinished(Timeout));
-    QCOMPARE(m_server->exitCode(), 0);
+    const QByteArray stopped = kt::test::terminateServer(*m_server, Timeout);
+    QVERIFY2(stopped.isEmpty(), stopped.constData());
     const QJsonArray events =
         QJsonDocument::fromJson(run({QStringLiteral("events"), QStringLiteral("--json"),
                                      QStringLiteral("--limit"), QStringLiteral("1000")},
@@ -236,9 +234,8 @@ void TstCallDecide::decisionWhileStoppedIsCarriedOutAtRestart()
     const QString from = QStringLiteral("+14045550186");
     const QString ccid = askingCall(from);
     QVERIFY(!ccid.isEmpty());
-    ::kill(pid_t(m_server->processId()), SIGTERM);
-    QVERIFY(m_server->waitForFinished(Timeout));
-    QCOMPARE(m_server->exitCode(), 0);
+    const QByteArray stopped = kt::test::terminateServer(*m_server, Timeout);
+    QVERIFY2(stopped.isEmpty(), stopped.constData());
 
     const QString callId = callRecord(from).value(QStringLiteral("call_id")).toString();
     int code = -1;

@@ -3,14 +3,14 @@
 // from its cast of callers (every second here, via the hidden KEVANTEL_DEMO_INTERVAL_MS) and
 // screens them; after SIGTERM the administration commands show every kind of decision and an
 // intact log.
+#include "cliprocess.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
-
-#include <csignal>
 
 namespace {
 constexpr int Timeout = 60000;
@@ -127,10 +127,8 @@ void TstDemo::demoScreensItsCast()
         }(),
         Timeout);
 
-    ::kill(pid_t(m_server->processId()), SIGTERM);
-    QVERIFY(m_server->waitForFinished(30000));
-    QCOMPARE(m_server->exitStatus(), QProcess::NormalExit);
-    QCOMPARE(m_server->exitCode(), 0);
+    const QByteArray stopped = kt::test::terminateServer(*m_server, 30000);
+    QVERIFY2(stopped.isEmpty(), stopped.constData());
 
     const QJsonArray all = calls();
     const QJsonObject alice = findCall(all, QStringLiteral("authenticated"));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The real `kevan-tel --headless` binary on a temporary database and a free port, driven by the
 // Telnyx simulator (the fake Telnyx API) over loopback.
+#include "cliprocess.h"
 #include "simulator/telnyxsimulator.h"
 
 #include <QJsonArray>
@@ -11,8 +12,6 @@
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
-
-#include <csignal>
 
 class TstHeadless : public QObject
 {
@@ -185,10 +184,8 @@ void TstHeadless::servesScreensAndRecords()
     QTRY_COMPARE_WITH_TIMEOUT(callState(), QStringLiteral("ended"), 10000);
 
     // SIGTERM stops it cleanly.
-    ::kill(pid_t(m_server->processId()), SIGTERM);
-    QVERIFY(m_server->waitForFinished(15000));
-    QCOMPARE(m_server->exitStatus(), QProcess::NormalExit);
-    QCOMPARE(m_server->exitCode(), 0);
+    const QByteArray stopped = kt::test::terminateServer(*m_server, 15000);
+    QVERIFY2(stopped.isEmpty(), stopped.constData());
 
     const QJsonArray events =
         QJsonDocument::fromJson(

@@ -412,7 +412,7 @@ void TstCrashSafety::killNineAtRandomMomentsLosesNothing()
         }
         QCOMPARE(byCommand.size(), 3);
     }
-    QVERIFY(app.terminate());
+    QVERIFY2(app.terminate(), app.stderrText().constData());
 }
 
 QTEST_GUILESS_MAIN(TstCrashSafety)

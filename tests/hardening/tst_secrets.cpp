@@ -168,7 +168,7 @@ void TstSecrets::apiKeyNeverLeaks()
                   QLatin1String("tel.command_failed");
     QVERIFY(failed >= 1);
 
-    QVERIFY(m_app->terminate());
+    QVERIFY2(m_app->terminate(), m_app->stderrText().constData());
     const QByteArray output = m_app->stdoutText() + m_app->stderrText();
     qInfo("%lld bytes of output checked", qint64(output.size()));
     QVERIFY(output.contains("401"));                            // the failures were logged...

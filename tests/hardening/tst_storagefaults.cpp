@@ -109,7 +109,10 @@ bool TstStorageFaults::createDatabase(const QString &path)
     app.setHome(m_dir->path());
     if (!app.serve(path, *m_telnyx))
         return false;
-    return app.terminate();
+    if (app.terminate())
+        return true;
+    qWarning("the server did not stop cleanly: %s", app.stderrText().constData());
+    return false;
 }
 
 void TstStorageFaults::expectOneLineRefusal(const CliResult &r, const QString &path)

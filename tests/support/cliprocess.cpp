@@ -5,6 +5,8 @@
 #include <QProcess>
 #include <QSignalSpy>
 
+#include <csignal>
+
 namespace kt::test {
 
 QJsonArray CliRun::json() const
@@ -39,6 +41,23 @@ CliRun runCli(const QString &program, const QStringList &args, const QProcessEnv
     r.out = p.readAllStandardOutput();
     r.err = p.readAllStandardError();
     return r;
+}
+
+QByteArray terminateServer(QProcess &process, int timeoutMs)
+{
+    if (process.state() == QProcess::NotRunning)
+        return "the server was not running\n" + process.readAllStandardError();
+    ::kill(pid_t(process.processId()), SIGTERM);
+    QByteArray how;
+    if (!process.waitForFinished(timeoutMs))
+        how = "the server did not stop within " + QByteArray::number(timeoutMs) + " ms of SIGTERM";
+    else if (process.exitStatus() == QProcess::CrashExit)
+        how = "the server was killed by signal " + QByteArray::number(process.exitCode());
+    else if (process.exitCode() != 0)
+        how = "the server exited with code " + QByteArray::number(process.exitCode());
+    if (how.isEmpty())
+        return {};
+    return how + "; its stderr:\n" + process.readAllStandardError();
 }
 
 } // namespace kt::test

@@ -6,6 +6,8 @@
 #include <QProcessEnvironment>
 #include <QStringList>
 
+class QProcess;
+
 namespace kt::test {
 
 // One finished run of a command-line program: exit code (-1 not started or timed out,
@@ -25,5 +27,10 @@ struct CliRun
 // answer the program.
 CliRun runCli(const QString &program, const QStringList &args, const QProcessEnvironment &env,
               int timeoutMs = 60000);
+
+// Sends SIGTERM to a running server and waits up to `timeoutMs` for it to exit. Empty when it
+// exited with code 0; otherwise how it ended (still running, a code, a signal) followed by all it
+// wrote on stderr, so a sanitizer report or an assertion from the child reaches the test log.
+QByteArray terminateServer(QProcess &process, int timeoutMs);
 
 } // namespace kt::test
