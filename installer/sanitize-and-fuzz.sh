@@ -28,7 +28,22 @@ echo "== ASan + UBSan: build and run every test"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
     -DKEVANTEL_SANITIZE=address,undefined -DKEVANTEL_BUILD_BENCHMARKS=OFF
 cmake --build build-asan -j"$(nproc)"
-ctest --test-dir build-asan --output-on-failure -j2 --timeout 900
+# Every sanitizer report goes to a file as well as failing its process: a report from a child
+# process (the real binary started by a test) is printed here even when the test only saw the
+# child's exit status, and any report fails this step.
+reports=build-asan/sanitizer-reports
+rm -rf "$reports" && mkdir -p "$reports"
+status=0
+ASAN_OPTIONS="$ASAN_OPTIONS:log_path=$PWD/$reports/asan" \
+    UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$PWD/$reports/ubsan" \
+    ctest --test-dir build-asan --output-on-failure -j2 --timeout 900 || status=$?
+for report in "$reports"/*; do
+    [ -e "$report" ] || continue
+    echo "== sanitizer report $(basename "$report"):"
+    cat "$report"
+    status=1
+done
+[ "$status" -eq 0 ] || { echo "ASan + UBSan: failed"; exit "$status"; }
 
 echo "== libFuzzer: ${seconds} s per target"
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
