@@ -313,6 +313,7 @@ bool Engine::beginStores()
     m_inGroup = true;
     m_groupSnapshots.clear();
     m_groupWebhookAt = QDateTime();
+    m_groupDecisions.clear();
     return true;
 }
 
@@ -320,8 +321,13 @@ bool Engine::endStores(QString *error)
 {
     m_inGroup = false;
     --m_stepDepth;
+    const QStringList decisions = std::exchange(m_groupDecisions, {});
     if (m_store->commitBatch()) {
         m_groupSnapshots.clear();
+        if (m_server) {
+            for (const QString &decision : decisions)
+                m_server->metrics().countCall(decision);
+        }
         if (m_groupWebhookAt.isValid())
             noteWebhookReceived(m_groupWebhookAt);
         dispatchOutbox();
@@ -523,7 +529,11 @@ void Engine::decideCall(ActiveCall &call, const WebhookEvent &event)
     update.state = call.machine->state();
     call.lastState = call.machine->state();
     appendEngineEvent(&call, decisionEventType(decision.decisionName()), payload, Actor, &update);
-    if (m_server)
+    // In a group, the decision counts once the group is committed: if the commit fails, the
+    // decision is undone and made again when Telnyx delivers the webhook again.
+    if (m_inGroup)
+        m_groupDecisions.append(decision.decisionName());
+    else if (m_server)
         m_server->metrics().countCall(decision.decisionName());
     if (decision.ruleSingleUse && decision.ruleId > 0)
         m_repository->consumeRule(decision.ruleId, call.callId, Actor);

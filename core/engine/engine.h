@@ -170,8 +170,9 @@ private:
     int m_stepDepth = 0;
     bool m_inGroup = false; // between beginStores() and endStores()
     QHash<QString, CallSnapshot> m_groupSnapshots;
-    QDateTime m_groupWebhookAt; // the group's last stored webhook, noted once it is committed
-    QStringList m_changedCalls; // by the step under way, for callChanged once it is committed
+    QDateTime m_groupWebhookAt;   // the group's last stored webhook, noted once it is committed
+    QStringList m_groupDecisions; // the group's decisions, counted in /metrics once committed
+    QStringList m_changedCalls;   // by the step under way, for callChanged once it is committed
 };
 
 } // namespace kt

@@ -853,6 +853,15 @@ void TstEngine::failedGroupCommitIsUndone()
     QCOMPARE(types.count("tel.call_ended"), 1);
     QCOMPARE(record(ccid)->decision, QStringLiteral("rejected"));
     QVERIFY(m_engine->eventStore().verify().ok);
+    // /metrics counts what the log holds: the undone decision is not counted, the redelivered
+    // one is, and the first command's latency is observed once.
+    int status = 0;
+    const QByteArray metrics = get(QStringLiteral("/metrics"), &status);
+    QCOMPARE(status, 200);
+    for (const char *line : {"kevantel_calls_total{decision=\"rejected\"} 1\n",
+                             "kevantel_decision_latency_seconds_count 1\n",
+                             "kevantel_webhooks_total{result=\"store_failed\"} 1\n"})
+        QVERIFY2(metrics.contains(line), (line + metrics).constData());
 }
 
 QTEST_GUILESS_MAIN(TstEngine)
