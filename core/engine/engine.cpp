@@ -115,6 +115,7 @@ bool Engine::start(QString *error)
         *error = QStringLiteral("cannot create the folder of the database %1").arg(path);
         return false;
     }
+    m_store->setBusyTimeout(StoreBusyTimeoutMs);
     m_store->setSynchronous(m_config.synchronous == QLatin1String("NORMAL")
                                 ? EventStore::Synchronous::Normal
                                 : EventStore::Synchronous::Full);
@@ -303,10 +304,18 @@ void Engine::process(const WebhookEvent &event)
         afterTransition(*call, event.eventType, &event);
 }
 
-bool Engine::beginStores()
+bool Engine::beginStores(QString *error)
 {
-    if (m_stepDepth != 0 || !m_store->beginBatch())
+    if (m_stepDepth != 0)
         return false;
+    if (!m_store->beginBatch()) {
+        // The transaction could not start (another process holds the write lock past the busy
+        // timeout, or the disk fails): a store of its own would fail the same way, after
+        // waiting as long again.
+        *error = m_store->errorString();
+        noteWrite(false, *error);
+        return false;
+    }
     // The group is the outermost step: its processing commits with it, and its commands wait
     // for that commit.
     ++m_stepDepth;

@@ -38,6 +38,11 @@ public:
     explicit Engine(const Config &config, QObject *parent = nullptr);
     ~Engine() override;
 
+    // How long a write waits for another process's write lock (an administration command)
+    // before it fails: a webhook is answered, 503 if need be, well within the 2 s Telnyx is
+    // best answered in. Administration commands wait longer (EventStore's default).
+    static constexpr int StoreBusyTimeoutMs = 1000;
+
     // Opens the store, seeds the default number map on first run, recovers calls in flight and
     // starts listening. False with one clear line in `error` on failure.
     bool start(QString *error);
@@ -61,7 +66,7 @@ public:
     // transaction (one fsync under synchronous=FULL, however many webhooks). If its commit
     // fails, the calls it touched are put back as they were before it.
     bool groupsStores() const override { return true; }
-    bool beginStores() override;
+    bool beginStores(QString *error) override;
     bool endStores(QString *error) override;
     void processStored(const QList<WebhookEvent> &events) override;
 

@@ -58,11 +58,18 @@ public:
     // with the Stored ones, endStores(). The webhooks and what processing them wrote are one
     // durable commit, however many webhooks; the server answers them only after endStores(),
     // and the handler lets nothing leave (Telnyx commands) before it has committed.
-    // beginStores() false: each store() commits on its own, and processing follows the answers.
+    // beginStores() false with `error` empty: each store() commits on its own, and processing
+    // follows the answers. False with an `error`: nothing can be stored now (the database is
+    // locked by another process, or failing): every webhook of the group is answered 503 at
+    // once, without a store() each, and Telnyx delivers them again.
     // endStores() false (with `error`): none of the group is stored, each Stored one is answered
     // 503, and the handler undoes what processing them did (Telnyx delivers them again).
     virtual bool groupsStores() const { return false; }
-    virtual bool beginStores() { return false; }
+    virtual bool beginStores(QString *error)
+    {
+        Q_UNUSED(error);
+        return false;
+    }
     virtual bool endStores(QString *error)
     {
         Q_UNUSED(error);

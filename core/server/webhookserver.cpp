@@ -468,9 +468,19 @@ void WebhookServer::storePending()
     const QList<PendingWebhook> pending = std::exchange(m_pending, {});
     if (pending.isEmpty() || !m_handler)
         return;
+    QString unavailable;
+    const bool grouped = m_handler->beginStores(&unavailable);
+    if (!grouped && !unavailable.isEmpty()) {
+        qCWarning(lcWebhookServer).noquote()
+            << pending.size() << "webhook(s) not stored:" << unavailable;
+        for (const PendingWebhook &p : pending)
+            answerWebhook(p.request, 503, QStringLiteral("store_failed"),
+                          QStringLiteral("the event could not be stored; deliver it again"),
+                          p.event.id);
+        return;
+    }
     QList<StoreOutcome> outcomes;
     outcomes.reserve(pending.size());
-    const bool grouped = m_handler->beginStores();
     QList<WebhookEvent> stored;
     for (const PendingWebhook &p : pending) {
         outcomes.append(m_handler->store(p.event, p.request.body));

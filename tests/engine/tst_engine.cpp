@@ -22,6 +22,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <memory>
 
 namespace {
@@ -63,6 +64,7 @@ private slots:
     void metricsCountDecisionsAndCommands();
     void commandsLeaveOnlyOnceRecorded();
     void failedGroupCommitIsUndone();
+    void lockedDatabaseRefusesThenRecovers();
 
 private:
     kt::Config config() const;
@@ -862,6 +864,51 @@ void TstEngine::failedGroupCommitIsUndone()
                              "kevantel_decision_latency_seconds_count 1\n",
                              "kevantel_webhooks_total{result=\"store_failed\"} 1\n"})
         QVERIFY2(metrics.contains(line), (line + metrics).constData());
+}
+
+void TstEngine::lockedDatabaseRefusesThenRecovers()
+{
+    // Another process holds the database's write lock (an administration command, a backup):
+    // the webhooks are answered 503 (Telnyx delivers them again) without waiting past what
+    // Telnyx waits for an answer, and once the lock is released the call is screened as usual.
+    // The simulator, like Telnyx, gives up on an answer after 2 s: a 503 counts only if it came
+    // within that time (each webhook used to wait for the lock twice, 5 s each time).
+    m_telnyx->setDeliveryAttemptsPerUrl(1000); // an answer late on a busy machine is retried
+    QVERIFY(startEngine(config()));
+    const QString locker = QStringLiteral("tst_engine-locker");
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), locker);
+        db.setDatabaseName(m_dir->filePath(QStringLiteral("events.db")));
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("BEGIN IMMEDIATE")));
+    }
+    auto refusals = [this] {
+        const QList<kt::WebhookDelivery> deliveries = m_telnyx->deliveries();
+        return std::count_if(deliveries.cbegin(), deliveries.cend(),
+                             [](const kt::WebhookDelivery &d) { return d.status == 503; });
+    };
+    QElapsedTimer sinceCall;
+    sinceCall.start();
+    const QString ccid = m_telnyx->startInboundCall(Unknown, Owner);
+    QTRY_VERIFY_WITH_TIMEOUT(refusals() >= 2, Timeout);
+    qInfo("two 503 answers %lld ms after the call began", sinceCall.elapsed());
+    QCOMPARE(m_telnyx->commands().size(), 0);
+    {
+        QSqlDatabase db = QSqlDatabase::database(locker);
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("ROLLBACK")));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(locker);
+
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("ended"), Timeout);
+    QCOMPARE(steps(), (QStringList{"answer", "speak", "hangup"}));
+    verifyOneCommandIdPerCommand();
+    const QStringList types = eventTypes(ccid);
+    QCOMPARE(types.count("call.initiated"), 1);
+    QCOMPARE(types.count("tel.call_rejected"), 1);
+    QVERIFY(m_engine->eventStore().verify().ok);
 }
 
 QTEST_GUILESS_MAIN(TstEngine)

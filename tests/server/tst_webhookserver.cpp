@@ -93,8 +93,12 @@ public:
     }
     Health health() override { return currentHealth; }
     bool groupsStores() const override { return grouping; }
-    bool beginStores() override
+    bool beginStores(QString *error) override
     {
+        if (!unavailable.isEmpty()) {
+            *error = unavailable;
+            return false;
+        }
         groupStart = storeCalls;
         processedAtBegin = int(processed.size());
         return true;
@@ -116,6 +120,7 @@ public:
 
     bool grouping = false;
     bool failGroup = false;
+    QString unavailable; // beginStores() fails with this error
     int groupStart = 0;
     int processedAtBegin = 0;
     QList<int> groupSizes;
@@ -1192,6 +1197,26 @@ void TstWebhookServer::groupedStoresShareOneCommit()
     QCOMPARE(m_handler->processed.size(), 4);
     QCOMPARE(m_handler->processed.last(), QStringLiteral("group-10"));
     QCOMPARE(m_handler->undone, QStringList{QStringLiteral("group-9")});
+
+    // A group that cannot begin (the database is locked by another process): each webhook is
+    // answered 503 at once, none is handed to store() to wait for the lock again.
+    m_handler->unavailable = QStringLiteral("database is locked");
+    const int storesBefore = m_handler->storeCalls;
+    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral(
+                                           "webhook\\(s\\) not stored: database is locked")));
+    for (int i = 0; i < 2; ++i) {
+        const QByteArray locked = eventBody(QStringLiteral("group-locked-%1").arg(i));
+        clients[i].send(rawRequest("POST", "/webhooks/telnyx", locked, signedHeaders(locked)));
+    }
+    for (int i = 0; i < 2; ++i) {
+        const QByteArray refused = clients[i].nextResponse();
+        QCOMPARE(statusOf(refused), 503);
+        QCOMPARE(jsonOf(refused).value(QStringLiteral("error")).toString(),
+                 QStringLiteral("store_failed"));
+    }
+    QCOMPARE(m_handler->storeCalls, storesBefore);
+    QCOMPARE(m_handler->processed.size(), 4);
+    m_handler->unavailable.clear();
 }
 
 void TstWebhookServer::runsInItsOwnThread()
