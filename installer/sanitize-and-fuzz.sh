@@ -28,9 +28,9 @@ echo "== ASan + UBSan: build and run every test"
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
     -DKEVANTEL_SANITIZE=address,undefined -DKEVANTEL_BUILD_BENCHMARKS=OFF
 cmake --build build-asan -j"$(nproc)"
-# Every sanitizer report goes to a file as well as failing its process: a report from a child
-# process (the real binary started by a test) is printed here even when the test only saw the
-# child's exit status, and any report fails this step.
+# Every sanitizer report goes to a file (instead of the process's stderr), and still aborts the
+# process: a report from a child process (the real binary started by a test) is printed here
+# even when the test only saw the child's exit status, and any report fails this step.
 reports=build-asan/sanitizer-reports
 rm -rf "$reports" && mkdir -p "$reports"
 status=0
