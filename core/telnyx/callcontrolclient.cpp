@@ -1,18 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "callcontrolclient.h"
 
+#include "http/httpclient.h"
 #include "telnyxerror.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
-#include <QNetworkRequest>
 #include <QTimer>
 #include <QUuid>
 
 #include <algorithm>
+#include <utility>
 
 Q_LOGGING_CATEGORY(lcCallControl, "kt.telnyx.client", QtInfoMsg)
 
@@ -25,9 +24,8 @@ struct CallControlClient::Pending
     QString path;    // below the base URL, already percent-encoded
     QByteArray body; // null for GET
     CommandResult result;
-    QNetworkReply *reply = nullptr;
-    int tries = 0;         // attempts of the current HTTP exchange (a listing resets it per page)
-    bool timedOut = false; // the current reply was aborted for lack of a response
+    quint64 exchange = 0; // the HttpClient request in flight, 0 when none
+    int tries = 0;        // attempts of the current HTTP exchange (a listing resets it per page)
     bool waitingRetry = false;
     // Listing phone numbers.
     int pageSize = 0;
@@ -62,14 +60,7 @@ CallControlClient::CallControlClient(QObject *parent)
 
 CallControlClient::~CallControlClient()
 {
-    for (auto &[handle, pending] : m_pending) {
-        Q_UNUSED(handle)
-        if (QNetworkReply *reply = pending->reply) {
-            disconnect(reply, nullptr, this, nullptr);
-            reply->abort();
-            reply->deleteLater();
-        }
-    }
+    // The requests in flight end with the HTTP client (a child), without their callbacks.
     m_pending.clear();
 }
 
@@ -83,21 +74,11 @@ void CallControlClient::setApiKey(const QString &apiKey)
     m_apiKey = apiKey.trimmed();
 }
 
-void CallControlClient::setNetworkAccessManager(QNetworkAccessManager *manager)
+HttpClient *CallControlClient::httpClient()
 {
-    if (m_ownsManager && m_manager != manager)
-        m_manager->deleteLater();
-    m_manager = manager;
-    m_ownsManager = false;
-}
-
-QNetworkAccessManager *CallControlClient::manager()
-{
-    if (!m_manager) {
-        m_manager = new QNetworkAccessManager(this);
-        m_ownsManager = true;
-    }
-    return m_manager;
+    if (!m_http)
+        m_http = new HttpClient(this);
+    return m_http;
 }
 
 QString CallControlClient::encodeClientState(const QByteArray &state)
@@ -270,36 +251,31 @@ void CallControlClient::send(quint64 handle)
         return;
     Pending &p = *it->second;
     p.waitingRetry = false;
-    p.timedOut = false;
     ++p.tries;
     ++p.result.attempts;
 
-    const QUrl url =
+    HttpRequest request;
+    request.method = p.method;
+    request.url =
         p.kind == Kind::ListNumbers || p.kind == Kind::ListApplications
             ? urlFor(
                   p.path,
                   QStringLiteral("page[number]=%1&page[size]=%2").arg(p.pageNumber).arg(p.pageSize))
             : urlFor(p.path);
-    QNetworkRequest request(url);
-    request.setRawHeader("Authorization", "Bearer " + m_apiKey.toUtf8());
-    request.setRawHeader("Accept", "application/json");
-    request.setHeader(QNetworkRequest::UserAgentHeader, QByteArrayLiteral("kevan-tel"));
-    if (!p.body.isNull())
-        request.setHeader(QNetworkRequest::ContentTypeHeader,
-                          QByteArrayLiteral("application/json"));
+    request.headers = {{QByteArrayLiteral("Authorization"), "Bearer " + m_apiKey.toUtf8()},
+                       {QByteArrayLiteral("Accept"), QByteArrayLiteral("application/json")},
+                       {QByteArrayLiteral("User-Agent"), QByteArrayLiteral("kevan-tel")}};
+    if (!p.body.isNull()) {
+        request.headers.append(
+            {QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
+        request.body = p.body;
+    }
 
     qCDebug(lcCallControl).noquote()
         << p.method << p.path << "attempt" << p.result.attempts << p.result.commandId;
-    QNetworkReply *reply = nullptr;
-    if (p.method == "GET")
-        reply = manager()->get(request);
-    else if (p.method == "POST")
-        reply = manager()->post(request, p.body);
-    else
-        reply = manager()->sendCustomRequest(request, p.method, p.body);
-    p.reply = reply;
-    connect(reply, &QNetworkReply::finished, this,
-            [this, handle, reply] { onReplyFinished(handle, reply); });
+    // The response never comes before send() returns, so p.exchange is set in time.
+    p.exchange = httpClient()->send(
+        std::move(request), [this, handle](const HttpResponse &r) { onResponse(handle, r); });
     if (m_policy.responseTimeoutMs > 0) {
         QTimer::singleShot(
             m_policy.responseTimeoutMs, this,
@@ -313,23 +289,25 @@ void CallControlClient::onResponseTimeout(quint64 handle, int attempt)
     if (it == m_pending.end())
         return;
     Pending &p = *it->second;
-    if (!p.reply || p.result.attempts != attempt)
+    if (p.exchange == 0 || p.result.attempts != attempt)
         return;
-    p.timedOut = true;
-    p.reply->abort(); // finished() follows and schedules the identical retry
+    // The identical request goes again (after the back-off) like any other lost attempt.
+    httpClient()->abort(std::exchange(p.exchange, 0));
+    HttpResponse none;
+    none.error = QStringLiteral("no response within %1 ms").arg(m_policy.responseTimeoutMs);
+    onResponse(handle, none);
 }
 
-void CallControlClient::onReplyFinished(quint64 handle, QNetworkReply *reply)
+void CallControlClient::onResponse(quint64 handle, const HttpResponse &response)
 {
-    reply->deleteLater();
     auto it = m_pending.find(handle);
-    if (it == m_pending.end() || it->second->reply != reply)
+    if (it == m_pending.end())
         return;
     Pending &p = *it->second;
-    p.reply = nullptr;
+    p.exchange = 0;
 
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QByteArray body = reply->readAll();
+    const int status = response.status;
+    const QByteArray &body = response.body;
     p.result.httpStatus = status;
 
     if (status >= 200 && status < 300) {
@@ -363,9 +341,7 @@ void CallControlClient::onReplyFinished(quint64 handle, QNetworkReply *reply)
     QString detail;
     p.result.callEnded = false;
     if (status == 0) {
-        title = p.timedOut
-                    ? QStringLiteral("no response within %1 ms").arg(m_policy.responseTimeoutMs)
-                    : scrub(reply->errorString());
+        title = scrub(response.error);
     } else {
         const QList<TelnyxError> errors = TelnyxError::parseList(body);
         if (!errors.isEmpty()) {
@@ -373,7 +349,7 @@ void CallControlClient::onReplyFinished(quint64 handle, QNetworkReply *reply)
             title = scrub(errors.first().title);
             detail = scrub(errors.first().detail);
         } else {
-            title = scrub(reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString());
+            title = scrub(QString::fromUtf8(response.reason));
         }
         p.result.callEnded = status == 422 && hasCallEnded(errors);
         if (p.result.callEnded)
@@ -384,7 +360,7 @@ void CallControlClient::onReplyFinished(quint64 handle, QNetworkReply *reply)
     p.result.errorDetail = detail;
 
     bool retryable = RetryPolicy::isRetryableStatus(status);
-    const QByteArray shouldRetry = reply->rawHeader("x-should-retry").trimmed().toLower();
+    const QByteArray shouldRetry = response.header("x-should-retry").toLower();
     if (status != 0 && shouldRetry == "true")
         retryable = true;
     else if (status != 0 && shouldRetry == "false")
@@ -393,9 +369,9 @@ void CallControlClient::onReplyFinished(quint64 handle, QNetworkReply *reply)
 
     int delay = m_policy.backoffDelayMs(p.tries);
     if (status == 429 || status == 503) {
-        if (const auto asked = m_policy.serverDelayMs(reply->rawHeader("retry-after-ms"),
-                                                      reply->rawHeader("retry-after"),
-                                                      reply->rawHeader("x-ratelimit-reset")))
+        if (const auto asked = m_policy.serverDelayMs(response.header("retry-after-ms"),
+                                                      response.header("retry-after"),
+                                                      response.header("x-ratelimit-reset")))
             delay = *asked;
     }
     qCDebug(lcCallControl).noquote()
@@ -429,12 +405,8 @@ void CallControlClient::complete(quint64 handle)
         return;
     std::unique_ptr<Pending> p = std::move(it->second);
     m_pending.erase(it);
-    if (p->reply) {
-        disconnect(p->reply, nullptr, this, nullptr);
-        p->reply->abort();
-        p->reply->deleteLater();
-        p->reply = nullptr;
-    }
+    if (p->exchange != 0)
+        httpClient()->abort(p->exchange);
     switch (p->kind) {
     case Kind::Command:
         emit finished(p->result);

@@ -13,10 +13,10 @@
 #include <map>
 #include <memory>
 
-class QNetworkAccessManager;
-class QNetworkReply;
-
 namespace kt {
+
+class HttpClient;
+struct HttpResponse;
 
 // Options every Call Control command accepts.
 struct CommandOptions
@@ -54,7 +54,8 @@ struct GatherParams
 // every retry repeats. Retries follow RetryPolicy: 5xx, 408, network errors and no response within
 // responseTimeoutMs (the reply is aborted and an identical request is sent), and 429 (waiting as
 // the server asks). 422 / 90018 sets CommandResult::callEnded. The API key never appears in a log
-// line or an error text. Lives in one thread (the engine's); not thread-safe.
+// line or an error text. Requests go over HttpClient's keep-alive connections. Lives in one
+// thread; not thread-safe.
 class CallControlClient : public QObject
 {
     Q_OBJECT
@@ -70,8 +71,8 @@ public:
     bool hasApiKey() const { return !m_apiKey.isEmpty(); }
     void setRetryPolicy(const RetryPolicy &policy) { m_policy = policy; }
     const RetryPolicy &retryPolicy() const { return m_policy; }
-    // Uses another manager (not owned), e.g. to share one; the default is an own instance.
-    void setNetworkAccessManager(QNetworkAccessManager *manager);
+    // The HTTP client the requests go through (made on first use, in the client's thread).
+    HttpClient *httpClient();
 
     // Commands: POST {base}/calls/{id}/actions/{name}; each emits finished() once.
     quint64 answer(const QString &callControlId, const CommandOptions &options = {});
@@ -130,18 +131,16 @@ private:
 
     quint64 start(std::unique_ptr<Pending> pending);
     void send(quint64 handle);
-    void onReplyFinished(quint64 handle, QNetworkReply *reply);
+    void onResponse(quint64 handle, const HttpResponse &response);
     void onResponseTimeout(quint64 handle, int attempt);
     void complete(quint64 handle);
     QUrl urlFor(const QString &path, const QString &query = {}) const;
     QString scrub(QString text) const;
-    QNetworkAccessManager *manager();
 
     QUrl m_baseUrl;
     QString m_apiKey;
     RetryPolicy m_policy;
-    QNetworkAccessManager *m_manager = nullptr;
-    bool m_ownsManager = false;
+    HttpClient *m_http = nullptr; // a child
     quint64 m_nextHandle = 1;
     std::map<quint64, std::unique_ptr<Pending>> m_pending;
 };
