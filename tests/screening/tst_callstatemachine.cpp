@@ -741,6 +741,30 @@ void TestCallStateMachine::commandResults()
         QVERIFY(m.onCommandResult(QStringLiteral("answer"), true, false).isEmpty());
         QCOMPARE(m.toJson(), before);
     }
+    // A success never asks for an action, nor changes the machine, at any point of any path.
+    for (const Decision::Action action :
+         {Decision::RejectCall, Decision::AnswerAndForward, Decision::AnswerAndSpeakRejection}) {
+        CallStateMachine m(config());
+        const QList<QList<Input>> phases{
+            opening(decision(action)),
+            {hook(QStringLiteral("call.answered"), leg(LegA))},
+            {hook(QStringLiteral("call.speak.ended"), speakEnded())},
+        };
+        int successes = 0;
+        for (const QList<Input> &phase : phases) {
+            for (const CallAction &issued : applyAll(m, phase)) {
+                if (issued.step.isEmpty())
+                    continue;
+                CallStateMachine copy = m;
+                const QJsonObject before = copy.toJson();
+                QVERIFY2(copy.onCommandResult(issued.step, true, false).isEmpty(),
+                         qPrintable(issued.step));
+                QCOMPARE(copy.toJson(), before);
+                ++successes;
+            }
+        }
+        QVERIFY2(successes >= 1, qPrintable(QString::number(action)));
+    }
 }
 
 void TestCallStateMachine::answerFailureRejectsOnce()
