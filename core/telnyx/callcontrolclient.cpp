@@ -76,8 +76,10 @@ void CallControlClient::setApiKey(const QString &apiKey)
 
 HttpClient *CallControlClient::httpClient()
 {
-    if (!m_http)
+    if (!m_http) {
         m_http = new HttpClient(this);
+        m_http->setMaxConnectionsPerOrigin(MaxConnections);
+    }
     return m_http;
 }
 

@@ -61,6 +61,9 @@ class CallControlClient : public QObject
     Q_OBJECT
 public:
     static constexpr const char *DefaultBaseUrl = "https://api.telnyx.com/v2";
+    // Keep-alive connections to the API at most. The commands of many calls can be under way at
+    // once, each for a round trip of tens of milliseconds: a browser's 6 would queue them.
+    static constexpr int MaxConnections = 16;
 
     explicit CallControlClient(QObject *parent = nullptr);
     ~CallControlClient() override;
