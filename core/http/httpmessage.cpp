@@ -1,22 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "httpmessage.h"
 
+#include "httpsyntax.h"
+
 namespace kt {
 
 namespace {
-
-bool isToken(QByteArrayView text)
-{
-    if (text.isEmpty())
-        return false;
-    for (const char c : text) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                        (c >= '0' && c <= '9') || QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
-        if (!ok)
-            return false;
-    }
-    return true;
-}
 
 bool isFieldValue(QByteArrayView text)
 {
@@ -36,10 +25,10 @@ QString HttpRequest::invalidReason() const
         return QStringLiteral("unsupported URL scheme \"%1\"").arg(scheme);
     if (url.host().isEmpty())
         return QStringLiteral("the URL has no host");
-    if (!isToken(method))
+    if (!isHttpToken(method))
         return QStringLiteral("invalid method");
     for (const auto &[name, value] : headers) {
-        if (!isToken(name) || !isFieldValue(value))
+        if (!isHttpToken(name) || !isFieldValue(value))
             return QStringLiteral("invalid header %1").arg(QString::fromLatin1(name.left(64)));
     }
     return {};

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "httpresponseparser.h"
 
+#include "httpsyntax.h"
+
 #include <algorithm>
 
 namespace kt {
@@ -38,12 +40,6 @@ bool parseNumber(QByteArrayView text, int base, qint64 *out)
     }
     *out = value;
     return true;
-}
-
-bool isTokenChar(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
 }
 
 } // namespace
@@ -253,7 +249,7 @@ bool HttpResponseParser::parseHeader(const QByteArray &line)
         return false;
     }
     const qsizetype colon = line.indexOf(':');
-    if (colon <= 0 || !std::all_of(line.cbegin(), line.cbegin() + colon, isTokenChar)) {
+    if (colon <= 0 || !isHttpToken(QByteArrayView(line).first(colon))) {
         fail(QStringLiteral("invalid header line"));
         return false;
     }

@@ -1,25 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "requestframer.h"
 
+#include "http/httpsyntax.h"
+
 #include <algorithm>
-#include <cstring>
 
 namespace kt {
 namespace {
-bool isTchar(char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    return std::strchr("!#$%&'*+-.^_`|~", c) != nullptr && c != '\0';
-}
-
-bool isToken(QByteArrayView text)
-{
-    if (text.isEmpty())
-        return false;
-    return std::all_of(text.begin(), text.end(), isTchar);
-}
-
 bool hasControlChars(QByteArrayView text)
 {
     return std::any_of(text.begin(), text.end(), [](char c) {
@@ -127,7 +114,7 @@ RequestFramer::Event RequestFramer::parseHead(QString *message)
     const QByteArray &requestLine = lines.constFirst();
     QList<QByteArray> parts = requestLine.split(' ');
     parts.removeAll(QByteArray());
-    if (parts.size() != 3 || !isToken(parts.at(0)) || hasControlChars(requestLine)) {
+    if (parts.size() != 3 || !isHttpToken(parts.at(0)) || hasControlChars(requestLine)) {
         *message = QStringLiteral("malformed request line");
         return Event::Malformed;
     }
@@ -145,7 +132,7 @@ RequestFramer::Event RequestFramer::parseHead(QString *message)
             return Event::Malformed;
         }
         const qsizetype colon = line.indexOf(':');
-        if (colon <= 0 || !isToken(QByteArrayView(line).first(colon))) {
+        if (colon <= 0 || !isHttpToken(QByteArrayView(line).first(colon))) {
             *message = QStringLiteral("malformed header field");
             return Event::Malformed;
         }
