@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The Call Control client against the Telnyx simulator on loopback.
+#include "http/httpclient.h"
 #include "simulator/telnyxsimulator.h"
 #include "telnyx/callcontrolclient.h"
 #include "webhookcollector.h"
@@ -123,6 +124,26 @@ private slots:
         QCOMPARE(c.commandId, r.commandId);
         QVERIFY2(isUuidV4(r.commandId), qPrintable(r.commandId));
         QCOMPARE(m_sim->callState(id), QStringLiteral("answered"));
+    }
+
+    void commandsShareOneKeepAliveConnection()
+    {
+        // One command after another (a call's usual course) goes over one connection to the
+        // fake Telnyx: no connection set up per command, and at most MaxConnections at once.
+        const QString id = m_sim->startInboundCall(kCaller, kOwnerNumber);
+        QVERIFY(waitFor(m_client->answer(id)).ok);
+        QVERIFY(waitFor(m_client->speak(id, QStringLiteral("Hello"), QStringLiteral("female"))).ok);
+        QVERIFY(waitFor(m_client->hangup(id)).ok);
+        QCOMPARE(m_client->httpClient()->connectionsOpened(), 1u);
+
+        QList<quint64> handles;
+        for (int i = 0; i < 3 * CallControlClient::MaxConnections; ++i)
+            handles.append(m_client->answer(m_sim->startInboundCall(kCaller, kOwnerNumber)));
+        for (const quint64 handle : std::as_const(handles))
+            QVERIFY(waitFor(handle).ok);
+        QVERIFY(m_client->httpClient()->openConnections() <= CallControlClient::MaxConnections);
+        QVERIFY(m_client->httpClient()->connectionsOpened() <=
+                1 + CallControlClient::MaxConnections);
     }
 
     void everyCommandSendsItsBody()
