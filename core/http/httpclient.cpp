@@ -9,7 +9,6 @@
 #include <QTcpSocket>
 
 #include <algorithm>
-#include <optional>
 
 namespace kt {
 
@@ -38,7 +37,6 @@ HttpClient::~HttpClient()
 void HttpClient::setSslConfiguration(const QSslConfiguration &configuration)
 {
     m_ssl = configuration;
-    m_customSsl = true;
 }
 
 quint64 HttpClient::send(HttpRequest request, Callback done)
@@ -56,6 +54,7 @@ quint64 HttpClient::send(HttpRequest request, Callback done)
         return id;
     }
     exchange.tls = request.url.scheme() == QLatin1String("https");
+    exchange.head = request.method == "HEAD";
     exchange.host = request.url.host();
     exchange.port = quint16(request.url.port(exchange.tls ? 443 : 80));
     exchange.origin =
@@ -113,7 +112,7 @@ void HttpClient::dispatch(Exchange exchange)
 
 void HttpClient::startOn(Connection *connection, Exchange exchange)
 {
-    connection->parser.reset();
+    connection->parser.reset(exchange.head);
     connection->current = std::move(exchange);
     if (connection->socket->write(connection->current->wire) < 0)
         onClosed(connection);
@@ -124,10 +123,11 @@ void HttpClient::openConnection(Exchange exchange)
     auto connection = std::make_unique<Connection>();
     Connection *c = connection.get();
     c->origin = exchange.origin;
+    c->parser.reset(exchange.head);
     QSslSocket *ssl = exchange.tls ? new QSslSocket(this) : nullptr;
     c->socket = ssl ? ssl : new QTcpSocket(this);
-    if (ssl && m_customSsl)
-        ssl->setSslConfiguration(m_ssl);
+    if (ssl && m_ssl)
+        ssl->setSslConfiguration(*m_ssl);
     connect(c->socket, &QTcpSocket::readyRead, this, [this, c] { onReadyRead(c); });
     connect(c->socket, &QAbstractSocket::disconnected, this, [this, c] { onClosed(c); });
     connect(c->socket, &QAbstractSocket::errorOccurred, this, [this, c] { onClosed(c); });

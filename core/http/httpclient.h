@@ -10,6 +10,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 class QTcpSocket;
@@ -65,6 +66,7 @@ private:
         QString host;
         quint16 port = 0;
         bool tls = false;
+        bool head = false; // a HEAD request: its answer has no body whatever its headers say
         QByteArray wire;
         Callback done;
         bool repeated = false; // already sent again after a stale keep-alive connection
@@ -88,8 +90,7 @@ private:
 
     int m_maxConnections = DefaultMaxConnectionsPerOrigin;
     int m_idleTimeoutMs = DefaultIdleTimeoutMs;
-    QSslConfiguration m_ssl;
-    bool m_customSsl = false;
+    std::optional<QSslConfiguration> m_ssl; // none: QSslSocket's default
     quint64 m_nextId = 1;
     quint64 m_connectionsOpened = 0;
     std::vector<std::unique_ptr<Connection>> m_connections;

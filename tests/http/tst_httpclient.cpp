@@ -398,6 +398,36 @@ private slots:
         QTRY_COMPARE(client.openConnections(), 0);
     }
 
+    void headAnswerHasNoBody()
+    {
+        // A HEAD answer says how long the body would be, and sends none: the client must not
+        // wait for it, and the connection carries the next request.
+        ScriptedServer server;
+        QVERIFY(server.listen());
+        server.handler = [](const ScriptedServer::Request &r) {
+            return r.index == 0
+                       ? ScriptedServer::Reply{"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n",
+                                               false}
+                       : ScriptedServer::Reply{ScriptedServer::ok("after"), false};
+        };
+        HttpClient client;
+        auto head = std::make_shared<Outcome>();
+        HttpRequest request;
+        request.method = "HEAD";
+        request.url = server.url(QStringLiteral("/h"));
+        client.send(request, [head](const HttpResponse &response) {
+            ++head->calls;
+            head->response = response;
+        });
+        QTRY_COMPARE(head->calls, 1);
+        QCOMPARE(head->response.status, 200);
+        QVERIFY(head->response.body.isEmpty());
+        const auto next = send(client, server.url(QStringLiteral("/n")));
+        QTRY_COMPARE(next->calls, 1);
+        QCOMPARE(next->response.body, QByteArray("after"));
+        QCOMPARE(server.connections, 1);
+    }
+
     void idleConnectionsExpire()
     {
         ScriptedServer server;
