@@ -3,6 +3,7 @@
 
 #include "hashchain.h"
 #include "schema.h"
+#include "sqlitestatement.h"
 
 #include <QFileInfo>
 #include <QHash>
@@ -58,11 +59,6 @@ std::optional<QString> nullable(const QString &s)
     if (s.isEmpty())
         return std::nullopt;
     return clean(s);
-}
-
-QVariant bindable(const std::optional<QString> &s)
-{
-    return s ? QVariant(*s) : QVariant(QMetaType::fromType<QString>());
 }
 
 std::optional<QString> columnOpt(const QSqlQuery &q, int i)
@@ -151,12 +147,15 @@ struct EventStore::Private
     bool open = false;
     QSqlDatabase db;
 
-    // Prepared statements of the write path (ReadWrite only).
-    std::optional<QSqlQuery> begin, commit, rollback, dataVersion, head, findTelnyxId, insertEvent,
+    // Prepared statements of the write path (ReadWrite only), on SQLite's C API (see
+    // SqliteStatement for why); `handle` is the connection db holds.
+    sqlite3 *handle = nullptr;
+    SqliteStatement begin, commit, rollback, dataVersion, head, findTelnyxId, insertEvent,
         savepoint, release, rollbackTo;
-    // The calls upsert for each set of columns a CallUpdate sets (bit i: kCallColumns[i]), and
-    // the read of one call: prepared once, reused.
-    QHash<quint32, std::shared_ptr<QSqlQuery>> upserts;
+    // The calls upsert for each set of columns a CallUpdate sets (bit i: kCallColumns[i]):
+    // prepared once, reused.
+    QHash<quint32, std::shared_ptr<SqliteStatement>> upserts;
+    // The read of one call.
     std::optional<QSqlQuery> findCall;
     int batchDepth = 0; // beginBatch() nesting; > 0: a transaction is open
 
@@ -185,18 +184,17 @@ struct EventStore::Private
         return false;
     }
 
-    bool prepare(std::optional<QSqlQuery> &slot, const QString &sql)
+    bool prepare(SqliteStatement &slot, const QString &sql)
     {
-        slot.emplace(db);
-        slot->setForwardOnly(true);
-        if (slot->prepare(sql))
+        QString why;
+        if (slot.prepare(handle, sql, &why))
             return true;
-        return fail(QStringLiteral("cannot prepare statement: %1").arg(errorText(*slot)));
+        return fail(QStringLiteral("cannot prepare statement: %1").arg(why));
     }
 
     // The upsert that writes the columns in `mask` (and updated_seq), leaving the others as they
     // are; its parameters: call_id, the columns in kCallColumns order, updated_seq.
-    QSqlQuery *upsertFor(quint32 mask)
+    SqliteStatement *upsertFor(quint32 mask)
     {
         if (const auto it = upserts.constFind(mask); it != upserts.cend())
             return it->get();
@@ -211,23 +209,21 @@ struct EventStore::Private
         columns << QStringLiteral("updated_seq");
         placeholders << QStringLiteral("?");
         updates << QStringLiteral("updated_seq = excluded.updated_seq");
-        auto q = std::make_shared<QSqlQuery>(db);
-        q->setForwardOnly(true);
-        if (!q->prepare(QStringLiteral("INSERT INTO calls (%1) VALUES (%2)"
-                                       " ON CONFLICT(call_id) DO UPDATE SET %3")
-                            .arg(columns.join(QStringLiteral(", ")),
-                                 placeholders.join(QStringLiteral(", ")),
-                                 updates.join(QStringLiteral(", "))))) {
-            error = QStringLiteral("cannot prepare statement: %1").arg(errorText(*q));
+        auto q = std::make_shared<SqliteStatement>();
+        if (!prepare(*q, QStringLiteral("INSERT INTO calls (%1) VALUES (%2)"
+                                        " ON CONFLICT(call_id) DO UPDATE SET %3")
+                             .arg(columns.join(QStringLiteral(", ")),
+                                  placeholders.join(QStringLiteral(", ")),
+                                  updates.join(QStringLiteral(", ")))))
             return nullptr;
-        }
         upserts.insert(mask, q);
         return q.get();
     }
 
     bool prepareWritePath()
     {
-        return prepare(begin, QStringLiteral("BEGIN IMMEDIATE")) &&
+        handle = SqliteStatement::handleOf(db, &error);
+        return handle && prepare(begin, QStringLiteral("BEGIN IMMEDIATE")) &&
                prepare(commit, QStringLiteral("COMMIT")) &&
                prepare(rollback, QStringLiteral("ROLLBACK")) &&
                prepare(dataVersion, QStringLiteral("PRAGMA data_version")) &&
@@ -243,24 +239,15 @@ struct EventStore::Private
                prepare(rollbackTo, QStringLiteral("ROLLBACK TO kevantel_append"));
     }
 
-    bool run(std::optional<QSqlQuery> &statement, QString *err = nullptr)
-    {
-        const bool ok = statement->exec();
-        if (!ok && err)
-            *err = errorText(*statement);
-        statement->finish();
-        return ok;
-    }
-
     // An append's own transaction: BEGIN IMMEDIATE, or a savepoint inside a batch.
-    bool startAppend(QString *err) { return run(batchDepth > 0 ? savepoint : begin, err); }
+    bool startAppend(QString *err) { return (batchDepth > 0 ? savepoint : begin).run(err); }
     bool finishAppend(QString *err)
     {
         if (batchDepth > 0)
-            return run(release, err);
+            return release.run(err);
         if (beforeCommit)
             beforeCommit();
-        if (run(commit, err))
+        if (commit.run(err))
             return true;
         rollbackQuietly();
         return false;
@@ -270,11 +257,11 @@ struct EventStore::Private
         if (batchDepth > 0) {
             // If SQLite rolled the whole transaction back (I/O error, disk full), the earlier
             // appends of the batch are gone too: read the end of the chain again.
-            if (!run(rollbackTo)) {
+            if (!rollbackTo.run()) {
                 dataVersionSeen = -1;
                 headCurrentInBatch = false;
             }
-            run(release);
+            release.run();
         } else {
             rollbackQuietly();
         }
@@ -282,34 +269,33 @@ struct EventStore::Private
 
     bool readDataVersion(qint64 *out, QString *err)
     {
-        if (!dataVersion->exec() || !dataVersion->next()) {
-            *err = errorText(*dataVersion);
-            dataVersion->finish();
+        if (dataVersion.step() != SqliteStatement::Step::Row) {
+            *err = dataVersion.errorText();
+            dataVersion.reset();
             return false;
         }
-        *out = dataVersion->value(0).toLongLong();
-        dataVersion->finish();
+        *out = dataVersion.columnInt64(0);
+        dataVersion.reset();
         return true;
     }
 
     bool readHead(qint64 *seq, QString *hash, QString *err)
     {
-        if (!head->exec()) {
-            *err = errorText(*head);
-            return false;
-        }
-        if (head->next()) {
-            *seq = head->value(0).toLongLong();
-            *hash = head->value(1).toString();
-        } else if (head->lastError().isValid()) {
-            *err = errorText(*head);
-            head->finish();
-            return false;
-        } else {
+        switch (head.step()) {
+        case SqliteStatement::Step::Row:
+            *seq = head.columnInt64(0);
+            *hash = head.columnText(1);
+            break;
+        case SqliteStatement::Step::Done:
             *seq = 0;
             *hash = HashChain::genesisHash();
+            break;
+        case SqliteStatement::Step::Error:
+            *err = head.errorText();
+            head.reset();
+            return false;
         }
-        head->finish();
+        head.reset();
         return true;
     }
 
@@ -330,11 +316,7 @@ struct EventStore::Private
         return true;
     }
 
-    void rollbackQuietly()
-    {
-        rollback->exec();
-        rollback->finish();
-    }
+    void rollbackQuietly() { rollback.run(); }
 };
 
 EventStore::EventStore() : d(std::make_unique<Private>()) {}
@@ -465,9 +447,8 @@ bool EventStore::open(const QString &path, const QString &connectionName, Mode m
         if (!d->prepareWritePath())
             return failOpen(d->error);
         // Probe: refuse now rather than on the first webhook if we cannot write.
-        if (!d->begin->exec())
-            return failOpen(QStringLiteral("not writable: %1").arg(errorText(*d->begin)));
-        d->begin->finish();
+        if (!d->begin.run(&err))
+            return failOpen(QStringLiteral("not writable: %1").arg(err));
         d->rollbackQuietly();
         if (!d->readDataVersion(&d->dataVersionSeen, &err) ||
             !d->readHead(&d->lastSeq, &d->lastHash, &err))
@@ -500,18 +481,14 @@ bool EventStore::open(const QString &path, const QString &connectionName, Mode m
 
 void EventStore::close()
 {
-    d->begin.reset();
-    d->commit.reset();
-    d->rollback.reset();
-    d->dataVersion.reset();
-    d->head.reset();
-    d->findTelnyxId.reset();
-    d->insertEvent.reset();
+    // Every statement goes before the connection: SQLite cannot close one with statements left.
+    for (SqliteStatement *s :
+         {&d->begin, &d->commit, &d->rollback, &d->dataVersion, &d->head, &d->findTelnyxId,
+          &d->insertEvent, &d->savepoint, &d->release, &d->rollbackTo})
+        s->finalize();
     d->upserts.clear();
     d->findCall.reset();
-    d->savepoint.reset();
-    d->release.reset();
-    d->rollbackTo.reset();
+    d->handle = nullptr;
     d->batchDepth = 0;
     if (d->added) {
         d->db.close();
@@ -569,12 +546,8 @@ bool EventStore::healthCheck(QString *reason)
             reason->clear();
         return true;
     }
-    if (!d->begin->exec()) {
-        const QString why = errorText(*d->begin);
-        d->begin->finish();
+    if (QString why; !d->begin.run(&why))
         return unhealthy(QStringLiteral("event store is not writable: %1").arg(why));
-    }
-    d->begin->finish();
     qint64 seq = 0;
     QString hash, err;
     const bool readable = d->readHead(&seq, &hash, &err);
@@ -636,50 +609,49 @@ AppendResult EventStore::append(const NewEvent &event, const CallUpdate *call, c
     }
 
     if (row.telnyxId) {
-        QSqlQuery &find = *d->findTelnyxId;
-        find.bindValue(0, *row.telnyxId);
-        if (!find.exec()) {
-            const QString why = errorText(find);
+        SqliteStatement &find = d->findTelnyxId;
+        find.bind(1, *row.telnyxId);
+        const SqliteStatement::Step found = find.step();
+        if (found == SqliteStatement::Step::Error) {
+            const QString why = find.errorText();
+            find.reset();
             d->abortAppend();
             return error(QStringLiteral("cannot look up telnyx_id: %1").arg(why));
         }
-        if (find.next()) {
+        if (found == SqliteStatement::Step::Row) {
             result.status = AppendResult::Status::Duplicate;
-            result.seq = find.value(0).toLongLong();
-            result.hash = find.value(1).toString();
-            find.finish();
+            result.seq = find.columnInt64(0);
+            result.hash = find.columnText(1);
+            find.reset();
             d->abortAppend();
             return result;
         }
-        find.finish();
+        find.reset();
     }
 
     row.seq = d->lastSeq + 1;
     const QString hash = HashChain::hash(d->lastHash, row);
 
-    QSqlQuery &insert = *d->insertEvent;
-    insert.bindValue(0, row.seq);
-    insert.bindValue(1, bindable(row.telnyxId));
-    insert.bindValue(2, row.type);
-    insert.bindValue(3, bindable(row.callId));
-    insert.bindValue(4, bindable(row.occurredAt));
-    insert.bindValue(5, row.recordedAt);
-    insert.bindValue(6, row.actor);
-    insert.bindValue(7, row.payload);
-    insert.bindValue(8, d->lastHash);
-    insert.bindValue(9, hash);
-    if (!insert.exec()) {
-        const QString why = errorText(insert);
-        insert.finish();
+    SqliteStatement &insert = d->insertEvent;
+    insert.bind(1, row.seq);
+    insert.bind(2, row.telnyxId);
+    insert.bind(3, row.type);
+    insert.bind(4, row.callId);
+    insert.bind(5, row.occurredAt);
+    insert.bind(6, row.recordedAt);
+    insert.bind(7, row.actor);
+    insert.bind(8, row.payload);
+    insert.bind(9, d->lastHash);
+    insert.bind(10, hash);
+    if (QString why; !insert.run(&why)) {
         d->abortAppend();
         return error(QStringLiteral("cannot store event: %1").arg(why));
     }
-    insert.finish();
 
     if (call) {
-        auto text = [](const std::optional<QString> &v, bool timestamp) -> QVariant {
+        auto text = [](const std::optional<QString> &v, bool timestamp) -> std::optional<QString> {
             if (!v || v->isEmpty())
-                return QVariant(QMetaType::fromType<QString>());
+                return std::nullopt;
             if (timestamp) {
                 const QString normalized = normalizeTimestamp(*v);
                 if (!normalized.isNull())
@@ -697,28 +669,25 @@ AppendResult EventStore::append(const NewEvent &event, const CallUpdate *call, c
         quint32 mask = call->flags ? 1u << kTextFields : 0;
         for (int f = 0; f < kTextFields; ++f)
             mask |= fields[f]->has_value() ? 1u << f : 0;
-        QSqlQuery *upsert = d->upsertFor(mask);
+        SqliteStatement *upsert = d->upsertFor(mask);
         if (!upsert) {
             const QString why = d->error;
             d->abortAppend();
             return error(QStringLiteral("cannot update call %1: %2").arg(call->callId, why));
         }
-        int i = 0;
-        upsert->bindValue(i++, clean(call->callId));
+        int i = 1;
+        upsert->bind(i++, clean(call->callId));
         for (int f = 0; f < kTextFields; ++f) {
             if (fields[f]->has_value())
-                upsert->bindValue(i++, text(*fields[f], f >= 9 && f <= 11));
+                upsert->bind(i++, text(*fields[f], f >= 9 && f <= 11));
         }
         if (call->flags)
-            upsert->bindValue(i++, compactJson(*call->flags));
-        upsert->bindValue(i++, row.seq);
-        if (!upsert->exec()) {
-            const QString why = errorText(*upsert);
-            upsert->finish();
+            upsert->bind(i++, compactJson(*call->flags));
+        upsert->bind(i++, row.seq);
+        if (QString why; !upsert->run(&why)) {
             d->abortAppend();
             return error(QStringLiteral("cannot update call %1: %2").arg(call->callId, why));
         }
-        upsert->finish();
     }
 
     if (writes) {
@@ -753,7 +722,7 @@ bool EventStore::beginBatch()
         return true;
     }
     QString err;
-    if (!d->run(d->begin, &err)) {
+    if (!d->begin.run(&err)) {
         d->error = QStringLiteral("cannot start a transaction: %1").arg(err);
         return false;
     }
@@ -772,7 +741,7 @@ bool EventStore::commitBatch()
     if (d->beforeCommit)
         d->beforeCommit();
     QString err;
-    if (d->run(d->commit, &err))
+    if (d->commit.run(&err))
         return true;
     d->rollbackQuietly();
     // The appends of the batch are gone: read the end of the chain again before the next one.
