@@ -4,6 +4,7 @@
 #include <QSqlDatabase>
 #include <QSqlDriver>
 #include <QSqlQuery>
+#include <QStringList>
 #include <QVariant>
 
 #include <sqlite3.h>
@@ -25,16 +26,32 @@ sqlite3 *SqliteStatement::handleOf(const QSqlDatabase &db, QString *why)
     sqlite3 *raw = *static_cast<sqlite3 *const *>(handle.constData());
     if (!raw)
         return refuse(QStringLiteral("the Qt SQLite driver has no connection"));
-    // Both sides must be the same SQLite build: ask the driver's copy which one it is.
+    // The handle must come from the very copy of SQLite we are linked with. First ask the
+    // driver's copy, through SQL, which build it is: only the same source and options can read
+    // the handle at all.
     QSqlQuery q(db);
-    if (!q.exec(QStringLiteral("SELECT sqlite_source_id()")) || !q.next())
-        return refuse(QStringLiteral("cannot ask the Qt SQLite driver for its SQLite version"));
+    if (!q.exec(QStringLiteral("SELECT sqlite_source_id(), (SELECT group_concat(compile_options, "
+                               "' ') FROM pragma_compile_options)")) ||
+        !q.next())
+        return refuse(QStringLiteral("cannot ask the Qt SQLite driver which SQLite it runs"));
     const QString theirs = q.value(0).toString();
     const QString ours = QString::fromLatin1(sqlite3_sourceid());
+    const QString mismatch =
+        QStringLiteral("the Qt SQLite driver runs SQLite %1, not the library kevan-tel is "
+                       "linked with (%2); build Qt's SQLite driver against the system SQLite");
     if (theirs != ours)
-        return refuse(QStringLiteral("the Qt SQLite driver runs SQLite %1, kevan-tel is built "
-                                     "with %2; rebuild against the same SQLite")
-                          .arg(theirs, ours));
+        return refuse(mismatch.arg(theirs, ours));
+    QStringList options;
+    for (int i = 0; const char *option = sqlite3_compileoption_get(i); ++i)
+        options << QString::fromLatin1(option);
+    if (q.value(1).toString() != options.join(QLatin1Char(' ')))
+        return refuse(mismatch.arg(theirs + QStringLiteral(" (other options)"), ours));
+    // Then that it is the same instance, not a second copy of that build (a statically linked
+    // one): the connection's VFS must be one our copy has registered.
+    sqlite3_vfs *vfs = nullptr;
+    if (sqlite3_file_control(raw, "main", SQLITE_FCNTL_VFS_POINTER, &vfs) != SQLITE_OK || !vfs ||
+        sqlite3_vfs_find(vfs->zName) != vfs)
+        return refuse(mismatch.arg(theirs + QStringLiteral(" (a copy of its own)"), ours));
     return raw;
 }
 

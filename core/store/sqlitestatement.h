@@ -17,14 +17,17 @@ namespace kt {
 // The event store's write path runs a handful of statements thousands of times a second.
 // Through QSqlQuery every bound value goes through a QVariant and a placeholder-name lookup
 // (QSqlResult::bindValue alone was a sixth of an append in a perf profile), and every SELECT
-// rebuilds its QSqlRecord on each exec. Binding UTF-8 and reading columns directly skips that. The statement shares the
-// QSqlDatabase's connection (and so its transaction, busy timeout and pragmas).
+// rebuilds its QSqlRecord on each exec. Binding UTF-8 and reading columns directly skips that. The
+// statement shares the QSqlDatabase's connection (and so its transaction, busy timeout and
+// pragmas).
 class SqliteStatement
 {
 public:
-    // The C API handle of an open QSQLITE connection, or nullptr with the reason. Refused when
-    // the Qt driver runs another SQLite than the one kevan-tel is linked against (a handle must
-    // not cross between two copies of the library).
+    // The C API handle of an open QSQLITE connection, or nullptr with the reason. Refused unless
+    // the Qt driver runs the very SQLite library kevan-tel is linked with (same build, same
+    // loaded instance): a handle must not cross between two copies of the library. Linux
+    // distributions build Qt's driver against the system SQLite; Qt's own Windows and macOS
+    // binaries carry a copy of their own, and are refused.
     static sqlite3 *handleOf(const QSqlDatabase &db, QString *why);
 
     SqliteStatement() = default;
