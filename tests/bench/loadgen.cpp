@@ -4,6 +4,7 @@
 // markdown table. See the README, "Benchmarks".
 #include "ceilingserver.h"
 #include "httpload.h"
+#include "peerserver.h"
 #include "telnyxside.h"
 #include "webhookmix.h"
 
@@ -56,6 +57,7 @@ struct Options
     bool throughput = true;
     bool latency = true;
     bool ceiling = true;
+    QString peerDir; // --peer: the Node SDK receiver, run on the same requests after the engine
 };
 
 struct Row
@@ -340,6 +342,50 @@ bool ceiling(const Options &o, TelnyxSide &telnyx, const QStringList &numbers, d
     return true;
 }
 
+// The peer (the Node SDK receiver, same durability) on the requests the engine just had, by the
+// same client; `engine` is what the engine did with them.
+void peer(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
+          std::vector<Outgoing> &requests, double rate, const LoadResult &engine)
+{
+    const QString mode =
+        rate > 0 ? QStringLiteral("at %1 webhooks/s").arg(rate) : QStringLiteral("flat out");
+    PeerServer server;
+    QString error;
+    if (!server.start(o.peerDir, QString::fromLatin1(telnyx.publicKey().toBase64()), synchronous,
+                      &error)) {
+        note(QStringLiteral("the peer cannot start: ") + error);
+        g_rows.append({QStringLiteral("peer (SYNC=%1), %2").arg(synchronous, mode),
+                       QStringLiteral("not run: ") + error, QString(), QString()});
+        return;
+    }
+    note(QStringLiteral("peer (SYNC=%1) %2, %3 connections, %4 s ...")
+             .arg(synchronous, mode)
+             .arg(o.connections)
+             .arg(o.duration));
+    const LoadResult r =
+        runLoad(server.port(), o.connections, requests, false, o.duration, rate, &error);
+    server.stop();
+    if (!error.isEmpty()) {
+        note(error);
+        return;
+    }
+    g_rows.append({QStringLiteral("webhooks, peer: express + Telnyx SDK unwrap + better-sqlite3 "
+                                  "(SYNC=%1), %2")
+                       .arg(synchronous, mode),
+                   describe(r), QString(), QString()});
+    const double ratio = r.throughput() > 0 ? engine.throughput() / r.throughput() : 0;
+    const double p99 = engine.latency.percentileMs(99);
+    const double peerP99 = r.latency.percentileMs(99);
+    g_rows.append(
+        {QStringLiteral("kevan-tel / peer (%1), %2: throughput, p99").arg(synchronous, mode),
+         QStringLiteral("%1 ×; %2 ms / %3 ms").arg(fmt(ratio, 2), fmt(p99), fmt(peerP99)),
+         rate > 0 ? QStringLiteral("p99 no worse") : QStringLiteral("≥ 1 ×, aim 2 ×"),
+         rate > 0 ? (p99 <= peerP99 ? QStringLiteral("met") : QStringLiteral("missed"))
+                  : (ratio >= 2   ? QStringLiteral("met (2 ×)")
+                     : ratio >= 1 ? QStringLiteral("met (≥ 1 ×)")
+                                  : QStringLiteral("missed"))});
+}
+
 // The pipeline: signature, parse, durable store, decision and commands to the fake Telnyx.
 bool pipeline(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
               const QStringList &numbers, double rate, const LoadResult *bare,
@@ -374,6 +420,10 @@ bool pipeline(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
              .arg(calls));
     std::vector<Outgoing> requests =
         mix.build(telnyx.createCalls(calls, numbers), o.connections * 4);
+    // The peer gets the very same signed requests, by the same client, right after the engine.
+    std::vector<Outgoing> peerRequests;
+    if (!o.peerDir.isEmpty())
+        peerRequests = requests;
     const qint64 eventsBefore = engine.events();
     const qint64 commandsBefore = telnyx.commandCount();
     const double cpuBefore = engine.cpuSeconds();
@@ -401,6 +451,8 @@ bool pipeline(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
     g_rows.append(
         {QStringLiteral("webhooks, full pipeline (synchronous=%1), %2").arg(synchronous, mode),
          result, QString(), QString()});
+    if (!peerRequests.empty())
+        peer(o, synchronous, telnyx, peerRequests, rate, full);
     if (!bare)
         return true;
     if (rate > 0) {
@@ -611,10 +663,16 @@ int main(int argc, char *argv[])
         QStringLiteral("verifier-threads"),
         QStringLiteral("Signature-check threads of the engine's server (default: its own)."),
         QStringLiteral("n"));
+    const QCommandLineOption peerOption(
+        QStringLiteral("peer"),
+        QStringLiteral("Also send each pipeline run's requests to the peer receiver in this folder "
+                       "(tests/bench/peer with its node_modules installed), at the same "
+                       "durability."),
+        QStringLiteral("folder"));
     const QCommandLineOption noCeiling(QStringLiteral("no-ceiling"),
                                        QStringLiteral("Skip the bare server (for profiling)."));
     parser.addOptions({quick, smoke, duration, connections, rate, cps, latencyDuration, sync, only,
-                       noCeiling, verifierThreads});
+                       noCeiling, verifierThreads, peerOption});
     parser.process(app);
 
     Options o;
@@ -646,6 +704,7 @@ int main(int argc, char *argv[])
     if (parser.isSet(sync))
         o.synchronous = parser.value(sync).toUpper().split(QLatin1Char(','));
     o.ceiling = !parser.isSet(noCeiling);
+    o.peerDir = parser.value(peerOption);
     if (parser.isSet(verifierThreads))
         g_verifierThreads = parser.value(verifierThreads).toInt();
     if (parser.isSet(only)) {

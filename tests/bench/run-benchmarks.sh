@@ -1,8 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Builds kevan-tel and the benchmarks (Release), runs them and prints one markdown report:
-#   tests/bench/run-benchmarks.sh [--quick] [--events N] [--build-dir DIR] [--db PATH]
+#   tests/bench/run-benchmarks.sh [--quick] [--events N] [--build-dir DIR] [--db PATH] [--no-peer]
 # --quick: 3-second load runs and a 100,000-event history instead of 10 s and 1,000,000.
+# The peer (tests/bench/peer, the receiver a Telnyx user writes with the Node SDK) is installed
+# with npm into build-dir/bench/peer and run on the same requests, unless --no-peer or no node.
 # The history database is kept (build-dir/bench/history-N.db) and reused by later runs.
 # Extra options for the load generator go in LOADGEN_ARGS, e.g. LOADGEN_ARGS="--synchronous NORMAL".
 set -eu
@@ -12,13 +14,15 @@ build="$root/build-bench"
 quick=0
 events=""
 db=""
+peer=1
 while [ $# -gt 0 ]; do
     case "$1" in
     --quick) quick=1 ;;
     --events) events="$2"; shift ;;
     --build-dir) build="$2"; shift ;;
     --db) db="$2"; shift ;;
-    -h | --help) sed -n '3,8p' "$0"; exit 0 ;;
+    --no-peer) peer=0 ;;
+    -h | --help) sed -n '3,10p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
     esac
     shift
@@ -34,6 +38,18 @@ cmake --build "$build" --target kevan-tel kevantel-loadgen kevantel-historygen -
 
 loadgen_args=""
 [ "$quick" = 1 ] && loadgen_args="--quick"
+if [ "$peer" = 1 ] && command -v node >/dev/null && command -v npm >/dev/null; then
+    peer_dir="$build/bench/peer"
+    mkdir -p "$peer_dir"
+    cp "$root/tests/bench/peer/server.js" "$root/tests/bench/peer/package.json" "$peer_dir/"
+    if [ ! -d "$peer_dir/node_modules" ]; then
+        echo "installing the peer's packages (npm; better-sqlite3 may compile for minutes) ..." >&2
+        (cd "$peer_dir" && npm install --no-audit --no-fund >&2)
+    fi
+    loadgen_args="$loadgen_args --peer $peer_dir"
+elif [ "$peer" = 1 ]; then
+    echo "no node/npm: the peer is not run (apt-get install nodejs npm)" >&2
+fi
 loadgen_out=$(mktemp)
 history_out=$(mktemp)
 trap 'rm -f "$loadgen_out" "$history_out"' EXIT
