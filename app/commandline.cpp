@@ -30,6 +30,23 @@ QString helpEpilogue()
     text += QStringLiteral("Precedence: command line > environment > config file > defaults.\n");
     return text;
 }
+// QCommandLineParser names the program in its first line by QCoreApplication's first argument,
+// and "<executable_name>" when there is no application object yet (the command line is parsed
+// before one exists, to choose between QApplication and QCoreApplication): name the executable
+// that runs instead, as it is called, without its folder.
+QString usageWithName(QString text, const QString &argument0)
+{
+    const QString usage = QStringLiteral("Usage: ");
+    const QString qtName = QCoreApplication::instance() && !QCoreApplication::arguments().isEmpty()
+                               ? QCoreApplication::arguments().constFirst()
+                               : QStringLiteral("<executable_name>");
+    QString name = QFileInfo(argument0).fileName();
+    if (name.isEmpty())
+        name = QStringLiteral("kevan-tel");
+    if (text.startsWith(usage + qtName))
+        text.replace(usage.size(), qtName.size(), name);
+    return text;
+}
 } // namespace
 
 bool CommandLine::parse(const QStringList &arguments, const QMap<QString, QString> &environment,
@@ -74,7 +91,7 @@ bool CommandLine::parse(const QStringList &arguments, const QMap<QString, QStrin
         return false;
     }
     CommandLine cl;
-    cl.helpText = parser.helpText() + helpEpilogue();
+    cl.helpText = usageWithName(parser.helpText(), arguments.value(0)) + helpEpilogue();
     if (parser.isSet(help)) {
         cl.mode = Mode::Help;
         *out = cl;

@@ -2,6 +2,7 @@
 #include "firstrun.h"
 
 #include "engine/config.h"
+#include "store/privatefiles.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -50,8 +51,9 @@ bool FirstRun::dismiss()
 {
     setActive(false);
     const QString flag = flagFile(m_configFile);
-    if (!QDir().mkpath(QFileInfo(flag).absolutePath()))
+    if (!PrivateFiles::makePath(QFileInfo(flag).absolutePath()))
         return false;
+    PrivateFiles::createFile(flag);
     QSettings file(flag, QSettings::IniFormat);
     file.setValue(FlagKey, true);
     file.sync();

@@ -6,6 +6,7 @@
 #include "screening/numbermap.h"
 #include "screening/phonenumber.h"
 #include "secretstore.h"
+#include "store/privatefiles.h"
 #include "telnyx/webhooksignature.h"
 
 #include <QDir>
@@ -462,16 +463,19 @@ bool SettingsController::writeConfigFile(const QStringList &fieldsToWrite, QStri
     if (fieldsToWrite.isEmpty())
         return true;
     const QFileInfo info(m_configFile);
-    if (!QDir().mkpath(info.absolutePath())) {
+    // Private, as the database: created 0600 (in a 0700 folder) before QSettings writes it, and
+    // kept so (QSettings replaces the file with one of the same permissions).
+    if (!PrivateFiles::makePath(info.absolutePath())) {
         *error =
             tr("cannot create the folder %1").arg(QDir::toNativeSeparators(info.absolutePath()));
         return false;
     }
+    PrivateFiles::createFile(m_configFile);
     QSettings file(m_configFile, QSettings::IniFormat);
     for (const QString &field : fieldsToWrite)
         file.setValue(field, fileValue(field, m_values.value(field)));
     file.sync();
-    if (file.status() != QSettings::NoError) {
+    if (file.status() != QSettings::NoError || !PrivateFiles::restrict(m_configFile)) {
         *error = tr("cannot write %1").arg(QDir::toNativeSeparators(m_configFile));
         return false;
     }

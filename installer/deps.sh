@@ -17,8 +17,6 @@ packages=(
     qml6-module-qt-labs-folderlistmodel
     # crypto and phone numbers
     libssl-dev libphonenumber-dev
-    # SQLite's C API, for the event store's write path (the same library the Qt driver runs)
-    libsqlite3-dev
     # offscreen rendering for UI tests
     libgl-dev
     # packaging (installer/package-test.sh): cpack DEB with dpkg-shlibdeps, metadata validators

@@ -3,9 +3,11 @@
 
 #include "admincommands.h"
 #include "output.h"
+#include "screening/screeningrepository.h"
+#include "screeningcli.h"
 #include "store/eventstore.h"
+#include "store/privatefiles.h"
 
-#include <QDir>
 #include <QFileInfo>
 
 namespace kt {
@@ -36,13 +38,21 @@ int runAdminCommand(const CommandLine &cl)
         return 2;
     }
     const QString path = cl.config.databasePath;
-    QDir().mkpath(QFileInfo(path).absolutePath());
+    PrivateFiles::makePath(QFileInfo(path).absolutePath()); // if it cannot, open() says why
     EventStore store;
     store.setSynchronous(cl.config.synchronous == QLatin1String("NORMAL")
                              ? EventStore::Synchronous::Normal
                              : EventStore::Synchronous::Full);
     if (!store.open(path, QStringLiteral("admin"), EventStore::Mode::ReadWrite)) {
         Output::error(store.errorString());
+        return 1;
+    }
+    // The built-in number map, as the server seeds it: a fresh database lists it from the first
+    // command on (recorded once, as an import by the command line).
+    const ScreeningResult seeded =
+        ScreeningRepository(store).ensureDefaultNumbers(screeningcli::actor());
+    if (!seeded.ok) {
+        Output::error(seeded.error);
         return 1;
     }
     return handler(cl, store);

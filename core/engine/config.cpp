@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QProcessEnvironment>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QUrl>
@@ -24,6 +25,33 @@ bool parseBool(const QString &text, bool *ok)
         return false;
     *ok = false;
     return false;
+}
+
+// Why `value` cannot be the database, when it is a URL rather than a file path: one line that
+// names the scheme and the host only (a URL may carry a user name and a password).
+QString databaseUrlProblem(const QString &value)
+{
+    const QString text = value.trimmed();
+    // A scheme of two letters or more, so that a Windows drive ("C:/...") stays a path.
+    static const QRegularExpression scheme(QStringLiteral("^([A-Za-z][A-Za-z0-9+.-]+):"));
+    const QRegularExpressionMatch m = scheme.match(text);
+    if (!m.hasMatch())
+        return {};
+    const QString name = m.captured(1).toLower();
+    const bool hierarchical = text.mid(m.capturedEnd(), 2) == QLatin1String("//");
+    if (!hierarchical && name != QLatin1String("file"))
+        return {}; // "notes:2024.db" is a file name
+    const QString host = QUrl(text).host();
+    const QString shown =
+        hierarchical ? QStringLiteral("%1://%2").arg(name, host) : QStringLiteral("%1:").arg(name);
+    QString why;
+    if (name == QLatin1String("postgresql") || name == QLatin1String("postgres"))
+        why = QStringLiteral("PostgreSQL is not supported yet");
+    else if (name == QLatin1String("file"))
+        why = QStringLiteral("SQLite URIs are not accepted");
+    else
+        why = QStringLiteral("%1 URLs are not supported").arg(name);
+    return QStringLiteral("--db %1...: %2; give a SQLite file path").arg(shown, why);
 }
 
 bool parseInt(const QString &text, int min, int max, int *out)
@@ -109,6 +137,11 @@ bool ConfigLoader::apply(Config &c, const QMap<QString, QString> &values, QStrin
         if (key == QLatin1String("db")) {
             if (value.trimmed().isEmpty())
                 return bad(key, value, QStringLiteral("empty path"));
+            if (const QString problem = databaseUrlProblem(value); !problem.isEmpty()) {
+                if (error)
+                    *error = problem;
+                return false;
+            }
             c.databasePath = value;
         } else if (key == QLatin1String("listen")) {
             QHostAddress address;

@@ -8,7 +8,7 @@
 #include "server/metrics.h"
 #include "server/webhookserver.h"
 #include "store/eventstore.h"
-#include "store/walcheckpointer.h"
+#include "store/privatefiles.h"
 #include "telnyx/callcontrolthread.h"
 #include "telnyx/commandresult.h"
 #include "telnyx/webhookevent.h"
@@ -111,7 +111,7 @@ bool Engine::start(QString *error)
 {
     const QString path = m_config.databasePath;
     const QFileInfo info(path);
-    if (!QDir().mkpath(info.absolutePath())) {
+    if (!PrivateFiles::makePath(info.absolutePath())) {
         *error = QStringLiteral("cannot create the folder of the database %1").arg(path);
         return false;
     }
@@ -122,18 +122,6 @@ bool Engine::start(QString *error)
     if (!m_store->open(path, QStringLiteral("engine-writer"), EventStore::Mode::ReadWrite)) {
         *error = m_store->errorString();
         return false;
-    }
-    // Checkpoints in their own thread; the engine's commits copy the log back only if that
-    // thread falls far behind (about 40 MB of log).
-    m_checkpointer = std::make_unique<WalCheckpointer>(path);
-    QString checkpointError;
-    if (m_checkpointer->start(&checkpointError)) {
-        if (!m_store->setWalAutoCheckpoint(10000))
-            qCWarning(lcEngine).noquote() << m_store->errorString();
-    } else {
-        qCWarning(lcEngine).noquote()
-            << checkpointError << "- the engine's commits will do the checkpoints";
-        m_checkpointer.reset();
     }
     m_client->start();
     m_repository = std::make_unique<ScreeningRepository>(*m_store);
@@ -189,8 +177,6 @@ void Engine::stop()
         processFinishedCommands();
         m_client->stop();
     }
-    if (m_checkpointer)
-        m_checkpointer->stop();
 }
 
 QString Engine::url() const

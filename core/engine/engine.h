@@ -21,7 +21,6 @@ namespace kt {
 class CallControlThread;
 class EventStore;
 class ScreeningRepository;
-class WalCheckpointer;
 class WebhookServer;
 struct Decision;
 struct WebhookEvent;
@@ -156,7 +155,6 @@ private:
 
     Config m_config;
     std::unique_ptr<EventStore> m_store;
-    std::unique_ptr<WalCheckpointer> m_checkpointer; // the log's checkpoints, off this thread
     std::unique_ptr<ScreeningRepository> m_repository;
     std::unique_ptr<WebhookServer> m_server;
     std::unique_ptr<CallControlThread> m_client;

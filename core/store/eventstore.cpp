@@ -2,8 +2,8 @@
 #include "eventstore.h"
 
 #include "hashchain.h"
+#include "privatefiles.h"
 #include "schema.h"
-#include "sqlitestatement.h"
 
 #include <QFileInfo>
 #include <QHash>
@@ -59,6 +59,11 @@ std::optional<QString> nullable(const QString &s)
     if (s.isEmpty())
         return std::nullopt;
     return clean(s);
+}
+
+QVariant bindable(const std::optional<QString> &s)
+{
+    return s ? QVariant(*s) : QVariant(QMetaType::fromType<QString>());
 }
 
 std::optional<QString> columnOpt(const QSqlQuery &q, int i)
@@ -140,22 +145,19 @@ struct EventStore::Private
     Mode mode = Mode::ReadWrite;
     Synchronous synchronous = Synchronous::Full;
     int busyTimeout = 5000;
-    int walAutoCheckpoint = 1000;
     std::function<void()> beforeCommit;
     Clock clock;
     bool added = false; // the named connection exists
     bool open = false;
     QSqlDatabase db;
 
-    // Prepared statements of the write path (ReadWrite only), on SQLite's C API (see
-    // SqliteStatement for why); `handle` is the connection db holds.
-    sqlite3 *handle = nullptr;
-    SqliteStatement begin, commit, rollback, dataVersion, head, findTelnyxId, insertEvent,
+    // Prepared statements of the write path (ReadWrite only): QSqlQuery objects prepared once on
+    // this connection and kept, their parameters bound by position on each run.
+    std::optional<QSqlQuery> begin, commit, rollback, dataVersion, head, findTelnyxId, insertEvent,
         savepoint, release, rollbackTo;
-    // The calls upsert for each set of columns a CallUpdate sets (bit i: kCallColumns[i]):
-    // prepared once, reused.
-    QHash<quint32, std::shared_ptr<SqliteStatement>> upserts;
-    // The read of one call.
+    // The calls upsert for each set of columns a CallUpdate sets (bit i: kCallColumns[i]), and
+    // the read of one call: prepared once, reused.
+    QHash<quint32, std::shared_ptr<QSqlQuery>> upserts;
     std::optional<QSqlQuery> findCall;
     int batchDepth = 0; // beginBatch() nesting; > 0: a transaction is open
 
@@ -184,17 +186,18 @@ struct EventStore::Private
         return false;
     }
 
-    bool prepare(SqliteStatement &slot, const QString &sql)
+    bool prepare(std::optional<QSqlQuery> &slot, const QString &sql)
     {
-        QString why;
-        if (slot.prepare(handle, sql, &why))
+        slot.emplace(db);
+        slot->setForwardOnly(true);
+        if (slot->prepare(sql))
             return true;
-        return fail(QStringLiteral("cannot prepare statement: %1").arg(why));
+        return fail(QStringLiteral("cannot prepare statement: %1").arg(errorText(*slot)));
     }
 
     // The upsert that writes the columns in `mask` (and updated_seq), leaving the others as they
     // are; its parameters: call_id, the columns in kCallColumns order, updated_seq.
-    SqliteStatement *upsertFor(quint32 mask)
+    QSqlQuery *upsertFor(quint32 mask)
     {
         if (const auto it = upserts.constFind(mask); it != upserts.cend())
             return it->get();
@@ -209,21 +212,23 @@ struct EventStore::Private
         columns << QStringLiteral("updated_seq");
         placeholders << QStringLiteral("?");
         updates << QStringLiteral("updated_seq = excluded.updated_seq");
-        auto q = std::make_shared<SqliteStatement>();
-        if (!prepare(*q, QStringLiteral("INSERT INTO calls (%1) VALUES (%2)"
-                                        " ON CONFLICT(call_id) DO UPDATE SET %3")
-                             .arg(columns.join(QStringLiteral(", ")),
-                                  placeholders.join(QStringLiteral(", ")),
-                                  updates.join(QStringLiteral(", ")))))
+        auto q = std::make_shared<QSqlQuery>(db);
+        q->setForwardOnly(true);
+        if (!q->prepare(QStringLiteral("INSERT INTO calls (%1) VALUES (%2)"
+                                       " ON CONFLICT(call_id) DO UPDATE SET %3")
+                            .arg(columns.join(QStringLiteral(", ")),
+                                 placeholders.join(QStringLiteral(", ")),
+                                 updates.join(QStringLiteral(", "))))) {
+            error = QStringLiteral("cannot prepare statement: %1").arg(errorText(*q));
             return nullptr;
+        }
         upserts.insert(mask, q);
         return q.get();
     }
 
     bool prepareWritePath()
     {
-        handle = SqliteStatement::handleOf(db, &error);
-        return handle && prepare(begin, QStringLiteral("BEGIN IMMEDIATE")) &&
+        return prepare(begin, QStringLiteral("BEGIN IMMEDIATE")) &&
                prepare(commit, QStringLiteral("COMMIT")) &&
                prepare(rollback, QStringLiteral("ROLLBACK")) &&
                prepare(dataVersion, QStringLiteral("PRAGMA data_version")) &&
@@ -239,15 +244,24 @@ struct EventStore::Private
                prepare(rollbackTo, QStringLiteral("ROLLBACK TO kevantel_append"));
     }
 
+    bool run(std::optional<QSqlQuery> &statement, QString *err = nullptr)
+    {
+        const bool ok = statement->exec();
+        if (!ok && err)
+            *err = errorText(*statement);
+        statement->finish();
+        return ok;
+    }
+
     // An append's own transaction: BEGIN IMMEDIATE, or a savepoint inside a batch.
-    bool startAppend(QString *err) { return (batchDepth > 0 ? savepoint : begin).run(err); }
+    bool startAppend(QString *err) { return run(batchDepth > 0 ? savepoint : begin, err); }
     bool finishAppend(QString *err)
     {
         if (batchDepth > 0)
-            return release.run(err);
+            return run(release, err);
         if (beforeCommit)
             beforeCommit();
-        if (commit.run(err))
+        if (run(commit, err))
             return true;
         rollbackQuietly();
         return false;
@@ -257,11 +271,11 @@ struct EventStore::Private
         if (batchDepth > 0) {
             // If SQLite rolled the whole transaction back (I/O error, disk full), the earlier
             // appends of the batch are gone too: read the end of the chain again.
-            if (!rollbackTo.run()) {
+            if (!run(rollbackTo)) {
                 dataVersionSeen = -1;
                 headCurrentInBatch = false;
             }
-            release.run();
+            run(release);
         } else {
             rollbackQuietly();
         }
@@ -269,33 +283,34 @@ struct EventStore::Private
 
     bool readDataVersion(qint64 *out, QString *err)
     {
-        if (dataVersion.step() != SqliteStatement::Step::Row) {
-            *err = dataVersion.errorText();
-            dataVersion.reset();
+        if (!dataVersion->exec() || !dataVersion->next()) {
+            *err = errorText(*dataVersion);
+            dataVersion->finish();
             return false;
         }
-        *out = dataVersion.columnInt64(0);
-        dataVersion.reset();
+        *out = dataVersion->value(0).toLongLong();
+        dataVersion->finish();
         return true;
     }
 
     bool readHead(qint64 *seq, QString *hash, QString *err)
     {
-        switch (head.step()) {
-        case SqliteStatement::Step::Row:
-            *seq = head.columnInt64(0);
-            *hash = head.columnText(1);
-            break;
-        case SqliteStatement::Step::Done:
-            *seq = 0;
-            *hash = HashChain::genesisHash();
-            break;
-        case SqliteStatement::Step::Error:
-            *err = head.errorText();
-            head.reset();
+        if (!head->exec()) {
+            *err = errorText(*head);
             return false;
         }
-        head.reset();
+        if (head->next()) {
+            *seq = head->value(0).toLongLong();
+            *hash = head->value(1).toString();
+        } else if (head->lastError().isValid()) {
+            *err = errorText(*head);
+            head->finish();
+            return false;
+        } else {
+            *seq = 0;
+            *hash = HashChain::genesisHash();
+        }
+        head->finish();
         return true;
     }
 
@@ -316,7 +331,11 @@ struct EventStore::Private
         return true;
     }
 
-    void rollbackQuietly() { rollback.run(); }
+    void rollbackQuietly()
+    {
+        rollback->exec();
+        rollback->finish();
+    }
 };
 
 EventStore::EventStore() : d(std::make_unique<Private>()) {}
@@ -339,23 +358,6 @@ void EventStore::setBusyTimeout(int milliseconds)
 void EventStore::setBeforeCommit(std::function<void()> hook)
 {
     d->beforeCommit = std::move(hook);
-}
-
-bool EventStore::setWalAutoCheckpoint(int pages)
-{
-    d->walAutoCheckpoint = qMax(0, pages);
-    if (!d->open || d->mode != Mode::ReadWrite)
-        return true;
-    QString err;
-    if (d->exec(QStringLiteral("PRAGMA wal_autocheckpoint = %1").arg(d->walAutoCheckpoint), &err))
-        return true;
-    d->error = err;
-    return false;
-}
-
-int EventStore::walAutoCheckpoint() const
-{
-    return d->walAutoCheckpoint;
 }
 
 void EventStore::setClock(Clock clock)
@@ -384,6 +386,10 @@ bool EventStore::open(const QString &path, const QString &connectionName, Mode m
     d->mode = mode;
     d->connectionName = connectionName;
     d->added = true;
+    // A new database is created private (0600 on Unix); SQLite gives its -wal and -shm files
+    // the same permissions.
+    if (mode == Mode::ReadWrite && isFileDatabase(path))
+        PrivateFiles::createFile(path); // if it cannot, SQLite's open below says why
     d->db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connectionName);
     d->db.setDatabaseName(path);
     QStringList options{QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(d->busyTimeout)};
@@ -438,17 +444,18 @@ bool EventStore::open(const QString &path, const QString &connectionName, Mode m
                                 .arg(journal.isEmpty() ? QStringLiteral("unknown") : journal));
         const QString sync =
             d->synchronous == Synchronous::Full ? QStringLiteral("FULL") : QStringLiteral("NORMAL");
-        if (!d->exec(QStringLiteral("PRAGMA synchronous = %1").arg(sync), &err) ||
-            !d->exec(QStringLiteral("PRAGMA wal_autocheckpoint = %1").arg(d->walAutoCheckpoint),
-                     &err))
+        // The write-ahead log is copied back into the database by SQLite's own automatic
+        // checkpoint (every 1000 pages, inside the commit that crosses them).
+        if (!d->exec(QStringLiteral("PRAGMA synchronous = %1").arg(sync), &err))
             return failOpen(err);
         if (!Schema::migrate(d->db, &err))
             return failOpen(err);
         if (!d->prepareWritePath())
             return failOpen(d->error);
         // Probe: refuse now rather than on the first webhook if we cannot write.
-        if (!d->begin.run(&err))
-            return failOpen(QStringLiteral("not writable: %1").arg(err));
+        if (!d->begin->exec())
+            return failOpen(QStringLiteral("not writable: %1").arg(errorText(*d->begin)));
+        d->begin->finish();
         d->rollbackQuietly();
         if (!d->readDataVersion(&d->dataVersionSeen, &err) ||
             !d->readHead(&d->lastSeq, &d->lastHash, &err))
@@ -481,14 +488,18 @@ bool EventStore::open(const QString &path, const QString &connectionName, Mode m
 
 void EventStore::close()
 {
-    // Every statement goes before the connection: SQLite cannot close one with statements left.
-    for (SqliteStatement *s :
-         {&d->begin, &d->commit, &d->rollback, &d->dataVersion, &d->head, &d->findTelnyxId,
-          &d->insertEvent, &d->savepoint, &d->release, &d->rollbackTo})
-        s->finalize();
+    d->begin.reset();
+    d->commit.reset();
+    d->rollback.reset();
+    d->dataVersion.reset();
+    d->head.reset();
+    d->findTelnyxId.reset();
+    d->insertEvent.reset();
     d->upserts.clear();
     d->findCall.reset();
-    d->handle = nullptr;
+    d->savepoint.reset();
+    d->release.reset();
+    d->rollbackTo.reset();
     d->batchDepth = 0;
     if (d->added) {
         d->db.close();
@@ -546,8 +557,12 @@ bool EventStore::healthCheck(QString *reason)
             reason->clear();
         return true;
     }
-    if (QString why; !d->begin.run(&why))
+    if (!d->begin->exec()) {
+        const QString why = errorText(*d->begin);
+        d->begin->finish();
         return unhealthy(QStringLiteral("event store is not writable: %1").arg(why));
+    }
+    d->begin->finish();
     qint64 seq = 0;
     QString hash, err;
     const bool readable = d->readHead(&seq, &hash, &err);
@@ -609,49 +624,50 @@ AppendResult EventStore::append(const NewEvent &event, const CallUpdate *call, c
     }
 
     if (row.telnyxId) {
-        SqliteStatement &find = d->findTelnyxId;
-        find.bind(1, *row.telnyxId);
-        const SqliteStatement::Step found = find.step();
-        if (found == SqliteStatement::Step::Error) {
-            const QString why = find.errorText();
-            find.reset();
+        QSqlQuery &find = *d->findTelnyxId;
+        find.bindValue(0, *row.telnyxId);
+        if (!find.exec()) {
+            const QString why = errorText(find);
             d->abortAppend();
             return error(QStringLiteral("cannot look up telnyx_id: %1").arg(why));
         }
-        if (found == SqliteStatement::Step::Row) {
+        if (find.next()) {
             result.status = AppendResult::Status::Duplicate;
-            result.seq = find.columnInt64(0);
-            result.hash = find.columnText(1);
-            find.reset();
+            result.seq = find.value(0).toLongLong();
+            result.hash = find.value(1).toString();
+            find.finish();
             d->abortAppend();
             return result;
         }
-        find.reset();
+        find.finish();
     }
 
     row.seq = d->lastSeq + 1;
     const QString hash = HashChain::hash(d->lastHash, row);
 
-    SqliteStatement &insert = d->insertEvent;
-    insert.bind(1, row.seq);
-    insert.bind(2, row.telnyxId);
-    insert.bind(3, row.type);
-    insert.bind(4, row.callId);
-    insert.bind(5, row.occurredAt);
-    insert.bind(6, row.recordedAt);
-    insert.bind(7, row.actor);
-    insert.bind(8, row.payload);
-    insert.bind(9, d->lastHash);
-    insert.bind(10, hash);
-    if (QString why; !insert.run(&why)) {
+    QSqlQuery &insert = *d->insertEvent;
+    insert.bindValue(0, row.seq);
+    insert.bindValue(1, bindable(row.telnyxId));
+    insert.bindValue(2, row.type);
+    insert.bindValue(3, bindable(row.callId));
+    insert.bindValue(4, bindable(row.occurredAt));
+    insert.bindValue(5, row.recordedAt);
+    insert.bindValue(6, row.actor);
+    insert.bindValue(7, row.payload);
+    insert.bindValue(8, d->lastHash);
+    insert.bindValue(9, hash);
+    if (!insert.exec()) {
+        const QString why = errorText(insert);
+        insert.finish();
         d->abortAppend();
         return error(QStringLiteral("cannot store event: %1").arg(why));
     }
+    insert.finish();
 
     if (call) {
-        auto text = [](const std::optional<QString> &v, bool timestamp) -> std::optional<QString> {
+        auto text = [](const std::optional<QString> &v, bool timestamp) -> QVariant {
             if (!v || v->isEmpty())
-                return std::nullopt;
+                return QVariant(QMetaType::fromType<QString>());
             if (timestamp) {
                 const QString normalized = normalizeTimestamp(*v);
                 if (!normalized.isNull())
@@ -669,25 +685,28 @@ AppendResult EventStore::append(const NewEvent &event, const CallUpdate *call, c
         quint32 mask = call->flags ? 1u << kTextFields : 0;
         for (int f = 0; f < kTextFields; ++f)
             mask |= fields[f]->has_value() ? 1u << f : 0;
-        SqliteStatement *upsert = d->upsertFor(mask);
+        QSqlQuery *upsert = d->upsertFor(mask);
         if (!upsert) {
             const QString why = d->error;
             d->abortAppend();
             return error(QStringLiteral("cannot update call %1: %2").arg(call->callId, why));
         }
-        int i = 1;
-        upsert->bind(i++, clean(call->callId));
+        int i = 0;
+        upsert->bindValue(i++, clean(call->callId));
         for (int f = 0; f < kTextFields; ++f) {
             if (fields[f]->has_value())
-                upsert->bind(i++, text(*fields[f], f >= 9 && f <= 11));
+                upsert->bindValue(i++, text(*fields[f], f >= 9 && f <= 11));
         }
         if (call->flags)
-            upsert->bind(i++, compactJson(*call->flags));
-        upsert->bind(i++, row.seq);
-        if (QString why; !upsert->run(&why)) {
+            upsert->bindValue(i++, compactJson(*call->flags));
+        upsert->bindValue(i++, row.seq);
+        if (!upsert->exec()) {
+            const QString why = errorText(*upsert);
+            upsert->finish();
             d->abortAppend();
             return error(QStringLiteral("cannot update call %1: %2").arg(call->callId, why));
         }
+        upsert->finish();
     }
 
     if (writes) {
@@ -722,7 +741,7 @@ bool EventStore::beginBatch()
         return true;
     }
     QString err;
-    if (!d->begin.run(&err)) {
+    if (!d->run(d->begin, &err)) {
         d->error = QStringLiteral("cannot start a transaction: %1").arg(err);
         return false;
     }
@@ -741,7 +760,7 @@ bool EventStore::commitBatch()
     if (d->beforeCommit)
         d->beforeCommit();
     QString err;
-    if (d->commit.run(&err))
+    if (d->run(d->commit, &err))
         return true;
     d->rollbackQuietly();
     // The appends of the batch are gone: read the end of the chain again before the next one.

@@ -18,6 +18,10 @@ namespace kt {
 
 // The append-only, hash-chained event log and the `calls` projection, over QtSql SQLite.
 //
+// Everything goes through Qt's SQLite driver (QSQLITE): prepared QSqlQuery statements, the
+// write path's prepared once and kept. So the store runs on whichever SQLite the Qt build
+// carries (a Linux distribution's system library, the copy in Qt's Windows and macOS builds).
+//
 // Each instance owns one named QSqlDatabase connection: create, open and use it in one thread
 // only. The engine thread holds the single ReadWrite instance; history readers (UI, CLI) open
 // their own ReadOnly instance with another connection name (WAL lets them read while the
@@ -39,12 +43,6 @@ public:
     // Settings; call before open(). Defaults: Synchronous::Full, 5000 ms busy timeout.
     void setSynchronous(Synchronous synchronous);
     void setBusyTimeout(int milliseconds);
-    // How many pages the write-ahead log may reach before a commit of this connection copies
-    // it back into the database (SQLite's wal_autocheckpoint; default 1000, 0 never). The
-    // engine leaves that copy to a WalCheckpointer thread and sets a high value as a backstop.
-    // Applies at open(), or at once when open; false (errorString()) if it cannot be set.
-    bool setWalAutoCheckpoint(int pages);
-    int walAutoCheckpoint() const;
     // Called right before each COMMIT of this connection (tests make commits slow with it, to
     // check that nothing acts on a write before it is durable). May be set at any time.
     void setBeforeCommit(std::function<void()> hook);

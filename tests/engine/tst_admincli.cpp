@@ -5,6 +5,7 @@
 #include "screening/certificateauthority.h"
 #include "simulator/telnyxsimulator.h"
 
+#include <QDir>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -15,6 +16,10 @@
 #include <QTest>
 
 #include <memory>
+
+#ifdef Q_OS_UNIX
+#include <sys/stat.h>
+#endif
 
 using namespace kt;
 
@@ -204,7 +209,8 @@ private slots:
         QCOMPARE(added.at(0)[QStringLiteral("actor")].toString(), QStringLiteral("cli"));
         QCOMPARE(added.at(0)[QStringLiteral("payload")][QStringLiteral("phone")].toString(),
                  QStringLiteral("+17702300635"));
-        QCOMPARE(run({"events", "--json", "--limit", "1000"}).json().size(), 5);
+        // The five changes, after the built-in number map the first command put in.
+        QCOMPARE(run({"events", "--json", "--limit", "1000"}).json().size(), 6);
         r = expect(0, {"events", "verify"});
         QCOMPARE(r.exitCode, 0);
     }
@@ -250,6 +256,94 @@ private slots:
         QCOMPARE(eventsOfType(QStringLiteral("tel.rule_removed")).size(), 1);
         QCOMPARE(expect(0, {"events", "verify"}).exitCode, 0);
     }
+
+    // The built-in number map is there for the first command on a fresh database, recorded once.
+    void freshDatabaseHasTheDefaultNumbers()
+    {
+        QCOMPARE(expect(0, {"certs", "list", "--json"}).exitCode, 0);
+        Run r = expect(0, {"numbers", "list", "--json"});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonArray numbers = r.json();
+        QCOMPARE(numbers.size(), 26);
+        QCOMPARE(numbers.at(0)[QStringLiteral("e164")].toString(), QStringLiteral("+17702300635"));
+        r = expect(0, {"numbers", "list"});
+        QVERIFY2(r.out.contains("(770) 230-0635"), r.out.constData());
+        const QJsonArray imports = eventsOfType(QStringLiteral("tel.number_imported"));
+        QCOMPARE(imports.size(), 1);
+        QCOMPARE(imports.at(0)[QStringLiteral("actor")].toString(), QStringLiteral("cli"));
+        QCOMPARE(expect(0, {"events", "verify"}).exitCode, 0);
+    }
+
+    // A URL is not a database path: one line naming the scheme and the host (never a user or a
+    // password), a failing exit code, and nothing created.
+    void urlAsDatabaseIsRefused_data()
+    {
+        QTest::addColumn<QString>("db");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("postgresql") << "postgresql://kevan:s3cret@db.example:5432/tel"
+                                    << "--db postgresql://db.example...: PostgreSQL is not "
+                                       "supported yet; give a SQLite file path";
+        QTest::newRow("postgres") << "postgres://kevan:s3cret@db.example/tel"
+                                  << "PostgreSQL is not supported yet";
+        QTest::newRow("mysql") << "mysql://kevan:s3cret@db.example/tel"
+                               << "--db mysql://db.example...: mysql URLs are not supported";
+        QTest::newRow("file uri") << "file:kevan.db?mode=rwc&s3cret=1"
+                                  << "--db file:...: SQLite URIs are not accepted";
+    }
+
+    void urlAsDatabaseIsRefused()
+    {
+        QFETCH(QString, db);
+        QFETCH(QString, message);
+        QDir work(m_dir->path());
+        for (const QStringList &command : {QStringList{"numbers", "list"},
+                                           QStringList{"events", "verify"}, QStringList{"calls"}}) {
+            QProcess p;
+            p.setProcessEnvironment(environment());
+            p.setWorkingDirectory(work.path());
+            p.start(QStringLiteral(KEVANTEL_BINARY), command + QStringList{"--db", db});
+            QVERIFY(p.waitForFinished(30000));
+            const QByteArray err = p.readAllStandardError();
+            QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() != 0, err.constData());
+            QCOMPARE(err.trimmed().split('\n').size(), 1);
+            QVERIFY2(err.contains(message.toUtf8()), err.constData());
+            QVERIFY2(!err.contains("s3cret") && !err.contains("kevan:"), err.constData());
+        }
+        // The same from a config file.
+        QVERIFY(writeFile(QStringLiteral("db.conf"), "[General]\ndb=" + db.toUtf8() + "\n"));
+        QProcess p;
+        p.setProcessEnvironment(environment());
+        p.setWorkingDirectory(work.path());
+        p.start(QStringLiteral(KEVANTEL_BINARY), {"numbers", "list", "--config", path("db.conf")});
+        QVERIFY(p.waitForFinished(30000));
+        const QByteArray err = p.readAllStandardError();
+        QVERIFY2(p.exitCode() != 0 && err.contains(message.toUtf8()), err.constData());
+        QVERIFY2(!err.contains("s3cret"), err.constData());
+        // Nothing was made: no "postgresql:" folder, no database file.
+        const QStringList made = work.entryList(QDir::AllEntries | QDir::NoDotAndDotDot);
+        QCOMPARE(made, QStringList({"alice.pem", "db.conf", "expired.pem", "root.pem"}));
+    }
+
+#ifdef Q_OS_UNIX
+    // The database a command creates, and the folders it makes for it, are the owner's only even
+    // under a umask that lets everyone read.
+    void newDatabaseIsPrivate()
+    {
+        const mode_t before = ::umask(022);
+        const QString db = path(QStringLiteral("private/data/kevan-tel.db"));
+        const Run r = kt::test::runCli(QStringLiteral(KEVANTEL_BINARY),
+                                       {"numbers", "list", "--db", db}, environment());
+        ::umask(before);
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        auto mode = [](const QString &p) {
+            struct stat st;
+            return ::stat(QFile::encodeName(p).constData(), &st) == 0 ? int(st.st_mode & 0777) : -1;
+        };
+        QCOMPARE(mode(path(QStringLiteral("private"))), 0700);
+        QCOMPARE(mode(path(QStringLiteral("private/data"))), 0700);
+        QCOMPARE(mode(db), 0600);
+    }
+#endif
 
     void numbers()
     {

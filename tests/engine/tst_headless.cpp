@@ -22,6 +22,7 @@ private slots:
     void servesScreensAndRecords();
     void badConfigurationExitsWithOneLine_data();
     void badConfigurationExitsWithOneLine();
+    void helpNamesTheExecutable();
 
 private:
     bool startServer(const QStringList &extra = {});
@@ -241,6 +242,15 @@ void TstHeadless::badConfigurationExitsWithOneLine_data()
         << QStringList{QStringLiteral("--headless"), QStringLiteral("--db"),
                        QStringLiteral("/proc/kevan-tel/x.db")}
         << "database";
+    QTest::newRow("postgresql db")
+        << QStringList{QStringLiteral("--headless"), QStringLiteral("--db"),
+                       QStringLiteral("postgresql://kevan:s3cret@db.example/tel")}
+        << "--db postgresql://db.example...: PostgreSQL is not supported yet; give a SQLite "
+           "file path";
+    QTest::newRow("file uri db") << QStringList{QStringLiteral("--headless"),
+                                                QStringLiteral("--db"),
+                                                QStringLiteral("file:events.db?mode=rwc")}
+                                 << "give a SQLite file path";
     QTest::newRow("unknown command")
         << QStringList{QStringLiteral("frobnicate")} << "unknown command";
 }
@@ -260,6 +270,16 @@ void TstHeadless::badConfigurationExitsWithOneLine()
     const QList<QByteArray> lines = err.trimmed().split('\n');
     QCOMPARE(lines.size(), 1);
     QVERIFY2(err.contains(message.toUtf8()), err.constData());
+    QVERIFY2(!err.contains("s3cret"), err.constData());
+}
+
+void TstHeadless::helpNamesTheExecutable()
+{
+    int code = -1;
+    const QByteArray out = run({QStringLiteral("--help")}, &code);
+    QCOMPARE(code, 0);
+    const QByteArray first = out.left(out.indexOf('\n'));
+    QVERIFY2(first.startsWith("Usage: kevan-tel [options]"), first.constData());
 }
 
 QTEST_GUILESS_MAIN(TstHeadless)

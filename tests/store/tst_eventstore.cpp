@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "store/eventstore.h"
 #include "store/hashchain.h"
+#include "store/privatefiles.h"
 #include "store/schema.h"
 
 #include <QCryptographicHash>
@@ -17,6 +18,10 @@
 #include <QtEndian>
 
 #include <memory>
+
+#ifdef Q_OS_UNIX
+#include <sys/stat.h>
+#endif
 
 using namespace kt;
 
@@ -1130,6 +1135,135 @@ private slots:
         QVERIFY2(v.ok, qPrintable(v.message));
         QCOMPARE(v.rowsChecked, 2);
     }
+
+    // Text reads back exactly as it was appended, through the Qt driver both ways, and is stored
+    // as SQLite text of the same UTF-8 length (nothing cut at a NUL, nothing re-encoded).
+    void textRoundTripsExactly_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::newRow("ascii") << QStringLiteral("call.initiated");
+        QTest::newRow("accents") << QStringLiteral("Zoë Müller, São Paulo");
+        QTest::newRow("astral") << QString::fromUtf8("\xF0\x9F\x93\x9E ring \xF0\x9F\x98\x80");
+        QTest::newRow("nul inside") << QString::fromUtf8("a\0b", 3);
+        QTest::newRow("long") << QString(100000, QChar(0x263A));
+    }
+
+    void textRoundTripsExactly()
+    {
+        QFETCH(QString, text);
+        EventStore store;
+        QVERIFY(store.open(dbPath(), QStringLiteral("w")));
+        NewEvent e = makeEvent(1, text, text);
+        e.actor = text;
+        e.payload = QJsonObject{{QStringLiteral("caller_id_name"), text}};
+        CallUpdate u;
+        u.callId = text;
+        u.callerName = text;
+        QVERIFY(store.append(e, &u).ok());
+
+        const StoredEvent back = *store.event(1);
+        QCOMPARE(back.telnyxId, text);
+        QCOMPARE(back.callId, text);
+        QCOMPARE(back.actor, text);
+        QCOMPARE(back.payload.value(QStringLiteral("caller_id_name")).toString(), text);
+        QCOMPARE(store.eventsForCall(text).size(), 1);
+        const auto call = store.call(text);
+        QVERIFY(call.has_value());
+        QCOMPARE(call->callerName, text);
+
+        RawDb raw(dbPath());
+        QVERIFY(raw.ok());
+        QCOMPARE(raw.scalar(QStringLiteral("SELECT typeof(actor) FROM events")).toString(),
+                 QStringLiteral("text"));
+        QCOMPARE(raw.scalar(QStringLiteral("SELECT length(CAST(actor AS BLOB)) FROM events"))
+                     .toLongLong(),
+                 qint64(text.toUtf8().size()));
+        QCOMPARE(raw.scalar(QStringLiteral("SELECT length(CAST(caller_name AS BLOB)) FROM calls"))
+                     .toLongLong(),
+                 qint64(text.toUtf8().size()));
+        // The hash recomputed from the stored text is the one computed at append time.
+        const VerifyResult v = store.verify();
+        QVERIFY2(v.ok, qPrintable(v.message));
+    }
+
+    // An absent value is NULL, never an empty string, also when the same prepared statement
+    // carried a value in the append before; and NULL and "" hash differently.
+    void nullStaysApartFromEmpty()
+    {
+        EventStore store;
+        QVERIFY(store.open(dbPath(), QStringLiteral("w")));
+        CallUpdate u;
+        u.callId = QStringLiteral("c1");
+        u.callerName = QStringLiteral("Zoë");
+        u.hangupCause = QString(QLatin1String("")); // given, but empty: stored as NULL
+        QVERIFY(store.append(makeEvent(1, QStringLiteral("t1"), QStringLiteral("c1")), &u).ok());
+        QVERIFY(store.append(makeEvent(2)).ok()); // no telnyx_id, no call_id
+        QVERIFY(store.append(makeEvent(3, QString(QLatin1String("")))).ok());
+
+        RawDb raw(dbPath());
+        QVERIFY(raw.ok());
+        QSqlQuery q(raw.db());
+        QVERIFY(q.exec(QStringLiteral("SELECT typeof(telnyx_id), typeof(call_id) FROM events"
+                                      " ORDER BY seq")));
+        QStringList types;
+        while (q.next())
+            types << q.value(0).toString() + QLatin1Char('/') + q.value(1).toString();
+        QCOMPARE(types, QStringList({"text/text", "null/null", "null/null"}));
+        QCOMPARE(raw.scalar(QStringLiteral("SELECT typeof(hangup_cause) FROM calls")).toString(),
+                 QStringLiteral("null"));
+        QCOMPARE(raw.scalar(QStringLiteral("SELECT typeof(caller_name) FROM calls")).toString(),
+                 QStringLiteral("text"));
+        QVERIFY(store.event(2)->callId.isNull());
+        QVERIFY(store.call(QStringLiteral("c1"))->hangupCause.isEmpty());
+
+        HashChain::Row row;
+        row.seq = 1;
+        row.type = QStringLiteral("x");
+        row.recordedAt = QStringLiteral("2025-01-01T00:00:00.000Z");
+        row.actor = QStringLiteral("a");
+        row.payload = QStringLiteral("{}");
+        HashChain::Row empty = row;
+        empty.callId = QString(QLatin1String(""));
+        QVERIFY(HashChain::hash(HashChain::genesisHash(), row) !=
+                HashChain::hash(HashChain::genesisHash(), empty));
+        const VerifyResult v = store.verify();
+        QVERIFY2(v.ok, qPrintable(v.message));
+    }
+
+#ifdef Q_OS_UNIX
+    // A new database and the files SQLite puts next to it are the owner's only, whatever the
+    // umask; so are the folders PrivateFiles makes.
+    void newDatabaseIsPrivate()
+    {
+        const mode_t before = ::umask(022); // a desktop session's usual umask
+        const QString folder = m_dir->filePath(QStringLiteral("a/b"));
+        const bool made = PrivateFiles::makePath(folder);
+        const QString path = folder + QStringLiteral("/events.db");
+        EventStore store;
+        const bool opened = store.open(path, QStringLiteral("w"));
+        ::umask(before);
+        QVERIFY(made);
+        QVERIFY2(opened, qPrintable(store.errorString()));
+        QVERIFY(store.append(makeEvent(1)).ok());
+
+        auto mode = [](const QString &p) {
+            struct stat st;
+            return ::stat(QFile::encodeName(p).constData(), &st) == 0 ? int(st.st_mode & 0777) : -1;
+        };
+        QCOMPARE(mode(m_dir->filePath(QStringLiteral("a"))), 0700);
+        QCOMPARE(mode(folder), 0700);
+        QCOMPARE(mode(path), 0600);
+        QCOMPARE(mode(path + QStringLiteral("-wal")), 0600);
+        QCOMPARE(mode(path + QStringLiteral("-shm")), 0600);
+
+        // An existing folder is left as it is.
+        QVERIFY(QFile::setPermissions(folder, QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                                  QFileDevice::ExeOwner | QFileDevice::ReadGroup |
+                                                  QFileDevice::ExeGroup));
+        QVERIFY(PrivateFiles::makePath(folder));
+        QCOMPARE(mode(folder), 0750);
+    }
+#endif
 
     void verifyManyRows()
     {
