@@ -106,6 +106,23 @@
     show('step-details');
   }
 
+  // Asks for a challenge and shows the message to sign and the openssl commands.
+  async function fetchChallenge(nameSpace, phone) {
+    const answer = await post('/register/challenge', { namespace: nameSpace, phone: phone });
+    current = answer;
+    $('signature').value = '';
+    $('message').textContent = answer.message;
+    $('cmd-message').textContent = 'printf \'kevan-tel registration v1\\n%s\\n%s\\n%s\' ' +
+        shellQuote(answer.challenge) + ' ' + shellQuote(answer.phone) + ' ' +
+        shellQuote(answer.namespace) + ' > message.txt';
+    $('cmd-ed25519').textContent =
+        'openssl pkeyutl -sign -inkey key.pem -rawin -in message.txt | openssl base64 -A';
+    $('cmd-p256').textContent =
+        'openssl dgst -sha256 -sign key.pem message.txt | openssl base64 -A';
+    clearInterval(countdownTimer);
+    countdownTimer = countdown($('challenge-expiry'), answer.expires_in, '');
+  }
+
   async function askChallenge(event) {
     event.preventDefault();
     showError('');
@@ -116,18 +133,7 @@
     if (!/^[0-9]{4,8}$/.test(pin)) { showError('The PIN must be 4 to 8 digits.'); return; }
     busy(true);
     try {
-      const answer = await post('/register/challenge', { namespace: nameSpace, phone: phone });
-      current = answer;
-      $('message').textContent = answer.message;
-      $('cmd-message').textContent = 'printf \'kevan-tel registration v1\\n%s\\n%s\\n%s\' ' +
-          shellQuote(answer.challenge) + ' ' + shellQuote(answer.phone) + ' ' +
-          shellQuote(answer.namespace) + ' > message.txt';
-      $('cmd-ed25519').textContent =
-          'openssl pkeyutl -sign -inkey key.pem -rawin -in message.txt | openssl base64 -A';
-      $('cmd-p256').textContent =
-          'openssl dgst -sha256 -sign key.pem message.txt | openssl base64 -A';
-      clearInterval(countdownTimer);
-      countdownTimer = countdown($('challenge-expiry'), answer.expires_in, '');
+      await fetchChallenge(nameSpace, phone);
       show('step-proof');
     } catch (e) {
       showError(e.message);
@@ -182,6 +188,8 @@
       $('signature').value = '';
       $('call-from').textContent = current.phone;
       $('call-number').textContent = answer.number;
+      if (/^\+[0-9]{6,15}$/.test(answer.number)) $('call-number').href = 'tel:' + answer.number;
+      $('call-instructions').hidden = false;
       $('call-code').textContent = answer.code;
       clearInterval(countdownTimer);
       countdownTimer = countdown($('call-expiry'), answer.code_expires_in, 'Time left to call: ');
@@ -192,9 +200,16 @@
       pollTimer = setInterval(() => poll(answer.status_token), 3000);
     } catch (e) {
       showError(e.message);
-      if (e.code === 'challenge_invalid') {
-        current = null;
-        show('step-details');
+      // A submission spends its challenge, whatever the outcome: sign a new one next time.
+      if (e.code && current) {
+        try {
+          await fetchChallenge(current.namespace, current.phone);
+          $('error').textContent = e.message + ' A new message to sign is shown below.';
+        } catch (again) {
+          current = null;
+          showError(again.message);
+          show('step-details');
+        }
       }
     } finally {
       busy(false);
@@ -218,6 +233,7 @@
     if (state !== 'awaiting_call') {
       clearInterval(countdownTimer);
       $('call-expiry').textContent = '';
+      $('call-instructions').hidden = true;
     }
     if (state === 'approved' || state === 'denied' || state === 'expired') clearInterval(pollTimer);
   }
