@@ -13,6 +13,8 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -204,6 +206,50 @@ private slots:
         const auto raw = registerWith(key, QStringLiteral("bob.x"), OtherPhone, true);
         QCOMPARE(raw.error, Error::None);
         QCOMPARE(m_service->byStatusToken(raw.statusToken)->keyType, QStringLiteral("ecdsa-p256"));
+    }
+
+    // The commands the page shows, run as shown with the openssl command-line tool.
+    void opensslCommandsTheTextShows_data()
+    {
+        QTest::addColumn<bool>("p256");
+        QTest::newRow("ed25519") << false;
+        QTest::newRow("p256") << true;
+    }
+
+    void opensslCommandsTheTextShows()
+    {
+        QFETCH(bool, p256);
+        const QString openssl = QStandardPaths::findExecutable(QStringLiteral("openssl"));
+        if (openssl.isEmpty())
+            QSKIP("the openssl command is not installed");
+        const auto key =
+            p256 ? test::issueP256(m_root, "alice.x", start().addDays(-1), start().addYears(1))
+                 : ed25519();
+        QTemporaryDir work;
+        QFile keyFile(work.filePath("key.pem"));
+        QVERIFY(keyFile.open(QIODevice::WriteOnly));
+        keyFile.write(key.privateKeyPem);
+        keyFile.close();
+        const auto c = m_service->challenge("alice.x", Phone);
+        const QString script =
+            QStringLiteral("printf 'kevan-tel registration v1\\n%s\\n%s\\n%s' '%1' '%2' '%3'"
+                           " > message.txt && %4")
+                .arg(c.challenge, c.phone, c.nameSpace,
+                     p256 ? QStringLiteral("openssl dgst -sha256 -sign key.pem message.txt |"
+                                           " openssl base64 -A")
+                          : QStringLiteral("openssl pkeyutl -sign -inkey key.pem -rawin -in"
+                                           " message.txt | openssl base64 -A"));
+        QProcess shell;
+        shell.setWorkingDirectory(work.path());
+        shell.start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), script});
+        QVERIFY(shell.waitForFinished(30000));
+        QCOMPARE(shell.exitCode(), 0);
+        QFile message(work.filePath("message.txt"));
+        QVERIFY(message.open(QIODevice::ReadOnly));
+        QCOMPARE(message.readAll(), c.message);
+        RegistrationService::Submission s{c.challenge, key.certificate.toPem(),
+                                          QString::fromLatin1(shell.readAllStandardOutput()), Pin};
+        QCOMPARE(m_service->submit(s).error, Error::None);
     }
 
     void wrongSignature()
