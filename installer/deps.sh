@@ -19,6 +19,8 @@ packages=(
     libssl-dev libphonenumber-dev
     # offscreen rendering for UI tests
     libgl-dev
+    # the registration page's browser test (tst_registrationpage): headless Chromium
+    chromium
     # packaging (installer/package-test.sh): cpack DEB with dpkg-shlibdeps, metadata validators
     dpkg-dev file desktop-file-utils appstream
 )

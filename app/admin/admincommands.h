@@ -16,6 +16,9 @@ int registryCommand(const CommandLine &cl, EventStore &store); // registrycomman
 int rulesCommand(const CommandLine &cl, EventStore &store);    // rulescommands.cpp
 int goliveCommand(const CommandLine &cl, EventStore &store);   // golivecommands.cpp
 
+// registry pending|approve|deny: callers' self-registrations (pendingregistrationcommands.cpp).
+int pendingRegistrationCommand(const CommandLine &cl, EventStore &store);
+
 // Prints `usage` as the error line and returns the usage exit code (2).
 int usageError(const QString &usage);
 

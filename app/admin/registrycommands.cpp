@@ -55,6 +55,9 @@ int registryCommand(const CommandLine &cl, EventStore &store)
 {
     const QStringList &w = cl.words;
     const QString sub = w.value(1);
+    if (sub == QLatin1String("pending") || sub == QLatin1String("approve") ||
+        sub == QLatin1String("deny"))
+        return pendingRegistrationCommand(cl, store);
     ScreeningRepository repo(store);
     if (sub == QLatin1String("list") && w.size() == 2)
         return listRegistry(cl, repo);

@@ -152,7 +152,36 @@ const QList<Migration> &Schema::migrations()
              QStringLiteral("CREATE INDEX calls_from_number ON calls(from_number)"),
              QStringLiteral("CREATE INDEX calls_to_number ON calls(to_number)"),
          }},
-        // Append new steps here (version 4, 5, ...).
+        {4,
+         QStringLiteral("self-registration: pending registrations"),
+         {
+             // A caller's self-registration until the owner decides (RegistrationStore). The
+             // PIN is only ever stored as a salted slow hash; the status token only as SHA-256.
+             QStringLiteral("CREATE TABLE pending_registrations ("
+                            " id TEXT PRIMARY KEY,"
+                            " status_token_hash TEXT NOT NULL UNIQUE,"
+                            " namespace TEXT NOT NULL,"
+                            " phone TEXT NOT NULL,"
+                            " certificate_fingerprint TEXT NOT NULL,"
+                            " certificate_pem TEXT NOT NULL,"
+                            " key_type TEXT NOT NULL,"
+                            " pin_hash TEXT NOT NULL,"
+                            " call_in_code TEXT NOT NULL,"
+                            " call_in_number TEXT NOT NULL,"
+                            " state TEXT NOT NULL CHECK (state IN ('awaiting_call',"
+                            " 'awaiting_owner', 'approved', 'denied', 'expired')),"
+                            " call_in_failures INTEGER NOT NULL DEFAULT 0,"
+                            " created_at TEXT NOT NULL,"
+                            " code_expires_at TEXT NOT NULL,"
+                            " phone_proven_at TEXT,"
+                            " decided_at TEXT,"
+                            " decided_by TEXT)"),
+             QStringLiteral("CREATE INDEX pending_registrations_phone ON"
+                            " pending_registrations(phone, state)"),
+             QStringLiteral("CREATE INDEX pending_registrations_state ON"
+                            " pending_registrations(state, code_expires_at)"),
+         }},
+        // Append new steps here (version 5, 6, ...).
     };
     return steps;
 }
