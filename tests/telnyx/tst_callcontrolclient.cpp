@@ -617,9 +617,14 @@ private slots:
         const CommandResult r =
             waitFor(m_client->answer(m_sim->startInboundCall(kCaller, kOwnerNumber)));
         QVERIFY(!r.ok);
-        QCOMPARE(r.httpStatus, 503);
+        // The last 503, or (on a slow machine) the attempt in flight when the budget ran out.
+        QVERIFY2(
+            r.httpStatus == 503 ||
+                (r.httpStatus == 0 && r.errorTitle == QLatin1String("no response within 1500 ms")),
+            qPrintable(r.describe()));
         QVERIFY2(r.attempts >= 3, qPrintable(r.describe()));
-        QCOMPARE(m_sim->commands().size(), r.attempts);
+        QVERIFY(m_sim->commands().size() <= r.attempts);
+        QVERIFY(m_sim->commands().size() >= r.attempts - (r.httpStatus == 0 ? 1 : 0));
         for (const ReceivedRequest &c : m_sim->commands())
             QCOMPARE(c.commandId, r.commandId);
         QCOMPARE(failed.size(), r.attempts);
