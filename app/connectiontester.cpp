@@ -18,7 +18,9 @@ ConnectionTester::ConnectionTester(const QUrl &apiUrl, const QString &runningKey
     // One retry, and time for a slow answer: a test, not a call on hold.
     RetryPolicy policy;
     policy.maxAttempts = 2;
+    policy.hedgeAfterMs = 0;
     policy.responseTimeoutMs = 15000;
+    policy.totalBudgetMs = 40000;
     m_client->setRetryPolicy(policy);
     connect(m_client, &CallControlClient::phoneNumbersListed, this,
             [this](bool ok, const QList<QJsonObject> &records, const QString &error) {

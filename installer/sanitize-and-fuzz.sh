@@ -48,11 +48,10 @@ done
 echo "== libFuzzer: ${seconds} s per target"
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
     -DKEVANTEL_BUILD_FUZZERS=ON -DKEVANTEL_BUILD_BENCHMARKS=OFF
-cmake --build build-fuzz -j"$(nproc)" --target fuzz_webhook fuzz_phonenumber fuzz_certificate \
-    fuzz_httpresponse
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_webhook fuzz_phonenumber fuzz_certificate
 
 corpus=build-fuzz/corpus
-rm -rf "$corpus" && mkdir -p "$corpus"/{webhook,phonenumber,certificate,httpresponse}
+rm -rf "$corpus" && mkdir -p "$corpus"/{webhook,phonenumber,certificate}
 # Webhook seeds: every official example, prefixed with the selector byte of the target.
 for f in tests/data/telnyx/*.json; do
     { printf '\001'; cat "$f"; } > "$corpus/webhook/$(basename "$f")"
@@ -72,17 +71,7 @@ openssl x509 -req -in "$tmp/leaf.csr" -CA "$corpus/certificate/ca.pem" -CAkey "$
 openssl x509 -in "$corpus/certificate/leaf.pem" -outform DER -out "$corpus/certificate/leaf.der"
 rm -rf "$tmp"
 
-# HTTP response seeds: the framings the Telnyx client must read (whole, then closed after).
-printf '\000HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{"data":{}}' \
-    > "$corpus/httpresponse/length"
-printf '\003HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;x=y\r\nhello\r\n0\r\nT: 1\r\n\r\n' \
-    > "$corpus/httpresponse/chunked"
-printf '\201HTTP/1.0 429 Too Many Requests\r\nRetry-After: 1\r\n\r\n{"errors":[]}' \
-    > "$corpus/httpresponse/close"
-printf '\002HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n' \
-    > "$corpus/httpresponse/interim"
-
-for target in webhook phonenumber certificate httpresponse; do
+for target in webhook phonenumber certificate; do
     echo "-- fuzz_$target"
     build-fuzz/tests/fuzz/fuzz_$target -max_total_time="$seconds" -max_len=65536 \
         -print_final_stats=1 "$corpus/$target" 2>&1 | tail -n 12

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "config.h"
 
+#include "telnyx/callcontrolclient.h"
 #include "telnyx/webhooksignature.h"
 
 #include <QDir>
@@ -159,10 +160,9 @@ bool ConfigLoader::apply(Config &c, const QMap<QString, QString> &values, QStrin
             c.port = quint16(port);
         } else if (key == QLatin1String("telnyx-api")) {
             const QUrl url(value.trimmed(), QUrl::StrictMode);
-            if (!url.isValid() ||
-                (url.scheme() != QLatin1String("https") && url.scheme() != QLatin1String("http")) ||
-                url.host().isEmpty())
-                return bad(key, value, QStringLiteral("expected an http(s) URL"));
+            const QString problem = CallControlClient::baseUrlProblem(url);
+            if (!problem.isEmpty())
+                return bad(key, value, problem);
             c.telnyxApiUrl = value.trimmed();
             while (c.telnyxApiUrl.endsWith(QLatin1Char('/')))
                 c.telnyxApiUrl.chop(1);

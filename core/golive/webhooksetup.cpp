@@ -42,8 +42,11 @@ WebhookSetup::WebhookSetup(QObject *parent) : QObject(parent), m_client(new Call
 {
     qRegisterMetaType<kt::WebhookSetupResult>("kt::WebhookSetupResult");
     RetryPolicy policy;
+    // Administration requests, not the call path: no hedge, time for a slow answer.
     policy.maxAttempts = 3;
-    policy.responseTimeoutMs = 15000; // administration requests, not the call path's 500 ms
+    policy.hedgeAfterMs = 0;
+    policy.responseTimeoutMs = 15000;
+    policy.totalBudgetMs = 60000;
     m_client->setRetryPolicy(policy);
     connect(m_client, &CallControlClient::applicationsListed, this,
             &WebhookSetup::onApplicationsListed);

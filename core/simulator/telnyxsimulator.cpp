@@ -79,7 +79,9 @@ bool TelnyxSimulator::start(const QHostAddress &address, quint16 port)
 
 QUrl TelnyxSimulator::baseUrl() const
 {
-    return QUrl(QStringLiteral("http://127.0.0.1:%1/v2").arg(m_server->port()));
+    return QUrl(QStringLiteral("%1://127.0.0.1:%2/v2")
+                    .arg(m_server->isTls() ? QStringLiteral("https") : QStringLiteral("http"))
+                    .arg(m_server->port()));
 }
 
 QByteArray TelnyxSimulator::publicKey() const

@@ -40,7 +40,20 @@ public:
     // Listens (port 0 picks a free one). False when it cannot.
     bool start(const QHostAddress &address = QHostAddress::LocalHost, quint16 port = 0);
     quint16 port() const { return m_server->port(); }
-    QUrl baseUrl() const; // http://127.0.0.1:PORT/v2
+    QUrl baseUrl() const; // http://127.0.0.1:PORT/v2, https:// with TLS
+
+    // HTTPS with this certificate (it should name 127.0.0.1) and key; set before start().
+    void setTls(const QSslCertificate &certificate, const QSslKey &key)
+    {
+        m_server->setTls(certificate, key);
+    }
+    // Latency, as of an API far away: each answer comes this long after its request arrived
+    // (the request takes effect at once), each new connection is served this long after it was
+    // opened, and with TLS each handshake starts this much later still.
+    void setAnswerDelayMs(int ms) { m_server->setAnswerDelayMs(ms); }
+    void setConnectionDelayMs(int ms) { m_server->setConnectionDelayMs(ms); }
+    void setTlsHandshakeDelayMs(int ms) { m_server->setTlsHandshakeDelayMs(ms); }
+    quint64 connectionsAccepted() const { return m_server->connectionsAccepted(); }
 
     void setApiKey(const QString &key) { m_apiKey = key; }
     QString apiKey() const { return m_apiKey; }
@@ -77,6 +90,7 @@ public:
 
     // Failure switches for the next `count` authenticated requests.
     void failNext(int count, int status = 500);
+    void stopFailing() { m_failNext = 0; }
     // Accepted and never answered; commands still take effect (as when a response is lost).
     void timeoutNext(int count) { m_timeoutNext += count; }
     void rateLimitNext(int count, int resetSecs = 1);

@@ -1,21 +1,42 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "callcontrolclient.h"
 
-#include "http/httpclient.h"
+#include "proxyfactory.h"
 #include "telnyxerror.h"
 
+#include <QElapsedTimer>
+#include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QNetworkRequest>
 #include <QTimer>
 #include <QUuid>
 
 #include <algorithm>
+#include <array>
 #include <utility>
 
 Q_LOGGING_CATEGORY(lcCallControl, "kt.telnyx.client", QtInfoMsg)
 
 namespace kt {
+
+// What one request brought back (status 0: no answer; see error).
+struct ApiResponse
+{
+    int status = 0;
+    QString reason;
+    QByteArray body;
+    QString error;
+    QNetworkReply *reply = nullptr; // for its headers; null when none came
+
+    QByteArray header(const char *name) const
+    {
+        return reply ? reply->rawHeader(name).trimmed() : QByteArray();
+    }
+};
 
 struct CallControlClient::Pending
 {
@@ -24,13 +45,20 @@ struct CallControlClient::Pending
     QString path;    // below the base URL, already percent-encoded
     QByteArray body; // null for GET
     CommandResult result;
-    quint64 exchange = 0; // the HttpClient request in flight, 0 when none
-    int tries = 0;        // attempts of the current HTTP exchange (a listing resets it per page)
+    // The attempt's request and, once hedged, its identical twin; null when not in flight.
+    std::array<QNetworkReply *, 2> replies{nullptr, nullptr};
+    bool hedged = false; // this attempt's twin went out
+    int arm = 0;         // bumped to disarm the attempt's hedge and response timers
+    QString lostError;   // a network error of one of the two while the other was in flight
+    int tries = 0;       // attempts of the current HTTP exchange (a listing resets it per page)
     bool waitingRetry = false;
+    QElapsedTimer clock; // since the request started: the budget
     // Listing phone numbers.
     int pageSize = 0;
     int pageNumber = 1;
     QList<QJsonObject> records;
+
+    bool inFlight() const { return replies[0] || replies[1]; }
 };
 
 namespace {
@@ -49,6 +77,16 @@ bool hasCallEnded(const QList<TelnyxError> &errors)
     });
 }
 
+// Stops a reply whose outcome no longer matters; nothing of it reaches us again.
+void discard(QNetworkReply *reply, QObject *receiver)
+{
+    if (!reply)
+        return;
+    QObject::disconnect(reply, nullptr, receiver, nullptr);
+    reply->abort();
+    reply->deleteLater();
+}
+
 } // namespace
 
 CallControlClient::CallControlClient(QObject *parent)
@@ -60,7 +98,9 @@ CallControlClient::CallControlClient(QObject *parent)
 
 CallControlClient::~CallControlClient()
 {
-    // The requests in flight end with the HTTP client (a child), without their callbacks.
+    // The requests in flight end here, without their signals.
+    for (auto &entry : m_pending)
+        dropReplies(*entry.second);
     m_pending.clear();
 }
 
@@ -69,18 +109,59 @@ void CallControlClient::setBaseUrl(const QUrl &baseUrl)
     m_baseUrl = baseUrl;
 }
 
+QString CallControlClient::baseUrlProblem(const QUrl &url)
+{
+    const QString scheme = url.scheme().toLower();
+    if (!url.isValid() || url.host().isEmpty() ||
+        (scheme != QLatin1String("https") && scheme != QLatin1String("http")))
+        return QStringLiteral("expected an http(s) URL");
+    if (scheme == QLatin1String("http") && !ProxyFactory::isLoopbackHost(url.host()))
+        return QStringLiteral("plain http is allowed only to loopback (127.0.0.0/8, ::1, "
+                              "localhost): the API key would travel in clear; use https://");
+    return {};
+}
+
 void CallControlClient::setApiKey(const QString &apiKey)
 {
     m_apiKey = apiKey.trimmed();
 }
 
-HttpClient *CallControlClient::httpClient()
+void CallControlClient::setSslConfiguration(const QSslConfiguration &configuration)
 {
-    if (!m_http) {
-        m_http = new HttpClient(this);
-        m_http->setMaxConnectionsPerOrigin(MaxConnections);
+    m_ssl = configuration;
+    m_sslSet = true;
+}
+
+void CallControlClient::setProxy(const QNetworkProxy &proxy)
+{
+    m_proxy = proxy;
+    if (m_manager && proxy.type() != QNetworkProxy::DefaultProxy)
+        m_manager->setProxy(proxy);
+}
+
+void CallControlClient::setProxyLoopback(bool on)
+{
+    m_proxyLoopback = on;
+    if (m_manager && m_proxy.type() == QNetworkProxy::DefaultProxy) {
+        auto *factory = new ProxyFactory;
+        factory->setProxyLoopback(on);
+        m_manager->setProxyFactory(factory);
     }
-    return m_http;
+}
+
+QNetworkAccessManager *CallControlClient::networkAccessManager()
+{
+    if (!m_manager) {
+        m_manager = new QNetworkAccessManager(this);
+        if (m_proxy.type() != QNetworkProxy::DefaultProxy) {
+            m_manager->setProxy(m_proxy);
+        } else {
+            auto *factory = new ProxyFactory; // the manager owns it
+            factory->setProxyLoopback(m_proxyLoopback);
+            m_manager->setProxyFactory(factory);
+        }
+    }
+    return m_manager;
 }
 
 QString CallControlClient::encodeClientState(const QByteArray &state)
@@ -233,7 +314,22 @@ quint64 CallControlClient::start(std::unique_ptr<Pending> pending)
 {
     const quint64 handle = m_nextHandle++;
     pending->result.handle = handle;
+    pending->clock.start();
+    const QString problem = baseUrlProblem(m_baseUrl);
     m_pending.emplace(handle, std::move(pending));
+    if (!problem.isEmpty()) {
+        // Never sent; reported after the caller has its handle, like every outcome.
+        QTimer::singleShot(0, this, [this, handle, problem] {
+            const auto it = m_pending.find(handle);
+            if (it == m_pending.end())
+                return;
+            it->second->result.errorTitle = QStringLiteral("not sent: ") + problem;
+            complete(handle);
+        });
+        return handle;
+    }
+    if (m_policy.totalBudgetMs > 0)
+        QTimer::singleShot(m_policy.totalBudgetMs, this, [this, handle] { onBudgetSpent(handle); });
     send(handle);
     return handle;
 }
@@ -246,6 +342,36 @@ QUrl CallControlClient::urlFor(const QString &path, const QString &query) const
     return QUrl::fromEncoded(text);
 }
 
+QNetworkReply *CallControlClient::issue(const Pending &p)
+{
+    const QUrl url =
+        p.kind == Kind::ListNumbers || p.kind == Kind::ListApplications
+            ? urlFor(
+                  p.path,
+                  QStringLiteral("page[number]=%1&page[size]=%2").arg(p.pageNumber).arg(p.pageSize))
+            : urlFor(p.path);
+    QNetworkRequest request(url);
+    request.setRawHeader("Authorization", "Bearer " + m_apiKey.toUtf8());
+    request.setRawHeader("Accept", "application/json");
+    request.setHeader(QNetworkRequest::UserAgentHeader, QByteArrayLiteral("kevan-tel"));
+    if (!p.body.isNull())
+        request.setHeader(QNetworkRequest::ContentTypeHeader,
+                          QByteArrayLiteral("application/json"));
+    // A redirect would be an answer we do not expect from the API; never follow it (with the key).
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         QNetworkRequest::ManualRedirectPolicy);
+    request.setAttribute(QNetworkRequest::Http2AllowedAttribute, true);
+    if (m_sslSet)
+        request.setSslConfiguration(m_ssl);
+
+    QNetworkAccessManager *manager = networkAccessManager();
+    if (p.method == "GET")
+        return manager->get(request);
+    if (p.method == "POST")
+        return manager->post(request, p.body);
+    return manager->sendCustomRequest(request, p.method, p.body);
+}
+
 void CallControlClient::send(quint64 handle)
 {
     const auto it = m_pending.find(handle);
@@ -253,62 +379,156 @@ void CallControlClient::send(quint64 handle)
         return;
     Pending &p = *it->second;
     p.waitingRetry = false;
+    p.hedged = false;
+    p.lostError.clear();
     ++p.tries;
     ++p.result.attempts;
-
-    HttpRequest request;
-    request.method = p.method;
-    request.url =
-        p.kind == Kind::ListNumbers || p.kind == Kind::ListApplications
-            ? urlFor(
-                  p.path,
-                  QStringLiteral("page[number]=%1&page[size]=%2").arg(p.pageNumber).arg(p.pageSize))
-            : urlFor(p.path);
-    request.headers = {{QByteArrayLiteral("Authorization"), "Bearer " + m_apiKey.toUtf8()},
-                       {QByteArrayLiteral("Accept"), QByteArrayLiteral("application/json")},
-                       {QByteArrayLiteral("User-Agent"), QByteArrayLiteral("kevan-tel")}};
-    if (!p.body.isNull()) {
-        request.headers.append(
-            {QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")});
-        request.body = p.body;
-    }
-
     qCDebug(lcCallControl).noquote()
         << p.method << p.path << "attempt" << p.result.attempts << p.result.commandId;
-    // The response never comes before send() returns, so p.exchange is set in time.
-    p.exchange = httpClient()->send(
-        std::move(request), [this, handle](const HttpResponse &r) { onResponse(handle, r); });
-    if (m_policy.responseTimeoutMs > 0) {
-        QTimer::singleShot(
-            m_policy.responseTimeoutMs, this,
-            [this, handle, attempt = p.result.attempts] { onResponseTimeout(handle, attempt); });
-    }
+    QNetworkReply *reply = issue(p);
+    p.replies = {reply, nullptr};
+    watch(handle, reply, false);
+    // Armed now for a connection already open; re-armed when the request has gone out.
+    armTimers(handle);
 }
 
-void CallControlClient::onResponseTimeout(quint64 handle, int attempt)
+void CallControlClient::watch(quint64 handle, QNetworkReply *reply, bool hedge)
+{
+    connect(reply, &QNetworkReply::finished, this,
+            [this, handle, reply] { onReplyFinished(handle, reply); });
+    if (hedge)
+        return;
+    // The hedge and response clocks run from the moment the request has gone out: connecting
+    // (DNS, TCP, a proxy's CONNECT, TLS) does not count against them.
+    connect(reply, &QNetworkReply::socketStartedConnecting, this, [this, handle] {
+        const auto it = m_pending.find(handle);
+        if (it != m_pending.end() && !it->second->hedged)
+            ++it->second->arm; // disarmed while connecting
+    });
+    connect(reply, &QNetworkReply::requestSent, this, [this, handle] { armTimers(handle); });
+    // Over HTTP/2 the request follows the handshake at once.
+    connect(reply, &QNetworkReply::encrypted, this, [this, handle] { armTimers(handle); });
+}
+
+void CallControlClient::armTimers(quint64 handle)
+{
+    const auto it = m_pending.find(handle);
+    if (it == m_pending.end() || it->second->hedged || !it->second->inFlight())
+        return;
+    const int arm = ++it->second->arm;
+    if (m_policy.hedgeAfterMs > 0)
+        QTimer::singleShot(m_policy.hedgeAfterMs, this,
+                           [this, handle, arm] { onHedgeDue(handle, arm); });
+    if (m_policy.responseTimeoutMs > 0)
+        QTimer::singleShot(m_policy.responseTimeoutMs, this,
+                           [this, handle, arm] { onResponseTimeout(handle, arm); });
+}
+
+void CallControlClient::onHedgeDue(quint64 handle, int arm)
 {
     const auto it = m_pending.find(handle);
     if (it == m_pending.end())
         return;
     Pending &p = *it->second;
-    if (p.exchange == 0 || p.result.attempts != attempt)
+    if (p.arm != arm || p.hedged || !p.replies[0] || p.replies[1])
         return;
-    // The identical request goes again (after the back-off) like any other lost attempt.
-    httpClient()->abort(std::exchange(p.exchange, 0));
-    HttpResponse none;
+    // The identical request (same body, same command_id) while the first stays in flight.
+    p.hedged = true;
+    qCDebug(lcCallControl).noquote() << p.method << p.path << "attempt" << p.result.attempts
+                                     << "hedged after" << m_policy.hedgeAfterMs << "ms";
+    QNetworkReply *twin = issue(p);
+    p.replies[1] = twin;
+    watch(handle, twin, true);
+}
+
+void CallControlClient::onResponseTimeout(quint64 handle, int arm)
+{
+    const auto it = m_pending.find(handle);
+    if (it == m_pending.end())
+        return;
+    Pending &p = *it->second;
+    if (p.arm != arm || !p.inFlight())
+        return;
+    dropReplies(p);
+    ApiResponse none;
     none.error = QStringLiteral("no response within %1 ms").arg(m_policy.responseTimeoutMs);
     onResponse(handle, none);
 }
 
-void CallControlClient::onResponse(quint64 handle, const HttpResponse &response)
+void CallControlClient::onBudgetSpent(quint64 handle)
+{
+    const auto it = m_pending.find(handle);
+    if (it == m_pending.end())
+        return;
+    Pending &p = *it->second;
+    if (!p.inFlight() && !p.waitingRetry)
+        return;
+    qCDebug(lcCallControl).noquote()
+        << p.result.command << "gives up after" << m_policy.totalBudgetMs << "ms";
+    if (p.inFlight()) {
+        dropReplies(p);
+        p.result.httpStatus = 0;
+        p.result.errorCode.clear();
+        p.result.errorDetail.clear();
+        p.result.callEnded = false;
+        p.result.errorTitle =
+            QStringLiteral("no response within %1 ms").arg(m_policy.totalBudgetMs);
+        emit attemptFailed(handle, 0, {}, p.result.errorTitle, false);
+    }
+    // (Waiting for a retry: the last attempt's outcome stands.)
+    complete(handle);
+}
+
+void CallControlClient::dropReplies(Pending &p)
+{
+    ++p.arm;
+    for (QNetworkReply *&reply : p.replies)
+        discard(std::exchange(reply, nullptr), this);
+}
+
+void CallControlClient::onReplyFinished(quint64 handle, QNetworkReply *reply)
+{
+    reply->deleteLater();
+    const auto it = m_pending.find(handle);
+    if (it == m_pending.end())
+        return;
+    Pending &p = *it->second;
+    const auto slot = std::find(p.replies.begin(), p.replies.end(), reply);
+    if (slot == p.replies.end())
+        return;
+    *slot = nullptr;
+
+    const QVariant statusAttribute = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+    ApiResponse response;
+    response.status = statusAttribute.isValid() ? statusAttribute.toInt() : 0;
+    if (response.status == 0) {
+        response.error = reply->errorString();
+        if (p.inFlight()) {
+            // Not an answer: the other request may still bring one.
+            p.lostError = response.error;
+            return;
+        }
+        if (reply->error() == QNetworkReply::SslHandshakeFailedError)
+            response.status = -1; // final: trying again will not fix a certificate
+    } else {
+        response.reason = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
+        response.body = reply->readAll();
+        response.reply = reply;
+    }
+    // The first answer counts; the other request is stopped and ignored.
+    dropReplies(p);
+    onResponse(handle, response);
+}
+
+void CallControlClient::onResponse(quint64 handle, const ApiResponse &response)
 {
     auto it = m_pending.find(handle);
     if (it == m_pending.end())
         return;
     Pending &p = *it->second;
-    p.exchange = 0;
 
-    const int status = response.status;
+    const bool tlsFailure = response.status < 0;
+    const int status = std::max(response.status, 0);
     const QByteArray &body = response.body;
     p.result.httpStatus = status;
 
@@ -351,7 +571,7 @@ void CallControlClient::onResponse(quint64 handle, const HttpResponse &response)
             title = scrub(errors.first().title);
             detail = scrub(errors.first().detail);
         } else {
-            title = scrub(QString::fromUtf8(response.reason));
+            title = scrub(response.reason);
         }
         p.result.callEnded = status == 422 && hasCallEnded(errors);
         if (p.result.callEnded)
@@ -361,13 +581,12 @@ void CallControlClient::onResponse(quint64 handle, const HttpResponse &response)
     p.result.errorTitle = title;
     p.result.errorDetail = detail;
 
-    bool retryable = RetryPolicy::isRetryableStatus(status);
+    bool retryable = !tlsFailure && RetryPolicy::isRetryableStatus(status);
     const QByteArray shouldRetry = response.header("x-should-retry").toLower();
     if (status != 0 && shouldRetry == "true")
         retryable = true;
     else if (status != 0 && shouldRetry == "false")
         retryable = false;
-    const bool willRetry = retryable && p.tries < m_policy.maxAttempts;
 
     int delay = m_policy.backoffDelayMs(p.tries);
     if (status == 429 || status == 503) {
@@ -376,6 +595,10 @@ void CallControlClient::onResponse(quint64 handle, const HttpResponse &response)
                                                       response.header("x-ratelimit-reset")))
             delay = *asked;
     }
+    const bool attemptsLeft = m_policy.maxAttempts <= 0 || p.tries < m_policy.maxAttempts;
+    const bool timeLeft =
+        m_policy.totalBudgetMs <= 0 || p.clock.elapsed() + delay < m_policy.totalBudgetMs;
+    const bool willRetry = retryable && attemptsLeft && timeLeft;
     qCDebug(lcCallControl).noquote()
         << p.result.command << "attempt" << p.result.attempts << "failed:" << status << code
         << title
@@ -407,8 +630,7 @@ void CallControlClient::complete(quint64 handle)
         return;
     std::unique_ptr<Pending> p = std::move(it->second);
     m_pending.erase(it);
-    if (p->exchange != 0)
-        httpClient()->abort(p->exchange);
+    dropReplies(*p);
     switch (p->kind) {
     case Kind::Command:
         emit finished(p->result);

@@ -6,17 +6,23 @@
 
 #include <QJsonObject>
 #include <QList>
+#include <QNetworkProxy>
 #include <QObject>
+#include <QSslConfiguration>
 #include <QString>
 #include <QUrl>
 
 #include <map>
 #include <memory>
 
+QT_BEGIN_NAMESPACE
+class QNetworkAccessManager;
+class QNetworkReply;
+QT_END_NAMESPACE
+
 namespace kt {
 
-class HttpClient;
-struct HttpResponse;
+struct ApiResponse;
 
 // Options every Call Control command accepts.
 struct CommandOptions
@@ -49,33 +55,43 @@ struct GatherParams
     QString terminatingDigit;
 };
 
-// The Telnyx Call Control v2 REST client (FACTS §4). Non-blocking: every call returns a handle at
-// once and the outcome arrives as a signal. Each logical command gets one command_id (UUID v4) that
-// every retry repeats. Retries follow RetryPolicy: 5xx, 408, network errors and no response within
-// responseTimeoutMs (the reply is aborted and an identical request is sent), and 429 (waiting as
-// the server asks). 422 / 90018 sets CommandResult::callEnded. The API key never appears in a log
-// line or an error text. Requests go over HttpClient's keep-alive connections. Lives in one
-// thread; not thread-safe.
+// The Telnyx Call Control v2 REST client (see the README, "How it runs"). Non-blocking: every
+// call returns a handle at once and the outcome arrives as a signal. Each logical command gets
+// one command_id (UUID v4) that every request for it repeats. Requests go over a
+// QNetworkAccessManager made in the client's thread (HTTP/2 where the server offers it, TLS
+// verified, proxies from the environment or the system: ProxyFactory). RetryPolicy decides the
+// rest: an attempt unanswered 500 ms after its request was sent is hedged with an identical
+// request; 5xx, 408, network errors and attempts without any answer are retried after a
+// back-off, and 429 after the delay the server asks for, until the total budget is spent; 422 /
+// 90018 sets CommandResult::callEnded. A plain http:// base URL is refused unless it is loopback
+// (the key would travel in clear). The API key never appears in a log line or an error text.
+// Lives in one thread; not thread-safe.
 class CallControlClient : public QObject
 {
     Q_OBJECT
 public:
     static constexpr const char *DefaultBaseUrl = "https://api.telnyx.com/v2";
-    // Keep-alive connections to the API at most. The commands of many calls can be under way at
-    // once, each for a round trip of tens of milliseconds: a browser's 6 would queue them.
-    static constexpr int MaxConnections = 16;
 
     explicit CallControlClient(QObject *parent = nullptr);
     ~CallControlClient() override;
 
     void setBaseUrl(const QUrl &baseUrl); // e.g. http://127.0.0.1:PORT/v2
     QUrl baseUrl() const { return m_baseUrl; }
+    // Why `url` cannot be the API's base URL (not http(s), no host, or http:// to a host that is
+    // not loopback), in one line; empty when it can.
+    static QString baseUrlProblem(const QUrl &url);
     void setApiKey(const QString &apiKey);
     bool hasApiKey() const { return !m_apiKey.isEmpty(); }
     void setRetryPolicy(const RetryPolicy &policy) { m_policy = policy; }
     const RetryPolicy &retryPolicy() const { return m_policy; }
-    // The HTTP client the requests go through (made on first use, in the client's thread).
-    HttpClient *httpClient();
+    // TLS settings for every request (e.g. a test's own CA); verification stays on.
+    void setSslConfiguration(const QSslConfiguration &configuration);
+    // One proxy for every request, instead of the environment's or the system's.
+    void setProxy(const QNetworkProxy &proxy);
+    // Loopback hosts through the environment's or system's proxy too (they go direct by default).
+    void setProxyLoopback(bool on);
+    // The manager the requests go through (made on first use, in the client's thread).
+    QNetworkAccessManager *networkAccessManager();
 
     // Commands: POST {base}/calls/{id}/actions/{name}; each emits finished() once.
     quint64 answer(const QString &callControlId, const CommandOptions &options = {});
@@ -134,8 +150,15 @@ private:
 
     quint64 start(std::unique_ptr<Pending> pending);
     void send(quint64 handle);
-    void onResponse(quint64 handle, const HttpResponse &response);
-    void onResponseTimeout(quint64 handle, int attempt);
+    QNetworkReply *issue(const Pending &p);
+    void watch(quint64 handle, QNetworkReply *reply, bool hedge);
+    void armTimers(quint64 handle);
+    void onHedgeDue(quint64 handle, int arm);
+    void onResponseTimeout(quint64 handle, int arm);
+    void onBudgetSpent(quint64 handle);
+    void onReplyFinished(quint64 handle, QNetworkReply *reply);
+    void onResponse(quint64 handle, const ApiResponse &response);
+    void dropReplies(Pending &p);
     void complete(quint64 handle);
     QUrl urlFor(const QString &path, const QString &query = {}) const;
     QString scrub(QString text) const;
@@ -143,7 +166,11 @@ private:
     QUrl m_baseUrl;
     QString m_apiKey;
     RetryPolicy m_policy;
-    HttpClient *m_http = nullptr; // a child
+    QSslConfiguration m_ssl;
+    bool m_sslSet = false;
+    QNetworkProxy m_proxy{QNetworkProxy::DefaultProxy};
+    bool m_proxyLoopback = false;
+    QNetworkAccessManager *m_manager = nullptr; // a child
     quint64 m_nextHandle = 1;
     std::map<quint64, std::unique_ptr<Pending>> m_pending;
 };

@@ -21,6 +21,8 @@ QString CommandResult::describe() const
             parts << errorTitle;
         if (parts.size() == 1 && !errorDetail.isEmpty())
             parts << errorDetail;
+    } else if (attempts == 0 && !errorTitle.isEmpty()) {
+        parts << errorTitle; // never sent ("not sent: ...")
     } else {
         if (errorTitle.startsWith(QLatin1String("no response")))
             parts << errorTitle;

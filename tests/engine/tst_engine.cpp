@@ -572,7 +572,8 @@ void TstEngine::telnyxOutageIsRetriedWithTheSameCommandId()
     int attempts = 0;
     for (const auto &e : eventsOf(ccid, QStringLiteral("tel.command_ok")))
         attempts += e.payload.value("attempts").toInt();
-    QCOMPARE(attempts, sent.size());
+    // The request whose answer was lost got its hedge within the same attempt: one more.
+    QCOMPARE(attempts + 1, sent.size());
     QVERIFY(eventsOf(ccid, QStringLiteral("tel.command_failed")).isEmpty());
 }
 

@@ -10,6 +10,8 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
+#include <QRegularExpression>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -251,6 +253,15 @@ void TstHeadless::badConfigurationExitsWithOneLine_data()
                                                 QStringLiteral("--db"),
                                                 QStringLiteral("file:events.db?mode=rwc")}
                                  << "give a SQLite file path";
+    // The API key would travel in clear.
+    QTest::newRow("plain http api")
+        << QStringList{QStringLiteral("--headless"), QStringLiteral("--telnyx-api"),
+                       QStringLiteral("http://api.telnyx.com/v2")}
+        << "plain http is allowed only to loopback";
+    QTest::newRow("plain http api in the environment")
+        << QStringList{QStringLiteral("--headless"), QStringLiteral("env:TELNYX_API_URL"),
+                       QStringLiteral("http://10.0.0.1:8080/v2")}
+        << "telnyx-api";
     QTest::newRow("unknown command")
         << QStringList{QStringLiteral("frobnicate")} << "unknown command";
 }
@@ -259,6 +270,18 @@ void TstHeadless::badConfigurationExitsWithOneLine()
 {
     QFETCH(QStringList, args);
     QFETCH(QString, message);
+    // "env:NAME VALUE" in a row: an environment variable instead of arguments.
+    QByteArray variable;
+    const int at = int(args.indexOf(QRegularExpression(QStringLiteral("env:.*"))));
+    if (at >= 0) {
+        variable = args.at(at).mid(4).toUtf8();
+        qputenv(variable.constData(), args.at(at + 1).toUtf8());
+        args.remove(at, 2);
+    }
+    const auto unset = qScopeGuard([&variable] {
+        if (!variable.isEmpty())
+            qunsetenv(variable.constData());
+    });
     int code = 0;
     QByteArray err;
     // A free port unless the row is about the port, so that nothing else can make it fail.

@@ -5,12 +5,14 @@
 // the outage gets no further command; an outage longer than the retries ends the call cleanly.
 #include "kevantelprocess.h"
 #include "simulator/telnyxsimulator.h"
+#include "telnyx/retrypolicy.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSet>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest>
 
 using namespace kt;
@@ -226,16 +228,26 @@ void TstOutage::callEndedDuringTheOutageGetsNoCommand()
 
 void TstOutage::outageLongerThanTheRetriesEndsTheCall()
 {
-    // Six 503s: every attempt of the answer fails. The call is not left ringing: the app gives
-    // up on answering and rejects it once Telnyx is back.
-    m_telnyx->failNext(6, 503);
+    // Telnyx answers 503 for longer than the client's budget (12 s): every attempt of the
+    // answer fails. The call is not left ringing: the app gives up on answering and rejects it
+    // once Telnyx is back.
+    const RetryPolicy policy;
+    m_telnyx->failNext(100000, 503);
+    QTimer::singleShot(policy.totalBudgetMs + 3000, m_telnyx.get(),
+                       [this] { m_telnyx->stopFailing(); });
     const QString ccid = startCall(QStringLiteral("+14045550116"));
-    QTRY_COMPARE_WITH_TIMEOUT(m_telnyx->callState(ccid), QStringLiteral("hangup"), 40000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_telnyx->callState(ccid), QStringLiteral("hangup"), 60000);
     const QList<ReceivedRequest> commands = commandsFor(ccid);
-    int answers = 0;
-    for (const ReceivedRequest &c : commands)
-        answers += c.command == QLatin1String("answer");
-    QCOMPARE(answers, 6);
+    QList<ReceivedRequest> answers;
+    for (const ReceivedRequest &c : commands) {
+        if (c.command == QLatin1String("answer"))
+            answers.append(c);
+    }
+    QVERIFY2(answers.size() >= 5, qPrintable(QString::number(answers.size())));
+    for (const ReceivedRequest &a : std::as_const(answers))
+        QCOMPARE(a.status, 503);
+    // No attempt after the budget.
+    QVERIFY(answers.first().receivedAt.msecsTo(answers.last().receivedAt) < policy.totalBudgetMs);
     expectOneCommandIdPerCommand(ccid);
     QTRY_VERIFY_WITH_TIMEOUT(
         [&] {

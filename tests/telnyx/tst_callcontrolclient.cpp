@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The Call Control client against the Telnyx simulator on loopback.
-#include "http/httpclient.h"
 #include "simulator/telnyxsimulator.h"
 #include "telnyx/callcontrolclient.h"
+#include "telnyx/proxyfactory.h"
+#include "testcertificate.h"
+#include "testproxy.h"
 #include "webhookcollector.h"
 
 #include <QElapsedTimer>
@@ -27,6 +29,12 @@ bool isUuidV4(const QString &text)
            text == id.toString(QUuid::WithoutBraces);
 }
 
+const char *const kProxyVariables[] = {"http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY",
+                                       "all_proxy",  "ALL_PROXY",  "no_proxy",    "NO_PROXY"};
+
+// QNetworkAccessManager opens at most this many HTTP/1.1 connections per host.
+constexpr quint64 kQtConnectionsPerHost = 6;
+
 const QString kCaller = QStringLiteral("+15551230001");
 const QString kOwnerNumber = QStringLiteral("+17702300635");
 
@@ -41,6 +49,22 @@ private:
     std::unique_ptr<WebhookCollector> m_hooks;
     std::unique_ptr<CallControlClient> m_client;
     QHash<quint64, CommandResult> m_results;
+    TestCertificate m_tls;
+
+    // The simulator again, serving HTTPS with the test certificate, which the client trusts.
+    void restartWithTls(int handshakeDelayMs = 0)
+    {
+        m_sim = std::make_unique<TelnyxSimulator>();
+        m_sim->setTls(m_tls.certificate, m_tls.key);
+        m_sim->setTlsHandshakeDelayMs(handshakeDelayMs);
+        QVERIFY(m_sim->start());
+        m_sim->setWebhookUrl(m_hooks->url());
+        m_sim->setEventDelayMs(1);
+        m_client->setBaseUrl(m_sim->baseUrl());
+        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+        ssl.addCaCertificate(m_tls.certificate);
+        m_client->setSslConfiguration(ssl);
+    }
 
     static RetryPolicy fastPolicy()
     {
@@ -67,6 +91,15 @@ private:
     }
 
 private slots:
+    void initTestCase()
+    {
+        for (const char *name : kProxyVariables)
+            qunsetenv(name);
+        m_tls = TestCertificate::generate();
+        QVERIFY(!m_tls.certificate.isNull());
+        QVERIFY(!m_tls.key.isNull());
+    }
+
     void init()
     {
         m_hooks = std::make_unique<WebhookCollector>();
@@ -87,6 +120,8 @@ private slots:
 
     void cleanup()
     {
+        for (const char *name : kProxyVariables)
+            qunsetenv(name);
         m_client.reset();
         m_sim.reset();
         m_hooks.reset();
@@ -129,21 +164,20 @@ private slots:
     void commandsShareOneKeepAliveConnection()
     {
         // One command after another (a call's usual course) goes over one connection to the
-        // fake Telnyx: no connection set up per command, and at most MaxConnections at once.
+        // fake Telnyx: no connection set up per command, and only a few at once in a burst.
         const QString id = m_sim->startInboundCall(kCaller, kOwnerNumber);
         QVERIFY(waitFor(m_client->answer(id)).ok);
         QVERIFY(waitFor(m_client->speak(id, QStringLiteral("Hello"), QStringLiteral("female"))).ok);
         QVERIFY(waitFor(m_client->hangup(id)).ok);
-        QCOMPARE(m_client->httpClient()->connectionsOpened(), 1u);
+        QCOMPARE(m_sim->connectionsAccepted(), 1u);
 
         QList<quint64> handles;
-        for (int i = 0; i < 3 * CallControlClient::MaxConnections; ++i)
+        for (int i = 0; i < 48; ++i)
             handles.append(m_client->answer(m_sim->startInboundCall(kCaller, kOwnerNumber)));
         for (const quint64 handle : std::as_const(handles))
             QVERIFY(waitFor(handle).ok);
-        QVERIFY(m_client->httpClient()->openConnections() <= CallControlClient::MaxConnections);
-        QVERIFY(m_client->httpClient()->connectionsOpened() <=
-                1 + CallControlClient::MaxConnections);
+        QVERIFY2(m_sim->connectionsAccepted() <= kQtConnectionsPerHost,
+                 qPrintable(QString::number(m_sim->connectionsAccepted())));
     }
 
     void everyCommandSendsItsBody()
@@ -267,9 +301,37 @@ private slots:
         QCOMPARE(failed.at(0).at(4).toBool(), true);
     }
 
+    void lostAnswerIsHedgedWithTheSameCommandId()
+    {
+        // The first request takes effect but its answer is lost: 500 ms after it went out, the
+        // identical request follows, and its answer counts. One attempt, nothing failed.
+        const QString id = m_sim->startInboundCall(kCaller, kOwnerNumber);
+        QVERIFY(m_hooks->waitForCount(1));
+        QSignalSpy failed(m_client.get(), &CallControlClient::attemptFailed);
+        m_sim->timeoutNext(1);
+        const CommandResult r = waitFor(m_client->answer(id));
+        QVERIFY2(r.ok, qPrintable(r.describe()));
+        QCOMPARE(r.attempts, 1);
+        QCOMPARE(failed.size(), 0);
+        const QList<ReceivedRequest> commands = m_sim->commands();
+        QCOMPARE(commands.size(), 2);
+        QCOMPARE(commands.at(0).status, 0);
+        QCOMPARE(commands.at(1).status, 200);
+        QCOMPARE(commands.at(0).commandId, r.commandId);
+        QCOMPARE(commands.at(1).commandId, r.commandId);
+        QCOMPARE(commands.at(1).body, commands.at(0).body);
+        // The repeat was recognised by its command_id: one call.answered only.
+        QTRY_COMPARE(m_hooks->eventTypes().count(QStringLiteral("call.answered")), 1);
+        QTRY_VERIFY(m_sim->deliveriesIdle());
+        QTest::qWait(100);
+        QCOMPARE(m_hooks->eventTypes().count(QStringLiteral("call.answered")), 1);
+    }
+
     void retriesAfterNoResponseKeepTheCommandId()
     {
+        // Without the hedge: an attempt with no answer at all is given up and sent again.
         RetryPolicy policy = fastPolicy();
+        policy.hedgeAfterMs = 0;
         policy.responseTimeoutMs = 800;
         m_client->setRetryPolicy(policy);
         const QString id = m_sim->startInboundCall(kCaller, kOwnerNumber);
@@ -288,11 +350,311 @@ private slots:
         QCOMPARE(commands.at(1).status, 200);
         QCOMPARE(commands.at(0).commandId, r.commandId);
         QCOMPARE(commands.at(1).commandId, r.commandId);
-        // The repeat was recognised by its command_id: one call.answered only.
         QTRY_COMPARE(m_hooks->eventTypes().count(QStringLiteral("call.answered")), 1);
-        QTRY_VERIFY(m_sim->deliveriesIdle());
+    }
+
+    void slowApiIsHedgedOnceWithTheSameCommandId()
+    {
+        // Telnyx 0.8 s away: the command is carried out, and reaches the server twice at most
+        // (the request, and its hedge 500 ms after it went out), with one command_id.
+        m_client->setRetryPolicy(RetryPolicy{});
+        m_sim->setAnswerDelayMs(800);
+        const QString id = m_sim->startInboundCall(kCaller, kOwnerNumber);
+        QVERIFY(m_hooks->waitForCount(1));
+        QSignalSpy failed(m_client.get(), &CallControlClient::attemptFailed);
+        const CommandResult r = waitFor(m_client->answer(id));
+        QVERIFY2(r.ok, qPrintable(r.describe()));
+        QCOMPARE(r.attempts, 1);
+        QCOMPARE(failed.size(), 0);
+        const QList<ReceivedRequest> commands = m_sim->commands();
+        QCOMPARE(commands.size(), 2);
+        for (const ReceivedRequest &c : commands) {
+            QCOMPARE(c.commandId, r.commandId);
+            QCOMPARE(c.body, commands.first().body);
+        }
+        QCOMPARE(m_sim->callState(id), QStringLiteral("answered"));
+        QTRY_COMPARE(m_hooks->eventTypes().count(QStringLiteral("call.answered")), 1);
+
+        // The next commands find the connections open: still twice at most each.
+        QVERIFY(waitFor(m_client->speak(id, QStringLiteral("Hi"), QStringLiteral("female"))).ok);
+        QVERIFY(waitFor(m_client->hangup(id)).ok);
+        QCOMPARE(m_sim->commands().size(), 6);
+        QTest::qWait(1000); // the hedges' answers came after the first ones: nothing more
+        QCOMPARE(m_sim->commands().size(), 6);
+        QCOMPARE(failed.size(), 0);
+    }
+
+    void slowTlsHandshakeDoesNotCountAgainstTheHedge()
+    {
+        // 350 ms to connect (the TLS handshake), then an answer 300 ms after the request: the
+        // request went out less than 500 ms before its answer, so no hedge, one connection.
+        restartWithTls(350);
+        m_client->setRetryPolicy(RetryPolicy{});
+        m_sim->setAnswerDelayMs(300);
+        const QString id = m_sim->startInboundCall(kCaller, kOwnerNumber);
+        QSignalSpy failed(m_client.get(), &CallControlClient::attemptFailed);
+        const CommandResult r = waitFor(m_client->answer(id));
+        QVERIFY2(r.ok, qPrintable(r.describe()));
+        QCOMPARE(r.attempts, 1);
+        QCOMPARE(failed.size(), 0);
+        QCOMPARE(m_sim->commands().size(), 1);
+        QCOMPARE(m_sim->connectionsAccepted(), 1u);
+        QVERIFY(m_sim->baseUrl().toString().startsWith(QLatin1String("https://")));
+    }
+
+    void tlsVerificationStaysOn()
+    {
+        // A certificate the client was not told to trust: refused, never retried into success.
+        restartWithTls();
+        m_client->setSslConfiguration(QSslConfiguration::defaultConfiguration());
+        const CommandResult r =
+            waitFor(m_client->answer(m_sim->startInboundCall(kCaller, kOwnerNumber)));
+        QVERIFY(!r.ok);
+        QCOMPARE(r.httpStatus, 0);
+        QCOMPARE(r.attempts, 1);
+        QVERIFY(m_sim->commands().isEmpty());
+    }
+
+    void commandsGoThroughAnExplicitProxy()
+    {
+        TestProxy proxy;
+        QVERIFY(proxy.start());
+        m_client->setProxy(
+            QNetworkProxy(QNetworkProxy::HttpProxy, QStringLiteral("127.0.0.1"), proxy.port()));
+        // Plain HTTP: forwarded.
+        const QString id = m_sim->startInboundCall(kCaller, kOwnerNumber);
+        CommandResult r = waitFor(m_client->answer(id));
+        QVERIFY2(r.ok, qPrintable(r.describe()));
+        QCOMPARE(proxy.requests(), QStringList{QStringLiteral("POST %1/calls/%2/actions/answer")
+                                                   .arg(m_sim->baseUrl().toString(), id)});
+        QCOMPARE(m_sim->commands().last().commandId, r.commandId);
+
+        // HTTPS: tunnelled with CONNECT, the certificate still verified end to end.
+        restartWithTls();
+        const QString other = m_sim->startInboundCall(kCaller, kOwnerNumber);
+        r = waitFor(m_client->answer(other));
+        QVERIFY2(r.ok, qPrintable(r.describe()));
+        QCOMPARE(proxy.requests().size(), 2);
+        QCOMPARE(proxy.requests().last(),
+                 QStringLiteral("CONNECT 127.0.0.1:%1").arg(m_sim->port()));
+        QCOMPARE(m_sim->commands().size(), 1);
+    }
+
+    void commandsGoThroughTheEnvironmentsProxy_data()
+    {
+        QTest::addColumn<QByteArray>("variable");
+        QTest::addColumn<bool>("tls");
+        QTest::newRow("https_proxy") << QByteArray("https_proxy") << true;
+        QTest::newRow("HTTPS_PROXY") << QByteArray("HTTPS_PROXY") << true;
+        QTest::newRow("all_proxy") << QByteArray("all_proxy") << true;
+        QTest::newRow("http_proxy") << QByteArray("http_proxy") << false;
+        QTest::newRow("HTTP_PROXY") << QByteArray("HTTP_PROXY") << false;
+    }
+
+    void commandsGoThroughTheEnvironmentsProxy()
+    {
+        QFETCH(QByteArray, variable);
+        QFETCH(bool, tls);
+        TestProxy proxy;
+        QVERIFY(proxy.start());
+        // Set before the client makes its first request: read at every query.
+        qputenv(variable.constData(), QByteArray::number(proxy.port()).prepend("127.0.0.1:"));
+        m_client->setProxyLoopback(true); // the fake Telnyx is on loopback too
+        if (tls)
+            restartWithTls();
+        const CommandResult r =
+            waitFor(m_client->answer(m_sim->startInboundCall(kCaller, kOwnerNumber)));
+        QVERIFY2(r.ok, qPrintable(r.describe()));
+        QCOMPARE(proxy.requestCount(), 1);
+        QVERIFY(
+            proxy.requests().first().startsWith(QLatin1String(tls ? "CONNECT " : "POST http://")));
+    }
+
+    void noProxyBypassesTheProxy_data()
+    {
+        QTest::addColumn<QByteArray>("noProxy");
+        QTest::newRow("address") << QByteArray("example.com,127.0.0.1");
+        QTest::newRow("range") << QByteArray("10.0.0.0/8, 127.0.0.0/8");
+        QTest::newRow("star") << QByteArray("*");
+        QTest::newRow("NO_PROXY") << QByteArray("upper:127.0.0.1");
+    }
+
+    void noProxyBypassesTheProxy()
+    {
+        QFETCH(QByteArray, noProxy);
+        TestProxy proxy;
+        QVERIFY(proxy.start());
+        qputenv("https_proxy", proxy.url().toEncoded());
+        if (noProxy.startsWith("upper:"))
+            qputenv("NO_PROXY", noProxy.mid(6));
+        else
+            qputenv("no_proxy", noProxy);
+        m_client->setProxyLoopback(true);
+        restartWithTls();
+        const CommandResult r =
+            waitFor(m_client->answer(m_sim->startInboundCall(kCaller, kOwnerNumber)));
+        QVERIFY2(r.ok, qPrintable(r.describe()));
+        QCOMPARE(proxy.requestCount(), 0);
+        QCOMPARE(m_sim->commands().size(), 1);
+    }
+
+    void loopbackGoesDirectByDefault()
+    {
+        TestProxy proxy;
+        QVERIFY(proxy.start());
+        qputenv("http_proxy", proxy.url().toEncoded());
+        QVERIFY(waitFor(m_client->answer(m_sim->startInboundCall(kCaller, kOwnerNumber))).ok);
+        QCOMPARE(proxy.requestCount(), 0);
+    }
+
+    void noProxyRules_data()
+    {
+        QTest::addColumn<QByteArray>("noProxy");
+        QTest::addColumn<QString>("host");
+        QTest::addColumn<int>("port");
+        QTest::addColumn<bool>("exempt");
+        QTest::newRow("empty") << QByteArray() << "api.telnyx.com" << 443 << false;
+        QTest::newRow("star") << QByteArray("*") << "api.telnyx.com" << 443 << true;
+        QTest::newRow("domain") << QByteArray("telnyx.com") << "api.telnyx.com" << 443 << true;
+        QTest::newRow("itself") << QByteArray("telnyx.com") << "telnyx.com" << 443 << true;
+        QTest::newRow("dot") << QByteArray(".telnyx.com") << "api.telnyx.com" << 443 << true;
+        QTest::newRow("wildcard") << QByteArray("*.telnyx.com") << "api.telnyx.com" << 443 << true;
+        QTest::newRow("suffix only") << QByteArray("lnyx.com") << "api.telnyx.com" << 443 << false;
+        QTest::newRow("case") << QByteArray("API.Telnyx.COM") << "api.telnyx.com" << 443 << true;
+        QTest::newRow("port match")
+            << QByteArray("telnyx.com:443") << "api.telnyx.com" << 443 << true;
+        QTest::newRow("port other")
+            << QByteArray("telnyx.com:80") << "api.telnyx.com" << 443 << false;
+        QTest::newRow("list") << QByteArray("localhost, example.org ,telnyx.com")
+                              << "api.telnyx.com" << 443 << true;
+        QTest::newRow("cidr") << QByteArray("192.168.0.0/16") << "192.168.4.2" << 443 << true;
+        QTest::newRow("cidr out") << QByteArray("192.168.0.0/16") << "192.169.4.2" << 443 << false;
+        QTest::newRow("ip") << QByteArray("10.1.2.3") << "10.1.2.3" << 443 << true;
+        QTest::newRow("ip vs name") << QByteArray("10.1.2.3") << "api.telnyx.com" << 443 << false;
+        QTest::newRow("v6") << QByteArray("[2001:db8::1]:443") << "2001:db8::1" << 443 << true;
+        QTest::newRow("v6 range") << QByteArray("2001:db8::/32") << "2001:db8::7" << 443 << true;
+    }
+
+    void noProxyRules()
+    {
+        QFETCH(QByteArray, noProxy);
+        QFETCH(QString, host);
+        QFETCH(int, port);
+        QFETCH(bool, exempt);
+        QCOMPARE(ProxyFactory::isExempt(noProxy, host, port), exempt);
+    }
+
+    void proxyValues()
+    {
+        bool ok = false;
+        QNetworkProxy p = ProxyFactory::parseProxy("proxy.corp:3128", &ok);
+        QVERIFY(ok);
+        QCOMPARE(p.type(), QNetworkProxy::HttpProxy);
+        QCOMPARE(p.hostName(), QStringLiteral("proxy.corp"));
+        QCOMPARE(p.port(), quint16(3128));
+        p = ProxyFactory::parseProxy("http://me:p%40ss@proxy.corp:8080/", &ok);
+        QVERIFY(ok);
+        QCOMPARE(p.user(), QStringLiteral("me"));
+        QCOMPARE(p.password(), QStringLiteral("p@ss"));
+        p = ProxyFactory::parseProxy("socks5h://127.0.0.1:1080", &ok);
+        QVERIFY(ok);
+        QCOMPARE(p.type(), QNetworkProxy::Socks5Proxy);
+        ProxyFactory::parseProxy("https://proxy.corp:443", &ok); // Qt cannot speak TLS to it
+        QVERIFY(!ok);
+        ProxyFactory::parseProxy("http://", &ok);
+        QVERIFY(!ok);
+    }
+
+    void plainHttpToARemoteHostIsRefused()
+    {
+        QCOMPARE(
+            CallControlClient::baseUrlProblem(QUrl(QStringLiteral("https://api.telnyx.com/v2"))),
+            QString());
+        for (const char *ok : {"http://127.0.0.1:9/v2", "http://127.8.9.10/v2", "http://[::1]:9/v2",
+                               "http://localhost:9/v2"})
+            QVERIFY2(CallControlClient::baseUrlProblem(QUrl(QString::fromLatin1(ok))).isEmpty(),
+                     ok);
+        for (const char *bad :
+             {"http://api.telnyx.com/v2", "http://10.0.0.1/v2", "http://[2001:db8::1]/v2",
+              "http://localhost.example.com/v2", "ftp://127.0.0.1/v2", "api.telnyx.com/v2"})
+            QVERIFY2(!CallControlClient::baseUrlProblem(QUrl(QString::fromLatin1(bad))).isEmpty(),
+                     bad);
+
+        // Nothing leaves, not even to a proxy that would carry it.
+        TestProxy proxy;
+        QVERIFY(proxy.start());
+        m_client->setProxy(
+            QNetworkProxy(QNetworkProxy::HttpProxy, QStringLiteral("127.0.0.1"), proxy.port()));
+        m_client->setBaseUrl(QUrl(QStringLiteral("http://api.telnyx.com/v2")));
+        QSignalSpy failed(m_client.get(), &CallControlClient::attemptFailed);
+        const quint64 handle = m_client->answer(QStringLiteral("v3:x"));
+        QVERIFY(!m_results.contains(handle)); // reported later, like any outcome
+        const CommandResult r = waitFor(handle);
+        QVERIFY(!r.ok);
+        QCOMPARE(r.attempts, 0);
+        QCOMPARE(r.httpStatus, 0);
+        QVERIFY2(r.describe().startsWith(QLatin1String("answer failed: not sent: plain http")),
+                 qPrintable(r.describe()));
+        QVERIFY(r.describe().contains(QLatin1String("in clear")));
+        QCOMPARE(failed.size(), 0);
         QTest::qWait(100);
-        QCOMPARE(m_hooks->eventTypes().count(QStringLiteral("call.answered")), 1);
+        QCOMPARE(proxy.requestCount(), 0);
+    }
+
+    void givesUpAfterTheTotalBudget()
+    {
+        // 5xx again and again: retried with back-off and the same command_id until the budget
+        // is spent, then the last status is reported.
+        RetryPolicy policy = fastPolicy();
+        policy.totalBudgetMs = 1500;
+        policy.baseDelayMs = 100;
+        policy.maxDelayMs = 400;
+        m_client->setRetryPolicy(policy);
+        m_sim->failNext(1000, 503);
+        QSignalSpy failed(m_client.get(), &CallControlClient::attemptFailed);
+        QElapsedTimer clock;
+        clock.start();
+        const CommandResult r =
+            waitFor(m_client->answer(m_sim->startInboundCall(kCaller, kOwnerNumber)));
+        QVERIFY(!r.ok);
+        // The last 503, or (on a slow machine) the attempt in flight when the budget ran out.
+        QVERIFY2(
+            r.httpStatus == 503 ||
+                (r.httpStatus == 0 && r.errorTitle == QLatin1String("no response within 1500 ms")),
+            qPrintable(r.describe()));
+        QVERIFY2(r.attempts >= 3, qPrintable(r.describe()));
+        QVERIFY(m_sim->commands().size() <= r.attempts);
+        QVERIFY(m_sim->commands().size() >= r.attempts - (r.httpStatus == 0 ? 1 : 0));
+        for (const ReceivedRequest &c : m_sim->commands())
+            QCOMPARE(c.commandId, r.commandId);
+        QCOMPARE(failed.size(), r.attempts);
+        QCOMPARE(failed.last().at(4).toBool(), false);
+        for (int i = 0; i + 1 < failed.size(); ++i)
+            QVERIFY(failed.at(i).at(4).toBool());
+        // No attempt started after the budget.
+        const QList<ReceivedRequest> sent = m_sim->commands();
+        QVERIFY(sent.first().receivedAt.msecsTo(sent.last().receivedAt) < policy.totalBudgetMs);
+        QVERIFY(clock.elapsed() >= policy.totalBudgetMs - policy.maxDelayMs * 1.2 - 100);
+    }
+
+    void unansweredCommandIsSentTwiceThenGivenUp()
+    {
+        // An API that never answers: the request and its hedge, nothing more, then given up
+        // when the budget is spent.
+        RetryPolicy policy = fastPolicy();
+        policy.totalBudgetMs = 1500;
+        policy.responseTimeoutMs = 60000;
+        m_client->setRetryPolicy(policy);
+        m_sim->timeoutNext(1000);
+        const CommandResult lost =
+            waitFor(m_client->hangup(m_sim->startInboundCall(kCaller, kOwnerNumber)));
+        QVERIFY(!lost.ok);
+        QCOMPARE(lost.httpStatus, 0);
+        QCOMPARE(lost.attempts, 1);
+        QCOMPARE(lost.errorTitle, QStringLiteral("no response within 1500 ms"));
+        QCOMPARE(m_sim->commands().size(), 2);
+        QCOMPARE(m_sim->commands().at(0).commandId, lost.commandId);
+        QCOMPARE(m_sim->commands().at(1).commandId, lost.commandId);
     }
 
     void retriesAfter429WaitForTheReset()

@@ -150,6 +150,7 @@ void TstCallControlThread::cancelForCallReachesAPendingCommand()
     RetryPolicy policy;
     policy.baseDelayMs = 60000; // the retry after the 500 would come in a minute
     policy.maxDelayMs = 60000;
+    policy.totalBudgetMs = 0; // (the default budget would end it before the retry)
     start(policy);
     const QString id = m_sim->startInboundCall(kCaller, kOwnerNumber);
     const QString other = m_sim->startInboundCall(kCaller, kOwnerNumber);
@@ -172,6 +173,7 @@ void TstCallControlThread::cancelAllReturnsOnceEveryCommandReported()
     RetryPolicy policy;
     policy.baseDelayMs = 60000;
     policy.maxDelayMs = 60000;
+    policy.totalBudgetMs = 0; // (the default budget would end it before the retry)
     start(policy);
     m_sim->failNext(3, 500);
     QList<quint64> handles;

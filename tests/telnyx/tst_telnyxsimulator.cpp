@@ -5,8 +5,11 @@
 #include "telnyx/telnyxtime.h"
 #include "telnyx/webhookevent.h"
 #include "telnyx/webhooksignature.h"
+#include "testcertificate.h"
+#include "testproxy.h"
 #include "webhookcollector.h"
 
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkAccessManager>
@@ -14,6 +17,7 @@
 #include <QNetworkReply>
 #include <QRegularExpression>
 #include <QSignalSpy>
+#include <QSslConfiguration>
 #include <QTest>
 #include <QUuid>
 
@@ -94,6 +98,33 @@ private:
         r.headers = reply->rawHeaderPairs();
         reply->deleteLater();
         return r;
+    }
+
+    // GET {baseUrl}/phone_numbers through a manager of its own (so a new connection), trusting
+    // `ca` when given; *error gets the network error.
+    int getNumbers(const QSslCertificate &ca = QSslCertificate(),
+                   const QNetworkProxy &proxy = QNetworkProxy::NoProxy,
+                   QNetworkReply::NetworkError *error = nullptr)
+    {
+        QNetworkAccessManager nam;
+        nam.setProxy(proxy);
+        QNetworkRequest request(
+            QUrl(m_sim->baseUrl().toString() + QStringLiteral("/phone_numbers")));
+        request.setRawHeader("Authorization", "Bearer " + m_sim->apiKey().toUtf8());
+        if (!ca.isNull()) {
+            QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
+            ssl.addCaCertificate(ca);
+            request.setSslConfiguration(ssl);
+        }
+        QNetworkReply *reply = nam.get(request);
+        QSignalSpy done(reply, &QNetworkReply::finished);
+        if (!reply->isFinished())
+            done.wait(10000);
+        if (error)
+            *error = reply->error();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        delete reply;
+        return status;
     }
 
     Reply command(const QString &callControlId, const QString &name, const QJsonObject &body = {})
@@ -1011,6 +1042,76 @@ private slots:
         QCOMPARE(commands.size(), 1);
         QCOMPARE(commands.first().first().value<ReceivedRequest>().command,
                  QStringLiteral("hangup"));
+    }
+    void latencyDelaysAnswersAndNewConnections()
+    {
+        // Each answer 300 ms after its request (which takes effect at once).
+        m_sim->setAnswerDelayMs(300);
+        QElapsedTimer clock;
+        clock.start();
+        const QString id = m_sim->startInboundCall(kCaller, kOwnerNumber);
+        const Reply r = command(id, QStringLiteral("answer"));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json.value(QLatin1String("data")).toObject().value(QLatin1String("result")),
+                 QJsonValue(QStringLiteral("ok")));
+        QVERIFY2(clock.elapsed() >= 290, qPrintable(QString::number(clock.elapsed())));
+        QCOMPARE(m_sim->callState(id), QStringLiteral("answered"));
+        const quint64 before = m_sim->connectionsAccepted();
+
+        // A new connection is served 400 ms after it was opened; the answer still waits 300.
+        m_sim->setConnectionDelayMs(400);
+        clock.restart();
+        QCOMPARE(getNumbers(), 200);
+        QVERIFY2(clock.elapsed() >= 690, qPrintable(QString::number(clock.elapsed())));
+        QCOMPARE(m_sim->connectionsAccepted(), before + 1);
+    }
+
+    void servesHttpsWithItsCertificate()
+    {
+        const TestCertificate tls = TestCertificate::generate();
+        QVERIFY(!tls.certificate.isNull());
+        m_sim = std::make_unique<TelnyxSimulator>();
+        m_sim->setTls(tls.certificate, tls.key);
+        QVERIFY(m_sim->start());
+        QCOMPARE(m_sim->baseUrl().scheme(), QStringLiteral("https"));
+
+        // Trusted: served. Not trusted: the client refuses the handshake, nothing is served.
+        QCOMPARE(getNumbers(tls.certificate), 200);
+        QNetworkReply::NetworkError error = QNetworkReply::NoError;
+        QCOMPARE(getNumbers(QSslCertificate(), QNetworkProxy::NoProxy, &error), 0);
+        QCOMPARE(error, QNetworkReply::SslHandshakeFailedError);
+        QCOMPARE(m_sim->requests().size(), 1);
+
+        // A slow handshake: the connection is served 350 ms late.
+        m_sim->setTlsHandshakeDelayMs(350);
+        QElapsedTimer clock;
+        clock.start();
+        QCOMPARE(getNumbers(tls.certificate), 200);
+        QVERIFY2(clock.elapsed() >= 340, qPrintable(QString::number(clock.elapsed())));
+        QCOMPARE(m_sim->requests().size(), 2);
+    }
+
+    void testProxyForwardsAndTunnels()
+    {
+        TestProxy proxy;
+        QVERIFY(proxy.start());
+        const QNetworkProxy viaProxy(QNetworkProxy::HttpProxy, QStringLiteral("127.0.0.1"),
+                                     proxy.port());
+        QCOMPARE(getNumbers(QSslCertificate(), viaProxy), 200);
+        QCOMPARE(
+            proxy.requests(),
+            QStringList{QStringLiteral("GET %1/phone_numbers").arg(m_sim->baseUrl().toString())});
+        QCOMPARE(m_sim->requests().last().path, QStringLiteral("/v2/phone_numbers"));
+
+        const TestCertificate tls = TestCertificate::generate();
+        m_sim = std::make_unique<TelnyxSimulator>();
+        m_sim->setTls(tls.certificate, tls.key);
+        QVERIFY(m_sim->start());
+        QCOMPARE(getNumbers(tls.certificate, viaProxy), 200);
+        QCOMPARE(proxy.requestCount(), 2);
+        QCOMPARE(proxy.requests().last(),
+                 QStringLiteral("CONNECT 127.0.0.1:%1").arg(m_sim->port()));
+        QCOMPARE(m_sim->requests().size(), 1);
     }
 };
 
