@@ -13,6 +13,10 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#ifdef Q_OS_UNIX
+#include <sys/stat.h>
+#endif
+
 using namespace kt;
 
 namespace {
@@ -37,6 +41,9 @@ private slots:
     void validation();
     void formStartsWithTheRunningValues();
     void saveWritesOnlyChangedKeysToTheIniFile();
+#ifdef Q_OS_UNIX
+    void configFileIsPrivate();
+#endif
     void saveRefusesInvalidFields();
     void unchangedFormSavesNothing();
     void revertRestoresTheSavedValues();
@@ -51,8 +58,14 @@ private slots:
 
 private:
     Config config() const;
-    QString iniPath() const { return m_dir->filePath(QStringLiteral("conf/kevan-tel.conf")); }
-    QString autostartDir() const { return m_dir->filePath(QStringLiteral("autostart")); }
+    QString iniPath() const
+    {
+        return m_dir->filePath(QStringLiteral("conf/kevan-tel.conf"));
+    }
+    QString autostartDir() const
+    {
+        return m_dir->filePath(QStringLiteral("autostart"));
+    }
     QMap<QString, QString> readIni() const;
 
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -301,6 +314,30 @@ void TstSettings::saveWritesOnlyChangedKeysToTheIniFile()
     QCOMPARE(readIni().value(QStringLiteral("port")), QStringLiteral("3000"));
     QCOMPARE(readIni().value(QStringLiteral("forward-to")), QStringLiteral("+14155550132"));
 }
+
+#ifdef Q_OS_UNIX
+// The config file (it may hold the API key) and the folder made for it are the owner's only,
+// under a umask that lets everyone read, and stay so when the file is written again.
+void TstSettings::configFileIsPrivate()
+{
+    auto mode = [](const QString &path) {
+        struct stat st;
+        return ::stat(QFile::encodeName(path).constData(), &st) == 0 ? int(st.st_mode & 0777) : -1;
+    };
+    const mode_t before = ::umask(022);
+    MemorySecretStore secrets;
+    SettingsController s(config(), &secrets, autostartDir());
+    s.setValue(QStringLiteral("port"), QStringLiteral("3100"));
+    const bool saved = s.save();
+    s.setValue(QStringLiteral("port"), QStringLiteral("3200"));
+    const bool savedAgain = s.save();
+    ::umask(before);
+    QVERIFY(saved && savedAgain);
+    QCOMPARE(readIni().value(QStringLiteral("port")), QStringLiteral("3200"));
+    QCOMPARE(mode(iniPath()), 0600);
+    QCOMPARE(mode(QFileInfo(iniPath()).absolutePath()), 0700);
+}
+#endif
 
 void TstSettings::saveRefusesInvalidFields()
 {
