@@ -428,9 +428,13 @@ void CallStateMachine::onGatherEnded(CallActions &out, const CallPayload &p)
     }
     if (p.status == QLatin1String("call_hangup"))
         return; // the caller is gone; call.hangup follows
-    if (p.status == QLatin1String("valid") && !p.digits.isEmpty()) {
+    // The terminating # is not part of the PIN (whether or not Telnyx reports it).
+    QString digits = p.digits.left(32);
+    if (digits.endsWith(QLatin1Char('#')))
+        digits.chop(1);
+    if (p.status == QLatin1String("valid") && !digits.isEmpty()) {
         m_pinAwaiting = pinTry;
-        out.append(CallAction::pinTried(pinTry, p.status, p.digits));
+        out.append(CallAction::pinTried(pinTry, p.status, digits));
         return;
     }
     out.append(CallAction::pinTried(
