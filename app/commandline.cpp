@@ -13,7 +13,9 @@ QString helpEpilogue()
         "\nAdministration commands (all take --db; list commands take --json):\n"
         "  numbers list | numbers import FILE | numbers sync\n"
         "  certs trust ROOT.pem | certs add CERT.pem | certs list | certs revoke FINGERPRINT\n"
-        "  registry add PHONE NAMESPACE | registry list | registry remove PHONE\n"
+        "  registry add PHONE NAMESPACE [--pin DIGITS|-] | registry list | registry remove PHONE\n"
+        "  registry pin PHONE DIGITS|- | registry pin PHONE --clear   (- reads the PIN from "
+        "stdin)\n"
         "  rules add allow|block PATTERN [--note TEXT] [--until ISO8601] [--once]\n"
         "  rules list | rules remove ID\n"
         "  calls [--limit N] | calls decide CALL_ID accept|reject\n"
@@ -80,6 +82,11 @@ bool CommandLine::parse(const QStringList &arguments, const QMap<QString, QStrin
                       QStringLiteral("ISO8601")});
     parser.addOption(
         {QStringLiteral("once"), QStringLiteral("The rule applies to the next call only.")});
+    parser.addOption({QStringLiteral("pin"),
+                      QStringLiteral("A registration's PIN, 4 to 8 digits; - reads it from stdin "
+                                     "(so that it does not show in ps)."),
+                      QStringLiteral("DIGITS")});
+    parser.addOption({QStringLiteral("clear"), QStringLiteral("Remove a registration's PIN.")});
     for (const auto &k : ConfigLoader::keys()) {
         if (k.name == QLatin1String("api-key"))
             continue; // a secret never goes on a command line (ps shows it)
@@ -140,6 +147,12 @@ bool CommandLine::parse(const QStringList &arguments, const QMap<QString, QStrin
     cl.note = parser.value(QStringLiteral("note"));
     cl.until = parser.value(QStringLiteral("until"));
     cl.singleUse = parser.isSet(QStringLiteral("once"));
+    cl.pin = parser.value(QStringLiteral("pin"));
+    if (parser.isSet(QStringLiteral("pin")) && cl.pin.isEmpty()) {
+        *error = QStringLiteral("--pin needs 4 to 8 digits, or - to read them from stdin");
+        return false;
+    }
+    cl.clear = parser.isSet(QStringLiteral("clear"));
     cl.explicitDemo = parser.isSet(QStringLiteral("demo"));
     cl.config.demo = cl.explicitDemo;
 

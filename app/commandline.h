@@ -21,6 +21,8 @@ struct CommandLine
     QString note;
     QString until;
     bool singleUse = false;
+    QString pin;        // --pin DIGITS ("-": read it from stdin); a secret, never echoed
+    bool clear = false; // --clear (registry pin PHONE --clear)
     bool explicitDemo = false;
     QString helpText;
 

@@ -103,6 +103,7 @@ int runDesktop(const CommandLine &commandLine)
                      Qt::QueuedConnection);
     QObject::connect(engine, &Engine::callChanged, &tray, &Tray::onCallChanged,
                      Qt::QueuedConnection);
+    QObject::connect(engine, &Engine::pinLocked, &tray, &Tray::onPinLocked, Qt::QueuedConnection);
     // SIGINT / SIGTERM (a logout, `kill`) quit like the menu does: the engine stops cleanly.
     SignalWatcher signalWatcher;
     QObject::connect(&signalWatcher, &SignalWatcher::terminate, qApp, &QCoreApplication::quit);

@@ -8,6 +8,7 @@
 #include "signalwatcher.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 
 #include <cstdio>
 
@@ -34,6 +35,15 @@ int runHeadless(const CommandLine &cl)
     QObject::connect(host.engine(), &Engine::webhookReceived, &liveness,
                      &WebhookLiveness::noteWebhook, Qt::QueuedConnection);
     liveness.setExpecting(cl.config.hasAccount() && !cl.config.demo);
+    // Too many wrong PINs: the owner is told in the log (tel.pin_locked is in the event log).
+    QObject::connect(
+        host.engine(), &Engine::pinLocked, qApp,
+        [](const QString &phone, const QString &nameSpace, const QDateTime &until) {
+            std::fprintf(
+                stderr, "PIN locked: too many wrong PINs for %s (%s); none is taken until %s\n",
+                qPrintable(phone), qPrintable(nameSpace), qPrintable(until.toString(Qt::ISODate)));
+        },
+        Qt::QueuedConnection);
     SignalWatcher watcher;
     QObject::connect(&watcher, &SignalWatcher::terminate, qApp, [] {
         std::fprintf(stderr, "stopping\n");

@@ -22,6 +22,7 @@ const QString PublicKey = QStringLiteral("public-key");
 const QString ForwardTo = QStringLiteral("forward-to");
 const QString NameSpace = QStringLiteral("namespace");
 const QString UnknownPolicy = QStringLiteral("unknown-policy");
+const QString CallerIdTrust = QStringLiteral("caller-id-trust");
 const QString RejectionMessage = QStringLiteral("rejection-message");
 const QString Port = QStringLiteral("port");
 const QString Db = QStringLiteral("db");
@@ -75,8 +76,13 @@ SettingsController::~SettingsController() = default;
 
 QStringList SettingsController::fields()
 {
-    return {ApiKey,           PublicKey, ForwardTo, NameSpace,      UnknownPolicy,
+    return {ApiKey,           PublicKey, ForwardTo, NameSpace,      UnknownPolicy, CallerIdTrust,
             RejectionMessage, Port,      Db,        StartMinimized, AutostartField};
+}
+
+QStringList SettingsController::callerIdTrustLevels()
+{
+    return {QStringLiteral("attested"), QStringLiteral("any")};
 }
 
 QStringList SettingsController::policies()
@@ -99,6 +105,8 @@ QString SettingsController::label(const QString &field)
         return tr("namespace");
     if (field == UnknownPolicy)
         return tr("unknown callers");
+    if (field == CallerIdTrust)
+        return tr("caller ID trust");
     if (field == RejectionMessage)
         return tr("rejection message");
     if (field == Port)
@@ -121,6 +129,7 @@ QVariantMap SettingsController::valuesOf(const Config &c) const
         {ForwardTo, c.forwardTo},
         {NameSpace, c.nameSpace},
         {UnknownPolicy, c.unknownPolicy},
+        {CallerIdTrust, c.callerIdTrust},
         {RejectionMessage, c.rejectionMessage},
         {Port, QString::number(c.port)},
         {Db, QDir::toNativeSeparators(c.databasePath)},
@@ -190,6 +199,11 @@ QString SettingsController::validate(const QString &field, const QVariant &value
     if (field == UnknownPolicy) {
         if (!policies().contains(t))
             return tr("Choose one of: %1").arg(policies().join(QStringLiteral(", ")));
+        return {};
+    }
+    if (field == CallerIdTrust) {
+        if (!callerIdTrustLevels().contains(t))
+            return tr("Choose one of: %1").arg(callerIdTrustLevels().join(QStringLiteral(", ")));
         return {};
     }
     if (field == RejectionMessage) {

@@ -18,7 +18,8 @@ class SecretStore;
 // keychain (SecretStore; never in the INI file) and turns autostart on or off (Autostart).
 //
 // Fields, by name (the config file's key where there is one): "api-key", "public-key",
-// "forward-to", "namespace", "unknown-policy", "rejection-message", "port", "db",
+// "forward-to", "namespace", "unknown-policy", "caller-id-trust", "rejection-message", "port",
+// "db",
 // "start-minimized" (bools) and "autostart" (bool, not in the config file).
 //
 // The engine reads its configuration when it starts, so every saved config value applies at the
@@ -35,6 +36,7 @@ class SettingsController : public QObject
     Q_PROPERTY(QStringList changedFields READ changedFields NOTIFY valuesChanged)
     Q_PROPERTY(QString configFile READ configFile CONSTANT)
     Q_PROPERTY(QStringList policies READ policies CONSTANT)
+    Q_PROPERTY(QStringList callerIdTrustLevels READ callerIdTrustLevels CONSTANT)
     Q_PROPERTY(QString apiKeyState READ apiKeyState NOTIFY apiKeyChanged)
     Q_PROPERTY(QString apiKeyMessage READ apiKeyMessage NOTIFY apiKeyChanged)
     Q_PROPERTY(bool busy READ isBusy NOTIFY busyChanged)
@@ -60,6 +62,8 @@ public:
     QStringList changedFields() const;
     QString configFile() const { return m_configFile; }
     static QStringList policies();
+    // "attested", "any" (caller-id-trust).
+    static QStringList callerIdTrustLevels();
     // "checking" | "stored" | "none" | "unavailable" | "saving"
     QString apiKeyState() const { return m_apiKeyState; }
     QString apiKeyMessage() const { return m_apiKeyMessage; }

@@ -183,6 +183,27 @@ Tray::Notification Tray::notificationFor(const CallRecord &call)
     return n;
 }
 
+Tray::Notification Tray::pinLockedNotification(const QString &phone, const QString &nameSpace,
+                                               const QDateTime &until)
+{
+    Notification n;
+    n.title = tr("PIN locked: %1").arg(DisplayText::plain(nameSpace, 40));
+    n.body =
+        tr("Too many wrong PINs for %1; no PIN is taken until %2. Someone may be "
+           "pretending to be %3.")
+            .arg(DisplayText::number(phone), until.toLocalTime().toString(QStringLiteral("HH:mm")),
+                 DisplayText::plain(nameSpace, 40));
+    return n;
+}
+
+void Tray::onPinLocked(const QString &phone, const QString &nameSpace, const QDateTime &until)
+{
+    const Notification n = pinLockedNotification(phone, nameSpace, until);
+    if (m_tray && m_tray->isVisible() && QSystemTrayIcon::supportsMessages())
+        m_tray->showMessage(n.title, n.body, QSystemTrayIcon::Warning, 15000);
+    emit notified(n.title, n.body);
+}
+
 void Tray::onCallChanged(const CallRecord &call)
 {
     if (call.decision.isEmpty() || m_notified.contains(call.callId))

@@ -53,12 +53,16 @@ public:
     };
     // The notification for a call; caller ID and name are sanitised.
     static Notification notificationFor(const CallRecord &call);
+    static Notification pinLockedNotification(const QString &phone, const QString &nameSpace,
+                                              const QDateTime &until);
 
 public slots:
     void setTelnyxHealth(bool failing, const QString &message);
     void setPaused(bool paused);
     // Notifies once per call, when its decision is first known.
     void onCallChanged(const kt::CallRecord &call);
+    // Too many wrong PINs locked a registration's PIN (Engine::pinLocked).
+    void onPinLocked(const QString &phone, const QString &nameSpace, const QDateTime &until);
 
 signals:
     void openRequested();

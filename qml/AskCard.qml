@@ -17,6 +17,7 @@ Rectangle {
     required property string toLabel
     required property double askDeadlineMs
     required property double decidedAtMs
+    required property string claimedNamespace
 
     property var controller: null
     property double now: Date.now()
@@ -91,6 +92,17 @@ Rectangle {
                 elide: Text.ElideRight
             }
             Label {
+                objectName: "askClaimed"
+                Layout.fillWidth: true
+                visible: card.claimedNamespace !== ""
+                text: qsTr("claims to be %1 — caller ID not verified").arg(card.claimedNamespace)
+                textFormat: Text.PlainText
+                font.pixelSize: 14
+                font.bold: true
+                color: Theme.danger
+                elide: Text.ElideRight
+            }
+            Label {
                 Layout.fillWidth: true
                 visible: text !== ""
                 text: card.callerName !== card.fromText && card.callerName !== card.from ? card.callerName : ""
@@ -102,7 +114,8 @@ Rectangle {
             Label {
                 Layout.fillWidth: true
                 text: qsTr("calling %1").arg(card.toLabel !== "" ? card.toLabel + "  " + card.toText : card.toText)
-                      + qsTr("  ·  not registered: decide before the time runs out")
+                      + (card.claimedNamespace !== "" ? qsTr("  ·  decide before the time runs out")
+                                                      : qsTr("  ·  not registered: decide before the time runs out"))
                 textFormat: Text.PlainText
                 font.pixelSize: 13
                 color: Theme.muted

@@ -80,14 +80,17 @@ Rectangle {
                 Label {
                     Layout.fillWidth: true
                     visible: text !== ""
+                    objectName: "detailIdentity"
                     text: !panel.detail.found ? ""
-                          : panel.call.nameSpace !== "" ? "✓ " + panel.call.nameSpace
+                          : (panel.call.identityText ?? "") !== "" ? panel.call.identityText
                           : panel.call.callerName !== panel.call.fromText && panel.call.callerName !== panel.from
                             ? panel.call.callerName : ""
                     textFormat: Text.PlainText
                     font.pixelSize: 14
                     font.bold: panel.detail.found && panel.call.nameSpace !== ""
-                    color: panel.detail.found && panel.call.nameSpace !== "" ? Theme.decisionColor("authenticated") : Theme.muted
+                    color: !panel.detail.found ? Theme.muted
+                           : panel.call.nameSpace !== "" ? Theme.decisionColor("authenticated")
+                           : (panel.call.claimedNamespace ?? "") !== "" ? Theme.danger : Theme.muted
                     elide: Text.ElideRight
                 }
             }
@@ -128,6 +131,38 @@ Rectangle {
                     color: Theme.muted
                     elide: Text.ElideRight
                 }
+            }
+            Label {
+                visible: (panel.call.proofText ?? "") !== ""
+                text: qsTr("Proof")
+                color: Theme.faint
+                font.pixelSize: 12
+            }
+            Label {
+                objectName: "detailProof"
+                Layout.fillWidth: true
+                visible: (panel.call.proofText ?? "") !== ""
+                text: panel.call.proofText ?? ""
+                textFormat: Text.PlainText
+                font.pixelSize: 12
+                color: Theme.text
+                elide: Text.ElideRight
+            }
+            Label {
+                visible: (panel.call.claimedNamespace ?? "") !== "" && (panel.call.nameSpace ?? "") === ""
+                text: qsTr("Claims to be")
+                color: Theme.faint
+                font.pixelSize: 12
+            }
+            Label {
+                objectName: "detailClaimed"
+                Layout.fillWidth: true
+                visible: (panel.call.claimedNamespace ?? "") !== "" && (panel.call.nameSpace ?? "") === ""
+                text: (panel.call.claimedNamespace ?? "") + qsTr(" — caller ID not verified")
+                textFormat: Text.PlainText
+                font.pixelSize: 12
+                color: Theme.danger
+                elide: Text.ElideRight
             }
             Label { text: qsTr("Number called"); color: Theme.faint; font.pixelSize: 12 }
             Label {

@@ -27,6 +27,7 @@ Card {
     required property bool dryRun
     required property bool active
     required property var flags
+    required property string identityText
 
     property var controller: null
     property double now: Date.now()
@@ -81,14 +82,16 @@ Card {
                     Layout.maximumWidth: 220
                 }
                 Label {
+                    objectName: "callIdentity"
                     visible: text !== ""
-                    text: row.nameSpace !== "" ? "✓ " + row.nameSpace
-                                               : (row.callerName !== row.fromText && row.callerName !== row.from
-                                                  ? row.callerName : "")
+                    text: row.identityText !== "" ? row.identityText
+                                                  : (row.callerName !== row.fromText && row.callerName !== row.from
+                                                     ? row.callerName : "")
                     textFormat: Text.PlainText
                     font.pixelSize: 13
                     font.bold: row.nameSpace !== ""
-                    color: row.nameSpace !== "" ? Theme.decisionColor("authenticated") : Theme.muted
+                    color: row.nameSpace !== "" ? Theme.decisionColor("authenticated")
+                                                : row.identityText !== "" ? Theme.danger : Theme.muted
                     elide: Text.ElideRight
                     Layout.fillWidth: true
                 }

@@ -16,6 +16,22 @@ Item {
     // "Test connection" (ConnectionTester); none: not offered.
     property var tester: null
 
+    function trustLabel(level) {
+        switch (level) {
+        case "attested": return qsTr("Attested calls only");
+        case "any": return qsTr("Any caller ID");
+        default: return level;
+        }
+    }
+
+    function trustDetail(level) {
+        switch (level) {
+        case "attested": return qsTr("Only a STIR/SHAKEN A-attested, validated phone call proves itself; others are asked for their PIN, or treated as unknown callers.");
+        case "any": return qsTr("The caller ID alone is proof, though anyone can fake one.");
+        default: return "";
+        }
+    }
+
     function policyDetail(policy) {
         switch (policy) {
         case "reject_with_message": return qsTr("Answer, say the rejection message, hang up.");
@@ -225,6 +241,22 @@ Item {
                         }
 
                         FormRow {
+                            objectName: "callerIdTrustRow"
+                            Layout.fillWidth: true
+                            label: qsTr("Caller ID trust")
+                            detail: qsTr("When a registered number's caller ID alone is proof of who calls.")
+                            error: view.settings.errors["caller-id-trust"] ?? ""
+                            hint: view.trustDetail(view.settings.values["caller-id-trust"])
+                            SelectBox {
+                                objectName: "callerIdTrust"
+                                Layout.preferredWidth: 240
+                                model: view.settings.callerIdTrustLevels.map(t => view.trustLabel(t))
+                                currentIndex: view.settings.callerIdTrustLevels.indexOf(view.settings.values["caller-id-trust"])
+                                onActivated: index => view.settings.setValue("caller-id-trust", view.settings.callerIdTrustLevels[index])
+                            }
+                        }
+
+                        FormRow {
                             objectName: "rejectionMessageRow"
                             Layout.fillWidth: true
                             label: qsTr("Rejection message")
@@ -409,6 +441,7 @@ Item {
         case "forward-to": return qsTr("forward-to number");
         case "namespace": return qsTr("namespace");
         case "unknown-policy": return qsTr("unknown callers");
+        case "caller-id-trust": return qsTr("caller ID trust");
         case "rejection-message": return qsTr("rejection message");
         case "port": return qsTr("port");
         case "db": return qsTr("data location");

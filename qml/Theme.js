@@ -24,6 +24,7 @@ function decisionColor(decision) {
     case "blocked": return "#b3261e";
     case "rejected": return "#c25e00";
     case "ask": return "#7a4cc2";
+    case "challenge": return "#8a6d00";
     default: return "#7b847f";
     }
 }
@@ -35,6 +36,7 @@ function decisionSoft(decision) {
     case "blocked": return "#f8e5e3";
     case "rejected": return "#fbeede";
     case "ask": return "#efe8f9";
+    case "challenge": return "#f8f1d8";
     default: return "#eef0ef";
     }
 }
@@ -46,6 +48,7 @@ function decisionLabel(decision) {
     case "blocked": return "Blocked";
     case "rejected": return "Rejected";
     case "ask": return "Asking you";
+    case "challenge": return "Asking PIN";
     case "": return "Deciding";
     default: return decision;
     }
@@ -66,6 +69,10 @@ function reasonText(reason) {
     case "owner_accepted": return "you accepted";
     case "owner_rejected": return "you rejected";
     case "ask_timeout": return "you did not answer in time";
+    case "caller_id_unverified": return "caller ID not verified";
+    case "registry_pin": return "registered, entered the PIN";
+    case "pin_failed": return "wrong PIN too often";
+    case "pin_locked": return "PIN locked after wrong tries";
     case "": return "";
     default: return reason;
     }
@@ -76,6 +83,7 @@ function stateLabel(state) {
     case "ringing": return "Ringing";
     case "asking": return "Ringing for you";
     case "answering": return "Answering";
+    case "challenging": return "Asking for the PIN";
     case "forwarding": return "Forwarding";
     case "forwarded": return "Connected";
     case "rejecting": return "Turning away";

@@ -10,18 +10,33 @@ namespace kt {
 QHash<int, QByteArray> CallRoles::roleNames()
 {
     return {
-        {CallIdRole, "callId"},           {FromRole, "from"},
-        {FromTextRole, "fromText"},       {ToRole, "to"},
-        {ToTextRole, "toText"},           {ToLabelRole, "toLabel"},
-        {CallerNameRole, "callerName"},   {DecisionRole, "decision"},
-        {ReasonRole, "reason"},           {NamespaceRole, "nameSpace"},
-        {StateRole, "callState"},         {StartedAtRole, "startedAt"},
-        {StartedAtMsRole, "startedAtMs"}, {StartedTextRole, "startedText"},
-        {DecidedAtMsRole, "decidedAtMs"}, {AskDeadlineMsRole, "askDeadlineMs"},
-        {EndedAtRole, "endedAt"},         {DurationTextRole, "durationText"},
-        {HangupCauseRole, "hangupCause"}, {FlagsRole, "flags"},
-        {DryRunRole, "dryRun"},           {ActiveRole, "active"},
+        {CallIdRole, "callId"},
+        {FromRole, "from"},
+        {FromTextRole, "fromText"},
+        {ToRole, "to"},
+        {ToTextRole, "toText"},
+        {ToLabelRole, "toLabel"},
+        {CallerNameRole, "callerName"},
+        {DecisionRole, "decision"},
+        {ReasonRole, "reason"},
+        {NamespaceRole, "nameSpace"},
+        {StateRole, "callState"},
+        {StartedAtRole, "startedAt"},
+        {StartedAtMsRole, "startedAtMs"},
+        {StartedTextRole, "startedText"},
+        {DecidedAtMsRole, "decidedAtMs"},
+        {AskDeadlineMsRole, "askDeadlineMs"},
+        {EndedAtRole, "endedAt"},
+        {DurationTextRole, "durationText"},
+        {HangupCauseRole, "hangupCause"},
+        {FlagsRole, "flags"},
+        {DryRunRole, "dryRun"},
+        {ActiveRole, "active"},
         {AskingRole, "asking"},
+        {ProofRole, "proof"},
+        {ProofTextRole, "proofText"},
+        {ClaimedNamespaceRole, "claimedNamespace"},
+        {IdentityTextRole, "identityText"},
     };
 }
 
@@ -37,6 +52,17 @@ bool CallRoles::isAsking(const CallRecord &call)
     // decision then changes) or the caller hangs up (the call ends).
     return isActive(call) &&
            (call.decision == QLatin1String("ask") || call.state == QLatin1String("asking"));
+}
+
+QString CallRoles::proofText(const QString &proof)
+{
+    if (proof == QLatin1String("attested_caller_id"))
+        return QStringLiteral("attested caller ID");
+    if (proof == QLatin1String("pin"))
+        return QStringLiteral("PIN");
+    if (proof == QLatin1String("caller_id_policy"))
+        return QStringLiteral("caller ID trusted by policy");
+    return QString();
 }
 
 QVariant CallRoles::data(const CallRecord &c, int role, const Context &context)
@@ -102,6 +128,27 @@ QVariant CallRoles::data(const CallRecord &c, int role, const Context &context)
         return isActive(c);
     case AskingRole:
         return isAsking(c);
+    case ProofRole: {
+        const QString proof = c.flags.value(QStringLiteral("proof")).toString();
+        return proofText(proof).isEmpty() ? QString(QLatin1String("")) : proof;
+    }
+    case ProofTextRole:
+        return proofText(c.flags.value(QStringLiteral("proof")).toString());
+    case ClaimedNamespaceRole:
+        return DisplayText::plain(c.flags.value(QStringLiteral("claimed_namespace")).toString(),
+                                  64);
+    case IdentityTextRole: {
+        const QString proof = proofText(c.flags.value(QStringLiteral("proof")).toString());
+        const QString nameSpace = DisplayText::plain(c.namespaceName, 64);
+        if (!nameSpace.isEmpty())
+            return proof.isEmpty() ? QStringLiteral("✓ ") + nameSpace
+                                   : QStringLiteral("✓ %1 · %2").arg(nameSpace, proof);
+        const QString claimed =
+            DisplayText::plain(c.flags.value(QStringLiteral("claimed_namespace")).toString(), 64);
+        if (!claimed.isEmpty())
+            return QStringLiteral("claims to be %1 — caller ID not verified").arg(claimed);
+        return QString(QLatin1String(""));
+    }
     default:
         return {};
     }

@@ -35,10 +35,17 @@ public:
         EndedAtRole,
         DurationTextRole, // "0:42" for ended calls
         HangupCauseRole,
-        FlagsRole,  // QStringList: spam_likely, attestation_failed, anonymous, dry_run, ...
-        DryRunRole, // decided while screening was paused
-        ActiveRole, // not ended and not failed
-        AskingRole, // ringing for the owner (decision "ask", still active): accept or reject
+        FlagsRole,     // QStringList: spam_likely, attestation_failed, anonymous, dry_run, ...
+        DryRunRole,    // decided while screening was paused
+        ActiveRole,    // not ended and not failed
+        AskingRole,    // ringing for the owner (decision "ask", still active): accept or reject
+        ProofRole,     // how an authenticated caller was proven: attested_caller_id, pin,
+                       // caller_id_policy; "" otherwise
+        ProofTextRole, // the same for people: "attested caller ID", "PIN", ...
+        ClaimedNamespaceRole, // a registered number whose caller ID is not proof: its
+                              // namespace ("alice.x"), sanitised; "" otherwise
+        IdentityTextRole,     // the line under the caller: "✓ alice.x · PIN", "claims to be
+                              // alice.x — caller ID not verified", or ""
     };
 
     struct Context
@@ -49,6 +56,8 @@ public:
 
     static QHash<int, QByteArray> roleNames();
     static QVariant data(const CallRecord &call, int role, const Context &context);
+    // "attested caller ID", "PIN", "caller ID trusted by policy"; "" for anything else.
+    static QString proofText(const QString &proof);
     static bool isActive(const CallRecord &call);
     static bool isAsking(const CallRecord &call);
 };

@@ -58,6 +58,10 @@ QString EventLogModel::category(const QString &type)
                                        QStringLiteral("tel.call_blocked"),
                                        QStringLiteral("tel.call_rejected"),
                                        QStringLiteral("tel.call_ask"),
+                                       QStringLiteral("tel.call_challenge"),
+                                       QStringLiteral("tel.pin_verified"),
+                                       QStringLiteral("tel.pin_failed"),
+                                       QStringLiteral("tel.pin_locked"),
                                        QStringLiteral("tel.owner_decision"),
                                        QStringLiteral("tel.owner_decision_requested"),
                                        QStringLiteral("tel.ask_timeout")};

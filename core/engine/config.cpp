@@ -99,6 +99,11 @@ const QList<ConfigLoader::Key> &ConfigLoader::keys()
         {QStringLiteral("require-shaken-stir"),
          QStringLiteral("registered callers must pass STIR/SHAKEN (true/false)"),
          {}},
+        {QStringLiteral("caller-id-trust"),
+         QStringLiteral(
+             "when a registered number's caller ID alone is proof: attested (STIR/SHAKEN "
+             "A, validated; otherwise its PIN is asked for) or any"),
+         {}},
         {QStringLiteral("reject-spam-likely"),
          QStringLiteral("reject calls Telnyx flags spam_likely (true/false)"),
          {}},
@@ -204,6 +209,11 @@ bool ConfigLoader::apply(Config &c, const QMap<QString, QString> &values, QStrin
                            QStringLiteral("expected one of ") +
                                policies.join(QStringLiteral(", ")));
             c.unknownPolicy = value.trimmed();
+        } else if (key == QLatin1String("caller-id-trust")) {
+            const QString v = value.trimmed().toLower();
+            if (v != QLatin1String("attested") && v != QLatin1String("any"))
+                return bad(key, value, QStringLiteral("expected attested or any"));
+            c.callerIdTrust = v;
         } else if (key == QLatin1String("rejection-message") ||
                    key == QLatin1String("unavailable-message")) {
             if (value.trimmed().isEmpty() || value.size() > 3000)

@@ -34,6 +34,10 @@ struct Config
     QString voice = CallConfig().voice;
     QString language = CallConfig().language;
     bool requireShakenStir = true; // an unvalidated caller ID does not authenticate
+    // caller-id-trust: "attested" (a registered number authenticates by its caller ID alone only
+    // with STIR/SHAKEN A, validated, on a PSTN call; otherwise its PIN is asked for) or "any"
+    // (the caller ID alone is proof).
+    QString callerIdTrust = QStringLiteral("attested");
     bool rejectSpamLikely = false; // call_screening_result spam_likely is rejected outright
     bool dryRun = false;           // record decisions, forward everything
     int askTimeoutSecs = CallConfig().askTimeoutSecs;

@@ -17,6 +17,8 @@ namespace {
 const QString Actor = QStringLiteral("demo");
 const QString AliceNamespace = QStringLiteral("alice.x");
 const QString AlicePhone = QStringLiteral("+14155550132");
+const QString CarolNamespace = QStringLiteral("carol.x");
+const QString CarolPhone = QStringLiteral("+13105550124");
 const QString MumPhone = QStringLiteral("+12125550147");
 const QString BlockedPhone = QStringLiteral("+19005550111");
 const QString AskNumber = QStringLiteral("+18884748738"); // 474-TREE rings for the owner
@@ -29,7 +31,15 @@ Demo::~Demo() = default;
 QList<Demo::Caller> Demo::cast()
 {
     return {
-        {AlicePhone, QStringLiteral("Alice"), QStringLiteral("+17702300635"), {}, 0, true},
+        {AlicePhone, QStringLiteral("Alice"), QStringLiteral("+17702300635"), {}, 0, true, {}},
+        // carol.x: no STIR/SHAKEN verdict, so her PIN is asked for; she knows it.
+        {CarolPhone,
+         QStringLiteral("Carol"),
+         QStringLiteral("+17702300635"),
+         {},
+         0,
+         {},
+         {QString::fromLatin1(DemoPin) + QLatin1Char('#')}},
         {QStringLiteral("+13125550178"),
          QStringLiteral("+13125550178"),
          QStringLiteral("+18886115384"),
@@ -44,7 +54,17 @@ QList<Demo::Caller> Demo::cast()
          QStringLiteral("+18886780645"),
          {},
          0,
-         false},
+         false,
+         {}},
+        // Someone who spoofs carol.x's number: three wrong PINs, then rejected (pin_failed).
+        // Carol's own right PIN in between resets the count, so her PIN never locks here.
+        {CarolPhone,
+         QStringLiteral("Carol"),
+         QStringLiteral("+18886115384"),
+         {},
+         0,
+         {},
+         {QStringLiteral("1111#"), QStringLiteral("1234#"), QStringLiteral("0000#")}},
     };
 }
 
@@ -94,6 +114,7 @@ QString Demo::placeNextCall()
     options.callerIdName = c.name;
     options.callScreeningResult = c.screening;
     options.callerGivesUpAfterMs = c.givesUpAfterMs;
+    options.gatherScript = c.pinScript;
     if (c.validated) {
         options.shakenStirAttestation = *c.validated ? QStringLiteral("A") : QStringLiteral("C");
         options.shakenStirValidated = c.validated;
@@ -109,17 +130,32 @@ bool Demo::seed(Engine &engine, QString *error)
     ScreeningRepository &repo = engine.repository();
     const QDateTime now = QDateTime::currentDateTimeUtc();
     const auto registrations = repo.registrations();
-    const bool aliceRegistered =
-        std::any_of(registrations.cbegin(), registrations.cend(), [](const auto &r) {
-            return r.registration.phone == AlicePhone && r.status.isValid();
-        });
-    if (!aliceRegistered) {
+    auto registered = [&registrations](const QString &phone, bool withPin) {
+        return std::any_of(registrations.cbegin(), registrations.cend(),
+                           [&phone, withPin](const auto &r) {
+                               return r.registration.phone == phone && r.status.isValid() &&
+                                      (!withPin || r.registration.pinSet);
+                           });
+    };
+    const bool aliceRegistered = registered(AlicePhone, false);
+    const bool carolRegistered = registered(CarolPhone, true);
+    if (!aliceRegistered || !carolRegistered) {
+        // A root of this run (the previous run's key is not kept) for whoever is missing.
         const CertificateAuthority root = CertificateAuthority::createRoot(
             QStringLiteral("kevan-tel demo root"), now.addDays(-1), now.addYears(5));
-        const Certificate alice = root.issue(AliceNamespace, now.addDays(-1), now.addYears(1));
-        for (const auto &result : {repo.trustRoot(root.certificate().toPem(), Actor),
-                                   repo.addCertificate(alice.toPem(), Actor),
-                                   repo.registerPhone(AlicePhone, AliceNamespace, Actor)}) {
+        QList<ScreeningResult> results{repo.trustRoot(root.certificate().toPem(), Actor)};
+        if (!aliceRegistered) {
+            const Certificate alice = root.issue(AliceNamespace, now.addDays(-1), now.addYears(1));
+            results << repo.addCertificate(alice.toPem(), Actor)
+                    << repo.registerPhone(AlicePhone, AliceNamespace, Actor);
+        }
+        if (!carolRegistered) {
+            const Certificate carol = root.issue(CarolNamespace, now.addDays(-1), now.addYears(1));
+            results << repo.addCertificate(carol.toPem(), Actor)
+                    << repo.registerPhone(CarolPhone, CarolNamespace, Actor,
+                                          QString::fromLatin1(DemoPin));
+        }
+        for (const auto &result : results) {
             if (!result.ok) {
                 *error = QStringLiteral("demo setup: ") + result.error;
                 return false;
@@ -138,8 +174,8 @@ bool Demo::seed(Engine &engine, QString *error)
                      Actor);
     if (const auto n = repo.number(AskNumber); n && n->policy.isEmpty())
         repo.setNumberPolicy(AskNumber, QStringLiteral("ask"), Actor);
-    qCInfo(lcDemo) << "demo callers ready: alice.x is registered, Mum is allowed, one number is "
-                      "blocked, 474-TREE asks the owner";
+    qCInfo(lcDemo) << "demo callers ready: alice.x is registered, carol.x is registered with a "
+                      "PIN, Mum is allowed, one number is blocked, 474-TREE asks the owner";
     return true;
 }
 

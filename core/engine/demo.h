@@ -15,9 +15,11 @@ class TelnyxSimulator;
 
 // `--demo`: the built-in Telnyx simulator drives the real engine through the real HTTP path.
 // It signs its webhooks with its own key, answers the engine's commands, and places a call
-// every few seconds from a cast of callers: alice.x (registered, with a demo certificate), an
-// allow-listed caller, a spammer, a blocked number, an unknown caller, and someone who hangs
-// up while the phone rings for the owner to decide.
+// every few seconds from a cast of callers: alice.x (registered, with a demo certificate and an
+// attested caller ID), carol.x (registered with a PIN, no attestation: she is asked for her PIN
+// and enters it), someone pretending to be carol.x who guesses wrong three times, an
+// allow-listed caller, a spammer, a blocked number, an unknown caller, and someone who hangs up
+// while the phone rings for the owner to decide.
 class Demo : public QObject
 {
     Q_OBJECT
@@ -43,7 +45,10 @@ public:
         QString screening; // call_screening_result
         int givesUpAfterMs = 0;
         std::optional<bool> validated;
+        QStringList pinScript; // what the caller keys in on each PIN prompt
     };
+    // carol.x's PIN in the demo.
+    static constexpr const char DemoPin[] = "2468";
     static QList<Caller> cast();
 
 private:

@@ -3,7 +3,9 @@
 
 #include "golive/webhookliveness.h"
 #include "screening/decider.h"
+#include "screening/digitredaction.h"
 #include "screening/phonenumber.h"
+#include "screening/screeningevents.h"
 #include "screening/screeningrepository.h"
 #include "server/metrics.h"
 #include "server/webhookserver.h"
@@ -33,6 +35,31 @@ const QString Actor = QStringLiteral("engine");
 QString nowIso()
 {
     return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+
+// The calls row's flags: the decision's flags, dry_run, and how the caller was proven (proof)
+// or whom they claim to be (claimed_namespace) as text.
+QJsonObject flagsOf(const Decision &decision)
+{
+    QJsonObject flags;
+    for (const QString &f : decision.flags)
+        flags.insert(f, true);
+    if (decision.dryRun)
+        flags.insert(QStringLiteral("dry_run"), true);
+    if (!decision.proof.isEmpty())
+        flags.insert(QStringLiteral("proof"), decision.proof);
+    if (!decision.claimedNamespace.isEmpty())
+        flags.insert(QStringLiteral("claimed_namespace"), decision.claimedNamespace);
+    return flags;
+}
+
+// The calls row after a decision changed (pin, owner, timeout).
+void applyDecision(CallUpdate &update, const Decision &d)
+{
+    update.decision = d.decisionName();
+    update.reason = d.reason;
+    update.namespaceName = d.nameSpace;
+    update.flags = flagsOf(d);
 }
 
 bool isTerminal(const QString &state)
@@ -223,7 +250,10 @@ StoreOutcome Engine::store(const WebhookEvent &event, const QByteArray &rawBody)
     e.callId = callIdOf(event);
     e.occurredAt = event.occurredAtText;
     e.actor = QStringLiteral("telnyx");
-    e.rawPayload = rawBody; // as signed and received: never parsed and serialised again
+    // As signed and received: never parsed and serialised again -- except the keys a caller
+    // pressed, which may be a PIN and are never stored in clear.
+    e.rawPayload =
+        DigitRedaction::applies(event.eventType) ? DigitRedaction::redact(rawBody) : rawBody;
 
     CallUpdate update;
     CallUpdate *call = nullptr;
@@ -471,10 +501,12 @@ void Engine::decideCall(ActiveCall &call, const WebhookEvent &event)
     facts.attestation = p.shakenStirAttestation;
     facts.shakenStirValidated = p.shakenStirValidated;
     facts.screeningResult = p.callScreeningResult;
+    facts.callingPartyType = p.callingPartyType;
 
     Policy policy;
     policy.unknownPolicy = m_config.unknownPolicy;
     policy.requireShakenStir = m_config.requireShakenStir;
+    policy.callerIdTrust = m_config.callerIdTrust;
     policy.rejectSpamLikely = m_config.rejectSpamLikely;
     policy.dryRun = m_config.dryRun;
     const auto number = m_repository->number(facts.to);
@@ -492,7 +524,8 @@ void Engine::decideCall(ActiveCall &call, const WebhookEvent &event)
                         {QStringLiteral("number_policy"), policy.numberPolicy},
                         {QStringLiteral("caller_id_name"), facts.callerIdName},
                         {QStringLiteral("shaken_stir_attestation"), facts.attestation},
-                        {QStringLiteral("call_screening_result"), facts.screeningResult}};
+                        {QStringLiteral("call_screening_result"), facts.screeningResult},
+                        {QStringLiteral("calling_party_type"), facts.callingPartyType}};
     if (facts.shakenStirValidated)
         inbound.insert(QStringLiteral("shaken_stir_validated"), *facts.shakenStirValidated);
     appendEngineEvent(&call, QStringLiteral("tel.call_inbound"), inbound);
@@ -511,12 +544,7 @@ void Engine::decideCall(ActiveCall &call, const WebhookEvent &event)
     update.reason = decision.reason;
     update.namespaceName = decision.nameSpace;
     update.decidedAt = nowIso();
-    QJsonObject flags;
-    for (const QString &f : decision.flags)
-        flags.insert(f, true);
-    if (decision.dryRun)
-        flags.insert(QStringLiteral("dry_run"), true);
-    update.flags = flags;
+    update.flags = flagsOf(decision);
     // The state the decision puts the call in is recorded with it: "asking" in particular is
     // recorded nowhere else (no command follows), and `calls decide` relies on it. The commands
     // the decision asks for are sent after it is logged.
@@ -559,6 +587,9 @@ void Engine::execute(ActiveCall &call, const CallActions &actions)
         case CallAction::CancelAskTimer:
             if (call.askTimer)
                 call.askTimer->stop();
+            break;
+        case CallAction::PinTry:
+            handlePinTry(call, action);
             break;
         }
     }
@@ -701,6 +732,62 @@ void Engine::onAskTimeout(const QString &callId)
           call->machine->decision() ? call->machine->decision()->toJson() : QJsonObject()}},
         Actor, &update);
     execute(*call, actions);
+}
+
+void Engine::handlePinTry(ActiveCall &call, const CallAction &action)
+{
+    const auto before = call.machine->decision();
+    if (!before)
+        return;
+    const QString phone = before->caller;
+    const int maxTries = call.machine->config().pinMaxTries;
+    if (action.pinStatus != QLatin1String("valid")) {
+        // No digits to check (timeout, invalid, ...): the machine counted the try already.
+        CallUpdate update;
+        if (const auto d = call.machine->decision())
+            applyDecision(update, *d);
+        update.state = call.machine->state();
+        appendEngineEvent(
+            &call, QString::fromLatin1(ScreeningEvents::PinFailed),
+            {{QStringLiteral("phone"), phone},
+             {QStringLiteral("namespace"), before->claimedNamespace},
+             {QStringLiteral("try"), action.pinTry},
+             {QStringLiteral("outcome"), action.pinStatus},
+             {QStringLiteral("tries_left"), qMax(0, maxTries - call.machine->pinFailures())},
+             {QStringLiteral("decision"), call.machine->decision()->toJson()}},
+            Actor, &update);
+        return;
+    }
+    const PinCheck check = m_repository->checkPin(phone, action.digits);
+    using R = CallStateMachine::PinResult;
+    R result = R::Wrong; // no PIN or no registration any more: it cannot be right
+    if (check.outcome == PinCheck::Outcome::Right)
+        result = R::Right;
+    else if (check.outcome == PinCheck::Outcome::Locked || check.lockStarted)
+        result = R::Locked;
+    const CallActions actions = call.machine->onPinResult(action.pinTry, result);
+    CallUpdate update;
+    const auto after = call.machine->decision();
+    applyDecision(update, *after);
+    update.state = call.machine->state();
+    update.callId = call.callId;
+    const QJsonObject extra{
+        {QStringLiteral("result"), CallStateMachine::pinResultName(result)},
+        {QStringLiteral("tries_left"), qMax(0, maxTries - call.machine->pinFailures())},
+        {QStringLiteral("decision"), after->toJson()}};
+    const ScreeningResult recorded =
+        m_repository->recordPinAttempt(check, action.pinTry, call.callId, extra, Actor, &update);
+    if (!recorded.ok) {
+        qCWarning(lcEngine).noquote() << "could not record a PIN attempt:" << recorded.error;
+        noteWrite(false, recorded.error);
+    } else {
+        noteWrite(true);
+        if (m_stepDepth > 0 && !m_changedCalls.contains(call.callId))
+            m_changedCalls.append(call.callId);
+        if (check.lockStarted)
+            emit pinLocked(check.phone, check.nameSpace, check.lockedUntil);
+    }
+    execute(call, actions);
 }
 
 bool Engine::decide(const QString &callId, bool accept, const QString &actor, QString *error)
@@ -958,6 +1045,14 @@ void Engine::replay(ActiveCall &call, const QList<StoredEvent> &events)
         } else if (e.type == QLatin1String("tel.ask_timeout")) {
             requested.reset();
             collect(call.machine->onAskTimeout());
+        } else if (e.type == QLatin1String(ScreeningEvents::PinVerified) ||
+                   e.type == QLatin1String(ScreeningEvents::PinFailed)) {
+            // The verdict on a try's digits (the stored webhook has them redacted); tries
+            // without digits (timeout, ...) the machine settled from the webhook itself.
+            if (const auto r = CallStateMachine::pinResultFromName(
+                    e.payload.value(QStringLiteral("result")).toString()))
+                collect(
+                    call.machine->onPinResult(e.payload.value(QStringLiteral("try")).toInt(), *r));
         } else if (e.type == QLatin1String("tel.command_ok") ||
                    e.type == QLatin1String("tel.command_failed")) {
             const QString step = e.payload.value(QStringLiteral("step")).toString();
@@ -981,6 +1076,25 @@ void Engine::replay(ActiveCall &call, const QList<StoredEvent> &events)
         // of call.initiated is a duplicate, which is not processed again: decide it now.
         decideCall(call, *initiated);
         return;
+    }
+    if (const int pinTry = call.machine->pinAwaiting(); pinTry > 0 && !call.machine->finished()) {
+        // The previous run stored a try's digits but not their verdict; the stored copy has
+        // them redacted, so the try counts as failed (the caller is asked again).
+        const CallActions actions =
+            call.machine->onPinResult(pinTry, CallStateMachine::PinResult::Unverifiable);
+        CallUpdate update;
+        if (const auto d = call.machine->decision())
+            applyDecision(update, *d);
+        update.state = call.machine->state();
+        appendEngineEvent(&call, QString::fromLatin1(ScreeningEvents::PinFailed),
+                          {{QStringLiteral("try"), pinTry},
+                           {QStringLiteral("outcome"), QStringLiteral("unverifiable")},
+                           {QStringLiteral("result"), QStringLiteral("unverifiable")}},
+                          Actor, &update);
+        for (const CallAction &a : actions) {
+            if (a.isCommand())
+                asked.append(a);
+        }
     }
     // A call that is going away still gets the command that ends it (hangup, reject) when that
     // command's outcome is unknown; whatever else it asked for is moot by now.

@@ -87,6 +87,9 @@ signals:
     void telnyxHealthChanged(bool failing, const QString &message);
     // A verified webhook was stored (not a duplicate) at `at` (UTC): Telnyx reaches us.
     void webhookReceived(const QDateTime &at);
+    // Too many wrong PINs: the registration of `phone` (E.164) to `nameSpace` takes no PIN
+    // until `until` (UTC); tel.pin_locked records it.
+    void pinLocked(const QString &phone, const QString &nameSpace, const QDateTime &until);
 
 private:
     struct ActiveCall
@@ -138,6 +141,9 @@ private:
     void processFinishedCommands();
     void onCommandFinished(const CommandResult &result);
     void onAskTimeout(const QString &callId);
+    // A PIN gather ended (CallAction::PinTry): verify the digits (status "valid") and record
+    // the try either way; never logs the digits.
+    void handlePinTry(ActiveCall &call, const CallAction &action);
     void afterTransition(ActiveCall &call, const QString &eventType, const WebhookEvent *webhook);
     bool appendEngineEvent(ActiveCall *call, const QString &type, const QJsonObject &payload,
                            const QString &actor = QStringLiteral("engine"),

@@ -14,6 +14,10 @@ struct CallAction
         Command,        // send a Telnyx Call Control command
         StartAskTimer,  // start the owner's decision timer (secs); on expiry call onAskTimeout()
         CancelAskTimer, // stop it
+        // A PIN gather ended (see CallStateMachine): status "valid" -> verify `digits` against
+        // the registration and report with onPinResult(); any other status -> the try failed
+        // (the machine has moved on already); the engine records it.
+        PinTry,
     };
 
     Type type = Command;
@@ -28,6 +32,11 @@ struct CallAction
     QString commandId;
     // StartAskTimer only:
     int secs = 0;
+    // PinTry only: which try (1, 2, ...), the gather's status and, for "valid", the digits.
+    // The digits are a secret: toJson() leaves them out.
+    int pinTry = 0;
+    QString pinStatus;
+    QString digits;
 
     bool isCommand() const { return type == Command; }
 
@@ -57,8 +66,18 @@ struct CallAction
         a.type = CancelAskTimer;
         return a;
     }
+    static CallAction pinTried(int pinTry, const QString &status, const QString &digits)
+    {
+        CallAction a;
+        a.type = PinTry;
+        a.pinTry = pinTry;
+        a.pinStatus = status;
+        a.digits = digits;
+        return a;
+    }
 
-    // {"type": "command"|"start_ask_timer"|"cancel_ask_timer", ...the set fields}
+    // {"type": "command"|"start_ask_timer"|"cancel_ask_timer"|"pin_try", ...the set fields
+    // (never the digits)}
     QJsonObject toJson() const
     {
         QJsonObject o;
@@ -78,6 +97,11 @@ struct CallAction
         case CancelAskTimer:
             o.insert(QStringLiteral("type"), QStringLiteral("cancel_ask_timer"));
             break;
+        case PinTry:
+            o.insert(QStringLiteral("type"), QStringLiteral("pin_try"));
+            o.insert(QStringLiteral("try"), pinTry);
+            o.insert(QStringLiteral("status"), pinStatus);
+            break;
         }
         return o;
     }
@@ -86,7 +110,8 @@ struct CallAction
     {
         return type == o.type && step == o.step && name == o.name &&
                callControlId == o.callControlId && params == o.params && commandId == o.commandId &&
-               secs == o.secs;
+               secs == o.secs && pinTry == o.pinTry && pinStatus == o.pinStatus &&
+               digits == o.digits;
     }
     bool operator!=(const CallAction &o) const { return !(*this == o); }
 };

@@ -15,6 +15,8 @@ const QString EvAnswered = QStringLiteral("call.answered");
 const QString EvBridged = QStringLiteral("call.bridged");
 const QString EvHangup = QStringLiteral("call.hangup");
 const QString EvSpeakEnded = QStringLiteral("call.speak.ended");
+const QString EvGatherEnded = QStringLiteral("call.gather.ended");
+const QString StepGatherPin = QStringLiteral("gather_pin_"); // + the try, from 1
 
 const QString StepAnswer = QStringLiteral("answer");
 const QString StepReject = QStringLiteral("reject");
@@ -39,6 +41,24 @@ bool looksE164(const QString &s)
             return false;
     }
     return true;
+}
+
+// client_state of the PIN gathers: base64 of "pin:N".
+QString pinClientState(int pinTry)
+{
+    return QString::fromLatin1(
+        QByteArrayLiteral("pin:").append(QByteArray::number(pinTry)).toBase64());
+}
+
+// The try a gather.ended names in its client_state; 0 when it names none.
+int pinTryOf(const QString &clientState)
+{
+    const QByteArray raw = QByteArray::fromBase64(clientState.left(64).toLatin1());
+    if (!raw.startsWith("pin:"))
+        return 0;
+    bool ok = false;
+    const int n = raw.mid(4).toInt(&ok);
+    return ok && n > 0 ? n : 0;
 }
 
 QJsonArray toArray(const QStringList &list)
@@ -68,6 +88,11 @@ QJsonObject CallConfig::toJson() const
     o.insert(QStringLiteral("ask_timeout_secs"), askTimeoutSecs);
     o.insert(QStringLiteral("ask_fallback_policy"), askFallbackPolicy);
     o.insert(QStringLiteral("default_display_name"), defaultDisplayName);
+    o.insert(QStringLiteral("pin_prompt"), pinPrompt);
+    o.insert(QStringLiteral("pin_retry_prompt"), pinRetryPrompt);
+    o.insert(QStringLiteral("pin_max_tries"), pinMaxTries);
+    o.insert(QStringLiteral("pin_timeout_secs"), pinTimeoutSecs);
+    o.insert(QStringLiteral("pin_inter_digit_secs"), pinInterDigitSecs);
     return o;
 }
 
@@ -93,6 +118,11 @@ CallConfig CallConfig::fromJson(const QJsonObject &json)
     num("ask_timeout_secs", c.askTimeoutSecs);
     str("ask_fallback_policy", c.askFallbackPolicy);
     str("default_display_name", c.defaultDisplayName);
+    str("pin_prompt", c.pinPrompt);
+    str("pin_retry_prompt", c.pinRetryPrompt);
+    num("pin_max_tries", c.pinMaxTries);
+    num("pin_timeout_secs", c.pinTimeoutSecs);
+    num("pin_inter_digit_secs", c.pinInterDigitSecs);
     return c;
 }
 
@@ -107,6 +137,8 @@ QString CallStateMachine::stateName(State state)
         return QStringLiteral("asking");
     case State::Answering:
         return QStringLiteral("answering");
+    case State::Challenging:
+        return QStringLiteral("challenging");
     case State::Forwarding:
         return QStringLiteral("forwarding");
     case State::Forwarded:
@@ -217,6 +249,34 @@ CallActions CallStateMachine::pump()
         else
             speakOrHangup(out, StepSpeakRejection, m_config.rejectionMessage, StepHangup);
         break;
+    case Decision::AnswerAndChallenge:
+        if (!m_answered) {
+            issue(out, StepAnswer, QStringLiteral("answer"), QJsonObject());
+        } else if (m_pinAwaiting == 0 && m_pinTries == m_pinFailures &&
+                   m_pinTries < m_config.pinMaxTries) {
+            const int next = m_pinTries + 1;
+            QJsonObject params;
+            params.insert(
+                QStringLiteral("payload"),
+                (next == 1 ? m_config.pinPrompt : m_config.pinRetryPrompt).left(MaxSpeakPayload));
+            params.insert(QStringLiteral("voice"), m_config.voice);
+            if (!m_config.language.isEmpty())
+                params.insert(QStringLiteral("language"), m_config.language);
+            params.insert(QStringLiteral("minimum_digits"), 4);
+            params.insert(QStringLiteral("maximum_digits"), 8);
+            params.insert(QStringLiteral("valid_digits"), QStringLiteral("0123456789"));
+            params.insert(QStringLiteral("terminating_digit"), QStringLiteral("#"));
+            params.insert(QStringLiteral("timeout_millis"), m_config.pinTimeoutSecs * 1000);
+            params.insert(QStringLiteral("inter_digit_timeout_millis"),
+                          m_config.pinInterDigitSecs * 1000);
+            // One try per gather: the machine counts the tries, not Telnyx.
+            params.insert(QStringLiteral("maximum_tries"), 1);
+            params.insert(QStringLiteral("client_state"), pinClientState(next));
+            m_pinTries = next;
+            issue(out, StepGatherPin + QString::number(next), QStringLiteral("gather_using_speak"),
+                  params);
+        }
+        break;
     case Decision::AnswerAndForward: {
         if (!m_answered) {
             issue(out, StepAnswer, QStringLiteral("answer"), QJsonObject());
@@ -273,6 +333,10 @@ void CallStateMachine::updateState()
         m_state = m_bridged ? State::Forwarded : State::Forwarding;
         return;
     }
+    if (m_decision->action == Decision::AnswerAndChallenge && m_pinTries > 0) {
+        m_state = State::Challenging;
+        return;
+    }
     if (issued(StepAnswer)) {
         m_state = State::Answering;
         return;
@@ -310,6 +374,8 @@ CallActions CallStateMachine::onWebhook(const QString &eventType, const CallPayl
                 else
                     m_speakEnded = true;
             }
+        } else if (eventType == EvGatherEnded) {
+            onGatherEnded(out, p);
         } else if (eventType == EvHangup) {
             const bool cancelTimer = m_askTimerStarted && askPending();
             m_ended = true;
@@ -344,6 +410,88 @@ CallActions CallStateMachine::onWebhook(const QString &eventType, const CallPayl
             if (m_bridged || m_legBAnswered)
                 m_ending = true;
         }
+    }
+    out.append(pump());
+    return out;
+}
+
+void CallStateMachine::onGatherEnded(CallActions &out, const CallPayload &p)
+{
+    if (!m_decision || m_decision->action != Decision::AnswerAndChallenge || m_pinTries == 0)
+        return;
+    // Telnyx echoes the last client_state; without one the result is the current try's.
+    const int named = pinTryOf(p.clientState);
+    const int pinTry = named > 0 ? named : m_pinTries;
+    if (pinTry != m_pinTries || m_pinAwaiting == pinTry || m_pinFailures >= pinTry) {
+        note(QStringLiteral("stale_gather"));
+        return;
+    }
+    if (p.status == QLatin1String("call_hangup"))
+        return; // the caller is gone; call.hangup follows
+    // The terminating # is not part of the PIN (whether or not Telnyx reports it).
+    QString digits = p.digits.left(32);
+    if (digits.endsWith(QLatin1Char('#')))
+        digits.chop(1);
+    if (p.status == QLatin1String("valid") && !digits.isEmpty()) {
+        m_pinAwaiting = pinTry;
+        out.append(CallAction::pinTried(pinTry, p.status, digits));
+        return;
+    }
+    out.append(CallAction::pinTried(
+        pinTry, p.status.isEmpty() ? QStringLiteral("unspecified") : p.status.left(32), QString()));
+    failPinTry();
+}
+
+void CallStateMachine::failPinTry()
+{
+    ++m_pinFailures;
+    if (m_pinFailures >= m_config.pinMaxTries)
+        m_decision = Decider::pinRejected(*m_decision, false);
+}
+
+QString CallStateMachine::pinResultName(PinResult result)
+{
+    switch (result) {
+    case PinResult::Right:
+        return QStringLiteral("right");
+    case PinResult::Wrong:
+        return QStringLiteral("wrong");
+    case PinResult::Locked:
+        return QStringLiteral("locked");
+    case PinResult::Unverifiable:
+        return QStringLiteral("unverifiable");
+    }
+    return QString();
+}
+
+std::optional<CallStateMachine::PinResult> CallStateMachine::pinResultFromName(const QString &name)
+{
+    for (const PinResult r :
+         {PinResult::Right, PinResult::Wrong, PinResult::Locked, PinResult::Unverifiable}) {
+        if (pinResultName(r) == name)
+            return r;
+    }
+    return std::nullopt;
+}
+
+CallActions CallStateMachine::onPinResult(int pinTry, PinResult result)
+{
+    if (m_ended || pinTry <= 0 || pinTry != m_pinAwaiting || !m_decision ||
+        m_decision->action != Decision::AnswerAndChallenge)
+        return CallActions();
+    m_pinAwaiting = 0;
+    switch (result) {
+    case PinResult::Right:
+        m_decision = Decider::pinAccepted(*m_decision);
+        break;
+    case PinResult::Locked:
+        ++m_pinFailures;
+        m_decision = Decider::pinRejected(*m_decision, true);
+        break;
+    case PinResult::Wrong:
+    case PinResult::Unverifiable:
+        failPinTry();
+        break;
     }
     return pump();
 }
@@ -414,6 +562,15 @@ CallActions CallStateMachine::onCommandResult(const QString &step, bool ok, bool
         note(QStringLiteral("transfer_failed"));
         return pump();
     }
+    if (step.startsWith(StepGatherPin)) {
+        // The gather did not start: no gather.ended will come. That try fails; the next one is
+        // asked for (a wrong prompt or voice fails every try the same way, up to pinMaxTries).
+        if (step == StepGatherPin + QString::number(m_pinTries) && m_pinAwaiting == 0 &&
+            m_pinFailures < m_pinTries && m_decision &&
+            m_decision->action == Decision::AnswerAndChallenge)
+            failPinTry();
+        return pump();
+    }
     if (step == StepSpeakRejection || step == StepSpeakUnavailable) {
         m_speakFailed = true;
         return pump();
@@ -449,6 +606,9 @@ QJsonObject CallStateMachine::toJson() const
     o.insert(QStringLiteral("failed"), m_failed);
     o.insert(QStringLiteral("ended"), m_ended);
     o.insert(QStringLiteral("end_cause"), m_endCause);
+    o.insert(QStringLiteral("pin_tries"), m_pinTries);
+    o.insert(QStringLiteral("pin_failures"), m_pinFailures);
+    o.insert(QStringLiteral("pin_awaiting"), m_pinAwaiting);
     o.insert(QStringLiteral("issued"), toArray(m_issued));
     o.insert(QStringLiteral("notes"), toArray(m_notes));
     return o;
@@ -491,6 +651,9 @@ std::optional<CallStateMachine> CallStateMachine::fromJson(const QJsonObject &js
     m.m_failed = flag("failed");
     m.m_ended = flag("ended");
     m.m_endCause = json.value(QLatin1String("end_cause")).toString();
+    m.m_pinTries = json.value(QLatin1String("pin_tries")).toInt();
+    m.m_pinFailures = json.value(QLatin1String("pin_failures")).toInt();
+    m.m_pinAwaiting = json.value(QLatin1String("pin_awaiting")).toInt();
     m.m_issued = fromArray(json.value(QLatin1String("issued")));
     m.m_notes = fromArray(json.value(QLatin1String("notes")));
     m.updateState();

@@ -32,6 +32,14 @@ struct CallConfig
     // transfer from_display_name when the decision has no namespace and the caller ID is not a
     // valid number.
     QString defaultDisplayName = QStringLiteral("kevan-tel");
+    // The PIN challenge (gather_using_speak): what the caller hears first and after a wrong PIN,
+    // how many tries a call gets, and how long Telnyx waits for the digits.
+    QString pinPrompt = QStringLiteral("Please enter your PIN followed by the pound key.");
+    QString pinRetryPrompt =
+        QStringLiteral("That was not right. Please enter your PIN followed by the pound key.");
+    int pinMaxTries = 3;
+    int pinTimeoutSecs = 20;   // timeout_millis: the whole entry
+    int pinInterDigitSecs = 5; // inter_digit_timeout_millis
 
     QJsonObject toJson() const;
     static CallConfig fromJson(const QJsonObject &json); // missing keys keep the defaults
@@ -59,6 +67,20 @@ struct CallConfig
 //                                 onAskTimeout() -- whichever comes first, once -- turns the
 //                                 decision into Decider::ownerDecided()/askTimedOut() and proceeds
 //                                 as above; an owner decision also emits CancelAskTimer.
+//   AnswerAndChallenge         -> answer (answering); on call.answered(A) gather_using_speak
+//                                 (step gather_pin_N, challenging) for 4-8 digits ending in #,
+//                                 client_state base64("pin:N") to tie the result to the try.
+//                                 call.gather.ended(A) of the current try: status valid ->
+//                                 CallAction PinTry{N, valid, digits}; the engine verifies them
+//                                 and calls onPinResult(N, ...). Any other status (invalid,
+//                                 timeout, cancelled) -> the try failed, PinTry{N, status};
+//                                 call_hangup -> nothing (call.hangup follows). Right -> the
+//                                 decision becomes Decider::pinAccepted() (transfer); wrong or
+//                                 failed -> the next try (gather_pin_N+1 with the retry prompt)
+//                                 until pinMaxTries, then Decider::pinRejected() (speak the
+//                                 rejection, hangup); locked -> pinRejected(locked).
+//                                 A gather.ended of another try, or of a try already settled, is
+//                                 ignored (note "stale_gather").
 //   call.hangup(A), any time   -> ended, endCause = hangup_cause ("unspecified" when empty);
 //                                 CancelAskTimer when the ask was pending. After ended, no input
 //                                 emits anything.
@@ -86,8 +108,8 @@ struct CallConfig
 //    The engine reports a failure only after its own retries (same command_id).
 //  - The first onDecision() counts; later ones are ignored.
 //
-// States: ringing, asking, answering, forwarding, forwarded, rejecting, fallback, ending, ended,
-// failed.
+// States: ringing, asking, answering, challenging, forwarding, forwarded, rejecting, fallback,
+// ending, ended, failed.
 class CallStateMachine
 {
 public:
@@ -95,6 +117,7 @@ public:
         Ringing,
         Asking,
         Answering,
+        Challenging,
         Forwarding,
         Forwarded,
         Rejecting,
@@ -111,6 +134,17 @@ public:
     CallActions onOwnerDecision(bool accept); // ignored unless an ask is pending
     CallActions onAskTimeout();               // ignored unless an ask is pending
     CallActions onCommandResult(const QString &step, bool ok, bool callEnded);
+    // The engine's verdict on the digits of PinTry `pinTry` (ignored unless that try is waiting
+    // for one). Unverifiable: the digits are lost (a restart after the webhook was stored but
+    // before its verdict was); the try counts as failed.
+    enum class PinResult { Right, Wrong, Locked, Unverifiable };
+    CallActions onPinResult(int pinTry, PinResult result);
+    static QString pinResultName(PinResult result);
+    static std::optional<PinResult> pinResultFromName(const QString &name);
+    // The try whose digits wait for onPinResult(), 0 when none.
+    int pinAwaiting() const { return m_pinAwaiting; }
+    int pinTries() const { return m_pinTries; }       // gathers issued
+    int pinFailures() const { return m_pinFailures; } // tries that failed
 
     State stateCode() const { return m_state; }
     QString state() const { return stateName(m_state); }
@@ -147,6 +181,8 @@ private:
     bool issued(const QString &step) const { return m_issued.contains(step); }
     void speakOrHangup(CallActions &out, const QString &speakStep, const QString &message,
                        const QString &hangupStep);
+    void failPinTry(); // counts a failed try; the last one rejects the call
+    void onGatherEnded(CallActions &out, const CallPayload &payload);
     void updateState();
     void note(const QString &text);
     QString displayName() const;
@@ -170,7 +206,10 @@ private:
     bool m_speakFailed = false;
     bool m_ending = false; // no more commands: the call is going away
     bool m_failed = false;
-    bool m_ended = false; // call.hangup(A)
+    bool m_ended = false;  // call.hangup(A)
+    int m_pinTries = 0;    // gather_pin_N issued
+    int m_pinFailures = 0; // tries settled as failed
+    int m_pinAwaiting = 0; // the try whose digits wait for onPinResult()
     QString m_endCause;
     QStringList m_issued;
     QStringList m_notes;

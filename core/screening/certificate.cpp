@@ -332,6 +332,29 @@ QString Certificate::serialNumber() const
     return result;
 }
 
+QString Certificate::issuerSerial() const
+{
+    if (!m_x509)
+        return {};
+    const X509_NAME *issuer = X509_get_issuer_name(m_x509);
+    const unsigned char *der = nullptr;
+    size_t length = 0;
+    const QString serial = serialNumber();
+    if (!issuer || X509_NAME_get0_der(issuer, &der, &length) != 1 || serial.isEmpty()) {
+        ERR_clear_error();
+        return {};
+    }
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int digestLength = 0;
+    if (EVP_Digest(der, length, digest, &digestLength, EVP_sha256(), nullptr) != 1) {
+        ERR_clear_error();
+        return {};
+    }
+    return QString::fromLatin1(
+               QByteArray(reinterpret_cast<const char *>(digest), int(digestLength)).toHex()) +
+           QLatin1Char(':') + serial;
+}
+
 QDateTime Certificate::notBefore() const
 {
     return m_x509 ? toDateTime(X509_get0_notBefore(m_x509)) : QDateTime();

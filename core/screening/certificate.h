@@ -62,6 +62,11 @@ public:
     QString commonName() const;
     // The serial number as lower-case hex, two digits per byte (BN_bn2hex; "0" for zero).
     QString serialNumber() const;
+    // The certificate's identity as its issuer assigned it: lower-case hex SHA-256 of the
+    // issuer name's DER encoding, ':' and serialNumber(). Unlike fingerprint() it is the same for
+    // every encoding of the certificate (an ECDSA signature (r, s) has a second valid form
+    // (r, n - s), which changes the DER and the fingerprint but not this). Empty when null.
+    QString issuerSerial() const;
     // Validity bounds in UTC; invalid QDateTime when null or unparseable.
     QDateTime notBefore() const;
     QDateTime notAfter() const;

@@ -39,6 +39,9 @@ QString consequence(Decision::Action action, bool dryRun)
                                   "(dry run: forwarded instead)");
         case Decision::Ring:
             return QStringLiteral("the owner would have been asked (dry run: forwarded instead)");
+        case Decision::AnswerAndChallenge:
+            return QStringLiteral("the caller would have been asked for the PIN (dry run: "
+                                  "forwarded instead)");
         }
     }
     switch (action) {
@@ -50,6 +53,8 @@ QString consequence(Decision::Action action, bool dryRun)
         return QStringLiteral("the call was answered with the rejection message and hung up");
     case Decision::Ring:
         return QStringLiteral("the phone rings while the owner decides");
+    case Decision::AnswerAndChallenge:
+        return QStringLiteral("the call is answered and the caller is asked for the PIN");
     }
     return QString();
 }
@@ -70,6 +75,23 @@ Decision finish(Decision d, Decision::Outcome outcome, const QString &reason,
     if (dryRun)
         d.action = Decision::AnswerAndForward;
     return d;
+}
+
+// Why a registered caller's caller ID is not proof (caller-id-trust "attested").
+QString unverifiedReason(const CallFacts &facts)
+{
+    if (!facts.callingPartyType.isEmpty() && facts.callingPartyType != QLatin1String("pstn"))
+        return QStringLiteral("the call comes over %1, where a caller can claim any number")
+            .arg(sanitise(facts.callingPartyType));
+    if (facts.attestation.isEmpty() && !facts.shakenStirValidated)
+        return QStringLiteral("the call carries no STIR/SHAKEN attestation");
+    if (facts.shakenStirValidated.has_value() && !*facts.shakenStirValidated)
+        return QStringLiteral("STIR/SHAKEN did not validate the caller ID");
+    if (facts.attestation != QLatin1String("A"))
+        return QStringLiteral("STIR/SHAKEN attestation is %1, not A")
+            .arg(facts.attestation.isEmpty() ? QStringLiteral("absent")
+                                             : sanitise(facts.attestation));
+    return QStringLiteral("STIR/SHAKEN did not validate the caller ID");
 }
 
 QString ruleText(const Rule &rule)
@@ -124,6 +146,8 @@ Decision Decider::decide(const CallFacts &facts, const Policy &policy,
     std::optional<Registration> reg;
     CertCheck cert;
     bool attestationFailed = false;
+    QString unverifiedWhy; // a registered caller whose caller ID is not proof (2d)
+    bool pinLocked = false;
 
     if (!anonymous) {
         // 1. Block rule.
@@ -142,16 +166,43 @@ Decision Decider::decide(const CallFacts &facts, const Policy &policy,
                                                      : (cert.valid ? QStringLiteral("valid")
                                                                    : QStringLiteral("invalid"));
             if (cert.valid) {
+                const bool attested = facts.attestation == QLatin1String("A") &&
+                                      facts.shakenStirValidated.value_or(false) &&
+                                      (facts.callingPartyType.isEmpty() ||
+                                       facts.callingPartyType == QLatin1String("pstn"));
+                const bool trustAny = policy.callerIdTrust == QLatin1String("any");
                 if (policy.requireShakenStir && attestationFalse) {
                     attestationFailed = true;
-                } else {
+                } else if (attested || trustAny) {
                     d.nameSpace = reg->nameSpace;
-                    return finish(d, Decision::Authenticated, QStringLiteral("registry"),
-                                  Decision::AnswerAndForward,
-                                  QStringLiteral("%1 is registered to %2 and its certificate is "
-                                                 "valid")
-                                      .arg(facts.from, reg->nameSpace),
-                                  dry);
+                    d.proof = attested ? QStringLiteral("attested_caller_id")
+                                       : QStringLiteral("caller_id_policy");
+                    return finish(
+                        d, Decision::Authenticated, QStringLiteral("registry"),
+                        Decision::AnswerAndForward,
+                        attested
+                            ? QStringLiteral("%1 is registered to %2, its certificate is valid "
+                                             "and STIR/SHAKEN attested the caller ID (A, "
+                                             "validated)")
+                                  .arg(facts.from, reg->nameSpace)
+                            : QStringLiteral("%1 is registered to %2 and its certificate is "
+                                             "valid; the caller ID alone is taken as proof "
+                                             "(caller-id-trust is any)")
+                                  .arg(facts.from, reg->nameSpace),
+                        dry);
+                } else {
+                    d.flags << QStringLiteral("caller_id_unverified");
+                    d.claimedNamespace = reg->nameSpace;
+                    unverifiedWhy = unverifiedReason(facts);
+                    if (reg->pinSet && !reg->pinLockedAt(now)) {
+                        return finish(d, Decision::Challenge,
+                                      QStringLiteral("caller_id_unverified"),
+                                      Decision::AnswerAndChallenge,
+                                      QStringLiteral("%1 claims to be %2, but %3")
+                                          .arg(facts.from, reg->nameSpace, unverifiedWhy),
+                                      dry);
+                    }
+                    pinLocked = reg->pinSet;
                 }
             } else {
                 d.flags << QStringLiteral("certificate_invalid");
@@ -168,6 +219,9 @@ Decision Decider::decide(const CallFacts &facts, const Policy &policy,
                                   cert.reason.isEmpty() ? d.certificateCode : cert.reason);
             else if (attestationFailed)
                 cause += QStringLiteral(", which overrides the failed STIR/SHAKEN validation");
+            else if (!unverifiedWhy.isEmpty())
+                cause += QStringLiteral(" (it claims to be %1, but %2)")
+                             .arg(reg->nameSpace, unverifiedWhy);
             return finish(d, Decision::Allowlisted, QStringLiteral("allow_rule"),
                           Decision::AnswerAndForward, cause, dry);
         }
@@ -217,11 +271,23 @@ Decision Decider::decide(const CallFacts &facts, const Policy &policy,
                 : QStringLiteral("The caller ID \"%1\" is not a valid phone number").arg(d.caller),
             dry);
     }
-    // 9. Unknown caller.
-    const QString cause = QStringLiteral("%1 is not registered and matches no rule").arg(who);
+    // 9. Unknown caller (a registered number whose caller ID is not proof among them).
+    QString cause = QStringLiteral("%1 is not registered and matches no rule").arg(who);
+    QString reason = QStringLiteral("unregistered");
+    if (!unverifiedWhy.isEmpty()) {
+        reason = pinLocked ? QStringLiteral("pin_locked") : QStringLiteral("caller_id_unverified");
+        cause = QStringLiteral("%1 claims to be %2, but %3%4")
+                    .arg(facts.from, reg->nameSpace, unverifiedWhy,
+                         pinLocked ? QStringLiteral(", and its PIN is locked after too many "
+                                                    "wrong tries")
+                                   : QStringLiteral(", and it has no PIN"));
+    }
     if (policyName == AskPolicy)
-        return finish(d, Decision::Ask, QStringLiteral("ask_owner"), Decision::Ring, cause, dry);
-    return finish(d, Decision::Rejected, QStringLiteral("unregistered"), rejectAction, cause, dry);
+        return finish(d, Decision::Ask,
+                      reason == QLatin1String("unregistered") ? QStringLiteral("ask_owner")
+                                                              : reason,
+                      Decision::Ring, cause, dry);
+    return finish(d, Decision::Rejected, reason, rejectAction, cause, dry);
 }
 
 Decision Decider::ownerDecided(bool accept, const Decision &previous, const QString &rejectPolicy)
@@ -239,6 +305,38 @@ Decision Decider::ownerDecided(bool accept, const Decision &previous, const QStr
     return finish(d, Decision::Rejected, QStringLiteral("owner_rejected"),
                   rejectionAction(rejectPolicy),
                   QStringLiteral("The owner rejected the call from %1").arg(who), previous.dryRun);
+}
+
+Decision Decider::pinAccepted(const Decision &previous)
+{
+    Decision d = previous;
+    d.nameSpace = previous.claimedNamespace;
+    d.proof = QStringLiteral("pin");
+    d.ruleId = 0;
+    d.ruleSingleUse = false;
+    return finish(d, Decision::Authenticated, QStringLiteral("registry_pin"),
+                  Decision::AnswerAndForward,
+                  QStringLiteral("%1 is registered to %2 and the caller entered its PIN")
+                      .arg(d.caller, d.claimedNamespace),
+                  previous.dryRun);
+}
+
+Decision Decider::pinRejected(const Decision &previous, bool locked)
+{
+    Decision d = previous;
+    d.nameSpace.clear();
+    d.proof.clear();
+    d.ruleId = 0;
+    d.ruleSingleUse = false;
+    return finish(
+        d, Decision::Rejected, locked ? QStringLiteral("pin_locked") : QStringLiteral("pin_failed"),
+        Decision::AnswerAndSpeakRejection,
+        locked ? QStringLiteral("%1 claims to be %2, but its PIN is locked after too many wrong "
+                                "tries")
+                     .arg(d.caller, d.claimedNamespace)
+               : QStringLiteral("%1 claims to be %2, but the caller did not enter its PIN")
+                     .arg(d.caller, d.claimedNamespace),
+        previous.dryRun);
 }
 
 Decision Decider::askTimedOut(const QString &defaultPolicy, const Decision &previous)

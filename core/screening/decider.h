@@ -21,6 +21,8 @@ struct CallFacts
     QString attestation;  // shaken_stir_attestation "A" | "B" | "C" | ""
     std::optional<bool> shakenStirValidated; // absent = no attestation (FACTS §6)
     QString screeningResult;                 // call_screening_result, e.g. "spam_likely"
+    // calling_party_type: "pstn", "sip", ...; empty when the payload has none.
+    QString callingPartyType;
 };
 
 // The owner's screening configuration as it applies to this call.
@@ -28,6 +30,8 @@ struct Policy
 {
     QString unknownPolicy = QStringLiteral("reject_with_message"); // | reject | ask
     bool requireShakenStir = true;
+    // caller-id-trust: "attested" (default) or "any" (the caller ID alone is proof).
+    QString callerIdTrust = QStringLiteral("attested");
     bool rejectSpamLikely = false;
     bool dryRun = false;
     // The called number's override from the number map: "" (default), "accept_all",
@@ -40,11 +44,23 @@ struct Policy
 //
 // Order, first match wins:
 //  1. block rule on the caller                       -> blocked / block_rule, RejectCall
-//  2. registered, certificate valid                  -> authenticated / registry, AnswerAndForward,
-//     nameSpace set -- unless requireShakenStir and shaken_stir_validated is explicitly false:
-//     then not authenticated, continue (and 6 applies if nothing else matches). An ABSENT
-//     shaken_stir_validated does not fail: Telnyx sends it only when the caller sent an Identity
-//     header (FACTS §6), so absence means "no attestation", not "failed attestation".
+//  2. registered, certificate valid:
+//     a. requireShakenStir and shaken_stir_validated explicitly false -> not authenticated,
+//        continue (6 applies if nothing else matches): a failed verdict is final.
+//     b. the caller ID is proof                      -> authenticated / registry, AnswerAndForward,
+//        nameSpace set, proof "attested_caller_id" or "caller_id_policy". With callerIdTrust
+//        "attested" the caller ID is proof only when shaken_stir_attestation is "A",
+//        shaken_stir_validated is true and calling_party_type is "pstn" (a SIP caller can claim
+//        any number). An ABSENT calling_party_type counts as not SIP: Telnyx's own calls carry
+//        "pstn", and the A attestation, which a SIP caller cannot get, is still required. With
+//        "any" the caller ID alone is proof (proof "caller_id_policy", unless it was attested).
+//     c. not proof, the registration has a PIN and is not locked -> challenge /
+//        caller_id_unverified, AnswerAndChallenge, claimedNamespace set (the state machine asks
+//        for the PIN: authenticated / registry_pin, or rejected / pin_failed).
+//     d. not proof, otherwise                        -> flag caller_id_unverified, continue: an
+//        unknown caller (9) with reason caller_id_unverified, or pin_locked when the
+//        registration's PIN is locked, claimedNamespace kept, unless a rule or the number's
+//        accept_all decides first.
 //  3. allow rule on the caller                       -> allowlisted / allow_rule, AnswerAndForward.
 //     An explicit allow rule wins over an invalid certificate (5) and a failed attestation (6):
 //     the owner named this number.
@@ -56,7 +72,8 @@ struct Policy
 //  8. caller ID not a valid number                   -> rejected / anonymous (rules can't match)
 //  9. anyone else, by the effective unknown policy   -> reject_with_message: rejected /
 //     unregistered, AnswerAndSpeakRejection; reject: rejected / unregistered, RejectCall;
-//     ask: ask / ask_owner, Ring.
+//     ask: ask / ask_owner, Ring. A registered caller from 2d keeps the reason
+//     caller_id_unverified (or pin_locked) whatever the policy.
 // Rejections in 5-8 use RejectCall when the effective policy is "reject", otherwise
 // AnswerAndSpeakRejection (an "ask" policy asks only about unknown callers).
 // The effective policy is the number's override when it is reject_with_message, reject or ask,
@@ -81,6 +98,12 @@ public:
     // rejectionAction(defaultPolicy) ("reject" -> RejectCall, anything else ->
     // AnswerAndSpeakRejection).
     static Decision askTimedOut(const QString &defaultPolicy, const Decision &previous);
+    // The PIN challenge's end: right -> authenticated / registry_pin, AnswerAndForward, nameSpace
+    // = the claimed namespace, proof "pin"; too many wrong PINs -> rejected / pin_failed; the
+    // registration locked meanwhile -> rejected / pin_locked (both AnswerAndSpeakRejection: the
+    // call is answered already). Caller, flags and dryRun are kept from `previous`.
+    static Decision pinAccepted(const Decision &previous);
+    static Decision pinRejected(const Decision &previous, bool locked);
 
     // The number's override (reject_with_message | reject | ask) or the default policy.
     static QString effectivePolicy(const Policy &policy);

@@ -18,13 +18,15 @@ QString Decision::outcomeName(Outcome outcome)
         return QStringLiteral("rejected");
     case Ask:
         return QStringLiteral("ask");
+    case Challenge:
+        return QStringLiteral("challenge");
     }
     return QString();
 }
 
 std::optional<Decision::Outcome> Decision::outcomeFromName(const QString &name)
 {
-    for (const Outcome o : {Blocked, Authenticated, Allowlisted, Rejected, Ask}) {
+    for (const Outcome o : {Blocked, Authenticated, Allowlisted, Rejected, Ask, Challenge}) {
         if (outcomeName(o) == name)
             return o;
     }
@@ -42,13 +44,16 @@ QString Decision::actionName(Action action)
         return QStringLiteral("answer_and_speak_rejection");
     case Ring:
         return QStringLiteral("ring");
+    case AnswerAndChallenge:
+        return QStringLiteral("answer_and_challenge");
     }
     return QString();
 }
 
 std::optional<Decision::Action> Decision::actionFromName(const QString &name)
 {
-    for (const Action a : {RejectCall, AnswerAndForward, AnswerAndSpeakRejection, Ring}) {
+    for (const Action a :
+         {RejectCall, AnswerAndForward, AnswerAndSpeakRejection, Ring, AnswerAndChallenge}) {
         if (actionName(a) == name)
             return a;
     }
@@ -69,6 +74,8 @@ QJsonObject Decision::toJson() const
     o.insert(QStringLiteral("flags"), QJsonArray::fromStringList(flags));
     o.insert(QStringLiteral("certificate_code"), certificateCode);
     o.insert(QStringLiteral("explanation"), explanation);
+    o.insert(QStringLiteral("proof"), proof);
+    o.insert(QStringLiteral("claimed_namespace"), claimedNamespace);
     return o;
 }
 
@@ -94,6 +101,8 @@ std::optional<Decision> Decision::fromJson(const QJsonObject &json, QString *err
         d.flags.append(f.toString());
     d.certificateCode = json.value(QLatin1String("certificate_code")).toString();
     d.explanation = json.value(QLatin1String("explanation")).toString();
+    d.proof = json.value(QLatin1String("proof")).toString();
+    d.claimedNamespace = json.value(QLatin1String("claimed_namespace")).toString();
     return d;
 }
 
@@ -102,7 +111,8 @@ bool Decision::operator==(const Decision &o) const
     return outcome == o.outcome && caller == o.caller && reason == o.reason &&
            nameSpace == o.nameSpace && ruleId == o.ruleId && ruleSingleUse == o.ruleSingleUse &&
            action == o.action && dryRun == o.dryRun && flags == o.flags &&
-           certificateCode == o.certificateCode && explanation == o.explanation;
+           certificateCode == o.certificateCode && explanation == o.explanation &&
+           proof == o.proof && claimedNamespace == o.claimedNamespace;
 }
 
 } // namespace kt

@@ -12,7 +12,7 @@ namespace kt {
 // The screening decision for one incoming call (CONTRACT "What a call gets"). Pure value.
 struct Decision
 {
-    enum Outcome { Blocked, Authenticated, Allowlisted, Rejected, Ask };
+    enum Outcome { Blocked, Authenticated, Allowlisted, Rejected, Ask, Challenge };
 
     // What the call state machine does with the call.
     enum Action {
@@ -20,6 +20,7 @@ struct Decision
         AnswerAndForward,        // `answer`, then `transfer` to the forward-to number
         AnswerAndSpeakRejection, // `answer`, `speak` the rejection message, `hangup`
         Ring,                    // ask: leave it ringing while the owner decides
+        AnswerAndChallenge,      // `answer`, then `gather_using_speak` for the registration's PIN
     };
 
     Outcome outcome = Rejected;
@@ -28,9 +29,20 @@ struct Decision
     QString caller;
     // Reason codes: block_rule, registry, allow_rule, number_accepts_all, unregistered,
     // certificate_invalid, attestation_failed, spam_likely, anonymous, ask_owner,
-    // owner_accepted, owner_rejected, ask_timeout.
+    // owner_accepted, owner_rejected, ask_timeout, caller_id_unverified (a registered number
+    // whose caller ID is not proven: a challenge, or an unknown caller), registry_pin (the
+    // right PIN), pin_failed (too many wrong PINs), pin_locked (the registration takes no PIN
+    // for now).
     QString reason;
-    QString nameSpace;          // the authenticated namespace (registry decisions only)
+    QString nameSpace; // the authenticated namespace (registry decisions only)
+    // How an authenticated caller proved who they are: "attested_caller_id" (STIR/SHAKEN A,
+    // validated, a PSTN call), "pin" (the registration's PIN), "caller_id_policy" (the caller ID
+    // alone, because caller-id-trust is `any`); empty for every other decision.
+    QString proof;
+    // The namespace a registered number claims when its caller ID is not proven (challenge,
+    // caller_id_unverified, pin_locked, pin_failed, and the owner's decision on such a call);
+    // empty otherwise. Shown as "claims to be alice.x".
+    QString claimedNamespace;
     qint64 ruleId = 0;          // the block/allow rule that decided, 0 when none
     bool ruleSingleUse = false; // that rule is single-use: the engine consumes it (usedAt)
     Action action = AnswerAndSpeakRejection;
@@ -42,6 +54,8 @@ struct Decision
     //   anonymous           the caller ID is not a valid phone number
     //   registered          the caller's number is in the registry (whatever its certificate)
     //   certificate_invalid the registered caller's certificate did not verify
+    //   caller_id_unverified a registered caller with a valid certificate whose caller ID is not
+    //                       proof (see Decider)
     QStringList flags;
     QString certificateCode; // CertCheck::code for a registered caller, else empty
     QString explanation;     // one plain English sentence for the UI
@@ -50,16 +64,17 @@ struct Decision
     QString actionName() const { return actionName(action); }
     bool hasFlag(const QString &flag) const { return flags.contains(flag); }
 
-    // "blocked", "authenticated", "allowlisted", "rejected", "ask"
+    // "blocked", "authenticated", "allowlisted", "rejected", "ask", "challenge"
     static QString outcomeName(Outcome outcome);
     static std::optional<Outcome> outcomeFromName(const QString &name);
-    // "reject_call", "answer_and_forward", "answer_and_speak_rejection", "ring"
+    // "reject_call", "answer_and_forward", "answer_and_speak_rejection", "ring",
+    // "answer_and_challenge"
     static QString actionName(Action action);
     static std::optional<Action> actionFromName(const QString &name);
 
     // {"decision", "caller", "reason", "namespace", "rule_id", "rule_single_use", "action",
-    // "dry_run",
-    //  "flags": [...], "certificate_code", "explanation"}
+    // "dry_run", "flags": [...], "certificate_code", "explanation", "proof",
+    //  "claimed_namespace"}
     QJsonObject toJson() const;
     static std::optional<Decision> fromJson(const QJsonObject &json, QString *error = nullptr);
 

@@ -16,6 +16,12 @@ inline constexpr const char CertificateAdded[] = "tel.certificate_added";
 inline constexpr const char CertificateRevoked[] = "tel.certificate_revoked";
 inline constexpr const char RegistryAdded[] = "tel.registry_added";
 inline constexpr const char RegistryRemoved[] = "tel.registry_removed";
+inline constexpr const char RegistryPinSet[] = "tel.registry_pin_set";         // setPin
+inline constexpr const char RegistryPinCleared[] = "tel.registry_pin_cleared"; // clearPin
+// A caller's PIN on a call (recordPinAttempt; call_id set, never the digits).
+inline constexpr const char PinVerified[] = "tel.pin_verified";
+inline constexpr const char PinFailed[] = "tel.pin_failed";
+inline constexpr const char PinLocked[] = "tel.pin_locked"; // the registration stops taking PINs
 inline constexpr const char RuleAdded[] = "tel.rule_added";
 inline constexpr const char RuleRemoved[] = "tel.rule_removed";
 inline constexpr const char RuleConsumed[] = "tel.rule_consumed";

@@ -17,6 +17,12 @@ struct Registration
     QString nameSpace;              // "alice.x"
     QString certificateFingerprint; // SHA-256 of the namespace certificate registered with it
     QDateTime verifiedAt;
+    bool pinSet = false;      // the registration has a PIN (stored only as a hash)
+    QDateTime pinLockedUntil; // too many wrong PINs: no PIN is taken before this (UTC); or null
+    bool pinLockedAt(const QDateTime &now) const
+    {
+        return pinLockedUntil.isValid() && now < pinLockedUntil;
+    }
 };
 
 // The outcome of checking a registration's certificate, as the engine reports it (typically

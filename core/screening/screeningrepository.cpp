@@ -3,7 +3,9 @@
 
 #include "keypad.h"
 #include "phonenumber.h"
+#include "pinhash.h"
 #include "screeningevents.h"
+#include "store/callrecord.h"
 #include "store/eventstore.h"
 
 #include <QHash>
@@ -256,9 +258,11 @@ struct ScreeningRepository::Private
         }
         {
             QSqlQuery q(database);
-            if (select(q, QStringLiteral("SELECT fingerprint FROM revocations"))) {
-                while (q.next())
+            if (select(q, QStringLiteral("SELECT fingerprint, issuer_serial FROM revocations"))) {
+                while (q.next()) {
                     t.revoke(q.value(0).toString());
+                    t.revokeIssuerSerial(q.value(1).toString());
+                }
             }
         }
         trust = t;
@@ -350,14 +354,14 @@ struct ScreeningRepository::Private
     ScreeningResult commit(ScreeningResult result, const QString &type, const QString &actor,
                            const QJsonObject &payload,
                            const std::function<QString(QSqlDatabase &)> &writes,
-                           const QString &callId = QString())
+                           const QString &callId = QString(), const CallUpdate *update = nullptr)
     {
         NewEvent event;
         event.type = type;
         event.actor = actor;
         event.callId = callId;
         event.payload = payload;
-        const AppendResult appended = store.append(event, nullptr, writes);
+        const AppendResult appended = store.append(event, update, writes);
         if (!appended.ok()) {
             result.ok = false;
             result.seq = 0;
@@ -488,15 +492,17 @@ std::optional<Registration> ScreeningRepository::registration(const QString &e16
 {
     if (e164.isEmpty() ||
         !d->prepare(d->registration,
-                    QStringLiteral("SELECT phone, namespace, certificate_fingerprint, verified_at"
+                    QStringLiteral("SELECT phone, namespace, certificate_fingerprint, verified_at,"
+                                   " pin_hash IS NOT NULL, pin_locked_until"
                                    " FROM registry WHERE phone = ?")))
         return std::nullopt;
     QSqlQuery &q = *d->registration;
     q.bindValue(0, e164);
     std::optional<Registration> out;
     if (q.exec() && q.next()) {
-        out = Registration{q.value(0).toString(), q.value(1).toString(), q.value(2).toString(),
-                           parseTime(q.value(3).toString())};
+        out = Registration{q.value(0).toString(),   q.value(1).toString(),
+                           q.value(2).toString(),   parseTime(q.value(3).toString()),
+                           q.value(4).toInt() != 0, parseTime(q.value(5).toString())};
     } else if (q.lastError().isValid()) {
         d->error = sqlError(q);
     }
@@ -584,7 +590,8 @@ QList<TrustedRootInfo> ScreeningRepository::roots() const
         r.subject = q.value(2).toString();
         r.notAfter = parseTime(q.value(3).toString());
         r.addedAt = parseTime(q.value(4).toString());
-        r.revoked = t.isRevoked(r.fingerprint);
+        r.revoked =
+            r.certificate.isNull() ? t.isRevoked(r.fingerprint) : t.isRevoked(r.certificate);
         out.append(r);
     }
     return out;
@@ -640,12 +647,16 @@ QList<RegistrationInfo> ScreeningRepository::registrations(const QDateTime &at) 
     {
         QSqlQuery q(database);
         if (!d->select(q, QStringLiteral("SELECT phone, namespace, certificate_fingerprint,"
-                                         " verified_at FROM registry ORDER BY phone")))
+                                         " verified_at, pin_hash IS NOT NULL, pin_locked_until,"
+                                         " pin_failures FROM registry ORDER BY phone")))
             return out;
         while (q.next()) {
             RegistrationInfo r;
-            r.registration = Registration{q.value(0).toString(), q.value(1).toString(),
-                                          q.value(2).toString(), parseTime(q.value(3).toString())};
+            r.registration =
+                Registration{q.value(0).toString(),   q.value(1).toString(),
+                             q.value(2).toString(),   parseTime(q.value(3).toString()),
+                             q.value(4).toInt() != 0, parseTime(q.value(5).toString())};
+            r.pinFailures = q.value(6).toInt();
             out.append(r);
         }
     }
@@ -1017,21 +1028,28 @@ ScreeningResult ScreeningRepository::revokeCertificate(const QString &fingerprin
     QString what = QStringLiteral("unknown");
     QString description = QStringLiteral("SHA-256 %1 (not a stored certificate or root)").arg(fp);
     QString nameSpace;
+    // Known certificates are revoked by issuer and serial number too, so that another encoding
+    // of the same certificate (another fingerprint) is revoked with it.
+    QString issuerSerial;
     const Certificate cert = d->loadCertificate(fp);
     if (!cert.isNull()) {
         what = QStringLiteral("certificate");
         nameSpace = cert.namespaces().value(0);
         description = QStringLiteral("certificate for %1 (SHA-256 %2)").arg(nameSpace, fp);
+        issuerSerial = cert.issuerSerial();
     } else if (before.isTrustedRoot(fp)) {
         what = QStringLiteral("trusted_root");
         for (const Certificate &r : before.roots()) {
-            if (r.fingerprint() == fp)
+            if (r.fingerprint() == fp) {
                 description = QStringLiteral("trusted root %1 (SHA-256 %2)").arg(r.subject(), fp);
+                issuerSerial = r.issuerSerial();
+            }
         }
     }
     // Registrations that authenticate now and would not after the revocation.
     TrustStore after = before;
     after.revoke(fp);
+    after.revokeIssuerSerial(issuerSerial);
     const QDateTime when = d->now();
     QJsonArray affected;
     for (const RegistrationInfo &r : registrations(when)) {
@@ -1055,14 +1073,16 @@ ScreeningResult ScreeningRepository::revokeCertificate(const QString &fingerprin
                         {QStringLiteral("affected_registrations"), affected}};
     if (!nameSpace.isEmpty())
         payload.insert(QStringLiteral("namespace"), nameSpace);
+    if (!issuerSerial.isEmpty())
+        payload.insert(QStringLiteral("issuer_serial"), issuerSerial);
     return d->commit(
         result, QString::fromLatin1(ScreeningEvents::CertificateRevoked), actor, payload,
         [=](QSqlDatabase &db) {
             const QString e =
                 execSql(db,
                         QStringLiteral("INSERT INTO revocations (fingerprint, revoked_at,"
-                                       " note) VALUES (?, ?, ?)"),
-                        {fp, revokedAt, text});
+                                       " note, issuer_serial) VALUES (?, ?, ?, ?)"),
+                        {fp, revokedAt, text, textOrNull(issuerSerial)});
             return e.isEmpty() ? e : QStringLiteral("cannot store the revocation: %1").arg(e);
         });
 }
@@ -1070,11 +1090,14 @@ ScreeningResult ScreeningRepository::revokeCertificate(const QString &fingerprin
 // ---- Registry -------------------------------------------------------------------------------
 
 ScreeningResult ScreeningRepository::registerPhone(const QString &phone, const QString &nameSpace,
-                                                   const QString &actor)
+                                                   const QString &actor, const QString &pin)
 {
     const PhoneNumber::ParseResult parsed = PhoneNumber::parse(phone);
     if (!parsed.ok)
         return d->fail(parsed.error);
+    if (!pin.isEmpty() && !PinHash::isValidPin(pin))
+        return d->fail(
+            QStringLiteral("cannot register %1: a PIN is 4 to 8 digits").arg(parsed.e164));
     const QString ns = nameSpace.trimmed().toLower();
     if (!Certificate::isNamespace(ns))
         return d->fail(QStringLiteral("cannot register %1: %2 is not a namespace (a name ending"
@@ -1094,9 +1117,20 @@ ScreeningResult ScreeningRepository::registerPhone(const QString &phone, const Q
     result.fingerprint = cert.fingerprint();
     const auto previous = registration(parsed.e164);
     if (previous && previous->nameSpace == ns &&
-        previous->certificateFingerprint == result.fingerprint)
+        previous->certificateFingerprint == result.fingerprint && pin.isEmpty())
         return d->noChange(result,
                            QStringLiteral("%1 is already registered to %2").arg(parsed.e164, ns));
+    QString pinHash;
+    if (!pin.isEmpty()) {
+        pinHash = PinHash::hash(pin);
+        if (pinHash.isEmpty())
+            return d->fail(
+                QStringLiteral("cannot register %1: the PIN could not be hashed").arg(parsed.e164));
+    }
+    // A PIN belongs to the registration: kept when it stays with its namespace, dropped when
+    // the phone moves to another one.
+    const bool keepPin = pinHash.isEmpty() && previous && previous->nameSpace == ns;
+    const bool pinSet = !pinHash.isEmpty() || (keepPin && previous->pinSet);
     result.message =
         QStringLiteral("registered %1 to %2 (certificate SHA-256 %3, valid until %4)")
             .arg(parsed.e164, ns, result.fingerprint, cert.notAfter().toString(Qt::ISODate));
@@ -1107,7 +1141,10 @@ ScreeningResult ScreeningRepository::registerPhone(const QString &phone, const Q
                         {QStringLiteral("input"), phone.trimmed()},
                         {QStringLiteral("namespace"), ns},
                         {QStringLiteral("certificate_fingerprint"), fp},
-                        {QStringLiteral("certificate_not_after"), formatTime(cert.notAfter())}};
+                        {QStringLiteral("certificate_not_after"), formatTime(cert.notAfter())},
+                        {QStringLiteral("pin_set"), pinSet}};
+    if (!pinHash.isEmpty())
+        result.message += QStringLiteral(", with a PIN");
     if (previous) {
         payload.insert(QStringLiteral("previous"),
                        QJsonObject{{QStringLiteral("namespace"), previous->nameSpace},
@@ -1120,13 +1157,23 @@ ScreeningResult ScreeningRepository::registerPhone(const QString &phone, const Q
             const QString e = execSql(
                 db,
                 QStringLiteral("INSERT INTO registry (phone, namespace, verified_at,"
-                               " certificate_fingerprint) VALUES (?, ?, ?, ?)"
+                               " certificate_fingerprint, pin_hash) VALUES (?, ?, ?, ?, ?)"
                                " ON CONFLICT(phone) DO UPDATE SET"
                                " namespace = excluded.namespace,"
                                " verified_at = excluded.verified_at,"
                                " certificate_fingerprint = excluded.certificate_fingerprint"),
-                {e164, ns, verifiedAt, fp});
-            return e.isEmpty() ? e : QStringLiteral("cannot store the registration: %1").arg(e);
+                {e164, ns, verifiedAt, fp, textOrNull(pinHash)});
+            if (!e.isEmpty())
+                return QStringLiteral("cannot store the registration: %1").arg(e);
+            if (keepPin)
+                return QString();
+            // A new PIN, or none: the old one, its count and its lock go.
+            const QString p = execSql(db,
+                                      QStringLiteral("UPDATE registry SET pin_hash = ?,"
+                                                     " pin_failures = 0, pin_window_start = NULL,"
+                                                     " pin_locked_until = NULL WHERE phone = ?"),
+                                      {textOrNull(pinHash), e164});
+            return p.isEmpty() ? p : QStringLiteral("cannot store the registration: %1").arg(p);
         });
 }
 
@@ -1158,6 +1205,194 @@ ScreeningResult ScreeningRepository::unregister(const QString &phone, const QStr
                 return QStringLiteral("cannot remove the registration: %1").arg(e);
             return rows == 1 ? QString() : QStringLiteral("%1 is not registered").arg(e164);
         });
+}
+
+ScreeningResult ScreeningRepository::setPin(const QString &phone, const QString &pin,
+                                            const QString &actor)
+{
+    const PhoneNumber::ParseResult parsed = PhoneNumber::parse(phone);
+    if (!parsed.ok)
+        return d->fail(parsed.error);
+    if (!PinHash::isValidPin(pin))
+        return d->fail(QStringLiteral("a PIN is 4 to 8 digits (0-9)"));
+    const auto previous = registration(parsed.e164);
+    if (!previous)
+        return d->fail(QStringLiteral("%1 is not registered").arg(parsed.e164));
+    const QString pinHash = PinHash::hash(pin);
+    if (pinHash.isEmpty())
+        return d->fail(QStringLiteral("the PIN could not be hashed"));
+    ScreeningResult result;
+    result.e164 = parsed.e164;
+    result.message = QStringLiteral("%1 the PIN of %2 (registered to %3)")
+                         .arg(previous->pinSet ? QStringLiteral("changed") : QStringLiteral("set"),
+                              parsed.e164, previous->nameSpace);
+    const QString e164 = parsed.e164;
+    const QJsonObject payload{{QStringLiteral("phone"), e164},
+                              {QStringLiteral("namespace"), previous->nameSpace},
+                              {QStringLiteral("replaced"), previous->pinSet}};
+    return d->commit(
+        result, QString::fromLatin1(ScreeningEvents::RegistryPinSet), actor, payload,
+        [e164, pinHash](QSqlDatabase &db) {
+            int rows = 0;
+            const QString e = execSql(db,
+                                      QStringLiteral("UPDATE registry SET pin_hash = ?,"
+                                                     " pin_failures = 0, pin_window_start = NULL,"
+                                                     " pin_locked_until = NULL WHERE phone = ?"),
+                                      {pinHash, e164}, &rows);
+            if (!e.isEmpty())
+                return QStringLiteral("cannot store the PIN: %1").arg(e);
+            return rows == 1 ? QString() : QStringLiteral("%1 is not registered").arg(e164);
+        });
+}
+
+ScreeningResult ScreeningRepository::clearPin(const QString &phone, const QString &actor)
+{
+    const PhoneNumber::ParseResult parsed = PhoneNumber::parse(phone);
+    if (!parsed.ok)
+        return d->fail(parsed.error);
+    const auto previous = registration(parsed.e164);
+    if (!previous)
+        return d->fail(QStringLiteral("%1 is not registered").arg(parsed.e164));
+    ScreeningResult result;
+    result.e164 = parsed.e164;
+    if (!previous->pinSet)
+        return d->noChange(result, QStringLiteral("%1 has no PIN").arg(parsed.e164));
+    result.message = QStringLiteral("removed the PIN of %1 (registered to %2)")
+                         .arg(parsed.e164, previous->nameSpace);
+    const QString e164 = parsed.e164;
+    const QJsonObject payload{{QStringLiteral("phone"), e164},
+                              {QStringLiteral("namespace"), previous->nameSpace}};
+    return d->commit(
+        result, QString::fromLatin1(ScreeningEvents::RegistryPinCleared), actor, payload,
+        [e164](QSqlDatabase &db) {
+            const QString e = execSql(db,
+                                      QStringLiteral("UPDATE registry SET pin_hash = NULL,"
+                                                     " pin_failures = 0, pin_window_start = NULL,"
+                                                     " pin_locked_until = NULL WHERE phone = ?"),
+                                      {e164});
+            return e.isEmpty() ? e : QStringLiteral("cannot remove the PIN: %1").arg(e);
+        });
+}
+
+QString PinCheck::outcomeName() const
+{
+    switch (outcome) {
+    case Outcome::Right:
+        return QStringLiteral("right");
+    case Outcome::Wrong:
+        return QStringLiteral("wrong");
+    case Outcome::Locked:
+        return QStringLiteral("locked");
+    case Outcome::NoPin:
+        return QStringLiteral("no_pin");
+    case Outcome::NotRegistered:
+        return QStringLiteral("not_registered");
+    }
+    return QString();
+}
+
+PinCheck ScreeningRepository::checkPin(const QString &e164, const QString &digits) const
+{
+    PinCheck check;
+    check.phone = e164;
+    QSqlDatabase database = d->db();
+    QSqlQuery q(database);
+    if (e164.isEmpty() ||
+        !d->select(q,
+                   QStringLiteral("SELECT namespace, pin_hash, pin_failures, pin_window_start,"
+                                  " pin_locked_until FROM registry WHERE phone = ?"),
+                   {e164}) ||
+        !q.next())
+        return check; // NotRegistered
+    check.nameSpace = q.value(0).toString();
+    const QString stored = q.value(1).toString();
+    check.failures = q.value(2).toInt();
+    check.windowStart = parseTime(q.value(3).toString());
+    check.lockedUntil = parseTime(q.value(4).toString());
+    q.finish();
+    const QDateTime when = d->now();
+    if (stored.isEmpty()) {
+        check.outcome = PinCheck::Outcome::NoPin;
+        return check;
+    }
+    if (check.lockedUntil.isValid() && when < check.lockedUntil) {
+        // Locked: the digits are not even compared, so a guess now tells nothing.
+        check.outcome = PinCheck::Outcome::Locked;
+        return check;
+    }
+    check.lockedUntil = QDateTime();
+    if (PinHash::verify(digits, stored)) {
+        check.outcome = PinCheck::Outcome::Right;
+        check.failures = 0;
+        check.windowStart = QDateTime();
+        return check;
+    }
+    check.outcome = PinCheck::Outcome::Wrong;
+    if (!check.windowStart.isValid() || check.windowStart.addSecs(PinFailureWindowSecs) <= when) {
+        check.failures = 0;
+        check.windowStart = when;
+    }
+    ++check.failures;
+    if (check.failures >= PinFailureLimit) {
+        check.lockStarted = true;
+        check.lockedUntil = when.addSecs(PinLockSecs);
+    }
+    return check;
+}
+
+ScreeningResult ScreeningRepository::recordPinAttempt(const PinCheck &check, int pinTry,
+                                                      const QString &callId,
+                                                      const QJsonObject &extra,
+                                                      const QString &actor,
+                                                      const CallUpdate *update)
+{
+    const bool right = check.outcome == PinCheck::Outcome::Right;
+    QJsonObject payload = extra;
+    payload.insert(QStringLiteral("phone"), check.phone);
+    payload.insert(QStringLiteral("namespace"), check.nameSpace);
+    payload.insert(QStringLiteral("try"), pinTry);
+    payload.insert(QStringLiteral("outcome"), check.outcomeName());
+    payload.insert(QStringLiteral("failures_in_window"), check.failures);
+    payload.insert(QStringLiteral("failure_limit"), PinFailureLimit);
+    payload.insert(QStringLiteral("locked_until"), check.lockedUntil.isValid()
+                                                       ? QJsonValue(formatTime(check.lockedUntil))
+                                                       : QJsonValue(QJsonValue::Null));
+    ScreeningResult result;
+    result.e164 = check.phone;
+    const bool writesCount =
+        check.outcome == PinCheck::Outcome::Right || check.outcome == PinCheck::Outcome::Wrong;
+    const QString e164 = check.phone;
+    const int failures = check.lockStarted ? 0 : check.failures;
+    const QString windowStart = check.lockStarted ? QString() : formatTime(check.windowStart);
+    const QString lockedUntil = formatTime(check.lockedUntil);
+    result = d->commit(
+        result,
+        QString::fromLatin1(right ? ScreeningEvents::PinVerified : ScreeningEvents::PinFailed),
+        actor, payload,
+        [=](QSqlDatabase &db) {
+            if (!writesCount)
+                return QString();
+            const QString e =
+                execSql(db,
+                        QStringLiteral("UPDATE registry SET pin_failures = ?,"
+                                       " pin_window_start = ?, pin_locked_until = ?"
+                                       " WHERE phone = ?"),
+                        {failures, textOrNull(windowStart), textOrNull(lockedUntil), e164});
+            return e.isEmpty() ? e : QStringLiteral("cannot count the PIN attempt: %1").arg(e);
+        },
+        callId, update);
+    if (!result.ok || !check.lockStarted)
+        return result;
+    const QJsonObject locked{{QStringLiteral("phone"), check.phone},
+                             {QStringLiteral("namespace"), check.nameSpace},
+                             {QStringLiteral("failures"), check.failures},
+                             {QStringLiteral("window_secs"), PinFailureWindowSecs},
+                             {QStringLiteral("locked_until"), lockedUntil}};
+    ScreeningResult lock = d->commit(
+        ScreeningResult(), QString::fromLatin1(ScreeningEvents::PinLocked), actor, locked,
+        [](QSqlDatabase &) { return QString(); }, callId);
+    lock.e164 = check.phone;
+    return lock;
 }
 
 // ---- Rules ----------------------------------------------------------------------------------

@@ -22,6 +22,24 @@ class QSqlDatabase;
 namespace kt {
 
 class EventStore;
+struct CallUpdate;
+
+// The verdict on the digits a caller entered for a registration's PIN (checkPin), and what it
+// does to the registration's count of wrong PINs (recordPinAttempt writes it).
+struct PinCheck
+{
+    enum class Outcome { Right, Wrong, Locked, NoPin, NotRegistered };
+    Outcome outcome = Outcome::NotRegistered;
+    QString phone; // E.164
+    QString nameSpace;
+    // After this attempt: wrong PINs in the current window, when that window began, and the
+    // lock (lockStarted: this attempt set it).
+    int failures = 0;
+    QDateTime windowStart;
+    QDateTime lockedUntil;
+    bool lockStarted = false;
+    QString outcomeName() const; // right | wrong | locked | no_pin | not_registered
+};
 
 // The outcome of a ScreeningRepository mutation.
 struct ScreeningResult
@@ -73,8 +91,9 @@ struct RevocationInfo
 
 struct RegistrationInfo
 {
-    Registration registration;
-    CertCheck status; // checkCertificate(namespace, registered fingerprint, now)
+    Registration registration; // pinSet and pinLockedUntil included (never the hash)
+    int pinFailures = 0;       // wrong PINs in the current window
+    CertCheck status;          // checkCertificate(namespace, registered fingerprint, now)
 };
 
 struct RuleInfo
@@ -175,8 +194,35 @@ public:
     // otherwise, e.g. "cannot register +17702300635: no valid certificate for alice.x
     // (certificate for alice.x expired on 2026-01-02)". Registering again replaces the previous
     // registration (namespace and fingerprint). Event "tel.registry_added".
+    // With a `pin` (4-8 digits) the registration gets it, stored as a salted hash; without one
+    // it keeps its PIN when it stays with the same namespace, and loses it when it moves to
+    // another. The event says whether a PIN is set, never which.
     ScreeningResult registerPhone(const QString &phone, const QString &nameSpace,
-                                  const QString &actor);
+                                  const QString &actor, const QString &pin = QString());
+    // Sets a registered phone's PIN (4-8 digits; stored only as a salted scrypt hash) and lifts
+    // any lock and count of wrong PINs. Event "tel.registry_pin_set" (no digits).
+    ScreeningResult setPin(const QString &phone, const QString &pin, const QString &actor);
+    // Removes the PIN (and the lock). Event "tel.registry_pin_cleared"; seq 0 when none was set.
+    ScreeningResult clearPin(const QString &phone, const QString &actor);
+
+    // ---- PIN attempts (the engine, during a call's challenge) -------------------------------
+    // Wrong PINs are counted per registration across calls: PinFailureLimit wrong PINs within
+    // PinFailureWindowSecs lock the registration's PIN for PinLockSecs (no PIN is checked
+    // meanwhile, not even the right one). A right PIN resets the count.
+    static constexpr int PinFailureLimit = 5;
+    static constexpr int PinFailureWindowSecs = 3600;
+    static constexpr int PinLockSecs = 3600;
+    // Checks `digits` against the registration's PIN at now() and works out the new count;
+    // writes nothing. The hash is slow on purpose (tens of milliseconds).
+    PinCheck checkPin(const QString &e164, const QString &digits) const;
+    // Writes what `check` did to the registration's count and lock, with the event
+    // "tel.pin_verified" (Right) or "tel.pin_failed" (anything else) for call `callId`: phone,
+    // namespace, the try, the outcome, the count, the lock, and `extra` (e.g. the decision),
+    // plus "tel.pin_locked" when this attempt started a lock. `update` (optional) is applied to
+    // the call's row with the event. Never the digits.
+    ScreeningResult recordPinAttempt(const PinCheck &check, int pinTry, const QString &callId,
+                                     const QJsonObject &extra, const QString &actor,
+                                     const CallUpdate *update = nullptr);
     // Event "tel.registry_removed"; an unregistered phone is an error.
     ScreeningResult unregister(const QString &phone, const QString &actor);
 

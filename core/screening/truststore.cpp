@@ -182,6 +182,24 @@ bool TrustStore::unrevoke(const QString &fingerprint)
     return m_revoked.remove(Certificate::normalizeFingerprint(fingerprint));
 }
 
+bool TrustStore::revokeIssuerSerial(const QString &issuerSerial)
+{
+    if (issuerSerial.isEmpty())
+        return false;
+    m_revokedIssuerSerials.insert(issuerSerial);
+    return true;
+}
+
+bool TrustStore::isRevoked(const Certificate &certificate) const
+{
+    if (certificate.isNull())
+        return false;
+    if (m_revoked.contains(certificate.fingerprint()))
+        return true;
+    return !m_revokedIssuerSerials.isEmpty() &&
+           m_revokedIssuerSerials.contains(certificate.issuerSerial());
+}
+
 bool TrustStore::isRevoked(const QString &fingerprint) const
 {
     const QString normalized = Certificate::normalizeFingerprint(fingerprint);
@@ -209,7 +227,7 @@ CertStatus TrustStore::verify(const Certificate &leaf, const QList<Certificate> 
                 Code::Malformed,
                 QStringLiteral("an intermediate certificate for %1 is missing").arg(name));
     }
-    if (m_revoked.contains(fingerprint))
+    if (isRevoked(leaf))
         return status(
             Code::Revoked,
             QStringLiteral("certificate for %1 (SHA-256 %2) is revoked").arg(name, fingerprint));
@@ -245,7 +263,7 @@ CertStatus TrustStore::verify(const Certificate &leaf, const QList<Certificate> 
     if (STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(ctx.get())) {
         for (int i = 1; i < sk_X509_num(chain); ++i) {
             const Certificate ca = Certificate::fromX509(sk_X509_value(chain, i));
-            if (m_revoked.contains(ca.fingerprint()))
+            if (isRevoked(ca))
                 return status(Code::Revoked,
                               QStringLiteral("the certificate authority %1 behind certificate for "
                                              "%2 is revoked (SHA-256 %3)")

@@ -58,6 +58,11 @@ public:
     bool unrevoke(const QString &fingerprint);
     bool isRevoked(const QString &fingerprint) const;
     QSet<QString> revoked() const { return m_revoked; } // normalised lower-case hex
+    // Revokes a certificate by Certificate::issuerSerial(): every encoding of it, whatever its
+    // fingerprint. False for an empty key.
+    bool revokeIssuerSerial(const QString &issuerSerial);
+    // Revoked by fingerprint or by issuer and serial number.
+    bool isRevoked(const Certificate &certificate) const;
 
     // Checks `leaf` at time `at` (the current time when `at` is invalid; any time spec; OpenSSL
     // counts a certificate valid from notBefore up to, not including, notAfter), using
@@ -76,6 +81,7 @@ public:
 private:
     QList<Certificate> m_roots;
     QSet<QString> m_revoked;
+    QSet<QString> m_revokedIssuerSerials;
 };
 
 } // namespace kt

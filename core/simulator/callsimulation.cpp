@@ -238,7 +238,6 @@ QString CallSimulation::startInboundCall(const QString &from, const QString &to,
 
     QJsonObject fields{
         {QStringLiteral("caller_id_name"), c.callerIdName},
-        {QStringLiteral("calling_party_type"), QStringLiteral("pstn")},
         {QStringLiteral("connection_codecs"), QStringLiteral("G722,PCMU,PCMA,G729,OPUS,VP8,H264")},
         {QStringLiteral("custom_headers"), options.customHeaders},
         {QStringLiteral("direction"), c.direction},
@@ -251,6 +250,8 @@ QString CallSimulation::startInboundCall(const QString &from, const QString &to,
         {QStringLiteral("to"), to},
         {QStringLiteral("to_sip_uri"), sipUri(to)},
     };
+    if (!options.callingPartyType.isEmpty())
+        fields.insert(QStringLiteral("calling_party_type"), options.callingPartyType);
     if (!options.shakenStirAttestation.isEmpty())
         fields.insert(QStringLiteral("shaken_stir_attestation"), options.shakenStirAttestation);
     if (options.shakenStirValidated)
@@ -426,7 +427,13 @@ CommandOutcome CallSimulation::gather(SimulatedCall &call, const QJsonObject &bo
     if (!call.isAnswered())
         return failure(TelnyxError::callNotAnswered());
     CommandOutcome outcome = accept(call, body);
-    call.mediaQueue.append(SimulatedCall::Media{true, {}});
+    SimulatedCall::Media media;
+    media.gather = true;
+    media.minimumDigits = body.value(QLatin1String("minimum_digits")).toInt(1);
+    media.maximumDigits = body.value(QLatin1String("maximum_digits")).toInt(128);
+    if (body.value(QLatin1String("terminating_digit")).isString())
+        media.terminatingDigit = body.value(QLatin1String("terminating_digit")).toString();
+    call.mediaQueue.append(media);
     startMedia(call);
     return outcome;
 }
@@ -627,18 +634,34 @@ void CallSimulation::finishMedia(const QString &callControlId, quint64 epoch)
                    {{QStringLiteral("speak_id"), media.speakId},
                     {QStringLiteral("status"), QStringLiteral("completed")}});
     } else {
-        const QString digits = m_behaviour.gatherDigits;
-        for (const QChar digit : digits) {
+        // The caller's keys: the leg's script, else the behaviour's default. Each key is a
+        // call.dtmf.received; the terminating digit ends the entry and is not in `digits`.
+        const int index = call->gathersDone++;
+        const QString pressed = index < call->options.gatherScript.size()
+                                    ? call->options.gatherScript.at(index)
+                                    : m_behaviour.gatherDigits;
+        QString digits;
+        bool terminated = false;
+        for (const QChar key : pressed) {
             queueEvent(*call, kDtmfReceived,
-                       {{QStringLiteral("digit"), QString(digit)},
+                       {{QStringLiteral("digit"), QString(key)},
                         {QStringLiteral("from"), call->from},
                         {QStringLiteral("to"), call->to}});
+            if (!media.terminatingDigit.isEmpty() && QString(key) == media.terminatingDigit) {
+                terminated = true;
+                break;
+            }
+            digits += key;
         }
+        QString status = QStringLiteral("valid");
+        if (digits.isEmpty() && !terminated)
+            status = QStringLiteral("timeout");
+        else if (digits.size() < media.minimumDigits || digits.size() > media.maximumDigits)
+            status = QStringLiteral("invalid");
         queueEvent(*call, kGatherEnded,
                    {{QStringLiteral("digits"), digits},
                     {QStringLiteral("from"), call->from},
-                    {QStringLiteral("status"),
-                     digits.isEmpty() ? QStringLiteral("timeout") : QStringLiteral("valid")},
+                    {QStringLiteral("status"), status},
                     {QStringLiteral("to"), call->to}});
     }
     startMedia(*call);

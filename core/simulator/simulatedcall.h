@@ -24,6 +24,10 @@ struct InboundCallOptions
     QJsonArray sipHeaders;
     QString connectionId;         // empty: the simulated application's id
     int callerGivesUpAfterMs = 0; // > 0: the caller hangs up if still unanswered by then
+    QString callingPartyType = QStringLiteral("pstn"); // omitted from call.initiated when empty
+    // What the caller presses on each gather, in order ("2468#": four digits and the pound key;
+    // "" lets it time out). Gathers past the end use CallBehaviour::gatherDigits.
+    QStringList gatherScript;
 };
 
 // One call leg held by the simulator.
@@ -55,7 +59,12 @@ struct SimulatedCall
     {
         bool gather = false;
         QString speakId;
+        // Gathers: the digit options of the command.
+        int minimumDigits = 1;
+        int maximumDigits = 128;
+        QString terminatingDigit = QStringLiteral("#");
     };
+    int gathersDone = 0; // gathers finished on this leg (the index into gatherScript)
     QList<Media> mediaQueue;
     bool mediaPlaying = false;
     quint64 epoch = 0; // bumps when queued media is dropped, so stale timers do nothing

@@ -181,7 +181,24 @@ const QList<Migration> &Schema::migrations()
              QStringLiteral("CREATE INDEX pending_registrations_state ON"
                             " pending_registrations(state, code_expires_at)"),
          }},
-        // Append new steps here (version 5, 6, ...).
+        {5,
+         QStringLiteral("registry PINs and their lockout; revocation by issuer and serial"),
+         {
+             // A registration's PIN, only as a salted scrypt hash (PinHash), and the wrong PINs
+             // counted across calls: pin_failures within the window that began at
+             // pin_window_start; past the limit no PIN is taken until pin_locked_until.
+             QStringLiteral("ALTER TABLE registry ADD COLUMN pin_hash TEXT"),
+             QStringLiteral("ALTER TABLE registry ADD COLUMN pin_failures INTEGER NOT NULL"
+                            " DEFAULT 0"),
+             QStringLiteral("ALTER TABLE registry ADD COLUMN pin_window_start TEXT"),
+             QStringLiteral("ALTER TABLE registry ADD COLUMN pin_locked_until TEXT"),
+             // Certificate::issuerSerial() of a revoked certificate: every encoding of it is
+             // revoked, whatever its fingerprint.
+             QStringLiteral("ALTER TABLE revocations ADD COLUMN issuer_serial TEXT"),
+             QStringLiteral("CREATE INDEX revocations_issuer_serial ON"
+                            " revocations(issuer_serial) WHERE issuer_serial IS NOT NULL"),
+         }},
+        // Append new steps here (version 6, 7, ...).
     };
     return steps;
 }

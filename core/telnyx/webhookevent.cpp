@@ -50,6 +50,7 @@ CallPayload CallPayload::fromJson(const QJsonObject &p)
     if (validated.isBool())
         c.shakenStirValidated = validated.toBool();
     c.callScreeningResult = str(p, QLatin1String("call_screening_result"));
+    c.callingPartyType = str(p, QLatin1String("calling_party_type"));
     const QJsonValue tags = p.value(QLatin1String("tags"));
     if (tags.isArray()) {
         for (const QJsonValue &t : tags.toArray()) {

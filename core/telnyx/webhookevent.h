@@ -39,6 +39,7 @@ struct CallPayload
     QString shakenStirAttestation;
     std::optional<bool> shakenStirValidated;
     QString callScreeningResult;
+    QString callingPartyType; // calling_party_type: "pstn", "sip", ...
     QStringList tags;
 
     static CallPayload fromJson(const QJsonObject &payload);

@@ -34,7 +34,7 @@ QList<Caller> cast()
          QStringLiteral("authenticated"),
          QStringLiteral("registry"),
          QString::fromLatin1(DemoData::AliceNamespace),
-         {QStringLiteral("registered")},
+         {QStringLiteral("registered"), QStringLiteral("proof=attested_caller_id")},
          192,
          QStringLiteral("ended"),
          QStringLiteral("+14155550132 is registered to alice.x and its certificate is valid, so "
@@ -241,8 +241,14 @@ bool DemoData::seed(const QString &path, QString *error, const QDateTime &now, i
             decision.namespaceName = c.nameSpace;
             decision.decidedAt = iso(started.addSecs(1));
             QJsonObject flags;
-            for (const QString &f : c.flags)
-                flags.insert(f, true);
+            for (const QString &f : c.flags) {
+                // "key=value" (proof=pin) is a text flag, anything else a boolean one.
+                const qsizetype eq = f.indexOf(QLatin1Char('='));
+                if (eq > 0)
+                    flags.insert(f.left(eq), f.mid(eq + 1));
+                else
+                    flags.insert(f, true);
+            }
             decision.flags = flags;
             decision.state = c.decision == QLatin1String("authenticated") ||
                                      c.decision == QLatin1String("allowlisted")
@@ -313,7 +319,11 @@ CallRecord DemoData::askingCall(const QDateTime &now)
     c.callerName = QStringLiteral("BOSTON MA");
     c.direction = QStringLiteral("incoming");
     c.decision = QStringLiteral("ask");
-    c.reason = QStringLiteral("ask_owner");
+    // A number registered to carol.x calling without a verified caller ID: asked about.
+    c.reason = QStringLiteral("caller_id_unverified");
+    c.flags = {{QStringLiteral("registered"), true},
+               {QStringLiteral("caller_id_unverified"), true},
+               {QStringLiteral("claimed_namespace"), QStringLiteral("carol.x")}};
     c.state = QStringLiteral("asking");
     c.startedAt = iso(now.addSecs(-6));
     c.decidedAt = iso(now.addSecs(-5));
@@ -334,7 +344,8 @@ CallRecord DemoData::forwardingCall(const QDateTime &now)
     c.state = QStringLiteral("forwarded");
     c.startedAt = iso(now.addSecs(-83));
     c.decidedAt = iso(now.addSecs(-82));
-    c.flags = {{QStringLiteral("registered"), true}};
+    c.flags = {{QStringLiteral("registered"), true},
+               {QStringLiteral("proof"), QStringLiteral("attested_caller_id")}};
     return c;
 }
 

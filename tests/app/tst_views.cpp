@@ -198,6 +198,18 @@ void TstViews::liveView()
             sawHostile = true;
     }
     QVERIFY(sawHostile);
+
+    // The asking call claims carol.x without a verified caller ID; the connected call shows the
+    // proof it had.
+    QStringList texts;
+    for (QQuickItem *item : allItems(root)) {
+        if (item->inherits("QQuickText") && item->isVisible())
+            texts << item->property("text").toString();
+    }
+    QVERIFY2(texts.contains(QString::fromUtf8("claims to be carol.x \u2014 caller ID not verified")),
+             qPrintable(texts.join(QLatin1Char('|'))));
+    QVERIFY2(texts.contains(QString::fromUtf8("\u2713 alice.x \u00b7 attested caller ID")),
+             qPrintable(texts.join(QLatin1Char('|'))));
     verifyMarkupIsPlain(root);
     verifyNoWarnings();
 }

@@ -215,6 +215,78 @@ private slots:
         QCOMPARE(r.exitCode, 0);
     }
 
+    // Runs kevan-tel with `input` on its stdin.
+    Run runWithInput(QStringList args, const QByteArray &input)
+    {
+        args << QStringLiteral("--db") << path(QStringLiteral("kevan-tel.db"));
+        QProcess p;
+        p.setProcessEnvironment(environment());
+        p.start(QStringLiteral(KEVANTEL_BINARY), args);
+        Run r;
+        if (!p.waitForStarted())
+            return r;
+        p.write(input);
+        p.closeWriteChannel();
+        if (!p.waitForFinished(60000))
+            return r;
+        r.exitCode = p.exitCode();
+        r.out = p.readAllStandardOutput();
+        r.err = p.readAllStandardError();
+        return r;
+    }
+
+    void registryPins()
+    {
+        QCOMPARE(expect(0, {"certs", "trust", path(QStringLiteral("root.pem"))}).exitCode, 0);
+        QCOMPARE(expect(0, {"certs", "add", path(QStringLiteral("alice.pem"))}).exitCode, 0);
+        // A PIN of 3 digits is refused, without repeating it.
+        Run r = expect(1, {"registry", "add", "+17702300635", "alice.x", "--pin", "864"});
+        QCOMPARE(r.errLines().size(), 1);
+        QVERIFY(!r.err.contains("864"));
+        // The PIN on the command line.
+        r = expect(0, {"registry", "add", "+17702300635", "alice.x", "--pin", "86420"});
+        QVERIFY2(r.out.contains("with a PIN"), r.out.constData());
+        r = expect(0, {"registry", "list", "--json"});
+        QJsonObject reg = r.json().at(0).toObject();
+        QCOMPARE(reg[QStringLiteral("pin")].toBool(), true);
+        QVERIFY(reg[QStringLiteral("pin_locked_until")].isNull());
+        QVERIFY(!r.out.contains("86420") && !r.out.contains("scrypt"));
+        r = expect(0, {"registry", "list"});
+        QVERIFY2(r.out.contains("PIN") && r.out.contains(" set "), r.out.constData());
+        // On stdin, so that it never shows in ps.
+        r = runWithInput({"registry", "pin", "+17702300635", "-"}, "13579\n");
+        QVERIFY2(r.exitCode == 0, describe({"registry pin -"}, r).constData());
+        QVERIFY(!r.out.contains("13579") && !r.err.contains("13579"));
+        r = runWithInput({"registry", "pin", "(770) 230-0635", "--pin", "-"}, "24680\n");
+        QVERIFY2(r.exitCode == 0, describe({"registry pin --pin -"}, r).constData());
+        r = runWithInput({"registry", "pin", "+17702300635", "-"}, "\n");
+        QCOMPARE(r.exitCode, 1);
+        r = runWithInput({"registry", "pin", "+17702300635", "-"}, "12ab\n");
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(!r.err.contains("12ab"));
+        // The PIN as a word.
+        QCOMPARE(expect(0, {"registry", "pin", "+17702300635", "97531"}).exitCode, 0);
+        QCOMPARE(expect(1, {"registry", "pin", "+14155550100", "97531"}).exitCode, 1);
+        // Cleared.
+        QCOMPARE(expect(0, {"registry", "pin", "+17702300635", "--clear"}).exitCode, 0);
+        r = expect(0, {"registry", "list", "--json"});
+        QCOMPARE(r.json().at(0).toObject()[QStringLiteral("pin")].toBool(), false);
+        // Usage errors.
+        QCOMPARE(expect(2, {"registry", "pin", "+17702300635"}).exitCode, 2);
+        QCOMPARE(expect(2, {"registry", "pin", "+17702300635", "1234", "--clear"}).exitCode, 2);
+        // The events say what happened, never the PIN or its hash.
+        QCOMPARE(eventsOfType(QStringLiteral("tel.registry_pin_set")).size(), 3);
+        QCOMPARE(eventsOfType(QStringLiteral("tel.registry_pin_cleared")).size(), 1);
+        r = run({"events", "--json", "--limit", "1000"});
+        for (const char *secret : {"86420", "13579", "24680", "97531", "scrypt"})
+            QVERIFY2(!r.out.contains(secret), secret);
+        QCOMPARE(expect(0, {"events", "verify"}).exitCode, 0);
+        // The help names the commands.
+        r = expect(0, {"--help"});
+        QVERIFY(r.out.contains("registry pin PHONE"));
+        QVERIFY(r.out.contains("caller-id-trust"));
+    }
+
     void rules()
     {
         Run r = expect(0, {"rules", "add", "block", "+1 888 *", "--note", "toll free"});

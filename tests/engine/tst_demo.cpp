@@ -117,13 +117,20 @@ void TstDemo::demoScreensItsCast()
     QVERIFY2(line.startsWith("listening on http://127.0.0.1:"),
              (line + m_server->readAllStandardError()).constData());
 
-    // The cast: alice.x, a spammer, Mum, a blocked number, one for the owner, one unknown.
+    // The cast: alice.x, carol.x (PIN), a spammer, Mum, a blocked number, one for the owner, one
+    // unknown, carol.x's impostor (wrong PINs).
     const QStringList expected{"allowlisted", "ask", "authenticated", "blocked", "rejected"};
     QTRY_VERIFY_WITH_TIMEOUT(
         [&] {
-            const QStringList seen = decisions(calls());
+            const QJsonArray all = calls();
+            const QStringList seen = decisions(all);
+            QStringList reasons;
+            for (const QJsonValue &v : all)
+                reasons << v.toObject().value(QStringLiteral("reason")).toString();
             return std::all_of(expected.cbegin(), expected.cend(),
-                               [&seen](const QString &d) { return seen.contains(d); });
+                               [&seen](const QString &d) { return seen.contains(d); }) &&
+                   reasons.contains(QStringLiteral("registry_pin")) &&
+                   reasons.contains(QStringLiteral("pin_failed"));
         }(),
         Timeout);
 
@@ -131,9 +138,30 @@ void TstDemo::demoScreensItsCast()
     QVERIFY2(stopped.isEmpty(), stopped.constData());
 
     const QJsonArray all = calls();
-    const QJsonObject alice = findCall(all, QStringLiteral("authenticated"));
+    auto byReason = [&all](const QString &reason) {
+        for (const QJsonValue &v : all) {
+            if (v.toObject().value(QStringLiteral("reason")).toString() == reason)
+                return v.toObject();
+        }
+        return QJsonObject();
+    };
+    const QJsonObject alice = byReason(QStringLiteral("registry"));
+    QCOMPARE(alice.value(QStringLiteral("decision")).toString(), QStringLiteral("authenticated"));
     QCOMPARE(alice.value(QStringLiteral("namespace")).toString(), QStringLiteral("alice.x"));
-    QCOMPARE(alice.value(QStringLiteral("reason")).toString(), QStringLiteral("registry"));
+    QCOMPARE(alice.value(QStringLiteral("flags")).toObject().value(QStringLiteral("proof")),
+             QJsonValue(QStringLiteral("attested_caller_id")));
+    // carol.x has no attestation: challenge, then her PIN; her impostor fails three times.
+    const QJsonObject carol = byReason(QStringLiteral("registry_pin"));
+    QCOMPARE(carol.value(QStringLiteral("decision")).toString(), QStringLiteral("authenticated"));
+    QCOMPARE(carol.value(QStringLiteral("namespace")).toString(), QStringLiteral("carol.x"));
+    QCOMPARE(carol.value(QStringLiteral("flags")).toObject().value(QStringLiteral("proof")),
+             QJsonValue(QStringLiteral("pin")));
+    const QJsonObject impostor = byReason(QStringLiteral("pin_failed"));
+    QCOMPARE(impostor.value(QStringLiteral("decision")).toString(), QStringLiteral("rejected"));
+    QCOMPARE(impostor.value(QStringLiteral("flags"))
+                 .toObject()
+                 .value(QStringLiteral("claimed_namespace")),
+             QJsonValue(QStringLiteral("carol.x")));
     QCOMPARE(findCall(all, QStringLiteral("allowlisted")).value(QStringLiteral("reason")),
              QJsonValue(QStringLiteral("allow_rule")));
     QCOMPARE(findCall(all, QStringLiteral("blocked")).value(QStringLiteral("reason")),

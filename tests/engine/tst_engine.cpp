@@ -65,6 +65,10 @@ private slots:
     void commandsLeaveOnlyOnceRecorded();
     void failedGroupCommitIsUndone();
     void lockedDatabaseRefusesThenRecovers();
+    void pinChallengeAuthenticates();
+    void pinChallengeFails();
+    void unverifiedWithoutPinIsAnUnknownCaller();
+    void restartMidChallenge();
 
 private:
     kt::Config config() const;
@@ -249,7 +253,9 @@ void TstEngine::verifyOneCommandIdPerCommand()
     QHash<QString, QString> commandOf;
     for (const kt::ReceivedRequest &r : m_telnyx->commands()) {
         QVERIFY2(!r.commandId.isEmpty(), qPrintable(r.command));
-        const QString key = r.callControlId + QLatin1Char('/') + r.command;
+        // Each PIN prompt is a command of its own, told apart by the try in its client_state.
+        const QString key = r.callControlId + QLatin1Char('/') + r.command +
+                            r.json.value(QLatin1String("client_state")).toString();
         QCOMPARE(idOf.value(key, r.commandId), r.commandId);
         QCOMPARE(commandOf.value(r.commandId, key), key);
         idOf.insert(key, r.commandId);
@@ -909,6 +915,162 @@ void TstEngine::lockedDatabaseRefusesThenRecovers()
     const QStringList types = eventTypes(ccid);
     QCOMPARE(types.count("call.initiated"), 1);
     QCOMPARE(types.count("tel.call_rejected"), 1);
+    QVERIFY(m_engine->eventStore().verify().ok);
+}
+
+void TstEngine::pinChallengeAuthenticates()
+{
+    QVERIFY(startEngine(config()));
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QVERIFY(registerAlice(now.addDays(-1), now.addYears(1)));
+    QVERIFY(m_engine->repository().setPin(AlicePhone, QStringLiteral("97531"), Actor).ok);
+    kt::InboundCallOptions options; // no STIR/SHAKEN verdict, as most real calls
+    options.gatherScript = {QStringLiteral("97531#")};
+    const QString ccid = m_telnyx->startInboundCall(AlicePhone, Owner, options);
+
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("forwarded"), Timeout);
+    QCOMPARE(steps(), (QStringList{"answer", "gather_using_speak", "transfer"}));
+    verifyOneCommandIdPerCommand();
+    const QJsonObject gather = distinctCommands().at(1).json;
+    QCOMPARE(gather.value("payload").toString(),
+             QStringLiteral("Please enter your PIN followed by the pound key."));
+    QCOMPARE(gather.value("minimum_digits").toInt(), 4);
+    QCOMPARE(gather.value("maximum_digits").toInt(), 8);
+    QCOMPARE(gather.value("terminating_digit").toString(), QStringLiteral("#"));
+    QVERIFY(!gather.value("client_state").toString().isEmpty());
+    const QJsonObject transfer = distinctCommands().at(2).json;
+    QCOMPARE(transfer.value("from_display_name").toString(), QStringLiteral("alice.x"));
+
+    const auto call = record(ccid);
+    QVERIFY(call);
+    QCOMPARE(call->decision, QStringLiteral("authenticated"));
+    QCOMPARE(call->reason, QStringLiteral("registry_pin"));
+    QCOMPARE(call->namespaceName, QStringLiteral("alice.x"));
+    QCOMPARE(call->flags.value(QStringLiteral("proof")).toString(), QStringLiteral("pin"));
+    const QStringList types = eventTypes(ccid);
+    QVERIFY(types.indexOf("tel.call_challenge") >= 0);
+    QCOMPARE(types.count("tel.pin_verified"), 1);
+    QCOMPARE(types.count("tel.pin_failed"), 0);
+    QVERIFY(types.indexOf("tel.pin_verified") > types.indexOf("call.gather.ended"));
+
+    // The keys pressed are nowhere in the log: the stored webhooks have them redacted.
+    const auto gathered = eventsOf(ccid, QStringLiteral("call.gather.ended"));
+    QCOMPARE(gathered.size(), 1);
+    QCOMPARE(gathered.first().payload.value("data").toObject().value("payload").toObject().value(
+                 "digits"),
+             QJsonValue(QStringLiteral("[redacted]")));
+    const auto keys = eventsOf(ccid, QStringLiteral("call.dtmf.received"));
+    QCOMPARE(keys.size(), 6); // five digits and #
+    for (const kt::StoredEvent &e : keys)
+        QCOMPARE(e.payload.value("data").toObject().value("payload").toObject().value("digit"),
+                 QJsonValue(QStringLiteral("[redacted]")));
+    for (const kt::StoredEvent &e : m_engine->eventStore().events(kt::EventQuery())) {
+        const QByteArray text = QJsonDocument(e.payload).toJson(QJsonDocument::Compact);
+        QVERIFY2(!text.contains("97531"), text.constData());
+    }
+    QVERIFY(m_engine->eventStore().verify().ok);
+}
+
+void TstEngine::pinChallengeFails()
+{
+    QVERIFY(startEngine(config()));
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QVERIFY(registerAlice(now.addDays(-1), now.addYears(1)));
+    QVERIFY(m_engine->repository().setPin(AlicePhone, QStringLiteral("97531"), Actor).ok);
+    kt::InboundCallOptions options;
+    options.shakenStirAttestation = QStringLiteral("B"); // not proof either
+    options.shakenStirValidated = true;
+    // A wrong PIN, a timeout, a too-short entry: three tries, then rejected.
+    options.gatherScript = {QStringLiteral("11111#"), QString(), QStringLiteral("12#")};
+    const QString ccid = m_telnyx->startInboundCall(AlicePhone, Owner, options);
+
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("ended"), Timeout);
+    QCOMPARE(steps(), (QStringList{"answer", "gather_using_speak", "gather_using_speak",
+                                   "gather_using_speak", "speak", "hangup"}));
+    verifyOneCommandIdPerCommand();
+    const auto call = record(ccid);
+    QCOMPARE(call->decision, QStringLiteral("rejected"));
+    QCOMPARE(call->reason, QStringLiteral("pin_failed"));
+    QVERIFY(call->namespaceName.isEmpty());
+    QCOMPARE(call->flags.value(QStringLiteral("claimed_namespace")).toString(),
+             QStringLiteral("alice.x"));
+    const auto failed = eventsOf(ccid, QStringLiteral("tel.pin_failed"));
+    QCOMPARE(failed.size(), 3);
+    QCOMPARE(failed.at(0).payload.value("outcome").toString(), QStringLiteral("wrong"));
+    QCOMPARE(failed.at(1).payload.value("outcome").toString(), QStringLiteral("timeout"));
+    QCOMPARE(failed.at(2).payload.value("outcome").toString(), QStringLiteral("invalid"));
+    QCOMPARE(failed.at(2).payload.value("tries_left").toInt(), 0);
+    // Only the wrong digits count against the registration.
+    QCOMPARE(m_engine->repository().registrations().first().pinFailures, 1);
+    for (const kt::StoredEvent &e : m_engine->eventStore().events(kt::EventQuery())) {
+        const QByteArray text = QJsonDocument(e.payload).toJson(QJsonDocument::Compact);
+        QVERIFY2(!text.contains("11111"), text.constData());
+    }
+}
+
+void TstEngine::unverifiedWithoutPinIsAnUnknownCaller()
+{
+    kt::Config c = config();
+    c.unknownPolicy = QStringLiteral("ask");
+    QVERIFY(startEngine(c));
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QVERIFY(registerAlice(now.addDays(-1), now.addYears(1)));
+    kt::InboundCallOptions options;
+    options.callingPartyType = QStringLiteral("sip");
+    options.shakenStirAttestation = QStringLiteral("A");
+    options.shakenStirValidated = true;
+    const QString ccid = m_telnyx->startInboundCall(AlicePhone, Owner, options);
+    QTRY_COMPARE_WITH_TIMEOUT(record(ccid) ? record(ccid)->decision : QString(),
+                              QStringLiteral("ask"), Timeout);
+    auto call = record(ccid);
+    QCOMPARE(call->reason, QStringLiteral("caller_id_unverified"));
+    QCOMPARE(call->flags.value(QStringLiteral("claimed_namespace")).toString(),
+             QStringLiteral("alice.x"));
+    QVERIFY(steps().isEmpty()); // it rings for the owner
+    // One click lets them through.
+    QVERIFY(m_engine->decide(callIdOf(ccid), true));
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("forwarded"), Timeout);
+    call = record(ccid);
+    QCOMPARE(call->decision, QStringLiteral("allowlisted"));
+    QCOMPARE(call->reason, QStringLiteral("owner_accepted"));
+}
+
+void TstEngine::restartMidChallenge()
+{
+    kt::Config c = config();
+    QVERIFY(startEngine(c));
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    QVERIFY(registerAlice(now.addDays(-1), now.addYears(1)));
+    QVERIFY(m_engine->repository().setPin(AlicePhone, QStringLiteral("97531"), Actor).ok);
+    m_telnyx->setDeliveryAttemptsPerUrl(200);
+    m_telnyx->setDeliveryRetryDelayMs(50);
+    // The engine stops as the second prompt goes out (after a wrong first PIN).
+    int gathers = 0;
+    bool stopped = false;
+    connect(m_telnyx.get(), &kt::TelnyxSimulator::commandReceived, this,
+            [this, &gathers, &stopped](const kt::ReceivedRequest &r) {
+                if (r.command == QLatin1String("gather_using_speak") && ++gathers == 2 &&
+                    !stopped) {
+                    stopped = true;
+                    QTimer::singleShot(0, this, [this] { m_engine.reset(); });
+                }
+            });
+    kt::InboundCallOptions options;
+    options.gatherScript = {QStringLiteral("11111#"), QStringLiteral("97531#")};
+    const QString ccid = m_telnyx->startInboundCall(AlicePhone, Owner, options);
+    QTRY_VERIFY_WITH_TIMEOUT(stopped && !m_engine, Timeout);
+
+    QVERIFY(startEngine(c));
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("forwarded"), Timeout);
+    QCOMPARE(steps(), (QStringList{"answer", "gather_using_speak", "gather_using_speak",
+                                   "transfer"}));
+    verifyOneCommandIdPerCommand();
+    const QStringList types = eventTypes(ccid);
+    QCOMPARE(types.count("tel.call_challenge"), 1);
+    QCOMPARE(types.count("tel.pin_failed"), 1);
+    QCOMPARE(types.count("tel.pin_verified"), 1);
+    const auto call = record(ccid);
+    QCOMPARE(call->reason, QStringLiteral("registry_pin"));
     QVERIFY(m_engine->eventStore().verify().ok);
 }
 

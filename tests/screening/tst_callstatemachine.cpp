@@ -85,6 +85,13 @@ Decision decision(Decision::Action action, const QString &nameSpace = QString(),
         d.outcome = Decision::Ask;
         d.reason = QStringLiteral("ask_owner");
         break;
+    case Decision::AnswerAndChallenge:
+        d.outcome = Decision::Challenge;
+        d.reason = QStringLiteral("caller_id_unverified");
+        d.claimedNamespace = nameSpace;
+        d.nameSpace.clear();
+        d.flags = QStringList{QStringLiteral("registered"), QStringLiteral("caller_id_unverified")};
+        break;
     }
     return d;
 }
@@ -182,6 +189,9 @@ QStringList steps(const CallActions &actions)
         case CallAction::CancelAskTimer:
             out << QStringLiteral("cancel_ask_timer");
             break;
+        case CallAction::PinTry:
+            out << QStringLiteral("pin_try:%1:%2").arg(a.pinTry).arg(a.pinStatus);
+            break;
         }
     }
     return out;
@@ -239,6 +249,32 @@ QList<Input> askFlow()
     return in;
 }
 
+QString pinState(int pinTry)
+{
+    return QString::fromLatin1(QByteArray("pin:" + QByteArray::number(pinTry)).toBase64());
+}
+
+CallPayload gatherEnded(int pinTry, const QString &status, const QString &digits = QString())
+{
+    CallPayload p = leg(LegA);
+    p.status = status;
+    p.digits = digits;
+    if (pinTry > 0)
+        p.clientState = pinState(pinTry);
+    return p;
+}
+
+// A call under challenge, answered and asked for the PIN the first time.
+CallStateMachine challenged()
+{
+    CallStateMachine m(config());
+    applyAll(m, opening(decision(Decision::AnswerAndChallenge, QStringLiteral("alice.x"))));
+    m.onWebhook(QStringLiteral("call.answered"), leg(LegA));
+    return m;
+}
+
+const QString GatherEnded = QStringLiteral("call.gather.ended");
+
 } // namespace
 
 class TestCallStateMachine : public QObject
@@ -276,6 +312,16 @@ private slots:
     void deterministicReplay();
     void commandIds();
     void snapshotRejectsGarbage();
+    void pinRight();
+    void pinWrongThenRight();
+    void pinThreeWrongFails();
+    void pinTimeoutsAndInvalidCountAsTries();
+    void pinHangupMidGather();
+    void pinDuplicateAndLateGatherEnded();
+    void pinLocked();
+    void pinGatherCommandFails();
+    void pinSnapshotMidChallenge();
+    void pinTryNeverSerialisesDigits();
 };
 
 void TestCallStateMachine::rejectionSequence()
@@ -939,6 +985,219 @@ void TestCallStateMachine::snapshotRejectsGarbage()
     QJsonObject bad = CallStateMachine(config()).toJson();
     bad.insert(QStringLiteral("decision"), QJsonObject{{QStringLiteral("decision"), 5}});
     QVERIFY(!CallStateMachine::fromJson(bad, &error));
+}
+
+void TestCallStateMachine::pinRight()
+{
+    CallStateMachine m(config());
+    CallActions out =
+        applyAll(m, opening(decision(Decision::AnswerAndChallenge, QStringLiteral("alice.x"))));
+    QCOMPARE(steps(out), QStringList{QStringLiteral("answer")});
+    QCOMPARE(m.state(), QStringLiteral("answering"));
+    out = m.onWebhook(QStringLiteral("call.answered"), leg(LegA));
+    QCOMPARE(steps(out), QStringList{QStringLiteral("gather_pin_1")});
+    const CallAction &g = out.at(0);
+    QCOMPARE(g.name, QStringLiteral("gather_using_speak"));
+    QCOMPARE(g.callControlId, LegA);
+    QCOMPARE(g.params.value(QLatin1String("payload")).toString(),
+             QStringLiteral("Please enter your PIN followed by the pound key."));
+    QCOMPARE(g.params.value(QLatin1String("voice")).toString(), QStringLiteral("female"));
+    QCOMPARE(g.params.value(QLatin1String("language")).toString(), QStringLiteral("en-US"));
+    QCOMPARE(g.params.value(QLatin1String("minimum_digits")).toInt(), 4);
+    QCOMPARE(g.params.value(QLatin1String("maximum_digits")).toInt(), 8);
+    QCOMPARE(g.params.value(QLatin1String("terminating_digit")).toString(), QStringLiteral("#"));
+    QCOMPARE(g.params.value(QLatin1String("valid_digits")).toString(),
+             QStringLiteral("0123456789"));
+    QCOMPARE(g.params.value(QLatin1String("maximum_tries")).toInt(), 1);
+    QCOMPARE(g.params.value(QLatin1String("timeout_millis")).toInt(), 20000);
+    QCOMPARE(g.params.value(QLatin1String("client_state")).toString(), pinState(1));
+    QCOMPARE(m.state(), QStringLiteral("challenging"));
+
+    // call.dtmf.received per digit changes nothing.
+    CallPayload dtmf = leg(LegA);
+    dtmf.digit = QStringLiteral("1");
+    QVERIFY(m.onWebhook(QStringLiteral("call.dtmf.received"), dtmf).isEmpty());
+
+    out = m.onWebhook(GatherEnded, gatherEnded(1, QStringLiteral("valid"), QStringLiteral("2468")));
+    QCOMPARE(steps(out), QStringList{QStringLiteral("pin_try:1:valid")});
+    QCOMPARE(out.at(0).digits, QStringLiteral("2468"));
+    QCOMPARE(m.pinAwaiting(), 1);
+    out = m.onPinResult(1, CallStateMachine::PinResult::Right);
+    QCOMPARE(steps(out), QStringList{QStringLiteral("transfer")});
+    QCOMPARE(out.at(0).params.value(QLatin1String("from_display_name")).toString(),
+             QStringLiteral("alice.x"));
+    QCOMPARE(m.decision()->decisionName(), QStringLiteral("authenticated"));
+    QCOMPARE(m.decision()->reason, QStringLiteral("registry_pin"));
+    QCOMPARE(m.decision()->proof, QStringLiteral("pin"));
+    QCOMPARE(m.state(), QStringLiteral("forwarding"));
+    QCOMPARE(m.pinAwaiting(), 0);
+    // A second verdict changes nothing.
+    QVERIFY(m.onPinResult(1, CallStateMachine::PinResult::Wrong).isEmpty());
+}
+
+void TestCallStateMachine::pinWrongThenRight()
+{
+    CallStateMachine m = challenged();
+    m.onWebhook(GatherEnded, gatherEnded(1, QStringLiteral("valid"), QStringLiteral("1111")));
+    CallActions out = m.onPinResult(1, CallStateMachine::PinResult::Wrong);
+    QCOMPARE(steps(out), QStringList{QStringLiteral("gather_pin_2")});
+    QCOMPARE(out.at(0).params.value(QLatin1String("payload")).toString(),
+             CallConfig().pinRetryPrompt);
+    QCOMPARE(out.at(0).params.value(QLatin1String("client_state")).toString(), pinState(2));
+    QCOMPARE(m.pinFailures(), 1);
+    out = m.onWebhook(GatherEnded, gatherEnded(2, QStringLiteral("valid"), QStringLiteral("2468")));
+    QCOMPARE(steps(out), QStringList{QStringLiteral("pin_try:2:valid")});
+    out = m.onPinResult(2, CallStateMachine::PinResult::Right);
+    QCOMPARE(steps(out), QStringList{QStringLiteral("transfer")});
+    QCOMPARE(m.decision()->reason, QStringLiteral("registry_pin"));
+}
+
+void TestCallStateMachine::pinThreeWrongFails()
+{
+    CallStateMachine m = challenged();
+    QStringList all;
+    for (int pinTry = 1; pinTry <= 3; ++pinTry) {
+        all += steps(m.onWebhook(
+            GatherEnded, gatherEnded(pinTry, QStringLiteral("valid"), QStringLiteral("0000"))));
+        all += steps(m.onPinResult(pinTry, CallStateMachine::PinResult::Wrong));
+    }
+    QCOMPARE(all,
+             (QStringList{QStringLiteral("pin_try:1:valid"), QStringLiteral("gather_pin_2"),
+                          QStringLiteral("pin_try:2:valid"), QStringLiteral("gather_pin_3"),
+                          QStringLiteral("pin_try:3:valid"), QStringLiteral("speak_rejection")}));
+    QCOMPARE(m.decision()->decisionName(), QStringLiteral("rejected"));
+    QCOMPARE(m.decision()->reason, QStringLiteral("pin_failed"));
+    QCOMPARE(m.decision()->claimedNamespace, QStringLiteral("alice.x"));
+    QCOMPARE(m.state(), QStringLiteral("rejecting"));
+    QCOMPARE(steps(m.onWebhook(QStringLiteral("call.speak.ended"), speakEnded())),
+             QStringList{QStringLiteral("hangup")});
+    // A fourth gather result (none was asked for) does nothing.
+    QVERIFY(m.onWebhook(GatherEnded, gatherEnded(4, QStringLiteral("valid"), QStringLiteral("1")))
+                .isEmpty());
+}
+
+void TestCallStateMachine::pinTimeoutsAndInvalidCountAsTries()
+{
+    CallStateMachine m = challenged();
+    QCOMPARE(steps(m.onWebhook(GatherEnded, gatherEnded(1, QStringLiteral("timeout")))),
+             (QStringList{QStringLiteral("pin_try:1:timeout"), QStringLiteral("gather_pin_2")}));
+    QCOMPARE(steps(m.onWebhook(GatherEnded,
+                               gatherEnded(2, QStringLiteral("invalid"), QStringLiteral("12")))),
+             (QStringList{QStringLiteral("pin_try:2:invalid"), QStringLiteral("gather_pin_3")}));
+    // Without client_state the result belongs to the current try.
+    QCOMPARE(steps(m.onWebhook(GatherEnded, gatherEnded(0, QStringLiteral("timeout")))),
+             (QStringList{QStringLiteral("pin_try:3:timeout"), QStringLiteral("speak_rejection")}));
+    QCOMPARE(m.decision()->reason, QStringLiteral("pin_failed"));
+}
+
+void TestCallStateMachine::pinHangupMidGather()
+{
+    CallStateMachine m = challenged();
+    QVERIFY(m.onWebhook(GatherEnded, gatherEnded(1, QStringLiteral("call_hangup"))).isEmpty());
+    QCOMPARE(m.pinFailures(), 0);
+    QVERIFY(m.onWebhook(QStringLiteral("call.hangup"),
+                        hangupOf(LegA, QStringLiteral("normal_clearing")))
+                .isEmpty());
+    QVERIFY(m.ended());
+    QVERIFY(m.onPinResult(1, CallStateMachine::PinResult::Right).isEmpty());
+    QVERIFY(
+        m.onWebhook(GatherEnded, gatherEnded(1, QStringLiteral("valid"), QStringLiteral("2468")))
+            .isEmpty());
+    QCOMPARE(m.issuedSteps(),
+             (QStringList{QStringLiteral("answer"), QStringLiteral("gather_pin_1")}));
+}
+
+void TestCallStateMachine::pinDuplicateAndLateGatherEnded()
+{
+    CallStateMachine m = challenged();
+    const CallPayload first = gatherEnded(1, QStringLiteral("valid"), QStringLiteral("1111"));
+    QCOMPARE(steps(m.onWebhook(GatherEnded, first)),
+             QStringList{QStringLiteral("pin_try:1:valid")});
+    // The same result again while its verdict is pending: nothing (one verification).
+    QVERIFY(m.onWebhook(GatherEnded, first).isEmpty());
+    QCOMPARE(steps(m.onPinResult(1, CallStateMachine::PinResult::Wrong)),
+             QStringList{QStringLiteral("gather_pin_2")});
+    // ... and after it: try 1 is settled.
+    QVERIFY(m.onWebhook(GatherEnded, first).isEmpty());
+    QVERIFY(m.notes().contains(QStringLiteral("stale_gather")));
+    // A verdict for a try that is not waiting is ignored.
+    QVERIFY(m.onPinResult(1, CallStateMachine::PinResult::Right).isEmpty());
+    QVERIFY(m.onPinResult(2, CallStateMachine::PinResult::Right).isEmpty());
+    QCOMPARE(m.decision()->outcome, Decision::Challenge);
+    QCOMPARE(m.pinFailures(), 1);
+    // A result from a later try than asked for is ignored too.
+    QVERIFY(m.onWebhook(GatherEnded, gatherEnded(3, QStringLiteral("valid"), QStringLiteral("1")))
+                .isEmpty());
+    // Duplicates of every webhook of a whole challenge emit each step once.
+    CallStateMachine d = challenged();
+    QStringList all;
+    for (int round = 0; round < 2; ++round)
+        all += steps(d.onWebhook(GatherEnded, gatherEnded(1, QStringLiteral("timeout"))));
+    QCOMPARE(all,
+             (QStringList{QStringLiteral("pin_try:1:timeout"), QStringLiteral("gather_pin_2")}));
+}
+
+void TestCallStateMachine::pinLocked()
+{
+    CallStateMachine m = challenged();
+    m.onWebhook(GatherEnded, gatherEnded(1, QStringLiteral("valid"), QStringLiteral("1111")));
+    QCOMPARE(steps(m.onPinResult(1, CallStateMachine::PinResult::Locked)),
+             QStringList{QStringLiteral("speak_rejection")});
+    QCOMPARE(m.decision()->reason, QStringLiteral("pin_locked"));
+    QCOMPARE(m.decision()->decisionName(), QStringLiteral("rejected"));
+}
+
+void TestCallStateMachine::pinGatherCommandFails()
+{
+    CallStateMachine m = challenged();
+    QCOMPARE(steps(m.onCommandResult(QStringLiteral("gather_pin_1"), false, false)),
+             QStringList{QStringLiteral("gather_pin_2")});
+    QCOMPARE(steps(m.onCommandResult(QStringLiteral("gather_pin_2"), false, false)),
+             QStringList{QStringLiteral("gather_pin_3")});
+    QCOMPARE(steps(m.onCommandResult(QStringLiteral("gather_pin_3"), false, false)),
+             QStringList{QStringLiteral("speak_rejection")});
+    QCOMPARE(m.decision()->reason, QStringLiteral("pin_failed"));
+    // The call ended under the gather: no more commands.
+    CallStateMachine e = challenged();
+    QVERIFY(e.onCommandResult(QStringLiteral("gather_pin_1"), false, true).isEmpty());
+    QVERIFY(e.finished());
+}
+
+void TestCallStateMachine::pinSnapshotMidChallenge()
+{
+    CallStateMachine m = challenged();
+    m.onWebhook(GatherEnded, gatherEnded(1, QStringLiteral("valid"), QStringLiteral("1111")));
+    m.onPinResult(1, CallStateMachine::PinResult::Wrong);
+    m.onWebhook(GatherEnded, gatherEnded(2, QStringLiteral("valid"), QStringLiteral("2468")));
+    const auto restored = CallStateMachine::fromJson(m.toJson());
+    QVERIFY(restored);
+    QCOMPARE(*restored, m);
+    CallStateMachine r = *restored;
+    QCOMPARE(r.pinAwaiting(), 2);
+    QCOMPARE(r.state(), QStringLiteral("challenging"));
+    const CallActions a = m.onPinResult(2, CallStateMachine::PinResult::Right);
+    const CallActions b = r.onPinResult(2, CallStateMachine::PinResult::Right);
+    QCOMPARE(a, b);
+    QCOMPARE(steps(b), QStringList{QStringLiteral("transfer")});
+    // A verdict lost with a restart: the try counts as failed and the caller is asked again.
+    CallStateMachine lost = challenged();
+    lost.onWebhook(GatherEnded,
+                   gatherEnded(1, QStringLiteral("valid"), QStringLiteral("[redacted]")));
+    QCOMPARE(steps(lost.onPinResult(1, CallStateMachine::PinResult::Unverifiable)),
+             QStringList{QStringLiteral("gather_pin_2")});
+}
+
+void TestCallStateMachine::pinTryNeverSerialisesDigits()
+{
+    const CallAction a =
+        CallAction::pinTried(2, QStringLiteral("valid"), QStringLiteral("24681357"));
+    const QByteArray json = QJsonDocument(a.toJson()).toJson(QJsonDocument::Compact);
+    QVERIFY2(!json.contains("24681357"), json.constData());
+    QCOMPARE(a.toJson().value(QLatin1String("try")).toInt(), 2);
+    CallStateMachine m = challenged();
+    m.onWebhook(GatherEnded, gatherEnded(1, QStringLiteral("valid"), QStringLiteral("24681357")));
+    const QByteArray snapshot = QJsonDocument(m.toJson()).toJson(QJsonDocument::Compact);
+    QVERIFY2(!snapshot.contains("24681357"), snapshot.constData());
 }
 
 QTEST_GUILESS_MAIN(TestCallStateMachine)

@@ -68,6 +68,10 @@ struct Case
     QString registered; // namespace the caller is registered to, or empty
     QString cert = QStringLiteral("valid"); // the namespace certificate's check code
     QString fingerprint = QStringLiteral("ab12");
+    QString attestation = QStringLiteral("derived"); // "derived": "A" when validated is set
+    QString partyType;                               // calling_party_type, "" = absent
+    bool pin = false;                                // the registration has a PIN
+    bool pinLocked = false;                          // ... locked after too many wrong tries
     Policy policy;
     // expected
     QString outcome;
@@ -77,6 +81,8 @@ struct Case
     QString nameSpace;
     qint64 ruleId = 0;
     bool ruleSingleUse = false;
+    QString proof;
+    QString claimed;
 };
 
 void setUp(FakeLookup &lookup, const Case &c)
@@ -101,7 +107,8 @@ void setUp(FakeLookup &lookup, const Case &c)
     }
     if (!c.registered.isEmpty()) {
         lookup.registry.insert(c.from,
-                               Registration{c.from, c.registered, c.fingerprint, Now.addDays(-3)});
+                               Registration{c.from, c.registered, c.fingerprint, Now.addDays(-3),
+                                            c.pin, c.pinLocked ? Now.addSecs(600) : QDateTime()});
         if (c.cert != QLatin1String("missing")) {
             const bool valid = c.cert == QLatin1String("valid");
             lookup.certs.insert(
@@ -122,7 +129,10 @@ CallFacts facts(const Case &c)
     f.to = Owner;
     f.callerIdName = c.rawFrom;
     f.shakenStirValidated = c.validated;
-    f.attestation = c.validated ? QStringLiteral("A") : QString();
+    f.attestation = c.attestation == QLatin1String("derived")
+                        ? (c.validated ? QStringLiteral("A") : QString())
+                        : c.attestation;
+    f.callingPartyType = c.partyType;
     f.screeningResult = c.screening;
     return f;
 }
@@ -190,7 +200,9 @@ QList<Case> decisionCases(QStringList *names)
     // Registry.
     add("registry valid", [&](Case &c) {
         c.registered = QStringLiteral("alice.x");
+        c.validated = true;
         forwarded(c, "authenticated", "registry");
+        c.proof = QStringLiteral("attested_caller_id");
         c.nameSpace = QStringLiteral("alice.x");
         c.flags = {QStringLiteral("registered")};
     });
@@ -239,17 +251,21 @@ QList<Case> decisionCases(QStringList *names)
         rejected(c, "attestation_failed");
         c.flags = {QStringLiteral("attestation_failed"), QStringLiteral("registered")};
     });
-    add("registry + validated false, not required -> authenticated", [&](Case &c) {
+    add("registry + validated false, not required, trust any -> authenticated", [&](Case &c) {
         c.registered = QStringLiteral("alice.x");
         c.validated = false;
+        c.policy.callerIdTrust = QStringLiteral("any");
+        c.proof = QStringLiteral("caller_id_policy");
         c.policy.requireShakenStir = false;
         forwarded(c, "authenticated", "registry");
         c.nameSpace = QStringLiteral("alice.x");
         c.flags = {QStringLiteral("attestation_failed"), QStringLiteral("registered")};
     });
-    add("registry + validated absent -> authenticated", [&](Case &c) {
+    add("registry + validated absent, trust any -> authenticated", [&](Case &c) {
         c.registered = QStringLiteral("alice.x");
         c.validated = std::nullopt;
+        c.policy.callerIdTrust = QStringLiteral("any");
+        c.proof = QStringLiteral("caller_id_policy");
         forwarded(c, "authenticated", "registry");
         c.nameSpace = QStringLiteral("alice.x");
         c.flags = {QStringLiteral("registered")};
@@ -258,6 +274,7 @@ QList<Case> decisionCases(QStringList *names)
         c.registered = QStringLiteral("alice.x");
         c.validated = true;
         forwarded(c, "authenticated", "registry");
+        c.proof = QStringLiteral("attested_caller_id");
         c.nameSpace = QStringLiteral("alice.x");
         c.flags = {QStringLiteral("registered")};
     });
@@ -327,7 +344,9 @@ QList<Case> decisionCases(QStringList *names)
     add("registry valid beats allow", [&](Case &c) {
         c.registered = QStringLiteral("alice.x");
         c.rules = {QStringLiteral("allow +17702300635")};
+        c.validated = true;
         forwarded(c, "authenticated", "registry");
+        c.proof = QStringLiteral("attested_caller_id");
         c.nameSpace = QStringLiteral("alice.x");
         c.flags = {QStringLiteral("registered")};
     });
@@ -378,7 +397,9 @@ QList<Case> decisionCases(QStringList *names)
     add("unknown to-number still authenticates", [&](Case &c) {
         c.policy.toNumberKnown = false;
         c.registered = QStringLiteral("alice.x");
+        c.validated = true;
         forwarded(c, "authenticated", "registry");
+        c.proof = QStringLiteral("attested_caller_id");
         c.nameSpace = QStringLiteral("alice.x");
         c.flags = {QStringLiteral("unknown_number"), QStringLiteral("registered")};
     });
@@ -408,7 +429,9 @@ QList<Case> decisionCases(QStringList *names)
         c.screening = QStringLiteral("spam_likely");
         c.policy.rejectSpamLikely = true;
         c.registered = QStringLiteral("alice.x");
+        c.validated = true;
         forwarded(c, "authenticated", "registry");
+        c.proof = QStringLiteral("attested_caller_id");
         c.nameSpace = QStringLiteral("alice.x");
         c.flags = {QStringLiteral("spam_likely"), QStringLiteral("registered")};
     });
@@ -480,9 +503,203 @@ QList<Case> decisionCases(QStringList *names)
     add("dry run authenticated", [&](Case &c) {
         c.policy.dryRun = true;
         c.registered = QStringLiteral("alice.x");
+        c.validated = true;
+        forwarded(c, "authenticated", "registry");
+        c.proof = QStringLiteral("attested_caller_id");
+        c.nameSpace = QStringLiteral("alice.x");
+        c.flags = {QStringLiteral("registered")};
+    });
+
+    // Caller ID is not identity (caller-id-trust).
+    const QStringList unverified = {QStringLiteral("registered"),
+                                    QStringLiteral("caller_id_unverified")};
+    auto challenged = [&](Case &c) {
+        c.outcome = QStringLiteral("challenge");
+        c.reason = QStringLiteral("caller_id_unverified");
+        c.action = QStringLiteral("answer_and_challenge");
+        c.flags = unverified;
+        c.claimed = QStringLiteral("alice.x");
+    };
+    add("trust: A validated pstn -> authenticated, attested", [&](Case &c) {
+        c.registered = QStringLiteral("alice.x");
+        c.validated = true;
+        c.partyType = QStringLiteral("pstn");
+        c.pin = true;
         forwarded(c, "authenticated", "registry");
         c.nameSpace = QStringLiteral("alice.x");
         c.flags = {QStringLiteral("registered")};
+        c.proof = QStringLiteral("attested_caller_id");
+    });
+    add("trust: A validated, party type absent -> authenticated (absent is not SIP)", [&](Case &c) {
+        c.registered = QStringLiteral("alice.x");
+        c.validated = true;
+        forwarded(c, "authenticated", "registry");
+        c.nameSpace = QStringLiteral("alice.x");
+        c.flags = {QStringLiteral("registered")};
+        c.proof = QStringLiteral("attested_caller_id");
+    });
+    add("trust: attestation absent, PIN -> challenge", [&](Case &c) {
+        c.registered = QStringLiteral("alice.x");
+        c.pin = true;
+        challenged(c);
+    });
+    add("trust: attestation absent, no PIN -> caller_id_unverified", [&](Case &c) {
+        c.registered = QStringLiteral("alice.x");
+        rejected(c, "caller_id_unverified");
+        c.flags = unverified;
+        c.claimed = QStringLiteral("alice.x");
+    });
+    add("trust: B validated, PIN -> challenge", [&](Case &c) {
+        c.registered = QStringLiteral("alice.x");
+        c.validated = true;
+        c.attestation = QStringLiteral("B");
+        c.pin = true;
+        challenged(c);
+    });
+    add("trust: C validated, no PIN -> caller_id_unverified", [&](Case &c) {
+        c.registered = QStringLiteral("alice.x");
+        c.validated = true;
+        c.attestation = QStringLiteral("C");
+        rejected(c, "caller_id_unverified");
+        c.flags = unverified;
+        c.claimed = QStringLiteral("alice.x");
+    });
+    add("trust: A without shaken_stir_validated, PIN -> challenge", [&](Case &c) {
+        c.registered = QStringLiteral("alice.x");
+        c.attestation = QStringLiteral("A");
+        c.pin = true;
+        challenged(c);
+    });
+    add("trust: A validated false, required -> attestation_failed (no PIN asked)", [&](Case &c) {
+        c.registered = QStringLiteral("alice.x");
+        c.validated = false;
+        c.pin = true;
+        rejected(c, "attestation_failed");
+        c.flags = {QStringLiteral("attestation_failed"), QStringLiteral("registered")};
+    });
+    add("trust: A validated false, not required, PIN -> challenge", [&](Case &c) {
+        c.registered = QStringLiteral("alice.x");
+        c.validated = false;
+        c.policy.requireShakenStir = false;
+        c.pin = true;
+        challenged(c);
+        c.flags = {QStringLiteral("attestation_failed"), QStringLiteral("registered"),
+                   QStringLiteral("caller_id_unverified")};
+    });
+    add("trust: sip, A validated, PIN -> challenge", [&](Case &c) {
+        c.registered = QStringLiteral("alice.x");
+        c.validated = true;
+        c.partyType = QStringLiteral("sip");
+        c.pin = true;
+        challenged(c);
+    });
+    add("trust: sip, A validated, no PIN -> caller_id_unverified", [&](Case &c) {
+        c.registered = QStringLiteral("alice.x");
+        c.validated = true;
+        c.partyType = QStringLiteral("sip");
+        rejected(c, "caller_id_unverified");
+        c.flags = unverified;
+        c.claimed = QStringLiteral("alice.x");
+    });
+    add("trust: absent, PIN locked -> pin_locked, an unknown caller", [&](Case &c) {
+        c.registered = QStringLiteral("alice.x");
+        c.pin = true;
+        c.pinLocked = true;
+        rejected(c, "pin_locked");
+        c.flags = unverified;
+        c.claimed = QStringLiteral("alice.x");
+    });
+    add("trust: absent, PIN locked, ask -> ask / pin_locked", [&](Case &c) {
+        c.registered = QStringLiteral("alice.x");
+        c.pin = true;
+        c.pinLocked = true;
+        c.policy.unknownPolicy = QStringLiteral("ask");
+        c.outcome = QStringLiteral("ask");
+        c.reason = QStringLiteral("pin_locked");
+        c.action = QStringLiteral("ring");
+        c.flags = unverified;
+        c.claimed = QStringLiteral("alice.x");
+    });
+    add("trust: absent, no PIN, ask -> ask / caller_id_unverified", [&](Case &c) {
+        c.registered = QStringLiteral("alice.x");
+        c.policy.unknownPolicy = QStringLiteral("ask");
+        c.outcome = QStringLiteral("ask");
+        c.reason = QStringLiteral("caller_id_unverified");
+        c.action = QStringLiteral("ring");
+        c.flags = unverified;
+        c.claimed = QStringLiteral("alice.x");
+    });
+    add("trust: absent, no PIN, reject policy -> rejected without answering", [&](Case &c) {
+        c.registered = QStringLiteral("alice.x");
+        c.policy.unknownPolicy = QStringLiteral("reject");
+        rejected(c, "caller_id_unverified");
+        c.action = QStringLiteral("reject_call");
+        c.flags = unverified;
+        c.claimed = QStringLiteral("alice.x");
+    });
+    add("trust: absent, no PIN, allow rule -> allowlisted", [&](Case &c) {
+        c.registered = QStringLiteral("alice.x");
+        c.rules = {QStringLiteral("allow +17702300635")};
+        forwarded(c, "allowlisted", "allow_rule");
+        c.ruleId = 1;
+        c.flags = unverified;
+        c.claimed = QStringLiteral("alice.x");
+    });
+    add("trust: absent, PIN, allow rule -> challenge (the registry comes first)", [&](Case &c) {
+        c.registered = QStringLiteral("alice.x");
+        c.pin = true;
+        c.rules = {QStringLiteral("allow +17702300635")};
+        challenged(c);
+    });
+    add("trust: absent, no PIN, accept_all -> allowlisted", [&](Case &c) {
+        c.registered = QStringLiteral("alice.x");
+        c.policy.numberPolicy = QStringLiteral("accept_all");
+        forwarded(c, "allowlisted", "number_accepts_all");
+        c.flags = unverified;
+        c.claimed = QStringLiteral("alice.x");
+    });
+    add("trust: absent, PIN, dry run -> challenge recorded, forwarded", [&](Case &c) {
+        c.registered = QStringLiteral("alice.x");
+        c.pin = true;
+        c.policy.dryRun = true;
+        challenged(c);
+        c.action = QStringLiteral("answer_and_forward");
+    });
+    add("trust any: absent -> authenticated by policy", [&](Case &c) {
+        c.registered = QStringLiteral("alice.x");
+        c.pin = true;
+        c.policy.callerIdTrust = QStringLiteral("any");
+        forwarded(c, "authenticated", "registry");
+        c.nameSpace = QStringLiteral("alice.x");
+        c.flags = {QStringLiteral("registered")};
+        c.proof = QStringLiteral("caller_id_policy");
+    });
+    add("trust any: sip, C -> authenticated by policy", [&](Case &c) {
+        c.registered = QStringLiteral("alice.x");
+        c.validated = true;
+        c.attestation = QStringLiteral("C");
+        c.partyType = QStringLiteral("sip");
+        c.policy.callerIdTrust = QStringLiteral("any");
+        forwarded(c, "authenticated", "registry");
+        c.nameSpace = QStringLiteral("alice.x");
+        c.flags = {QStringLiteral("registered")};
+        c.proof = QStringLiteral("caller_id_policy");
+    });
+    add("trust any: A validated -> authenticated, attested", [&](Case &c) {
+        c.registered = QStringLiteral("alice.x");
+        c.validated = true;
+        c.policy.callerIdTrust = QStringLiteral("any");
+        forwarded(c, "authenticated", "registry");
+        c.nameSpace = QStringLiteral("alice.x");
+        c.flags = {QStringLiteral("registered")};
+        c.proof = QStringLiteral("attested_caller_id");
+    });
+    add("trust: invalid certificate, PIN -> certificate_invalid (no PIN asked)", [&](Case &c) {
+        c.registered = QStringLiteral("alice.x");
+        c.cert = QStringLiteral("revoked");
+        c.pin = true;
+        rejected(c, "certificate_invalid");
+        c.flags = {QStringLiteral("registered"), QStringLiteral("certificate_invalid")};
     });
     return list;
 }
@@ -523,6 +740,8 @@ private slots:
     void askTimeout_data();
     void askTimeout();
     void ownerDecisionKeepsDryRun();
+    void pinAccepted();
+    void pinRejected();
     void decisionJsonRoundTrip();
     void names();
 };
@@ -548,6 +767,8 @@ void TestDecider::decisionTable()
     QCOMPARE(d.ruleId, c.ruleId);
     QCOMPARE(d.ruleSingleUse, c.ruleSingleUse);
     QCOMPARE(d.dryRun, c.policy.dryRun);
+    QCOMPARE(d.proof, c.proof);
+    QCOMPARE(d.claimedNamespace, c.claimed);
     QVERIFY(!d.explanation.isEmpty());
     QVERIFY(d.explanation.endsWith(QLatin1Char('.')));
     QVERIFY2(!d.explanation.contains(QLatin1Char('\n')), "one sentence");
@@ -557,9 +778,26 @@ void TestDecider::explanations()
 {
     Case c;
     c.registered = QStringLiteral("alice.x");
+    c.validated = true;
     QCOMPARE(decideFor(c).explanation,
-             QStringLiteral("+17702300635 is registered to alice.x and its certificate is valid, "
-                            "so the call was forwarded."));
+             QStringLiteral("+17702300635 is registered to alice.x, its certificate is valid and "
+                            "STIR/SHAKEN attested the caller ID (A, validated), so the call was "
+                            "forwarded."));
+    c.validated.reset();
+    QCOMPARE(decideFor(c).explanation,
+             QStringLiteral("+17702300635 claims to be alice.x, but the call carries no "
+                            "STIR/SHAKEN attestation, and it has no PIN, so the call was answered "
+                            "with the rejection message and hung up."));
+    c.pin = true;
+    c.partyType = QStringLiteral("sip");
+    QCOMPARE(decideFor(c).explanation,
+             QStringLiteral("+17702300635 claims to be alice.x, but the call comes over sip, "
+                            "where a caller can claim any number, so the call is answered and "
+                            "the caller is asked for the PIN."));
+    c.partyType.clear();
+    c.policy.callerIdTrust = QStringLiteral("any");
+    QVERIFY2(decideFor(c).explanation.contains(QLatin1String("caller-id-trust is any")),
+             qPrintable(decideFor(c).explanation));
     Case blocked;
     blocked.rules = {QStringLiteral("block +1770*")};
     QCOMPARE(decideFor(blocked).explanation,
@@ -695,6 +933,44 @@ void TestDecider::ownerDecisionKeepsDryRun()
     QVERIFY(d.explanation.contains(QLatin1String("would have been")));
 }
 
+void TestDecider::pinAccepted()
+{
+    Case c;
+    c.registered = QStringLiteral("alice.x");
+    c.pin = true;
+    const Decision challenge = decideFor(c);
+    QCOMPARE(challenge.outcome, Decision::Challenge);
+    const Decision d = Decider::pinAccepted(challenge);
+    QCOMPARE(d.decisionName(), QStringLiteral("authenticated"));
+    QCOMPARE(d.reason, QStringLiteral("registry_pin"));
+    QCOMPARE(d.proof, QStringLiteral("pin"));
+    QCOMPARE(d.nameSpace, QStringLiteral("alice.x"));
+    QCOMPARE(d.claimedNamespace, QStringLiteral("alice.x"));
+    QCOMPARE(d.action, Decision::AnswerAndForward);
+    QCOMPARE(d.flags, challenge.flags);
+    QCOMPARE(d.explanation,
+             QStringLiteral("+17702300635 is registered to alice.x and the caller entered its "
+                            "PIN, so the call was forwarded."));
+}
+
+void TestDecider::pinRejected()
+{
+    Case c;
+    c.registered = QStringLiteral("alice.x");
+    c.pin = true;
+    const Decision challenge = decideFor(c);
+    const Decision failed = Decider::pinRejected(challenge, false);
+    QCOMPARE(failed.decisionName(), QStringLiteral("rejected"));
+    QCOMPARE(failed.reason, QStringLiteral("pin_failed"));
+    QCOMPARE(failed.action, Decision::AnswerAndSpeakRejection);
+    QVERIFY(failed.nameSpace.isEmpty());
+    QVERIFY(failed.proof.isEmpty());
+    QCOMPARE(failed.claimedNamespace, QStringLiteral("alice.x"));
+    const Decision locked = Decider::pinRejected(challenge, true);
+    QCOMPARE(locked.reason, QStringLiteral("pin_locked"));
+    QVERIFY(locked.explanation.contains(QLatin1String("locked")));
+}
+
 void TestDecider::decisionJsonRoundTrip()
 {
     Case c;
@@ -721,14 +997,15 @@ void TestDecider::decisionJsonRoundTrip()
 
 void TestDecider::names()
 {
-    const QStringList outcomes = {QStringLiteral("blocked"), QStringLiteral("authenticated"),
+    const QStringList outcomes = {QStringLiteral("blocked"),     QStringLiteral("authenticated"),
                                   QStringLiteral("allowlisted"), QStringLiteral("rejected"),
-                                  QStringLiteral("ask")};
+                                  QStringLiteral("ask"),         QStringLiteral("challenge")};
     for (const QString &n : outcomes)
         QCOMPARE(Decision::outcomeName(*Decision::outcomeFromName(n)), n);
     QVERIFY(!Decision::outcomeFromName(QStringLiteral("maybe")));
     for (const QString &n : {QStringLiteral("reject_call"), QStringLiteral("answer_and_forward"),
-                             QStringLiteral("answer_and_speak_rejection"), QStringLiteral("ring")})
+                             QStringLiteral("answer_and_speak_rejection"), QStringLiteral("ring"),
+                             QStringLiteral("answer_and_challenge")})
         QCOMPARE(Decision::actionName(*Decision::actionFromName(n)), n);
 }
 

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "screening/certificateauthority.h"
+#include "screening/pinhash.h"
 #include "screening/screeningevents.h"
 #include "screening/screeningrepository.h"
 #include "store/eventstore.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -14,11 +16,108 @@
 
 #include <memory>
 
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/ecdsa.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
 using namespace kt;
 
 namespace {
 
 const QDateTime kNow = QDateTime(QDate(2025, 6, 1), QTime(12, 0), Qt::UTC);
+
+// ECDSA P-256 certificates made with OpenSSL directly (CertificateAuthority uses Ed25519, whose
+// signatures have one encoding only): a root, a namespace certificate it signs, and that
+// certificate re-encoded with the signature (r, n - s), which verifies as well and has another
+// DER encoding and fingerprint.
+struct EcdsaChain
+{
+    Certificate root;
+    Certificate leaf;
+    Certificate reencoded;
+};
+
+X509 *makeCertificate(const QString &subject, const QString &dnsName, bool ca, EVP_PKEY *key,
+                      X509 *issuer, EVP_PKEY *issuerKey, long serial)
+{
+    X509 *x = X509_new();
+    X509_set_version(x, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
+    X509_NAME *name = X509_NAME_new();
+    X509_NAME_add_entry_by_txt(
+        name, "CN", MBSTRING_UTF8,
+        reinterpret_cast<const unsigned char *>(subject.toUtf8().constData()), -1, -1, 0);
+    X509_set_subject_name(x, name);
+    X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name);
+    X509_NAME_free(name);
+    ASN1_TIME_set(X509_getm_notBefore(x), time_t(kNow.addDays(-1).toSecsSinceEpoch()));
+    ASN1_TIME_set(X509_getm_notAfter(x), time_t(kNow.addDays(30).toSecsSinceEpoch()));
+    X509_set_pubkey(x, key);
+    X509V3_CTX ctx;
+    X509V3_set_ctx(&ctx, issuer ? issuer : x, x, nullptr, nullptr, 0);
+    auto add = [&](int nid, const char *value) {
+        X509_EXTENSION *e = X509V3_EXT_conf_nid(nullptr, &ctx, nid, value);
+        X509_add_ext(x, e, -1);
+        X509_EXTENSION_free(e);
+    };
+    add(NID_basic_constraints, ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+    add(NID_key_usage, ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature");
+    if (!dnsName.isEmpty())
+        add(NID_subject_alt_name, qPrintable(QStringLiteral("DNS:") + dnsName));
+    X509_sign(x, issuerKey ? issuerKey : key, EVP_sha256());
+    return x;
+}
+
+EcdsaChain makeEcdsaChain()
+{
+    EcdsaChain chain;
+    EVP_PKEY *rootKey = EVP_EC_gen("P-256");
+    EVP_PKEY *leafKey = EVP_EC_gen("P-256");
+    X509 *root = makeCertificate(QStringLiteral("ecdsa test root"), QString(), true, rootKey,
+                                 nullptr, nullptr, 1);
+    X509 *leaf = makeCertificate(QStringLiteral("alice.x"), QStringLiteral("alice.x"), false,
+                                 leafKey, root, rootKey, 4242);
+    chain.root = Certificate::fromX509(root);
+    chain.leaf = Certificate::fromX509(leaf);
+
+    // (r, s) -> (r, n - s) in the signature, the TBSCertificate untouched.
+    const ASN1_BIT_STRING *signature = nullptr;
+    X509_get0_signature(&signature, nullptr, leaf);
+    const unsigned char *p = signature->data;
+    ECDSA_SIG *sig = d2i_ECDSA_SIG(nullptr, &p, signature->length);
+    EC_GROUP *group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+    BIGNUM *flipped = BN_new();
+    BN_sub(flipped, EC_GROUP_get0_order(group), ECDSA_SIG_get0_s(sig));
+    ECDSA_SIG_set0(sig, BN_dup(ECDSA_SIG_get0_r(sig)), flipped);
+    unsigned char *der = nullptr;
+    const int length = i2d_ECDSA_SIG(sig, &der);
+    X509 *copy = X509_dup(leaf);
+    const ASN1_BIT_STRING *copySignature = nullptr;
+    X509_get0_signature(&copySignature, nullptr, copy);
+    ASN1_BIT_STRING *writable = const_cast<ASN1_BIT_STRING *>(copySignature);
+    ASN1_BIT_STRING_set(writable, der, length);
+    writable->flags &= ~(ASN1_STRING_FLAG_BITS_LEFT | 0x07);
+    writable->flags |= ASN1_STRING_FLAG_BITS_LEFT;
+    unsigned char *whole = nullptr;
+    const int wholeLength = i2d_X509(copy, &whole);
+    chain.reencoded =
+        Certificate::fromDer(QByteArray(reinterpret_cast<const char *>(whole), wholeLength))
+            .value_or(Certificate());
+    OPENSSL_free(whole);
+    OPENSSL_free(der);
+    X509_free(copy);
+    EC_GROUP_free(group);
+    ECDSA_SIG_free(sig);
+    X509_free(leaf);
+    X509_free(root);
+    EVP_PKEY_free(leafKey);
+    EVP_PKEY_free(rootKey);
+    return chain;
+}
+
 
 QString tableCount(EventStore &store, const QString &table, const QString &where = QString())
 {
@@ -922,6 +1021,232 @@ private slots:
               "rows, %.3f ms with 20,000",
               few, many);
         QVERIFY2(many < few * 5, qPrintable(QStringLiteral("%1 ms vs %2 ms").arg(many).arg(few)));
+    }
+
+    void pinHashing()
+    {
+        const QString a = PinHash::hash(QStringLiteral("2468"));
+        const QString b = PinHash::hash(QStringLiteral("2468"));
+        QVERIFY(a.startsWith(QLatin1String("scrypt$16384$8$1$")));
+        QVERIFY2(a != b, "the same PIN with another salt hashes differently");
+        QVERIFY(!a.contains(QLatin1String("2468")));
+        QVERIFY(PinHash::verify(QStringLiteral("2468"), a));
+        QVERIFY(PinHash::verify(QStringLiteral("2468"), b));
+        QVERIFY(!PinHash::verify(QStringLiteral("2469"), a));
+        QVERIFY(!PinHash::verify(QStringLiteral("24680"), a));
+        QVERIFY(!PinHash::verify(QString(), a));
+        // A stored text that is not a hash, or asks for absurd parameters, verifies nothing.
+        QVERIFY(!PinHash::verify(QStringLiteral("2468"), QStringLiteral("2468")));
+        QString tampered = a;
+        tampered.replace(QStringLiteral("scrypt$16384$"), QStringLiteral("scrypt$1073741824$"));
+        QVERIFY(!PinHash::verify(QStringLiteral("2468"), tampered));
+        QString otherHash = a.left(a.lastIndexOf(QLatin1Char('$')) + 1) +
+                            b.mid(b.lastIndexOf(QLatin1Char('$')) + 1);
+        QVERIFY(!PinHash::verify(QStringLiteral("2468"), otherHash));
+        // 4 to 8 ASCII digits only.
+        for (const QString &bad :
+             {QStringLiteral("123"), QStringLiteral("123456789"), QStringLiteral("12a4"),
+              QStringLiteral("12 34"), QString::fromUtf8("\u0661\u0662\u0663\u0664"),
+              QStringLiteral("-1234")}) {
+            QVERIFY2(!PinHash::isValidPin(bad), qPrintable(bad));
+            QVERIFY(PinHash::hash(bad).isEmpty());
+        }
+        QVERIFY(PinHash::isValidPin(QStringLiteral("0000")));
+        QVERIFY(PinHash::isValidPin(QStringLiteral("12345678")));
+    }
+
+    void registrationPins()
+    {
+        trustAndAddAlice();
+        const QString pin = QStringLiteral("97531");
+        ScreeningResult r =
+            m_repo->registerPhone(QStringLiteral("(770) 230-0635"), QStringLiteral("alice.x"),
+                                  QStringLiteral("cli"), pin);
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QVERIFY(lastEvent().payload.value(QLatin1String("pin_set")).toBool());
+        auto reg = m_repo->registration(QStringLiteral("+17702300635"));
+        QVERIFY(reg && reg->pinSet && !reg->pinLockedUntil.isValid());
+        QCOMPARE(m_repo->checkPin(reg->phone, pin).outcome, PinCheck::Outcome::Right);
+        QCOMPARE(m_repo->checkPin(reg->phone, QStringLiteral("97530")).outcome,
+                 PinCheck::Outcome::Wrong);
+        // Invalid PINs are refused without being repeated.
+        r = m_repo->registerPhone(QStringLiteral("+17702300635"), QStringLiteral("alice.x"),
+                                  QStringLiteral("cli"), QStringLiteral("12x45"));
+        QVERIFY(!r.ok);
+        QVERIFY(!r.error.contains(QLatin1String("12x45")));
+        r = m_repo->setPin(QStringLiteral("+17702300635"), QStringLiteral("123"),
+                           QStringLiteral("cli"));
+        QVERIFY(!r.ok);
+        QVERIFY(!r.error.contains(QLatin1String("123")));
+        QVERIFY(!m_repo
+                     ->setPin(QStringLiteral("+14155550100"), QStringLiteral("1234"),
+                              QStringLiteral("cli"))
+                     .ok); // not registered
+        // Registering again to the same namespace keeps the PIN.
+        QVERIFY(m_repo
+                    ->registerPhone(QStringLiteral("+17702300635"), QStringLiteral("alice.x"),
+                                    QStringLiteral("cli"))
+                    .ok);
+        QVERIFY(m_repo->registration(QStringLiteral("+17702300635"))->pinSet);
+        // Change it, then clear it.
+        r = m_repo->setPin(QStringLiteral("+17702300635"), QStringLiteral("8642"),
+                           QStringLiteral("cli"));
+        QVERIFY2(r.ok && r.changed(), qPrintable(r.error));
+        QCOMPARE(lastEvent().type, QString::fromLatin1(ScreeningEvents::RegistryPinSet));
+        QCOMPARE(m_repo->checkPin(QStringLiteral("+17702300635"), pin).outcome,
+                 PinCheck::Outcome::Wrong);
+        QCOMPARE(m_repo->checkPin(QStringLiteral("+17702300635"), QStringLiteral("8642")).outcome,
+                 PinCheck::Outcome::Right);
+        r = m_repo->clearPin(QStringLiteral("+17702300635"), QStringLiteral("cli"));
+        QVERIFY(r.ok && r.changed());
+        QCOMPARE(lastEvent().type, QString::fromLatin1(ScreeningEvents::RegistryPinCleared));
+        QVERIFY(!m_repo->registration(QStringLiteral("+17702300635"))->pinSet);
+        QCOMPARE(m_repo->checkPin(QStringLiteral("+17702300635"), QStringLiteral("8642")).outcome,
+                 PinCheck::Outcome::NoPin);
+        r = m_repo->clearPin(QStringLiteral("+17702300635"), QStringLiteral("cli"));
+        QVERIFY(r.ok && !r.changed());
+        // No event carries a PIN, and no event carries a hash.
+        for (const StoredEvent &e : m_store->events(EventQuery())) {
+            const QByteArray text = QJsonDocument(e.payload).toJson(QJsonDocument::Compact);
+            QVERIFY2(!text.contains("97531") && !text.contains("8642") && !text.contains("scrypt"),
+                     text.constData());
+        }
+        QCOMPARE(tableCount(*m_store, QStringLiteral("registry"),
+                            QStringLiteral("WHERE pin_hash LIKE '%97531%'")),
+                 QStringLiteral("0"));
+    }
+
+    void pinLockoutAcrossCalls()
+    {
+        trustAndAddAlice();
+        const QString phone = QStringLiteral("+17702300635");
+        QVERIFY(m_repo
+                    ->registerPhone(phone, QStringLiteral("alice.x"), QStringLiteral("cli"),
+                                    QStringLiteral("2468"))
+                    .ok);
+        auto attempt = [&](const QString &digits, int call) {
+            const PinCheck c = m_repo->checkPin(phone, digits);
+            const ScreeningResult r = m_repo->recordPinAttempt(
+                c, 1, QStringLiteral("call-%1").arg(call), {}, QStringLiteral("engine"));
+            [&] { QVERIFY2(r.ok, qPrintable(r.error)); }();
+            return c;
+        };
+        // Four wrong PINs over four calls: counted, not locked.
+        for (int i = 1; i <= 4; ++i) {
+            const PinCheck c = attempt(QStringLiteral("1111"), i);
+            QCOMPARE(c.outcome, PinCheck::Outcome::Wrong);
+            QCOMPARE(c.failures, i);
+            QVERIFY(!c.lockStarted);
+            QCOMPARE(lastEvent().type, QString::fromLatin1(ScreeningEvents::PinFailed));
+            QCOMPARE(lastEvent().callId, QStringLiteral("call-%1").arg(i));
+        }
+        // A right PIN resets the count.
+        QCOMPARE(attempt(QStringLiteral("2468"), 5).outcome, PinCheck::Outcome::Right);
+        QCOMPARE(lastEvent().type, QString::fromLatin1(ScreeningEvents::PinVerified));
+        for (int i = 1; i <= 4; ++i)
+            QCOMPARE(attempt(QStringLiteral("1111"), 5 + i).failures, i);
+        // The fifth wrong PIN within the hour locks the registration's PIN for an hour.
+        m_clock = m_clock.addSecs(30 * 60);
+        const PinCheck fifth = attempt(QStringLiteral("1111"), 10);
+        QCOMPARE(fifth.outcome, PinCheck::Outcome::Wrong);
+        QVERIFY(fifth.lockStarted);
+        QCOMPARE(fifth.lockedUntil, m_clock.addSecs(ScreeningRepository::PinLockSecs));
+        QCOMPARE(lastEvent().type, QString::fromLatin1(ScreeningEvents::PinLocked));
+        QCOMPARE(lastEvent().payload.value(QLatin1String("phone")).toString(), phone);
+        auto reg = m_repo->registration(phone);
+        QVERIFY(reg->pinLockedAt(m_clock));
+        // Locked: even the right PIN is not taken (nor compared).
+        QCOMPARE(attempt(QStringLiteral("2468"), 11).outcome, PinCheck::Outcome::Locked);
+        m_clock = m_clock.addSecs(ScreeningRepository::PinLockSecs - 1);
+        QCOMPARE(attempt(QStringLiteral("2468"), 12).outcome, PinCheck::Outcome::Locked);
+        // The lock expires.
+        m_clock = m_clock.addSecs(2);
+        QVERIFY(!m_repo->registration(phone)->pinLockedAt(m_clock));
+        QCOMPARE(attempt(QStringLiteral("2468"), 13).outcome, PinCheck::Outcome::Right);
+        // Wrong PINs further apart than the window do not add up.
+        for (int i = 0; i < 4; ++i)
+            attempt(QStringLiteral("1111"), 20 + i);
+        m_clock = m_clock.addSecs(ScreeningRepository::PinFailureWindowSecs + 1);
+        const PinCheck late = attempt(QStringLiteral("1111"), 30);
+        QCOMPARE(late.failures, 1);
+        QVERIFY(!late.lockStarted);
+        // The owner setting a new PIN lifts a lock.
+        for (int i = 0; i < 5; ++i)
+            attempt(QStringLiteral("1111"), 40 + i);
+        QVERIFY(m_repo->registration(phone)->pinLockedAt(m_clock));
+        QVERIFY(m_repo->setPin(phone, QStringLiteral("1357"), QStringLiteral("cli")).ok);
+        QVERIFY(!m_repo->registration(phone)->pinLockedAt(m_clock));
+        const auto listed = m_repo->registrations();
+        QCOMPARE(listed.size(), 1);
+        QCOMPARE(listed.first().pinFailures, 0);
+        for (const StoredEvent &e : m_store->events(EventQuery())) {
+            const QByteArray text = QJsonDocument(e.payload).toJson(QJsonDocument::Compact);
+            QVERIFY2(!text.contains("1111") && !text.contains("2468"), text.constData());
+        }
+        QVERIFY(m_store->verify().ok);
+    }
+
+    void revocationCoversReencodings()
+    {
+        const EcdsaChain chain = makeEcdsaChain();
+        QVERIFY(!chain.root.isNull() && !chain.leaf.isNull() && !chain.reencoded.isNull());
+        QVERIFY(chain.leaf.fingerprint() != chain.reencoded.fingerprint());
+        QCOMPARE(chain.leaf.issuerSerial(), chain.reencoded.issuerSerial());
+        QVERIFY(chain.leaf.der() != chain.reencoded.der());
+        QVERIFY(m_repo->trustRoot(chain.root.toPem(), QStringLiteral("cli")).ok);
+        // Both encodings verify before any revocation.
+        const TrustStore before = m_repo->trustStore();
+        QVERIFY(before.verify(chain.leaf, {}, QStringLiteral("alice.x"), {}, kNow).isValid());
+        QVERIFY(before.verify(chain.reencoded, {}, QStringLiteral("alice.x"), {}, kNow).isValid());
+
+        ScreeningResult r = m_repo->addCertificate(chain.leaf.toPem(), QStringLiteral("cli"));
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QVERIFY(m_repo
+                    ->registerPhone(QStringLiteral("+17702300635"), QStringLiteral("alice.x"),
+                                    QStringLiteral("cli"))
+                    .ok);
+        r = m_repo->revokeCertificate(chain.leaf.fingerprint(), QStringLiteral("stolen"),
+                                      QStringLiteral("cli"));
+        QVERIFY2(r.ok, qPrintable(r.error));
+        QCOMPARE(lastEvent().payload.value(QLatin1String("issuer_serial")).toString(),
+                 chain.leaf.issuerSerial());
+        // The other encoding is revoked with it and cannot be added back.
+        const CertStatus status =
+            m_repo->trustStore().verify(chain.reencoded, {}, QStringLiteral("alice.x"), {}, kNow);
+        QCOMPARE(status.codeString(), QStringLiteral("revoked"));
+        r = m_repo->addCertificate(chain.reencoded.toPem(), QStringLiteral("cli"));
+        QVERIFY(!r.ok);
+        QVERIFY2(r.error.contains(QLatin1String("revoked")), qPrintable(r.error));
+        QCOMPARE(m_repo->registrations().first().status.code, QStringLiteral("revoked"));
+
+        // The same from another connection (the CLI next to a running engine).
+        auto other = openStore(QStringLiteral("other"));
+        QVERIFY(other);
+        {
+            ScreeningRepository repo(*other);
+            repo.setClock([this] { return m_clock; });
+            QVERIFY(!repo.addCertificate(chain.reencoded.toPem(), QStringLiteral("cli")).ok);
+        }
+        other.reset();
+        QSqlDatabase::removeDatabase(QStringLiteral("other"));
+    }
+
+    void revokingARootCoversItsReencodings()
+    {
+        // A stored re-encoding of a certificate is revoked when the original's fingerprint is.
+        const EcdsaChain chain = makeEcdsaChain();
+        QVERIFY(m_repo->trustRoot(chain.root.toPem(), QStringLiteral("cli")).ok);
+        QVERIFY(m_repo->addCertificate(chain.reencoded.toPem(), QStringLiteral("cli")).ok);
+        // The original was never stored: revoked by fingerprint only (unknown issuer/serial) ...
+        QVERIFY(m_repo->revokeCertificate(chain.leaf.fingerprint(), {}, QStringLiteral("cli")).ok);
+        QCOMPARE(m_repo->certificates().first().status.code, QStringLiteral("valid"));
+        // ... while revoking the stored one covers every encoding.
+        QVERIFY(
+            m_repo->revokeCertificate(chain.reencoded.fingerprint(), {}, QStringLiteral("cli")).ok);
+        QCOMPARE(m_repo->trustStore()
+                     .verify(chain.leaf, {}, QStringLiteral("alice.x"), {}, kNow)
+                     .codeString(),
+                 QStringLiteral("revoked"));
     }
 };
 

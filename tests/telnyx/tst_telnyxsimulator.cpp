@@ -692,10 +692,41 @@ private slots:
                  QStringLiteral("4"));
         QCOMPARE(events.at(4).payload().value(QLatin1String("digit")).toString(),
                  QStringLiteral("#"));
+        // The terminating digit ends the entry; it is not among the digits.
         QCOMPARE(events.at(5).payload().value(QLatin1String("digits")).toString(),
-                 QStringLiteral("42#"));
+                 QStringLiteral("42"));
         QCOMPARE(events.at(5).payload().value(QLatin1String("status")).toString(),
                  QStringLiteral("valid"));
+    }
+
+    void gatherFollowsTheCallersScript()
+    {
+        InboundCallOptions options;
+        options.gatherScript = {QStringLiteral("2468#"), QStringLiteral("12#"), QString()};
+        const QString id = m_sim->startInboundCall(QStringLiteral("+14155550132"),
+                                                   QStringLiteral("+17702300635"), options);
+        const QJsonObject gather{{QStringLiteral("payload"), QStringLiteral("PIN please")},
+                                 {QStringLiteral("voice"), QStringLiteral("female")},
+                                 {QStringLiteral("minimum_digits"), 4},
+                                 {QStringLiteral("maximum_digits"), 8},
+                                 {QStringLiteral("terminating_digit"), QStringLiteral("#")}};
+        // Before the answer: 90034.
+        QCOMPARE(command(id, QStringLiteral("gather_using_speak"), gather).code(),
+                 QStringLiteral("90034"));
+        QCOMPARE(command(id, QStringLiteral("answer"), {}).status, 200);
+        QCOMPARE(command(id, QStringLiteral("gather_using_speak"), gather).status, 200);
+        QCOMPARE(command(id, QStringLiteral("gather_using_speak"), gather).status, 200);
+        QCOMPARE(command(id, QStringLiteral("gather_using_speak"), gather).status, 200);
+        QTRY_COMPARE(m_hooks->forCall(id).size(), 2 + 5 + 1 + 3 + 1 + 1);
+        QStringList ended;
+        for (const CollectedRequest &r : m_hooks->forCall(id)) {
+            const QJsonObject p = r.payload();
+            if (p.contains(QLatin1String("status")) && p.contains(QLatin1String("digits")))
+                ended << p.value(QLatin1String("digits")).toString() + QLatin1Char('/') +
+                             p.value(QLatin1String("status")).toString();
+        }
+        QCOMPARE(ended, (QStringList{QStringLiteral("2468/valid"), QStringLiteral("12/invalid"),
+                                     QStringLiteral("/timeout")}));
     }
 
     void duplicateCommandIdIsIgnored()
