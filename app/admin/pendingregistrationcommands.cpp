@@ -3,7 +3,6 @@
 #include "admincommands.h"
 
 #include "output.h"
-#include "registration/pinhasher.h"
 #include "registration/registrationservice.h"
 #include "screening/certificate.h"
 #include "screening/phonenumber.h"
@@ -83,15 +82,14 @@ int reportDecision(const RegistrationService::DecisionResult &result, bool appro
 } // namespace
 
 // Approving registers the phone in the caller registry: the caller's certificate is added
-// (it must still be valid against the trusted roots) and the phone registered to the
-// namespace, before the registration is marked approved.
+// (it must still be valid against the trusted roots), the phone registered to the namespace
+// with the PIN the caller chose, before the registration is marked approved.
 int pendingRegistrationCommand(const CommandLine &cl, EventStore &store)
 {
     const QStringList &w = cl.words;
     const QString sub = w.value(1);
     ScreeningRepository repo(store);
-    Pbkdf2PinHasher pins;
-    RegistrationService service(store, pins);
+    RegistrationService service(store);
     service.setTrustStoreSource([&repo] { return repo.trustStore(); });
     service.setApprovalSink([&repo](const PendingRegistration &r) {
         const ScreeningResult added = repo.addCertificate(r.certificatePem, screeningcli::actor());
@@ -99,7 +97,11 @@ int pendingRegistrationCommand(const CommandLine &cl, EventStore &store)
             return added.error;
         const ScreeningResult registered =
             repo.registerPhone(r.phone, r.nameSpace, screeningcli::actor());
-        return registered.ok ? QString() : registered.error;
+        if (!registered.ok)
+            return registered.error;
+        // The PIN the caller chose on the page, as the page's hash: never seen in clear here.
+        const ScreeningResult pin = repo.setPinHash(r.phone, r.pinHash, screeningcli::actor());
+        return pin.ok ? QString() : pin.error;
     });
     if (sub == QLatin1String("pending") && w.size() == 2)
         return listPending(cl, service, repo);

@@ -30,7 +30,7 @@ struct PendingRegistration
     QString certificateFingerprint;
     QByteArray certificatePem;
     QString keyType;      // "ed25519" | "ecdsa-p256"
-    QString pinHash;      // PinHasher::hash(); never the PIN
+    QString pinHash;      // PinHash::hash(); never the PIN
     QString callInCode;   // 6 digits; a short-lived secret, never in the event log
     QString callInNumber; // the owner's number to ring (E.164)
     State state = State::AwaitingCall;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "registrationservice.h"
 
-#include "pinhasher.h"
 #include "registrationevents.h"
 #include "registrationproof.h"
+#include "screening/pinhash.h"
 
 #include "screening/certificate.h"
 #include "screening/phonenumber.h"
@@ -127,12 +127,11 @@ QString RegistrationService::message(Error error)
     return QStringLiteral("The request is not valid.");
 }
 
-RegistrationService::RegistrationService(EventStore &store, const PinHasher &pins)
-    : RegistrationService(store, pins, Config())
+RegistrationService::RegistrationService(EventStore &store) : RegistrationService(store, Config())
 {}
 
-RegistrationService::RegistrationService(EventStore &store, const PinHasher &pins, Config config)
-    : m_store(store), m_pins(pins), m_config(config),
+RegistrationService::RegistrationService(EventStore &store, Config config)
+    : m_store(store), m_config(config),
       m_challenges(config.maxChallenges, config.challengeLifetimeSecs)
 {}
 
@@ -264,7 +263,7 @@ RegistrationService::SubmitResult RegistrationService::submit(const Submission &
     const auto challenge = m_challenges.take(submission.challenge);
     if (!challenge)
         return fail(Error::ChallengeInvalid);
-    if (!PinHasher::isValidPin(submission.pin))
+    if (!PinHash::isValidPin(submission.pin))
         return fail(Error::PinInvalid);
 
     QString parseError;
@@ -315,7 +314,7 @@ RegistrationService::SubmitResult RegistrationService::submit(const Submission &
     result.statusToken = ChallengeBook::randomToken(32);
     r.callInCode = randomCode();
     r.callInNumber = pickNumber();
-    r.pinHash = m_pins.hash(submission.pin);
+    r.pinHash = PinHash::hash(submission.pin);
     if (r.id.isEmpty() || result.statusToken.isEmpty() || r.callInCode.isEmpty() ||
         r.callInNumber.isEmpty() || r.pinHash.isEmpty())
         return fail(Error::Unavailable);

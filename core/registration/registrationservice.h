@@ -19,7 +19,6 @@
 namespace kt {
 
 class EventStore;
-class PinHasher;
 
 // Self-registration: a caller proves they hold a namespace (a certificate valid against the
 // owner's trusted roots, and a signature by its key over a fresh challenge bound to the phone and
@@ -113,9 +112,10 @@ public:
         std::optional<PendingRegistration> registration;
     };
 
-    // `store` and `pins` must outlive the service.
-    RegistrationService(EventStore &store, const PinHasher &pins);
-    RegistrationService(EventStore &store, const PinHasher &pins, Config config);
+    // `store` must outlive the service. The PIN a caller chooses is kept only as PinHash
+    // writes it, the form the caller registry keeps, so approval hands it on unchanged.
+    explicit RegistrationService(EventStore &store);
+    RegistrationService(EventStore &store, Config config);
 
     void setConfig(const Config &config);
     Config config() const { return m_config; }
@@ -163,7 +163,6 @@ private:
     DecisionResult decide(const QString &id, bool approve, const QString &actor);
 
     RegistrationStore m_store;
-    const PinHasher &m_pins;
     Config m_config;
     Clock m_clock;
     ChallengeBook m_challenges;

@@ -3,6 +3,8 @@
 
 #include <QStringList>
 
+#include <optional>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -36,6 +38,39 @@ bool derive(const QByteArray &pin, const QByteArray &salt, quint64 n, int r, int
         return false;
     }
     return true;
+}
+
+// The parts of a stored "scrypt$N$r$p$SALT$HASH", when it is one hash() could have written.
+struct Stored
+{
+    quint64 n = 0;
+    int r = 0;
+    int p = 0;
+    QByteArray salt;
+    QByteArray hash;
+};
+
+std::optional<Stored> parseStored(const QString &stored)
+{
+    const QStringList parts = stored.split(QLatin1Char('$'));
+    if (parts.size() != 6 || parts.at(0) != QLatin1String("scrypt"))
+        return std::nullopt;
+    bool okN = false, okR = false, okP = false;
+    Stored out;
+    out.n = parts.at(1).toULongLong(&okN);
+    out.r = parts.at(2).toInt(&okR);
+    out.p = parts.at(3).toInt(&okP);
+    const auto salt = QByteArray::fromBase64Encoding(parts.at(4).toLatin1(),
+                                                     QByteArray::AbortOnBase64DecodingErrors);
+    const auto hash = QByteArray::fromBase64Encoding(parts.at(5).toLatin1(),
+                                                     QByteArray::AbortOnBase64DecodingErrors);
+    if (!okN || !okR || !okP || !salt || !hash || salt.decoded.size() < 8 ||
+        hash.decoded.size() != HashBytes || out.n < 2 || (out.n & (out.n - 1)) != 0 ||
+        out.n > MaxN || out.r < 1 || out.r > MaxR || out.p < 1 || out.p > MaxP)
+        return std::nullopt;
+    out.salt = salt.decoded;
+    out.hash = hash.decoded;
+    return out;
 }
 
 } // namespace
@@ -74,32 +109,26 @@ QString PinHash::hash(const QString &pin, quint64 n, int r, int p)
     return stored;
 }
 
+bool PinHash::isStoredForm(const QString &stored)
+{
+    return parseStored(stored).has_value();
+}
+
 bool PinHash::verify(const QString &pin, const QString &stored)
 {
     if (!isValidPin(pin))
         return false;
-    const QStringList parts = stored.split(QLatin1Char('$'));
-    if (parts.size() != 6 || parts.at(0) != QLatin1String("scrypt"))
-        return false;
-    bool okN = false, okR = false, okP = false;
-    const quint64 n = parts.at(1).toULongLong(&okN);
-    const int r = parts.at(2).toInt(&okR);
-    const int p = parts.at(3).toInt(&okP);
-    const auto salt = QByteArray::fromBase64Encoding(parts.at(4).toLatin1(),
-                                                     QByteArray::AbortOnBase64DecodingErrors);
-    const auto expected = QByteArray::fromBase64Encoding(parts.at(5).toLatin1(),
-                                                         QByteArray::AbortOnBase64DecodingErrors);
-    if (!okN || !okR || !okP || !salt || !expected || salt.decoded.size() < 8 ||
-        expected.decoded.size() != HashBytes)
+    const auto parsed = parseStored(stored);
+    if (!parsed)
         return false;
     QByteArray digest;
     QByteArray secret = pin.toLatin1();
-    const bool derived = derive(secret, salt.decoded, n, r, p, &digest);
+    const bool derived = derive(secret, parsed->salt, parsed->n, parsed->r, parsed->p, &digest);
     OPENSSL_cleanse(secret.data(), size_t(secret.size()));
     if (!derived)
         return false;
     const bool same =
-        CRYPTO_memcmp(digest.constData(), expected.decoded.constData(), size_t(HashBytes)) == 0;
+        CRYPTO_memcmp(digest.constData(), parsed->hash.constData(), size_t(HashBytes)) == 0;
     OPENSSL_cleanse(digest.data(), size_t(digest.size()));
     return same;
 }

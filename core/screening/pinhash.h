@@ -30,6 +30,8 @@ public:
     // True when `pin` hashes to `stored` (constant-time comparison of the hashes). False for
     // an invalid PIN or a stored text that is not one hash() wrote.
     static bool verify(const QString &pin, const QString &stored);
+    // True when `stored` has the form hash() writes, with parameters within bounds.
+    static bool isStoredForm(const QString &stored);
 };
 
 } // namespace kt

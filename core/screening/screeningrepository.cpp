@@ -1215,12 +1215,23 @@ ScreeningResult ScreeningRepository::setPin(const QString &phone, const QString 
         return d->fail(parsed.error);
     if (!PinHash::isValidPin(pin))
         return d->fail(QStringLiteral("a PIN is 4 to 8 digits (0-9)"));
-    const auto previous = registration(parsed.e164);
-    if (!previous)
-        return d->fail(QStringLiteral("%1 is not registered").arg(parsed.e164));
     const QString pinHash = PinHash::hash(pin);
     if (pinHash.isEmpty())
         return d->fail(QStringLiteral("the PIN could not be hashed"));
+    return setPinHash(parsed.e164, pinHash, actor);
+}
+
+ScreeningResult ScreeningRepository::setPinHash(const QString &phone, const QString &pinHash,
+                                                const QString &actor)
+{
+    const PhoneNumber::ParseResult parsed = PhoneNumber::parse(phone);
+    if (!parsed.ok)
+        return d->fail(parsed.error);
+    if (!PinHash::isStoredForm(pinHash))
+        return d->fail(QStringLiteral("not a stored PIN hash"));
+    const auto previous = registration(parsed.e164);
+    if (!previous)
+        return d->fail(QStringLiteral("%1 is not registered").arg(parsed.e164));
     ScreeningResult result;
     result.e164 = parsed.e164;
     result.message = QStringLiteral("%1 the PIN of %2 (registered to %3)")

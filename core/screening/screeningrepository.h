@@ -202,6 +202,10 @@ public:
     // Sets a registered phone's PIN (4-8 digits; stored only as a salted scrypt hash) and lifts
     // any lock and count of wrong PINs. Event "tel.registry_pin_set" (no digits).
     ScreeningResult setPin(const QString &phone, const QString &pin, const QString &actor);
+    // The same with a PIN already hashed by PinHash::hash() (a caller's self-registration: the
+    // PIN never reaches the owner in clear). Refused when `storedHash` is not such a hash.
+    ScreeningResult setPinHash(const QString &phone, const QString &storedHash,
+                               const QString &actor);
     // Removes the PIN (and the lock). Event "tel.registry_pin_cleared"; seq 0 when none was set.
     ScreeningResult clearPin(const QString &phone, const QString &actor);
 

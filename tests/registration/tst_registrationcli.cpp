@@ -2,7 +2,6 @@
 // `kevan-tel registry pending|approve|deny`, the real binary on a database where callers have
 // registered themselves.
 #include "cliprocess.h"
-#include "registration/pinhasher.h"
 #include "registration/registrationservice.h"
 #include "registrationtestkit.h"
 #include "screening/screeningrepository.h"
@@ -53,8 +52,7 @@ private slots:
             store.open(m_dir.filePath(QStringLiteral("kevan-tel.db")), QStringLiteral("setup")));
         ScreeningRepository repo(store);
         QVERIFY(repo.trustRoot(root.certificate().toPem(), QStringLiteral("test")).ok);
-        Pbkdf2PinHasher pins(1000);
-        RegistrationService service(store, pins);
+        RegistrationService service(store);
         service.setTrustStoreSource([&repo] { return repo.trustStore(); });
         service.setCallInNumbers([] { return QStringList{QStringLiteral("+17702300635")}; });
         auto submit = [&](const QString &ns, const QString &phone, test::IssuedKey *key) {
@@ -124,6 +122,18 @@ private slots:
         QCOMPARE(registry[0].toObject().value("namespace").toString(), QStringLiteral("alice.x"));
         QCOMPARE(registry[0].toObject().value("certificate_fingerprint").toString(),
                  m_aliceFingerprint);
+        // ... and with the PIN she chose on the page, which the owner never saw in clear.
+        QCOMPARE(registry[0].toObject().value("pin").toBool(), true);
+        {
+            EventStore store;
+            QVERIFY(store.open(m_dir.filePath(QStringLiteral("kevan-tel.db")),
+                               QStringLiteral("check-pin")));
+            ScreeningRepository repo(store);
+            QCOMPARE(repo.checkPin(Alice, QStringLiteral("4711")).outcome,
+                     PinCheck::Outcome::Right);
+            QCOMPARE(repo.checkPin(Alice, QStringLiteral("4712")).outcome,
+                     PinCheck::Outcome::Wrong);
+        }
 
         r = run({QStringLiteral("registry"), QStringLiteral("deny"), m_bobId,
                  QStringLiteral("--json")});

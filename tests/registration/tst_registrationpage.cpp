@@ -5,7 +5,6 @@
 // directory (registration-*.png).
 #include "devtoolssession.h"
 #include "registration/pendingregistration.h"
-#include "registration/pinhasher.h"
 #include "registration/registrationapi.h"
 #include "registration/registrationservice.h"
 #include "registrationtestkit.h"
@@ -36,7 +35,6 @@ class TestRegistrationPage : public QObject
 private:
     QTemporaryDir m_dir;
     std::unique_ptr<EventStore> m_store;
-    Pbkdf2PinHasher m_pins{20000};
     std::unique_ptr<RegistrationService> m_service;
     std::unique_ptr<RegistrationApi> m_api;
     std::unique_ptr<LoopbackHttpServer> m_server;
@@ -166,7 +164,7 @@ private slots:
 
         m_store = std::make_unique<EventStore>();
         QVERIFY(m_store->open(m_dir.filePath(QStringLiteral("page.db")), QStringLiteral("page")));
-        m_service = std::make_unique<RegistrationService>(*m_store, m_pins);
+        m_service = std::make_unique<RegistrationService>(*m_store);
         m_service->setClock([this] { return m_now; });
         m_service->setTrustStoreSource([this] { return m_trust; });
         m_service->setCallInNumbers([] { return QStringList{OwnerNumber}; });

@@ -2,12 +2,12 @@
 // RegistrationService and RegistrationApi: the proofs, the limits, what is stored and what the
 // answers give away.
 #include "registration/pendingregistration.h"
-#include "registration/pinhasher.h"
 #include "registration/registrationapi.h"
 #include "registration/registrationevents.h"
 #include "registration/registrationproof.h"
 #include "registration/registrationservice.h"
 #include "registrationtestkit.h"
+#include "screening/pinhash.h"
 #include "store/eventstore.h"
 
 #include <QFile>
@@ -38,7 +38,6 @@ private:
     QTemporaryDir m_dir;
     QString m_path;
     std::unique_ptr<EventStore> m_store;
-    Pbkdf2PinHasher m_pins;
     std::unique_ptr<RegistrationService> m_service;
     CertificateAuthority m_root;
     CertificateAuthority m_otherRoot;
@@ -55,7 +54,7 @@ private:
         QVERIFY2(m_store->open(m_path, QStringLiteral("reg-%1").arg(++m_connection)),
                  qPrintable(m_store->errorString()));
         m_store->setClock([this] { return m_now; });
-        m_service = std::make_unique<RegistrationService>(*m_store, m_pins, config);
+        m_service = std::make_unique<RegistrationService>(*m_store, config);
         m_service->setClock([this] { return m_now; });
         m_service->setTrustStoreSource([this] { return m_trust; });
         m_service->setCallInNumbers([] { return QStringList{OwnerNumber}; });
@@ -159,8 +158,8 @@ private slots:
         QCOMPARE(r->keyType, QStringLiteral("ed25519"));
         QCOMPARE(r->certificateFingerprint, key.certificate.fingerprint());
         QVERIFY(r->pinHash.startsWith("pbkdf2-sha256$"));
-        QVERIFY(m_pins.verify(Pin, r->pinHash));
-        QVERIFY(!m_pins.verify(QStringLiteral("1234"), r->pinHash));
+        QVERIFY(PinHash::verify(Pin, r->pinHash));
+        QVERIFY(!PinHash::verify(QStringLiteral("1234"), r->pinHash));
 
         // Owner cannot approve before the phone is proven.
         QVERIFY(!m_service->approve(r->id).ok);
