@@ -18,7 +18,7 @@ class SecretStore;
 // keychain (SecretStore; never in the INI file) and turns autostart on or off (Autostart).
 //
 // Fields, by name (the config file's key where there is one): "api-key", "public-key",
-// "forward-to", "namespace", "unknown-policy", "rejection-message", "port", "db",
+// "forward-to", "namespace", "unknown-policy", "rejection-message", "port", "admin-port", "db",
 // "start-minimized" (bools) and "autostart" (bool, not in the config file).
 //
 // The engine reads its configuration when it starts, so every saved config value applies at the
