@@ -49,6 +49,7 @@ int runDesktop(const CommandLine &commandLine)
         return 1;
     }
     Output::line(QStringLiteral("listening on ") + host.url());
+    Output::line(QStringLiteral("admin on ") + host.adminUrl());
     Engine *engine = host.engine();
 
     Dashboard::Options options;

@@ -29,6 +29,7 @@ int runHeadless(const CommandLine &cl)
         std::fprintf(stderr, "no Telnyx API key (TELNYX_API_KEY): calls are stored and decided, "
                              "but commands to Telnyx will fail\n");
     Output::line(QStringLiteral("listening on ") + host.url());
+    Output::line(QStringLiteral("admin on ") + host.adminUrl());
     // Telnyx gone quiet (quiet-warning-minutes): a warning in the log.
     WebhookLiveness liveness;
     liveness.setQuietPeriodSecs(qint64(cl.config.quietWarningMinutes) * 60);

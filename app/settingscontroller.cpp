@@ -25,6 +25,7 @@ const QString UnknownPolicy = QStringLiteral("unknown-policy");
 const QString CallerIdTrust = QStringLiteral("caller-id-trust");
 const QString RejectionMessage = QStringLiteral("rejection-message");
 const QString Port = QStringLiteral("port");
+const QString AdminPort = QStringLiteral("admin-port");
 const QString Db = QStringLiteral("db");
 const QString StartMinimized = QStringLiteral("start-minimized");
 const QString AutostartField = QStringLiteral("autostart");
@@ -76,8 +77,8 @@ SettingsController::~SettingsController() = default;
 
 QStringList SettingsController::fields()
 {
-    return {ApiKey,           PublicKey, ForwardTo, NameSpace,      UnknownPolicy, CallerIdTrust,
-            RejectionMessage, Port,      Db,        StartMinimized, AutostartField};
+    return {ApiKey,           PublicKey, ForwardTo, NameSpace, UnknownPolicy,  CallerIdTrust,
+            RejectionMessage, Port,      AdminPort, Db,        StartMinimized, AutostartField};
 }
 
 QStringList SettingsController::callerIdTrustLevels()
@@ -111,6 +112,8 @@ QString SettingsController::label(const QString &field)
         return tr("rejection message");
     if (field == Port)
         return tr("port");
+    if (field == AdminPort)
+        return tr("admin port");
     if (field == Db)
         return tr("data location");
     if (field == StartMinimized)
@@ -132,6 +135,7 @@ QVariantMap SettingsController::valuesOf(const Config &c) const
         {CallerIdTrust, c.callerIdTrust},
         {RejectionMessage, c.rejectionMessage},
         {Port, QString::number(c.port)},
+        {AdminPort, QString::number(c.adminPort)},
         {Db, QDir::toNativeSeparators(c.databasePath)},
         {StartMinimized, c.startMinimized},
         {AutostartField,
@@ -215,7 +219,7 @@ QString SettingsController::validate(const QString &field, const QVariant &value
         h = tr("%1 of %2 characters").arg(t.size()).arg(MaxMessage);
         return {};
     }
-    if (field == Port) {
+    if (field == Port || field == AdminPort) {
         bool ok = false;
         const int port = t.toInt(&ok);
         if (t.isEmpty() || !ok)
@@ -223,7 +227,8 @@ QString SettingsController::validate(const QString &field, const QVariant &value
         if (port < 0 || port > 65535)
             return tr("A port is from 0 to 65535 (0 picks any free port)");
         if (port == 0)
-            h = tr("0 picks a free port at every start: the tunnel must follow it");
+            h = field == Port ? tr("0 picks a free port at every start: the tunnel must follow it")
+                              : tr("0 picks a free port at every start");
         else if (port < 1024)
             h = tr("Ports below 1024 usually need administrator rights");
         return {};
@@ -275,7 +280,7 @@ QString SettingsController::fileValue(const QString &field, const QVariant &valu
     }
     if (field == NameSpace)
         return t.toLower();
-    if (field == Port) {
+    if (field == Port || field == AdminPort) {
         bool ok = false;
         const int port = t.toInt(&ok);
         return ok ? QString::number(port) : t;

@@ -19,7 +19,7 @@ class SecretStore;
 //
 // Fields, by name (the config file's key where there is one): "api-key", "public-key",
 // "forward-to", "namespace", "unknown-policy", "caller-id-trust", "rejection-message", "port",
-// "db",
+// "admin-port", "db",
 // "start-minimized" (bools) and "autostart" (bool, not in the config file).
 //
 // The engine reads its configuration when it starts, so every saved config value applies at the

@@ -139,7 +139,7 @@ chmod 700 "$work/runtime"
 
 step "kevan-tel --headless --demo"
 db="$work/demo.db"
-"${run[@]}" kevan-tel --headless --demo --port 0 --db "$db" >"$work/headless.out" 2>"$work/headless.err" &
+"${run[@]}" kevan-tel --headless --demo --port 0 --admin-port 0 --db "$db" >"$work/headless.out" 2>"$work/headless.err" &
 server=$!
 calls=0
 # At least 8 s (the demo rings every 5 s), at most 40 s.
@@ -162,6 +162,7 @@ server=""
 cat "$work/headless.out"
 tail -n 5 "$work/headless.err"
 grep -q "^listening on http://127.0.0.1:[0-9]" "$work/headless.out" || fail "no 'listening on' line"
+grep -q "^admin on http://127.0.0.1:[0-9]" "$work/headless.out" || fail "no 'admin on' line"
 [ "$status" -eq 0 ] || fail "kevan-tel --headless exited with $status after SIGTERM"
 "${run[@]}" kevan-tel calls --db "$db"
 [ "$calls" -ge 1 ] || fail "kevan-tel calls lists no call after the demo ran"
@@ -169,7 +170,7 @@ grep -q "^listening on http://127.0.0.1:[0-9]" "$work/headless.out" || fail "no 
 
 step "kevan-tel --demo (desktop, offscreen): the QML dashboard loads from the installed modules"
 "${run[@]}" QT_QPA_PLATFORM=offscreen QT_QUICK_BACKEND=software \
-    kevan-tel --demo --port 0 --db "$work/desktop.db" >"$work/desktop.out" 2>"$work/desktop.err" &
+    kevan-tel --demo --port 0 --admin-port 0 --db "$work/desktop.db" >"$work/desktop.out" 2>"$work/desktop.err" &
 server=$!
 for _ in $(seq 1 20); do
     sleep 1

@@ -290,8 +290,10 @@ ApplicationWindow {
                               : root.controller.telnyxFailing ? qsTr("Telnyx failing") : qsTr("Telnyx OK")
                         tint: !root.controller.engineAttached || root.controller.telnyxFailing
                               ? Theme.danger : Theme.decisionColor("authenticated")
-                        ToolTip.visible: healthMouse.containsMouse && root.controller.healthMessage !== ""
-                        ToolTip.text: root.controller.healthMessage
+                        PlainToolTip {
+                            visible: healthMouse.containsMouse && root.controller.healthMessage !== ""
+                            text: root.controller.healthMessage
+                        }
                         MouseArea {
                             id: healthMouse
                             anchors.fill: parent

@@ -157,8 +157,10 @@ Item {
                                                                       : "✗ " + qsTr("does not spell")
                                     tint: row.labelCheck === "spells" ? Theme.decisionColor("authenticated")
                                                                       : Theme.warning
-                                    ToolTip.visible: pillMouse.containsMouse
-                                    ToolTip.text: qsTr("Keypad digits: %1").arg(row.keypadDigits)
+                                    PlainToolTip {
+                                        visible: pillMouse.containsMouse
+                                        text: qsTr("Keypad digits: %1").arg(row.keypadDigits)
+                                    }
                                     MouseArea {
                                         id: pillMouse
                                         anchors.fill: parent

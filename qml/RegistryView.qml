@@ -403,8 +403,10 @@ Item {
                     Pill {
                         text: cert.valid ? "✓ " + qsTr("valid") : "✗ " + cert.statusCode
                         tint: cert.valid ? Theme.decisionColor("authenticated") : Theme.danger
-                        ToolTip.visible: certMouse.containsMouse
-                        ToolTip.text: cert.statusReason
+                        PlainToolTip {
+                            visible: certMouse.containsMouse
+                            text: cert.statusReason
+                        }
                         MouseArea {
                             id: certMouse
                             anchors.fill: parent

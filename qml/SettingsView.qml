@@ -322,6 +322,22 @@ Item {
                         }
 
                         FormRow {
+                            objectName: "adminPortRow"
+                            Layout.fillWidth: true
+                            label: qsTr("Admin port")
+                            detail: qsTr("Of /metrics and the detailed /health, on this computer only (127.0.0.1); never give it to the tunnel.")
+                            error: view.settings.errors["admin-port"] ?? ""
+                            hint: view.settings.hints["admin-port"] ?? ""
+                            InputField {
+                                objectName: "adminPort"
+                                Layout.preferredWidth: 140
+                                inputMethodHints: Qt.ImhDigitsOnly
+                                text: view.settings.values["admin-port"]
+                                onTextEdited: view.settings.setValue("admin-port", text)
+                            }
+                        }
+
+                        FormRow {
                             objectName: "dbRow"
                             Layout.fillWidth: true
                             label: qsTr("Data location")

@@ -261,11 +261,13 @@ Item {
                                     anchors.fill: parent
                                     hoverEnabled: true
                                 }
-                                ToolTip.visible: barMouse.containsMouse
-                                ToolTip.text: bar.dayText + ": " + (bar.total === 1 ? qsTr("1 call") : qsTr("%1 calls").arg(bar.total))
-                                              + (bar.total > 0 ? "\n" + view.stack.filter(d => bar.counts[d] > 0)
-                                                                     .map(d => Theme.decisionLabel(d === "other" ? "" : d) + " " + bar.counts[d])
-                                                                     .join(" · ") : "")
+                                PlainToolTip {
+                                    visible: barMouse.containsMouse
+                                    text: bar.dayText + ": " + (bar.total === 1 ? qsTr("1 call") : qsTr("%1 calls").arg(bar.total))
+                                          + (bar.total > 0 ? "\n" + view.stack.filter(d => bar.counts[d] > 0)
+                                                                 .map(d => Theme.decisionLabel(d === "other" ? "" : d) + " " + bar.counts[d])
+                                                                 .join(" · ") : "")
+                                }
                             }
                         }
 

@@ -72,6 +72,10 @@ const QList<ConfigLoader::Key> &ConfigLoader::keys()
         {QStringLiteral("db"), QStringLiteral("event store (SQLite file)"), {}},
         {QStringLiteral("listen"), QStringLiteral("address of the webhook server"), {}},
         {QStringLiteral("port"), QStringLiteral("port of the webhook server (0 = any free)"), {}},
+        {QStringLiteral("admin-port"),
+         QStringLiteral("port of /metrics and the detailed /health, on 127.0.0.1 only "
+                        "(0 = any free)"),
+         {}},
         {QStringLiteral("telnyx-api"), QStringLiteral("Telnyx API base URL"),
          QStringLiteral("TELNYX_API_URL")},
         {QStringLiteral("api-key"), QStringLiteral("Telnyx API key (prefer the environment)"),
@@ -163,6 +167,11 @@ bool ConfigLoader::apply(Config &c, const QMap<QString, QString> &values, QStrin
             if (!parseInt(value, 0, 65535, &port))
                 return bad(key, value, QStringLiteral("expected 0 to 65535"));
             c.port = quint16(port);
+        } else if (key == QLatin1String("admin-port")) {
+            int port = 0;
+            if (!parseInt(value, 0, 65535, &port))
+                return bad(key, value, QStringLiteral("expected 0 to 65535"));
+            c.adminPort = quint16(port);
         } else if (key == QLatin1String("telnyx-api")) {
             const QUrl url(value.trimmed(), QUrl::StrictMode);
             const QString problem = CallControlClient::baseUrlProblem(url);

@@ -18,6 +18,7 @@ struct Config
     QHostAddress listenAddress = QHostAddress::LocalHost;
     QString listenText = QStringLiteral("127.0.0.1");
     quint16 port = 3000;
+    quint16 adminPort = 3001; // /metrics and the detailed /health, always on 127.0.0.1
     QString telnyxApiUrl = QStringLiteral("https://api.telnyx.com/v2");
     QString apiKey;       // TELNYX_API_KEY; never logged
     QByteArray publicKey; // raw 32 bytes, from TELNYX_PUBLIC_KEY (base64)

@@ -174,8 +174,11 @@ bool Engine::start(QString *error)
         QStringLiteral("kevantel_last_webhook_timestamp_seconds"), Metrics::Type::Gauge,
         QStringLiteral("Unix time when the last verified webhook was stored (0: none yet)."));
     noteWebhookReceived(WebhookLiveness::lastWebhookIn(*m_store));
-    if (!m_server->listen(m_config.listenAddress, m_config.port, error))
+    if (!m_server->listen(m_config.listenAddress, m_config.port, error) ||
+        !m_server->listenAdmin(m_config.adminPort, error)) {
+        m_server->close();
         return false;
+    }
     if (m_config.publicKey.isEmpty())
         qCWarning(lcEngine) << "no webhook public key configured (TELNYX_PUBLIC_KEY): every "
                                "webhook will be refused with 401";
@@ -217,6 +220,16 @@ QString Engine::url() const
 quint16 Engine::port() const
 {
     return m_server ? m_server->serverPort() : 0;
+}
+
+QString Engine::adminUrl() const
+{
+    return QStringLiteral("http://127.0.0.1:%1").arg(adminPort());
+}
+
+quint16 Engine::adminPort() const
+{
+    return m_server ? m_server->adminPort() : 0;
 }
 
 int Engine::activeCallCount() const

@@ -47,8 +47,10 @@ public:
     bool start(QString *error);
     void stop();
 
-    QString url() const; // http://ADDR:PORT
+    QString url() const; // http://ADDR:PORT, the webhook port
     quint16 port() const;
+    QString adminUrl() const; // http://127.0.0.1:PORT: /metrics and the detailed /health
+    quint16 adminPort() const;
     const Config &config() const { return m_config; }
     EventStore &eventStore() { return *m_store; }
     ScreeningRepository &repository() { return *m_repository; }

@@ -70,6 +70,7 @@ void EngineHost::run()
         m_error = error;
         m_engine = engine.get();
         m_url = engine ? engine->url() : QString();
+        m_adminUrl = engine ? engine->adminUrl() : QString();
         m_started = true;
         startCondition.wakeAll();
     }

@@ -24,6 +24,7 @@ public:
     void stopAndWait();
 
     QString url() const { return m_url; }
+    QString adminUrl() const { return m_adminUrl; }
     // The engine, for queued connections and QMetaObject::invokeMethod only: it lives in the
     // host's thread.
     Engine *engine() const { return m_engine; }
@@ -38,6 +39,7 @@ private:
     Config m_config;
     Engine *m_engine = nullptr;
     QString m_url;
+    QString m_adminUrl;
     QString m_error;
     bool m_started = false;
 };

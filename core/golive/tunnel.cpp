@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "tunnel.h"
 
+#include "engine/config.h"
+
 #include <QFileInfo>
 #include <QLoggingCategory>
 #include <QRegularExpression>
@@ -112,6 +114,7 @@ bool Tunnel::start(quint16 localPort)
     m_process = new QProcess(this);
     m_process->setProcessChannelMode(QProcess::MergedChannels); // the log is on stderr
     m_process->setStandardInputFile(QProcess::nullDevice());
+    m_process->setProcessEnvironment(childEnvironment(QProcessEnvironment::systemEnvironment()));
     connect(m_process, &QProcess::readyReadStandardOutput, this, &Tunnel::onOutput);
     connect(m_process, &QProcess::finished, this, &Tunnel::onFinished);
     connect(m_process, &QProcess::errorOccurred, this, &Tunnel::onErrorOccurred);
@@ -120,6 +123,21 @@ bool Tunnel::start(quint16 localPort)
     m_startTimer.start(m_startTimeoutMs);
     m_process->start(exe, arguments(localPort));
     return true;
+}
+
+QProcessEnvironment Tunnel::childEnvironment(const QProcessEnvironment &parent)
+{
+    QProcessEnvironment env = parent;
+    for (const ConfigLoader::Key &k : ConfigLoader::keys()) {
+        if (!k.envVar.isEmpty())
+            env.remove(k.envVar);
+    }
+    const QStringList names = env.keys();
+    for (const QString &name : names) {
+        if (name.startsWith(QLatin1String("TELNYX_"), Qt::CaseInsensitive))
+            env.remove(name);
+    }
+    return env;
 }
 
 void Tunnel::stop()

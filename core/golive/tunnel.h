@@ -3,6 +3,7 @@
 
 #include <QObject>
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
 #include <QTimer>
@@ -47,6 +48,10 @@ public:
 
     // cloudflared's arguments for a local port.
     static QStringList arguments(quint16 localPort);
+    // The environment cloudflared runs in: this process's, without the variables that carry
+    // kevan-tel's Telnyx settings (TELNYX_API_KEY and every other TELNYX_* variable), which the
+    // tunnel has no use for.
+    static QProcessEnvironment childEnvironment(const QProcessEnvironment &parent);
     // The quick tunnel URL in one log line ("INF |  https://a-b-c.trycloudflare.com  |"); empty
     // when the line has none (cloudflared's own API, api.trycloudflare.com, is not one).
     static QUrl parsePublicUrl(const QString &line);

@@ -2,9 +2,10 @@
 #include "connectionguard.h"
 
 #include "httpreply.h"
-#include "responseorder.h"
 
 #include <QTcpSocket>
+
+#include <limits>
 
 namespace kt {
 namespace {
@@ -24,6 +25,8 @@ ConnectionGuard::ConnectionGuard(QTcpSocket *socket, const ServerLimits &limits,
     // Connected before QHttpServer connects its own slot: runs first on every readyRead.
     connect(m_socket, &QIODevice::readyRead, this, &ConnectionGuard::onReadyReadBefore);
     connect(m_socket, &QAbstractSocket::disconnected, this, &ConnectionGuard::onDisconnected);
+    connect(m_socket, &QIODevice::bytesWritten, this, &ConnectionGuard::onBytesWritten);
+    m_waitingSince.start();
     armForPhase(true);
 }
 
@@ -32,17 +35,30 @@ void ConnectionGuard::attachAfterHttpServer()
     connect(m_socket, &QIODevice::readyRead, this, &ConnectionGuard::onReadyReadAfter);
 }
 
-bool ConnectionGuard::isIdle() const
+qint64 ConnectionGuard::waitingForClientMs() const
 {
-    // A request still waiting for its answer (ResponseOrder) keeps the connection busy.
-    return !m_closed && !m_draining && m_framer.phase() == RequestFramer::Phase::Idle &&
-           m_socket->bytesAvailable() == 0 &&
-           m_socket->property(ResponseOrder::PendingProperty).toInt() == 0;
+    if (m_closed || m_draining)
+        return std::numeric_limits<qint64>::max(); // on its way out: the first to go
+    if (m_answerPending)
+        return -1; // the server is answering
+    return m_waitingSince.elapsed();
 }
 
-qint64 ConnectionGuard::idleForMs() const
+bool ConnectionGuard::hasIncompleteRequest() const
 {
-    return m_idleSince.isValid() ? m_idleSince.elapsed() : 0;
+    return !m_completedOne || m_framer.phase() != RequestFramer::Phase::Idle;
+}
+
+qint64 ConnectionGuard::bufferedBytes() const
+{
+    return m_socket->bytesToWrite() + m_socket->bytesAvailable() + m_hidden;
+}
+
+void ConnectionGuard::setAnswerPending(bool pending)
+{
+    m_answerPending = pending;
+    if (!pending)
+        onBytesWritten(); // resumes reading if nothing else holds it
 }
 
 void ConnectionGuard::evict()
@@ -54,8 +70,6 @@ void ConnectionGuard::evict()
 void ConnectionGuard::arm(Armed what, int ms)
 {
     m_armed = what;
-    if (what == Armed::Idle)
-        m_idleSince.start();
     if (ms > 0)
         m_timer.start(ms);
     else
@@ -90,14 +104,19 @@ void ConnectionGuard::onReadyReadBefore()
         drain();
         return;
     }
-    const qint64 available = m_socket->bytesAvailable();
-    // Input framed but not yet read by QHttpServer (pipelined requests) is bounded too.
-    const qint64 maxBuffered = m_limits.maxHeaderBytes + 2 * m_limits.maxBodyBytes + 64 * 1024;
-    if (available > maxBuffered) {
-        cut(QStringLiteral("buffer_overflow"),
-            QStringLiteral("more than %1 bytes of unread input").arg(maxBuffered));
+    if (m_paused) {
+        hideInput();
         return;
     }
+    // Between two requests (QHttpServer has no transaction open), with an answer still being
+    // prepared or too much output unsent: QHttpServer reads nothing more for now.
+    if (wantsPause() && !m_socket->isTransactionStarted()) {
+        pause();
+        return;
+    }
+    // Input framed but not yet read by QHttpServer (pipelined requests) is bounded by the
+    // socket's read buffer (GuardedTcpServer).
+    const qint64 available = m_socket->bytesAvailable();
     if (available <= m_examined)
         return;
     const QByteArray fresh = m_socket->peek(available).mid(m_examined);
@@ -131,6 +150,8 @@ void ConnectionGuard::onReadyReadBefore()
                 return;
             }
             completed = true;
+            m_completedOne = true;
+            m_waitingSince.start();
             break;
         case RequestFramer::Event::HeadersTooLarge:
             reject(431, QStringLiteral("headers_too_large"), m_framer.errorMessage());
@@ -157,9 +178,52 @@ bool ConnectionGuard::isWebSocketUpgrade() const
            m_framer.header("upgrade").trimmed().compare("websocket", Qt::CaseInsensitive) == 0;
 }
 
+bool ConnectionGuard::wantsPause() const
+{
+    return m_answerPending || m_socket->bytesToWrite() > m_limits.maxUnsentBytes;
+}
+
+void ConnectionGuard::pause()
+{
+    m_paused = true;
+    m_hidden = 0;
+    m_waitingSince.start();
+    m_socket->startTransaction();
+    arm(Armed::Stalled, m_limits.idleTimeoutMs);
+    hideInput();
+    emit paused(bufferedBytes());
+}
+
+void ConnectionGuard::hideInput()
+{
+    // Read inside the transaction: the bytes stay in the socket's buffer for the rollback, and
+    // the socket stops reading from the network once that buffer is full.
+    char scratch[4096];
+    qint64 n = 0;
+    while ((n = m_socket->read(scratch, sizeof scratch)) > 0)
+        m_hidden += n;
+}
+
+void ConnectionGuard::onBytesWritten()
+{
+    if (m_closed || !m_paused)
+        return;
+    if (wantsPause()) {
+        if (!m_answerPending)
+            arm(Armed::Stalled, m_limits.idleTimeoutMs); // the client reads: it is not stalled
+        return;
+    }
+    m_paused = false;
+    m_hidden = 0;
+    m_socket->rollbackTransaction();
+    armForPhase(true);
+    if (m_socket->bytesAvailable() > 0)
+        QMetaObject::invokeMethod(m_socket, &QIODevice::readyRead, Qt::QueuedConnection);
+}
+
 void ConnectionGuard::onReadyReadAfter()
 {
-    if (m_closed || m_draining)
+    if (m_closed || m_draining || m_paused)
         return;
     // QHttpServer reads from the front; whatever it left was framed above.
     m_examined = m_socket->bytesAvailable();
@@ -228,6 +292,10 @@ void ConnectionGuard::onTimeout()
             arm(Armed::Final, FinalCloseMs);
             m_socket->disconnectFromHost();
         }
+        break;
+    case Armed::Stalled:
+        cut(QStringLiteral("stalled"),
+            QStringLiteral("answers not read for %1 ms").arg(m_limits.idleTimeoutMs));
         break;
     case Armed::Final:
     case Armed::None:

@@ -35,14 +35,31 @@ void GuardedTcpServer::incomingConnection(qintptr socketDescriptor)
         delete socket;
         return;
     }
+    const QHostAddress peer = socket->peerAddress();
+    if (isCapped(peer)) {
+        int incomplete = 0;
+        for (ConnectionGuard *guard : std::as_const(m_guards)) {
+            if (guard->hasIncompleteRequest() && guard->peerAddress().isEqual(peer))
+                ++incomplete;
+        }
+        if (incomplete >= qMax(1, m_limits.maxIncompletePerAddress)) {
+            refuse(socket, QStringLiteral("too many unfinished connections from this address, "
+                                          "try again later"));
+            return;
+        }
+    }
     if (m_guards.size() >= qMax(1, m_limits.maxConnections)) {
         ConnectionGuard *victim = nullptr;
+        qint64 longest = -1;
         for (ConnectionGuard *guard : std::as_const(m_guards)) {
-            if (guard->isIdle() && (!victim || guard->idleForMs() > victim->idleForMs()))
+            const qint64 waiting = guard->waitingForClientMs();
+            if (waiting > longest) {
                 victim = guard;
+                longest = waiting;
+            }
         }
         if (!victim) {
-            refuse(socket);
+            refuse(socket, QStringLiteral("too many open connections, try again later"));
             return;
         }
         forget(victim);
@@ -50,11 +67,17 @@ void GuardedTcpServer::incomingConnection(qintptr socketDescriptor)
         emit connectionEvicted();
     }
 
+    // Unread input is bounded: one request of the largest size, and what follows it.
+    socket->setReadBufferSize(m_limits.maxHeaderBytes + 2 * m_limits.maxBodyBytes + 64 * 1024);
     auto *guard = new ConnectionGuard(socket, m_limits, m_http);
     m_guards.insert(guard);
     connect(guard, &ConnectionGuard::closed, this, [this, guard] { forget(guard); });
     connect(guard, &QObject::destroyed, this, [this, guard] { forget(guard); });
     connect(guard, &ConnectionGuard::rejected, this, &GuardedTcpServer::requestRejected);
+    connect(guard, &ConnectionGuard::paused, this, [this](qint64 bytes) {
+        ++m_pauses;
+        m_peakPausedBytes = qMax(m_peakPausedBytes, bytes);
+    });
     emit connectionAccepted();
     emit connectionCountChanged(connectionCount());
 
@@ -69,14 +92,40 @@ void GuardedTcpServer::forget(ConnectionGuard *guard)
         emit connectionCountChanged(connectionCount());
 }
 
-void GuardedTcpServer::refuse(QTcpSocket *socket)
+qint64 GuardedTcpServer::bufferedBytes() const
+{
+    qint64 bytes = 0;
+    for (const ConnectionGuard *guard : m_guards)
+        bytes += guard->bufferedBytes();
+    return bytes;
+}
+
+bool GuardedTcpServer::isCapped(const QHostAddress &peer) const
+{
+    for (const auto &subnet : m_limits.uncappedPeers) {
+        if (peer.isInSubnet(subnet))
+            return false;
+    }
+    // An IPv4 peer on a dual-stack socket comes as ::ffff:a.b.c.d.
+    bool isV4 = false;
+    const quint32 v4 = peer.toIPv4Address(&isV4);
+    if (isV4 && peer.protocol() == QAbstractSocket::IPv6Protocol) {
+        const QHostAddress mapped(v4);
+        for (const auto &subnet : m_limits.uncappedPeers) {
+            if (mapped.isInSubnet(subnet))
+                return false;
+        }
+    }
+    return true;
+}
+
+void GuardedTcpServer::refuse(QTcpSocket *socket, const QString &message)
 {
     emit connectionRefused();
     connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
     connect(socket, &QIODevice::readyRead, socket,
             [socket] { socket->skip(socket->bytesAvailable()); });
-    socket->write(HttpReply::error(503, QStringLiteral("too_many_connections"),
-                                   QStringLiteral("too many open connections, try again later"),
+    socket->write(HttpReply::error(503, QStringLiteral("too_many_connections"), message,
                                    {{"Retry-After", "1"}}, true));
     socket->flush();
     socket->disconnectFromHost();

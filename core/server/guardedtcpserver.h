@@ -13,8 +13,11 @@ class ConnectionGuard;
 
 // The QTcpServer bound to the QHttpServer (QAbstractHttpServer::bind). It caps the number of
 // open connections and puts a ConnectionGuard on every connection before QHttpServer sees it.
-// At the cap a new connection evicts the connection idle longest; if none is idle, the new
-// one is answered 503 and closed without reaching QHttpServer.
+// At the cap a new connection evicts the connection that has kept the server waiting longest
+// (ConnectionGuard::waitingForClientMs(): idle, half-sent, or not reading its answers); only
+// when every connection is being answered is the new one answered 503 and closed without
+// reaching QHttpServer. A peer outside ServerLimits::uncappedPeers holds at most
+// maxIncompletePerAddress connections that have not completed a request.
 class GuardedTcpServer : public QTcpServer
 {
     Q_OBJECT
@@ -24,6 +27,12 @@ public:
 
     void setLimits(const ServerLimits &limits) { m_limits = limits; }
     int connectionCount() const { return int(m_guards.size()); }
+    // The most bytes one connection held (unread input and unsent output) when its reading was
+    // paused for backpressure, and how many times that happened.
+    qint64 peakPausedBytes() const { return m_peakPausedBytes; }
+    qint64 pauseCount() const { return m_pauses; }
+    // Bytes the open connections hold now (unread input and unsent output).
+    qint64 bufferedBytes() const;
     // Stops listening and aborts every connection.
     void closeAll();
 
@@ -42,11 +51,14 @@ protected:
 
 private:
     void forget(ConnectionGuard *guard);
-    void refuse(QTcpSocket *socket);
+    void refuse(QTcpSocket *socket, const QString &message);
+    bool isCapped(const QHostAddress &peer) const;
 
     QPointer<QObject> m_http;
     ServerLimits m_limits;
     QSet<ConnectionGuard *> m_guards;
+    qint64 m_peakPausedBytes = 0;
+    qint64 m_pauses = 0;
 };
 
 } // namespace kt

@@ -19,9 +19,25 @@ struct ServerLimits
     qint64 maxHeaderBytes = 16 * 1024;
     int maxHeaderCount = 100;
 
-    // Open connections at most. At the cap a new connection evicts the connection that has been
-    // idle longest; when none is idle the new one gets 503 and is closed.
+    // Open connections at most. At the cap a new connection evicts the connection that has kept
+    // the server waiting longest: idle, in the middle of a request (slowloris), or not reading
+    // its answers. Only connections whose complete request is being answered are spared; when
+    // every one is, the new connection gets 503 and is closed. A client that sends its requests
+    // whole therefore always gets in.
     int maxConnections = 256;
+    // Connections from one address that have not completed a request yet (none so far, or one
+    // under way) at most; beyond it a new connection from that address gets 503. Peers in
+    // `uncappedPeers` are exempt: behind the local tunnel every client is 127.0.0.1.
+    int maxIncompletePerAddress = 32;
+    QList<QPair<QHostAddress, int>> uncappedPeers{{QHostAddress(QHostAddress::LocalHost), 8},
+                                                  {QHostAddress(QHostAddress::LocalHostIPv6), 128}};
+
+    // A connection whose answers wait unread (a client that pipelines requests and does not
+    // read) is read no further once this many bytes wait to be sent, nor while an answer is
+    // still being prepared; reading resumes when they are sent. Unread input is bounded by the
+    // socket's read buffer (one request of the largest size), so such a client holds a bounded
+    // amount of memory; it is cut after idleTimeoutMs without progress.
+    qint64 maxUnsentBytes = 64 * 1024;
 
     // An open connection with no request in progress is closed after this long.
     int idleTimeoutMs = 30'000;

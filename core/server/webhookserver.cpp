@@ -2,6 +2,7 @@
 #include "webhookserver.h"
 
 #include "clientaddress.h"
+#include "connectionguard.h"
 #include "guardedtcpserver.h"
 #include "httpreply.h"
 #include "telnyx/webhookevent.h"
@@ -14,9 +15,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QScopeGuard>
 #include <QTcpSocket>
-#include <QThread>
-#include <QThreadPool>
 #include <QTimer>
 
 #include <utility>
@@ -101,54 +101,80 @@ QString verifierMessage(WebhookVerifier::Result result)
 } // namespace
 
 WebhookServer::WebhookServer(WebhookHandler *handler, QObject *parent)
-    : QObject(parent), m_handler(handler), m_http(new QHttpServer(this)),
+    : QObject(parent), m_handler(handler),
       m_clock([] { return QDateTime::currentSecsSinceEpoch(); })
 {
+    m_webhook.http = new QHttpServer(this);
+    m_admin.http = new QHttpServer(this);
     setLimits(m_limits);
-    const int cores = QThread::idealThreadCount();
-    setVerifierThreads(cores < 2 ? 0 : qMin(cores, 4));
 
-    m_http->route(QString::fromLatin1(WebhookPath),
-                  [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
-                      handleWebhook(request, responder.socket());
-                  });
-    m_http->route(QString::fromLatin1(HealthPath),
-                  [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
-                      handleHealth(request, responder.socket());
-                  });
-    m_http->route(QString::fromLatin1(MetricsPath),
-                  [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
-                      handleMetrics(request, responder.socket());
-                  });
-    // Unknown paths, and methods QHttpServer does not know (which match no route).
-    m_http->setMissingHandler(
+    // The webhook port: what the tunnel exposes, so Telnyx's path and a bare health check only.
+    m_webhook.http->route(
+        QString::fromLatin1(WebhookPath),
         [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
-            handleMissing(request, responder.socket());
+            handleWebhook(request, responder.socket());
+        });
+    m_webhook.http->route(
+        QString::fromLatin1(HealthPath),
+        [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+            handleBareHealth(request, responder.socket());
+        });
+    // Unknown paths, and methods QHttpServer does not know (which match no route).
+    m_webhook.http->setMissingHandler(
+        [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+            handleMissing(Port::Webhook, request, responder.socket());
+        });
+
+    // The admin port (loopback only): the detail.
+    m_admin.http->route(QString::fromLatin1(HealthPath), [this](const QHttpServerRequest &request,
+                                                                QHttpServerResponder &&responder) {
+        handleHealth(request, responder.socket());
+    });
+    m_admin.http->route(QString::fromLatin1(MetricsPath), [this](const QHttpServerRequest &request,
+                                                                 QHttpServerResponder &&responder) {
+        handleMetrics(request, responder.socket());
+    });
+    m_admin.http->setMissingHandler(
+        [this](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
+            handleMissing(Port::Admin, request, responder.socket());
         });
 }
 
 WebhookServer::~WebhookServer()
 {
-    // No check may post its result to a server being destroyed.
-    if (m_verifierPool)
-        m_verifierPool->waitForDone();
-    if (m_tcp)
-        m_tcp->disconnect(this);
-    // The QHttpServer owns the TCP server and, through it, the sockets: delete them while the
+    for (Listener *l : {&m_webhook, &m_admin}) {
+        if (l->tcp)
+            l->tcp->disconnect(this);
+    }
+    // Each QHttpServer owns its TCP server and, through it, the sockets: delete them while the
     // members their signals reach (metrics, limiter) still exist.
-    delete m_http;
-    m_http = nullptr;
+    delete m_webhook.http;
+    m_webhook.http = nullptr;
+    delete m_admin.http;
+    m_admin.http = nullptr;
 }
 
 bool WebhookServer::listen(const QHostAddress &address, quint16 port, QString *error)
 {
-    if (m_tcp && m_tcp->isListening()) {
+    return listenOn(Port::Webhook, address, port, error);
+}
+
+bool WebhookServer::listenAdmin(quint16 port, QString *error)
+{
+    return listenOn(Port::Admin, QHostAddress(QHostAddress::LocalHost), port, error);
+}
+
+bool WebhookServer::listenOn(Port which, const QHostAddress &address, quint16 port, QString *error)
+{
+    Listener &l = listener(which);
+    if (l.tcp && l.tcp->isListening()) {
         if (error)
             *error = QStringLiteral("cannot listen on %1: already listening on %2")
-                         .arg(hostPort(address, port), hostPort(serverAddress(), serverPort()));
+                         .arg(hostPort(address, port),
+                              hostPort(l.tcp->serverAddress(), l.tcp->serverPort()));
         return false;
     }
-    auto *tcp = new GuardedTcpServer(m_http, m_limits);
+    auto *tcp = new GuardedTcpServer(l.http, m_limits);
     if (!tcp->listen(address, port)) {
         if (error)
             *error = QStringLiteral("cannot listen on %1: %2")
@@ -170,47 +196,82 @@ bool WebhookServer::listen(const QHostAddress &address, quint16 port, QString *e
         m_metrics.increment(QLatin1String(Metrics::HttpConnectionsTotal),
                             {{QStringLiteral("result"), QStringLiteral("evicted")}});
     });
-    connect(tcp, &GuardedTcpServer::connectionCountChanged, this, [this](int count) {
-        m_metrics.setGauge(QLatin1String(Metrics::HttpConnectionsOpen), count);
-    });
+    connect(tcp, &GuardedTcpServer::connectionCountChanged, this,
+            &WebhookServer::updateOpenConnections);
     connect(tcp, &GuardedTcpServer::requestRejected, this, &WebhookServer::onRequestRejected);
-    m_http->bind(tcp); // reparents tcp to the QHttpServer
-    m_tcp = tcp;
+    l.http->bind(tcp); // reparents tcp to the QHttpServer
+    l.tcp = tcp;
     return true;
+}
+
+void WebhookServer::updateOpenConnections()
+{
+    int open = 0;
+    for (const Listener *l : {&m_webhook, &m_admin}) {
+        if (l->tcp)
+            open += l->tcp->connectionCount();
+    }
+    m_metrics.setGauge(QLatin1String(Metrics::HttpConnectionsOpen), open);
 }
 
 void WebhookServer::close()
 {
-    if (!m_tcp)
-        return;
-    GuardedTcpServer *tcp = m_tcp;
-    m_tcp = nullptr;
-    ++m_generation;
     m_pending.clear();
-    tcp->closeAll();
-    tcp->disconnect(this);
-    tcp->deleteLater();
+    for (Listener *l : {&m_webhook, &m_admin}) {
+        if (!l->tcp)
+            continue;
+        GuardedTcpServer *tcp = l->tcp;
+        l->tcp = nullptr;
+        tcp->closeAll();
+        tcp->disconnect(this);
+        tcp->deleteLater();
+    }
     m_metrics.setGauge(QLatin1String(Metrics::HttpConnectionsOpen), 0);
 }
 
 bool WebhookServer::isListening() const
 {
-    return m_tcp && m_tcp->isListening();
+    return m_webhook.tcp && m_webhook.tcp->isListening();
 }
 
 quint16 WebhookServer::serverPort() const
 {
-    return m_tcp ? m_tcp->serverPort() : 0;
+    return m_webhook.tcp ? m_webhook.tcp->serverPort() : 0;
 }
 
 QHostAddress WebhookServer::serverAddress() const
 {
-    return m_tcp ? m_tcp->serverAddress() : QHostAddress();
+    return m_webhook.tcp ? m_webhook.tcp->serverAddress() : QHostAddress();
+}
+
+quint16 WebhookServer::adminPort() const
+{
+    return m_admin.tcp ? m_admin.tcp->serverPort() : 0;
+}
+
+QHostAddress WebhookServer::adminAddress() const
+{
+    return m_admin.tcp ? m_admin.tcp->serverAddress() : QHostAddress();
 }
 
 int WebhookServer::connectionCount() const
 {
-    return m_tcp ? m_tcp->connectionCount() : 0;
+    return m_webhook.tcp ? m_webhook.tcp->connectionCount() : 0;
+}
+
+qint64 WebhookServer::pauseCount() const
+{
+    return m_webhook.tcp ? m_webhook.tcp->pauseCount() : 0;
+}
+
+qint64 WebhookServer::peakPausedBytes() const
+{
+    return m_webhook.tcp ? m_webhook.tcp->peakPausedBytes() : 0;
+}
+
+qint64 WebhookServer::bufferedBytes() const
+{
+    return m_webhook.tcp ? m_webhook.tcp->bufferedBytes() : 0;
 }
 
 void WebhookServer::setClock(std::function<qint64()> nowSecs)
@@ -221,32 +282,15 @@ void WebhookServer::setClock(std::function<qint64()> nowSecs)
         m_clock = [] { return QDateTime::currentSecsSinceEpoch(); };
 }
 
-void WebhookServer::setVerifierThreads(int threads)
-{
-    threads = qMax(0, threads);
-    if (threads == m_verifierThreads && (threads == 0) == !m_verifierPool)
-        return;
-    if (m_verifierPool)
-        m_verifierPool->waitForDone();
-    m_verifierThreads = threads;
-    if (threads == 0) {
-        m_verifierPool.reset();
-        return;
-    }
-    if (!m_verifierPool) {
-        m_verifierPool = std::make_unique<QThreadPool>();
-        m_verifierPool->setObjectName(QStringLiteral("webhook-verifier"));
-        m_verifierPool->setExpiryTimeout(-1); // the threads stay: webhooks come in bursts
-    }
-    m_verifierPool->setMaxThreadCount(threads);
-}
-
 void WebhookServer::setLimits(const ServerLimits &limits)
 {
     m_limits = limits;
     m_limiter.setConfig({limits.rateBurst, limits.rateRefillPerSecond, limits.rateMaxClients});
-    if (m_tcp)
-        m_tcp->setLimits(limits);
+    m_adminLimiter.setConfig({limits.rateBurst, limits.rateRefillPerSecond, limits.rateMaxClients});
+    for (Listener *l : {&m_webhook, &m_admin}) {
+        if (l->tcp)
+            l->tcp->setLimits(limits);
+    }
 }
 
 QString WebhookServer::clientKey(const QHttpServerRequest &request) const
@@ -256,11 +300,30 @@ QString WebhookServer::clientKey(const QHttpServerRequest &request) const
         .toString();
 }
 
-QList<QPair<QByteArray, QByteArray>> WebhookServer::retryAfter(const QString &key)
+QList<QPair<QByteArray, QByteArray>> WebhookServer::retryAfter(RateLimiter &limiter,
+                                                               const QString &key)
 {
-    const qint64 ms = m_limiter.retryAfterMs(key);
+    const qint64 ms = limiter.retryAfterMs(key);
     const qint64 secs = ms < 0 ? 60 : qMax<qint64>(1, (ms + 999) / 1000);
     return {{"Retry-After", QByteArray::number(secs)}};
+}
+
+void WebhookServer::write(QTcpSocket *socket, const QByteArray &reply, bool close)
+{
+    if (!socket || socket->state() != QAbstractSocket::ConnectedState)
+        return;
+    socket->write(reply);
+    socket->flush();
+    if (close)
+        socket->disconnectFromHost();
+}
+
+void WebhookServer::setAnswerPending(QTcpSocket *socket, bool pending)
+{
+    if (!socket)
+        return;
+    if (auto *guard = socket->findChild<ConnectionGuard *>(QString(), Qt::FindDirectChildrenOnly))
+        guard->setAnswerPending(pending);
 }
 
 void WebhookServer::send(const QHttpServerRequest &request, QTcpSocket *socket, int status,
@@ -273,16 +336,7 @@ void WebhookServer::send(const QHttpServerRequest &request, QTcpSocket *socket, 
     QByteArray reply = HttpReply::build(status, contentType, body, headers, close);
     if (request.method() == QHttpServerRequest::Method::Head)
         reply.chop(body.size()); // same head, no body
-    m_order.send(socket, reply, close);
-}
-
-void WebhookServer::respond(ResponseOrder::Ticket ticket, bool close, int status,
-                            const QByteArray &contentType, const QByteArray &body,
-                            const QList<QPair<QByteArray, QByteArray>> &headers)
-{
-    m_metrics.increment(QLatin1String(Metrics::HttpResponsesTotal),
-                        {{QStringLiteral("code"), QString::number(status)}});
-    m_order.fulfil(ticket, HttpReply::build(status, contentType, body, headers, close), close);
+    write(socket, reply, close);
 }
 
 QByteArray WebhookServer::storedBody(const QString &result, const QString &eventId)
@@ -300,14 +354,14 @@ void WebhookServer::sendError(const QHttpServerRequest &request, QTcpSocket *soc
     send(request, socket, status, "application/json", HttpReply::errorBody(code, message), headers);
 }
 
-bool WebhookServer::refuseIfLimited(const QHttpServerRequest &request, QTcpSocket *socket,
-                                    const QString &key)
+bool WebhookServer::refuseIfLimited(RateLimiter &limiter, const QHttpServerRequest &request,
+                                    QTcpSocket *socket, const QString &key)
 {
-    if (m_limiter.hasTokens(key))
+    if (limiter.hasTokens(key))
         return false;
     sendError(request, socket, 429, QStringLiteral("rate_limited"),
               QStringLiteral("too many failed requests from this client; try again later"),
-              retryAfter(key));
+              retryAfter(limiter, key));
     return true;
 }
 
@@ -315,26 +369,30 @@ void WebhookServer::answerWebhook(const WebhookRequest &request, int status, con
                                   const QString &message, const QString &eventId)
 {
     m_metrics.countWebhook(result);
+    m_metrics.increment(QLatin1String(Metrics::HttpResponsesTotal),
+                        {{QStringLiteral("code"), QString::number(status)}});
+    QByteArray reply;
     if (status == 200) {
-        respond(request.ticket, request.close, status, "application/json",
-                storedBody(result, eventId), {});
+        reply = HttpReply::build(status, "application/json", storedBody(result, eventId), {},
+                                 request.close);
     } else {
         qCDebug(lcWebhookServer) << "webhook refused:" << status << result << message;
-        respond(request.ticket, request.close, status, "application/json",
-                HttpReply::errorBody(result, message),
-                status == 429 ? retryAfter(request.clientKey) : Headers{});
+        reply = HttpReply::build(
+            status, "application/json", HttpReply::errorBody(result, message),
+            status == 429 ? retryAfter(m_limiter, request.clientKey) : Headers{}, request.close);
     }
+    write(request.socket, reply, request.close);
     emit webhookAnswered(status, result, eventId);
 }
 
 void WebhookServer::handleWebhook(const QHttpServerRequest &request, QTcpSocket *socket)
 {
     if (request.method() != QHttpServerRequest::Method::Post) {
-        handleMissing(request, socket);
+        handleMissing(Port::Webhook, request, socket);
         return;
     }
     WebhookRequest r;
-    r.ticket = m_order.reserve(socket);
+    r.socket = socket;
     r.close = headerValue(request, "connection").toLower().contains("close");
     r.clientKey = clientKey(request);
     r.body = request.body();
@@ -345,59 +403,59 @@ void WebhookServer::handleWebhook(const QHttpServerRequest &request, QTcpSocket 
         return;
     }
 
-    // Header presence, then the timestamp window, then Ed25519: cheapest first. Only the last
-    // (and the parse of what it vouches for) goes to a worker.
+    // Header presence, then the timestamp window, then Ed25519: cheapest first.
     const QByteArray timestamp = headerValue(request, WebhookVerifier::TimestampHeader);
     QByteArray signature;
-    const WebhookVerifier::Result cheap = m_verifier.precheck(
+    WebhookVerifier::Result verdict = m_verifier.precheck(
         timestamp, headerValue(request, WebhookVerifier::SignatureHeader), m_clock(), &signature);
-    if (cheap != WebhookVerifier::Result::Valid) {
-        refuseWebhook(r, cheap);
+    if (verdict == WebhookVerifier::Result::Valid)
+        verdict = m_verifier.checkSignature(timestamp, signature, r.body);
+    if (verdict != WebhookVerifier::Result::Valid) {
+        refuseWebhook(r, verdict);
         return;
     }
-    if (!m_verifierPool || m_checksInFlight >= m_maxChecksInFlight) {
-        if (m_verifierPool)
-            ++m_checksInline;
-        onChecked(r, check(m_verifier, timestamp, signature, r.body));
+    // Signed by Telnyx from here on: never refused for load.
+    QString parseError;
+    const std::optional<WebhookEvent> parsed = WebhookEvent::parse(r.body, &parseError);
+    if (!parsed) {
+        m_limiter.consume(r.clientKey);
+        answerWebhook(r, 400, QStringLiteral("bad_request"), parseError);
         return;
     }
-    ++m_checksInFlight;
-    // A new call waits for its decision, and the caller hears ringing meanwhile: its check goes
-    // ahead of the events of calls already decided. (A forgery that claims to be one gains a
-    // place in the queue, nothing more: it is checked all the same.)
-    const int priority = r.body.contains(QByteArrayLiteral("\"call.initiated\"")) ? 1 : 0;
-    m_verifierPool->start(
-        [this, generation = m_generation, verifier = m_verifier, r, timestamp, signature] {
-            Checked checked = check(verifier, timestamp, signature, r.body);
-            QMetaObject::invokeMethod(
-                this,
-                [this, generation, r, checked = std::move(checked)] {
-                    --m_checksInFlight;
-                    if (generation == m_generation)
-                        onChecked(r, checked);
-                },
-                Qt::QueuedConnection);
-        },
-        priority);
-}
-
-bool WebhookServer::runOnVerifier(std::function<void()> task, int priority)
-{
-    if (!m_verifierPool)
-        return false;
-    m_verifierPool->start(std::move(task), priority);
-    return true;
-}
-
-WebhookServer::Checked WebhookServer::check(const WebhookVerifier &verifier,
-                                            const QByteArray &timestamp,
-                                            const QByteArray &signature, const QByteArray &body)
-{
-    Checked c;
-    c.verdict = verifier.checkSignature(timestamp, signature, body);
-    if (c.verdict == WebhookVerifier::Result::Valid)
-        c.event = WebhookEvent::parse(body, &c.parseError);
-    return c;
+    const WebhookEvent &event = *parsed;
+    if (!m_handler) {
+        answerWebhook(r, 503, QStringLiteral("store_failed"), QStringLiteral("no event store"),
+                      event.id);
+        return;
+    }
+    if (m_handler->groupsStores()) {
+        // Answered after the group's commit; the connection reads no further meanwhile.
+        setAnswerPending(socket, true);
+        m_pending.append({r, event});
+        if (m_pending.size() == 1)
+            QMetaObject::invokeMethod(this, &WebhookServer::storePending, Qt::QueuedConnection);
+        return;
+    }
+    const StoreOutcome outcome = m_handler->store(event, r.body);
+    switch (outcome.result) {
+    case StoreOutcome::Stored:
+        answerWebhook(r, 200, QStringLiteral("stored"), QString(), event.id);
+        // After the answer has been written and flushed: slow work must not delay the 200.
+        QTimer::singleShot(0, this, [this, stored = event] {
+            if (m_handler)
+                m_handler->process(stored);
+        });
+        return;
+    case StoreOutcome::Duplicate:
+        answerWebhook(r, 200, QStringLiteral("duplicate"), QString(), event.id);
+        return;
+    case StoreOutcome::Failed:
+        qCWarning(lcWebhookServer).noquote()
+            << "webhook" << event.id << "not stored:" << outcome.error;
+        answerWebhook(r, 503, QStringLiteral("store_failed"),
+                      QStringLiteral("the event could not be stored; deliver it again"), event.id);
+        return;
+    }
 }
 
 void WebhookServer::refuseWebhook(const WebhookRequest &request, WebhookVerifier::Result verdict)
@@ -417,56 +475,17 @@ void WebhookServer::refuseWebhook(const WebhookRequest &request, WebhookVerifier
     answerWebhook(request, 401, WebhookVerifier::code(verdict), verifierMessage(verdict));
 }
 
-void WebhookServer::onChecked(const WebhookRequest &request, const Checked &checked)
-{
-    if (checked.verdict != WebhookVerifier::Result::Valid) {
-        refuseWebhook(request, checked.verdict);
-        return;
-    }
-    // Signed by Telnyx from here on: never refused for load.
-    if (!checked.event) {
-        m_limiter.consume(request.clientKey);
-        answerWebhook(request, 400, QStringLiteral("bad_request"), checked.parseError);
-        return;
-    }
-    const WebhookEvent &event = *checked.event;
-    if (!m_handler) {
-        answerWebhook(request, 503, QStringLiteral("store_failed"),
-                      QStringLiteral("no event store"), event.id);
-        return;
-    }
-    if (m_handler->groupsStores()) {
-        m_pending.append({request, event});
-        if (m_pending.size() == 1)
-            QMetaObject::invokeMethod(this, &WebhookServer::storePending, Qt::QueuedConnection);
-        return;
-    }
-    const StoreOutcome outcome = m_handler->store(event, request.body);
-    switch (outcome.result) {
-    case StoreOutcome::Stored:
-        answerWebhook(request, 200, QStringLiteral("stored"), QString(), event.id);
-        // After the answer has been written and flushed: slow work must not delay the 200.
-        QTimer::singleShot(0, this, [this, stored = event] {
-            if (m_handler)
-                m_handler->process(stored);
-        });
-        return;
-    case StoreOutcome::Duplicate:
-        answerWebhook(request, 200, QStringLiteral("duplicate"), QString(), event.id);
-        return;
-    case StoreOutcome::Failed:
-        qCWarning(lcWebhookServer).noquote()
-            << "webhook" << event.id << "not stored:" << outcome.error;
-        answerWebhook(request, 503, QStringLiteral("store_failed"),
-                      QStringLiteral("the event could not be stored; deliver it again"), event.id);
-        return;
-    }
-}
-
 void WebhookServer::storePending()
 {
     const QList<PendingWebhook> pending = std::exchange(m_pending, {});
-    if (pending.isEmpty() || !m_handler)
+    if (pending.isEmpty())
+        return;
+    // Their connections read on once these answers are out, whatever happens below.
+    auto release = qScopeGuard([&pending] {
+        for (const PendingWebhook &p : pending)
+            setAnswerPending(p.request.socket, false);
+    });
+    if (!m_handler)
         return;
     QString unavailable;
     const bool grouped = m_handler->beginStores(&unavailable);
@@ -522,13 +541,29 @@ void WebhookServer::storePending()
         m_handler->processStored(stored);
 }
 
+void WebhookServer::handleBareHealth(const QHttpServerRequest &request, QTcpSocket *socket)
+{
+    if (request.method() != QHttpServerRequest::Method::Get) {
+        handleMissing(Port::Webhook, request, socket);
+        return;
+    }
+    if (refuseIfLimited(m_limiter, request, socket, clientKey(request)))
+        return;
+    // Whoever reaches the tunnel learns whether webhooks can be taken, and nothing else.
+    const bool ok = m_handler && m_handler->health().ok;
+    QJsonObject o;
+    o.insert(QStringLiteral("status"), ok ? QStringLiteral("ok") : QStringLiteral("unavailable"));
+    send(request, socket, ok ? 200 : 503, "application/json",
+         QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+
 void WebhookServer::handleHealth(const QHttpServerRequest &request, QTcpSocket *socket)
 {
     if (request.method() != QHttpServerRequest::Method::Get) {
-        handleMissing(request, socket);
+        handleMissing(Port::Admin, request, socket);
         return;
     }
-    if (refuseIfLimited(request, socket, clientKey(request)))
+    if (refuseIfLimited(m_adminLimiter, request, socket, clientKey(request)))
         return;
     const Health health =
         m_handler ? m_handler->health() : Health{false, QStringLiteral("no event store"), {}};
@@ -546,26 +581,28 @@ void WebhookServer::handleHealth(const QHttpServerRequest &request, QTcpSocket *
 void WebhookServer::handleMetrics(const QHttpServerRequest &request, QTcpSocket *socket)
 {
     if (request.method() != QHttpServerRequest::Method::Get) {
-        handleMissing(request, socket);
+        handleMissing(Port::Admin, request, socket);
         return;
     }
-    if (refuseIfLimited(request, socket, clientKey(request)))
+    if (refuseIfLimited(m_adminLimiter, request, socket, clientKey(request)))
         return;
-    m_metrics.setGauge(QLatin1String(Metrics::HttpConnectionsOpen), connectionCount());
+    updateOpenConnections();
     send(request, socket, 200, Metrics::contentType(), m_metrics.render());
 }
 
-void WebhookServer::handleMissing(const QHttpServerRequest &request, QTcpSocket *socket)
+void WebhookServer::handleMissing(Port port, const QHttpServerRequest &request, QTcpSocket *socket)
 {
+    RateLimiter &limiter = port == Port::Admin ? m_adminLimiter : m_limiter;
     const QString key = clientKey(request);
-    if (refuseIfLimited(request, socket, key))
+    if (refuseIfLimited(limiter, request, socket, key))
         return;
-    m_limiter.consume(key);
+    limiter.consume(key);
     const QString path = request.url().path();
     QByteArray allow;
-    if (path == QLatin1String(WebhookPath))
+    if (port == Port::Webhook && path == QLatin1String(WebhookPath))
         allow = "POST";
-    else if (path == QLatin1String(HealthPath) || path == QLatin1String(MetricsPath))
+    else if (path == QLatin1String(HealthPath) ||
+             (port == Port::Admin && path == QLatin1String(MetricsPath)))
         allow = "GET";
     if (!allow.isEmpty()) {
         sendError(request, socket, 405, QStringLiteral("method_not_allowed"),

@@ -41,6 +41,7 @@ bool DashboardFixture::setUp(bool withEngine, QString *error, int callDays)
         Config config;
         config.databasePath = databasePath();
         config.port = 0;
+        config.adminPort = 0;
         // Never used: every call in the database has ended, and no webhook comes.
         config.telnyxApiUrl = QStringLiteral("http://127.0.0.1:9/v2");
         m_host = std::make_unique<EngineHost>(config);

@@ -165,6 +165,7 @@ void TstConnectionTest::syncMergesIntoTheNumberMap()
     Config config;
     config.databasePath = m_dir->filePath(QStringLiteral("engine.db"));
     config.port = 0;
+    config.adminPort = 0;
     config.telnyxApiUrl = m_telnyx->baseUrl().toString();
     config.apiKey = m_telnyx->apiKey();
     config.publicKey = m_telnyx->publicKey();

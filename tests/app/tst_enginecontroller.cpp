@@ -97,6 +97,7 @@ void TstEngineController::init()
     Config config;
     config.databasePath = dbPath();
     config.port = 0;
+    config.adminPort = 0;
     config.telnyxApiUrl = m_telnyx->baseUrl().toString();
     config.apiKey = m_telnyx->apiKey();
     config.publicKey = m_telnyx->publicKey();

@@ -189,6 +189,13 @@ void TstSettings::validation_data()
                                << "";
     QTest::newRow("port empty") << "port" << QVariant(QString()) << "whole number"
                                 << "";
+    QTest::newRow("admin port empty") << "admin-port" << QVariant(QString()) << "whole number"
+                                      << "";
+    QTest::newRow("admin port 65536")
+        << "admin-port" << QVariant(QStringLiteral("65536")) << "0 to 65535"
+        << "";
+    QTest::newRow("admin port 3001") << "admin-port" << QVariant(QStringLiteral("3001")) << ""
+                                     << "";
 
     QTest::newRow("db relative") << "db" << QVariant(QStringLiteral("kevan-tel.db")) << "full path"
                                  << "";
@@ -231,12 +238,14 @@ void TstSettings::formStartsWithTheRunningValues()
 {
     Config c = config();
     c.port = 3100;
+    c.adminPort = 3101;
     c.publicKey = QByteArray::fromBase64(publicKey32().toLatin1());
     c.startMinimized = true;
     MemorySecretStore secrets;
     SettingsController s(c, &secrets, autostartDir());
     QCOMPARE(s.configFile(), iniPath());
     QCOMPARE(s.value(QStringLiteral("port")).toString(), QStringLiteral("3100"));
+    QCOMPARE(s.value(QStringLiteral("admin-port")).toString(), QStringLiteral("3101"));
     QCOMPARE(s.value(QStringLiteral("public-key")).toString(), publicKey32());
     QCOMPARE(s.value(QStringLiteral("forward-to")).toString(), QStringLiteral("+17702300635"));
     QCOMPARE(s.value(QStringLiteral("namespace")).toString(), QStringLiteral("kevan.tel.x"));

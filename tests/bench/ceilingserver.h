@@ -13,8 +13,8 @@ namespace kt::bench {
 // thread, like the engine, so the load generator measures the HTTP stack alone.
 //
 // With a public key, it is kevan-tel's own WebhookServer instead (limits, the signature checked
-// on its worker threads, the JSON parsed) with a handler that stores nothing: the bound that the
-// checks every webhook must pass put on any pipeline, on this machine.
+// in its thread, the JSON parsed) with a handler that stores nothing: the bound that the checks
+// every webhook must pass put on any pipeline, on this machine.
 class CeilingServer : public QThread
 {
     Q_OBJECT

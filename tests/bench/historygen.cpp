@@ -429,7 +429,8 @@ int main(int argc, char *argv[])
             double readyMs = 0;
             const qint64 kb = peakRss(binary,
                                       {QStringLiteral("--headless"), QStringLiteral("--db"), path,
-                                       QStringLiteral("--port"), QStringLiteral("0")},
+                                       QStringLiteral("--port"), QStringLiteral("0"),
+                                       QStringLiteral("--admin-port"), QStringLiteral("0")},
                                       env, "listening on", 60000, 3000, &readyMs, &error);
             if (kb < 0)
                 g_rows.append({QStringLiteral("peak RSS, `kevan-tel --headless`"),
@@ -453,11 +454,12 @@ int main(int argc, char *argv[])
             ui.insert(QStringLiteral("TELNYX_API_KEY"), QStringLiteral("KEYbench"));
             QString error;
             double frameMs = 0;
-            const qint64 kb = peakRss(binary,
-                                      {QStringLiteral("--db"), path, QStringLiteral("--port"),
-                                       QStringLiteral("0"), QStringLiteral("--telnyx-api"),
-                                       QStringLiteral("http://127.0.0.1:9/v2")},
-                                      ui, "Frame rendered", 60000, 3000, &frameMs, &error);
+            const qint64 kb =
+                peakRss(binary,
+                        {QStringLiteral("--db"), path, QStringLiteral("--port"),
+                         QStringLiteral("0"), QStringLiteral("--admin-port"), QStringLiteral("0"),
+                         QStringLiteral("--telnyx-api"), QStringLiteral("http://127.0.0.1:9/v2")},
+                        ui, "Frame rendered", 60000, 3000, &frameMs, &error);
             if (kb < 0) {
                 g_rows.append({QStringLiteral("dashboard first frame / peak RSS"),
                                QStringLiteral("not measured: ") + error,

@@ -69,7 +69,6 @@ struct Row
 };
 
 QList<Row> g_rows;
-int g_verifierThreads = -1; // --verifier-threads; < 0: the server's default
 
 void note(const QString &line)
 {
@@ -78,7 +77,7 @@ void note(const QString &line)
 }
 
 // CPU seconds (user + system) used so far by this process's threads, by thread name: the
-// engine's ("engine", "webhook-verifie" workers, "telnyx-client", "QNetworkAccessM", ...) and
+// engine's ("engine", "telnyx-client", "QNetworkAccessM", ...) and
 // the load generator's own (the main thread, the fake Telnyx's "telnyx").
 QHash<QString, double> threadCpu()
 {
@@ -101,7 +100,7 @@ QHash<QString, double> threadCpu()
 }
 
 // Where the CPU went between two threadCpu() snapshots `seconds` apart, in cores:
-// "2 vCPU: 1.62 busy: engine 0.61, webhook-verifie 0.27, ...".
+// "2 vCPU: 1.62 busy: engine 0.61, telnyx 0.27, ...".
 QString cpuBreakdown(const QHash<QString, double> &before, const QHash<QString, double> &after,
                      double seconds)
 {
@@ -178,6 +177,7 @@ struct EngineUnderTest
         Config c;
         c.databasePath = dir.filePath(QStringLiteral("bench.db"));
         c.port = 0;
+        c.adminPort = 0;
         c.telnyxApiUrl = telnyx.baseUrl().toString();
         c.apiKey = telnyx.apiKey();
         c.publicKey = telnyx.publicKey();
@@ -187,11 +187,6 @@ struct EngineUnderTest
         if (!host->startAndWait(error))
             return false;
         port = quint16(QUrl(host->url()).port());
-        if (g_verifierThreads >= 0)
-            QMetaObject::invokeMethod(
-                host->engine(),
-                [this] { host->engine()->server().setVerifierThreads(g_verifierThreads); },
-                Qt::BlockingQueuedConnection);
         return true;
     }
 
@@ -659,10 +654,6 @@ int main(int argc, char *argv[])
                                   QStringLiteral("modes"));
     const QCommandLineOption only(QStringLiteral("only"), QStringLiteral("throughput or latency."),
                                   QStringLiteral("what"));
-    const QCommandLineOption verifierThreads(
-        QStringLiteral("verifier-threads"),
-        QStringLiteral("Signature-check threads of the engine's server (default: its own)."),
-        QStringLiteral("n"));
     const QCommandLineOption peerOption(
         QStringLiteral("peer"),
         QStringLiteral("Also send each pipeline run's requests to the peer receiver in this folder "
@@ -672,7 +663,7 @@ int main(int argc, char *argv[])
     const QCommandLineOption noCeiling(QStringLiteral("no-ceiling"),
                                        QStringLiteral("Skip the bare server (for profiling)."));
     parser.addOptions({quick, smoke, duration, connections, rate, cps, latencyDuration, sync, only,
-                       noCeiling, verifierThreads, peerOption});
+                       noCeiling, peerOption});
     parser.process(app);
 
     Options o;
@@ -705,8 +696,6 @@ int main(int argc, char *argv[])
         o.synchronous = parser.value(sync).toUpper().split(QLatin1Char(','));
     o.ceiling = !parser.isSet(noCeiling);
     o.peerDir = parser.value(peerOption);
-    if (parser.isSet(verifierThreads))
-        g_verifierThreads = parser.value(verifierThreads).toInt();
     if (parser.isSet(only)) {
         o.throughput = parser.value(only) == QLatin1String("throughput");
         o.latency = parser.value(only) == QLatin1String("latency");

@@ -79,10 +79,10 @@ bool TstCallDecide::startServer()
     m_server->setProcessEnvironment(env);
     m_server->start(QStringLiteral(KEVANTEL_BINARY),
                     {QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0"),
-                     QStringLiteral("--db"), db(), QStringLiteral("--telnyx-api"),
-                     m_telnyx->baseUrl().toString(), QStringLiteral("--forward-to"),
-                     QStringLiteral("+15125550100"), QStringLiteral("--ask-timeout"),
-                     QStringLiteral("120")});
+                     QStringLiteral("--admin-port"), QStringLiteral("0"), QStringLiteral("--db"),
+                     db(), QStringLiteral("--telnyx-api"), m_telnyx->baseUrl().toString(),
+                     QStringLiteral("--forward-to"), QStringLiteral("+15125550100"),
+                     QStringLiteral("--ask-timeout"), QStringLiteral("120")});
     if (!m_server->waitForStarted())
         return false;
     QByteArray out;
@@ -93,7 +93,8 @@ bool TstCallDecide::startServer()
         m_server->waitForReadyRead(200);
         out += m_server->readAllStandardOutput();
     }
-    const QByteArray line = out.trimmed();
+    // The first line; "admin on …" may follow it.
+    const QByteArray line = out.left(out.indexOf('\n')).trimmed();
     if (!line.startsWith("listening on http://127.0.0.1:")) {
         qWarning() << "unexpected first line" << line << m_server->readAllStandardError();
         return false;

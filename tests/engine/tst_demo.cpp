@@ -109,7 +109,8 @@ void TstDemo::demoScreensItsCast()
     m_server->setProcessEnvironment(env);
     m_server->start(QStringLiteral(KEVANTEL_BINARY),
                     {QStringLiteral("--headless"), QStringLiteral("--demo"),
-                     QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--db"), db()});
+                     QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--admin-port"),
+                     QStringLiteral("0"), QStringLiteral("--db"), db()});
     QVERIFY(m_server->waitForStarted());
     QTRY_VERIFY_WITH_TIMEOUT(m_server->canReadLine() || m_server->state() != QProcess::Running,
                              Timeout);

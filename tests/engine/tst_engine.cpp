@@ -88,6 +88,7 @@ private:
     // Distinct webhooks (by data.id) of this type the simulator sent.
     int webhooksSent(const QString &eventType) const;
     void verifyOneCommandIdPerCommand();
+    // GET on the engine's admin port (/metrics).
     QByteArray get(const QString &path, int *status);
 
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -119,6 +120,7 @@ kt::Config TstEngine::config() const
     kt::Config c;
     c.databasePath = m_dir->filePath(QStringLiteral("events.db"));
     c.port = 0;
+    c.adminPort = 0;
     c.telnyxApiUrl = m_telnyx->baseUrl().toString();
     c.apiKey = m_telnyx->apiKey();
     c.publicKey = m_telnyx->publicKey();
@@ -265,7 +267,7 @@ void TstEngine::verifyOneCommandIdPerCommand()
 
 QByteArray TstEngine::get(const QString &path, int *status)
 {
-    QNetworkReply *reply = m_nam.get(QNetworkRequest(QUrl(m_engine->url() + path)));
+    QNetworkReply *reply = m_nam.get(QNetworkRequest(QUrl(m_engine->adminUrl() + path)));
     QSignalSpy done(reply, &QNetworkReply::finished);
     done.wait(Timeout);
     *status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();

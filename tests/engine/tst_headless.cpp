@@ -12,6 +12,7 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QScopeGuard>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -25,10 +26,13 @@ private slots:
     void badConfigurationExitsWithOneLine_data();
     void badConfigurationExitsWithOneLine();
     void helpNamesTheExecutable();
+    void portInUseExitsWithOneLine_data();
+    void portInUseExitsWithOneLine();
 
 private:
     bool startServer(const QStringList &extra = {});
-    QByteArray get(const QString &path, int *status);
+    // On the webhook port, or on the admin port.
+    QByteArray get(const QString &path, int *status, bool admin = false);
     QByteArray run(const QStringList &args, int *exitCode, QByteArray *stderrOut = nullptr);
     QStringList commandNames() const;
 
@@ -36,6 +40,7 @@ private:
     std::unique_ptr<kt::TelnyxSimulator> m_telnyx;
     std::unique_ptr<QProcess> m_server;
     QString m_url;
+    QString m_adminUrl;
     QNetworkAccessManager m_nam;
 };
 
@@ -71,6 +76,7 @@ bool TstHeadless::startServer(const QStringList &extra)
     m_server->setProcessChannelMode(QProcess::SeparateChannels);
     m_server->start(QStringLiteral(KEVANTEL_BINARY),
                     QStringList{QStringLiteral("--headless"), QStringLiteral("--port"),
+                                QStringLiteral("0"), QStringLiteral("--admin-port"),
                                 QStringLiteral("0"), QStringLiteral("--db"),
                                 m_dir->filePath(QStringLiteral("events.db")),
                                 QStringLiteral("--telnyx-api"), m_telnyx->baseUrl().toString(),
@@ -81,24 +87,28 @@ bool TstHeadless::startServer(const QStringList &extra)
     QByteArray out;
     QElapsedTimer timer;
     timer.start();
-    while (!out.contains('\n') && timer.elapsed() < 20000 &&
+    while (out.count('\n') < 2 && timer.elapsed() < 20000 &&
            m_server->state() == QProcess::Running) {
         m_server->waitForReadyRead(200);
         out += m_server->readAllStandardOutput();
     }
-    const QByteArray line = out.trimmed();
-    if (!line.startsWith("listening on http://127.0.0.1:")) {
-        qWarning() << "unexpected first line" << line << m_server->readAllStandardError();
+    const QList<QByteArray> lines = out.trimmed().split('\n');
+    const QByteArray line = lines.value(0).trimmed();
+    const QByteArray admin = lines.value(1).trimmed();
+    if (!line.startsWith("listening on http://127.0.0.1:") ||
+        !admin.startsWith("admin on http://127.0.0.1:")) {
+        qWarning() << "unexpected first lines" << out << m_server->readAllStandardError();
         return false;
     }
     m_url = QString::fromLatin1(line.mid(int(qstrlen("listening on "))));
+    m_adminUrl = QString::fromLatin1(admin.mid(int(qstrlen("admin on "))));
     m_telnyx->setWebhookUrl(QUrl(m_url + QStringLiteral("/webhooks/telnyx")));
     return true;
 }
 
-QByteArray TstHeadless::get(const QString &path, int *status)
+QByteArray TstHeadless::get(const QString &path, int *status, bool admin)
 {
-    QNetworkReply *reply = m_nam.get(QNetworkRequest(QUrl(m_url + path)));
+    QNetworkReply *reply = m_nam.get(QNetworkRequest(QUrl((admin ? m_adminUrl : m_url) + path)));
     QSignalSpy done(reply, &QNetworkReply::finished);
     done.wait(10000);
     *status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
@@ -135,10 +145,17 @@ void TstHeadless::servesScreensAndRecords()
     QVERIFY(startServer());
 
     int status = 0;
+    // The webhook port (what the tunnel exposes) says "ok" and nothing more; the admin port has
+    // the detail, and /metrics.
+    QCOMPARE(get(QStringLiteral("/health"), &status), QByteArray(R"({"status":"ok"})"));
+    QCOMPARE(status, 200);
     const QJsonObject health =
-        QJsonDocument::fromJson(get(QStringLiteral("/health"), &status)).object();
+        QJsonDocument::fromJson(get(QStringLiteral("/health"), &status, true)).object();
     QCOMPARE(status, 200);
     QCOMPARE(health.value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
+    QVERIFY(health.contains(QStringLiteral("active_calls")));
+    get(QStringLiteral("/metrics"), &status);
+    QCOMPARE(status, 404);
 
     // An unknown caller: the seed's rejection sequence, answer -> speak -> hangup.
     const QString ccid =
@@ -168,7 +185,7 @@ void TstHeadless::servesScreensAndRecords()
     QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 401);
     reply->deleteLater();
 
-    const QByteArray metrics = get(QStringLiteral("/metrics"), &status);
+    const QByteArray metrics = get(QStringLiteral("/metrics"), &status, true);
     QCOMPARE(status, 200);
     QVERIFY(metrics.contains("kevantel_calls_total{decision=\"rejected\"} 1"));
 
@@ -236,6 +253,10 @@ void TstHeadless::badConfigurationExitsWithOneLine_data()
     QTest::newRow("bad port") << QStringList{QStringLiteral("--headless"), QStringLiteral("--port"),
                                              QStringLiteral("70000")}
                               << "port";
+    QTest::newRow("bad admin port")
+        << QStringList{QStringLiteral("--headless"), QStringLiteral("--admin-port"),
+                       QStringLiteral("-1")}
+        << "admin-port";
     QTest::newRow("bad listen") << QStringList{QStringLiteral("--headless"),
                                                QStringLiteral("--listen"),
                                                QStringLiteral("nowhere")}
@@ -285,10 +306,12 @@ void TstHeadless::badConfigurationExitsWithOneLine()
     int code = 0;
     QByteArray err;
     // A free port unless the row is about the port, so that nothing else can make it fail.
-    run(args.contains(QStringLiteral("--port"))
-            ? args
-            : args + QStringList{QStringLiteral("--port"), QStringLiteral("0")},
-        &code, &err);
+    QStringList all = args;
+    if (!args.contains(QStringLiteral("--port")))
+        all += QStringList{QStringLiteral("--port"), QStringLiteral("0")};
+    if (!args.contains(QStringLiteral("--admin-port")))
+        all += QStringList{QStringLiteral("--admin-port"), QStringLiteral("0")};
+    run(all, &code, &err);
     QVERIFY2(code != 0, err.constData());
     const QList<QByteArray> lines = err.trimmed().split('\n');
     QCOMPARE(lines.size(), 1);
@@ -303,6 +326,34 @@ void TstHeadless::helpNamesTheExecutable()
     QCOMPARE(code, 0);
     const QByteArray first = out.left(out.indexOf('\n'));
     QVERIFY2(first.startsWith("Usage: kevan-tel [options]"), first.constData());
+}
+
+void TstHeadless::portInUseExitsWithOneLine_data()
+{
+    QTest::addColumn<QString>("option");
+    QTest::addColumn<QString>("other");
+    QTest::newRow("webhook port") << QStringLiteral("--port") << QStringLiteral("--admin-port");
+    QTest::newRow("admin port") << QStringLiteral("--admin-port") << QStringLiteral("--port");
+}
+
+void TstHeadless::portInUseExitsWithOneLine()
+{
+    QFETCH(QString, option);
+    QFETCH(QString, other);
+    QTcpServer taken;
+    QVERIFY(taken.listen(QHostAddress::LocalHost, 0));
+    int code = 0;
+    QByteArray err;
+    const QByteArray out = run(
+        {QStringLiteral("--headless"), option, QString::number(taken.serverPort()), other,
+         QStringLiteral("0"), QStringLiteral("--db"), m_dir->filePath(QStringLiteral("inuse.db"))},
+        &code, &err);
+    QVERIFY2(code != 0, out.constData());
+    const QList<QByteArray> lines = err.trimmed().split('\n');
+    QCOMPARE(lines.size(), 1);
+    QVERIFY2(err.contains(
+                 QStringLiteral("127.0.0.1:%1: address in use").arg(taken.serverPort()).toUtf8()),
+             err.constData());
 }
 
 QTEST_GUILESS_MAIN(TstHeadless)

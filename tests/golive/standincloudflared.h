@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // A stand-in for `cloudflared tunnel --url ...`: a shell script that logs on stderr as the real
-// quick tunnel does (the URL in a box), records its arguments next to itself (args.txt) and then
-// waits, or fails. For tst_tunnel and tst_golivecontroller.
+// quick tunnel does (the URL in a box), records its arguments and environment next to itself
+// (args.txt, env.txt) and then waits, or fails. For tst_tunnel and tst_golivecontroller.
 #pragma once
 
 #include <QDir>
@@ -29,6 +29,7 @@ inline QString writeStandInCloudflared(const QString &dir, StandIn variant)
         "#!/bin/sh\n"
         "printf '%s\\n' \"$@\" > \"$(dirname \"$0\")/args.txt\"\n"
         "echo $$ > \"$(dirname \"$0\")/pid.txt\"\n"
+        "env > \"$(dirname \"$0\")/env.txt\"\n"
         "cat >&2 <<'LOG'\n"
         "2025-11-23T03:30:00Z INF Thank you for trying Cloudflare Tunnel. Doing so, without a "
         "Cloudflare account, is a quick way to experiment and try it out. However, be aware that "

@@ -172,6 +172,7 @@ void TstGoLiveController::followsTheEngineAndWarnsWhenQuiet()
     kt::Config config;
     config.databasePath = m_dir->filePath(QStringLiteral("events.db"));
     config.port = 0;
+    config.adminPort = 0;
     config.telnyxApiUrl = m_telnyx->baseUrl().toString();
     config.apiKey = m_telnyx->apiKey();
     config.publicKey = m_telnyx->publicKey();

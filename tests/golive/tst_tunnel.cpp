@@ -5,6 +5,7 @@
 #include "golive/tunnel.h"
 #include "standincloudflared.h"
 
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -34,6 +35,7 @@ private slots:
     void parsePublicUrl();
     void arguments();
     void startsAndReadsTheUrl();
+    void childEnvironmentHasNoSecrets();
     void noUrlTimesOut();
     void failingCloudflaredIsReported();
     void dyingCloudflaredIsNotRestarted();
@@ -156,6 +158,35 @@ void TstTunnel::startsAndReadsTheUrl()
     QTRY_COMPARE_WITH_TIMEOUT(tunnel.state(), Tunnel::State::Running, Timeout);
     QCOMPARE(standInArguments().constLast(), QStringLiteral("http://127.0.0.1:4322"));
     tunnel.stop();
+}
+
+void TstTunnel::childEnvironmentHasNoSecrets()
+{
+    // cloudflared runs without kevan-tel's Telnyx settings: the API key above all.
+    const QList<QByteArray> secrets{"TELNYX_API_KEY", "TELNYX_PUBLIC_KEY", "TELNYX_API_URL",
+                                    "TELNYX_SOMETHING_NEW"};
+    for (const QByteArray &name : secrets)
+        qputenv(name.constData(), "secret-" + name);
+    qputenv("KEVANTEL_TUNNEL_TEST_KEPT", "kept");
+    auto restore = qScopeGuard([&secrets] {
+        for (const QByteArray &name : secrets)
+            qunsetenv(name.constData());
+        qunsetenv("KEVANTEL_TUNNEL_TEST_KEPT");
+    });
+    Tunnel tunnel;
+    tunnel.setProgram(standIn(StandIn::Works));
+    QVERIFY(tunnel.start(4323));
+    QTRY_COMPARE_WITH_TIMEOUT(tunnel.state(), Tunnel::State::Running, Timeout);
+    QFile f(m_dir->filePath(QStringLiteral("env.txt")));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray env = f.readAll();
+    tunnel.stop();
+    QVERIFY2(env.contains("KEVANTEL_TUNNEL_TEST_KEPT=kept\n"), env.constData());
+    QVERIFY(env.contains("PATH="));
+    for (const QByteArray &name : secrets) {
+        QVERIFY2(!env.contains(name + '='), name.constData());
+        QVERIFY2(!env.contains("secret-" + name), name.constData());
+    }
 }
 
 void TstTunnel::noUrlTimesOut()

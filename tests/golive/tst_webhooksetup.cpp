@@ -230,6 +230,7 @@ void TstWebhookSetup::patchesTheApplicationAndWebhooksFollow()
     kt::Config config;
     config.databasePath = m_dir->filePath(QStringLiteral("events.db"));
     config.port = 0;
+    config.adminPort = 0;
     config.telnyxApiUrl = m_telnyx->baseUrl().toString();
     config.apiKey = m_telnyx->apiKey();
     config.publicKey = m_telnyx->publicKey();
@@ -242,7 +243,8 @@ void TstWebhookSetup::patchesTheApplicationAndWebhooksFollow()
     m_telnyx->setWebhookUrl(QUrl(QStringLiteral("https://old.example.com/webhooks/telnyx")));
     int status = 0;
     QJsonObject health =
-        QJsonDocument::fromJson(get(engine.url() + QStringLiteral("/health"), &status)).object();
+        QJsonDocument::fromJson(get(engine.adminUrl() + QStringLiteral("/health"), &status))
+            .object();
     QCOMPARE(status, 200);
     QVERIFY(health.contains(QStringLiteral("last_webhook_at")));
     QVERIFY(health.value(QStringLiteral("last_webhook_at")).isNull());
@@ -296,13 +298,13 @@ void TstWebhookSetup::patchesTheApplicationAndWebhooksFollow()
         delivered = delivered || d.url.toString() == expectedUrl;
     QVERIFY(delivered);
 
-    health =
-        QJsonDocument::fromJson(get(engine.url() + QStringLiteral("/health"), &status)).object();
+    health = QJsonDocument::fromJson(get(engine.adminUrl() + QStringLiteral("/health"), &status))
+                 .object();
     const QDateTime reported = QDateTime::fromString(
         health.value(QStringLiteral("last_webhook_at")).toString(), Qt::ISODateWithMs);
     QVERIFY2(reported.isValid(), QJsonDocument(health).toJson().constData());
     QVERIFY(reported >= at);
-    const QByteArray metrics = get(engine.url() + QStringLiteral("/metrics"), &status);
+    const QByteArray metrics = get(engine.adminUrl() + QStringLiteral("/metrics"), &status);
     QCOMPARE(status, 200);
     QVERIFY(metrics.contains("# TYPE kevantel_last_webhook_timestamp_seconds gauge"));
     const QRegularExpression sample(

@@ -67,6 +67,7 @@ bool KevanTelProcess::start(const QStringList &args, int timeoutMs)
     m_err.clear();
     m_url.clear();
     m_port = 0;
+    m_adminPort = 0;
     m_failure.clear();
     m_process->setProcessEnvironment(environment());
     m_process->setProcessChannelMode(QProcess::SeparateChannels);
@@ -74,7 +75,12 @@ bool KevanTelProcess::start(const QStringList &args, int timeoutMs)
         m_process->setChildProcessModifier(m_childSetup);
     connect(m_process.get(), &QProcess::readyReadStandardOutput, this, &KevanTelProcess::collect);
     connect(m_process.get(), &QProcess::readyReadStandardError, this, &KevanTelProcess::collect);
-    m_process->start(binary(), QStringList{QStringLiteral("--headless")} + args);
+    QStringList all{QStringLiteral("--headless")};
+    all += args;
+    // Its own free admin port: never 3001, which a real instance or another test may hold.
+    if (!args.contains(QStringLiteral("--admin-port")))
+        all += QStringList{QStringLiteral("--admin-port"), QStringLiteral("0")};
+    m_process->start(binary(), all);
     if (!m_process->waitForStarted(10000)) {
         m_failure = QStringLiteral("did not start: ") + m_process->errorString();
         return false;
@@ -82,19 +88,24 @@ bool KevanTelProcess::start(const QStringList &args, int timeoutMs)
     const bool listening = QTest::qWaitFor(
         [this] {
             collect();
-            return m_out.contains('\n') || m_process->state() != QProcess::Running;
+            return m_out.count('\n') >= 2 || m_process->state() != QProcess::Running;
         },
         timeoutMs);
     collect();
-    const QByteArray line = m_out.left(m_out.indexOf('\n')).trimmed();
-    if (!listening || !line.startsWith("listening on http://")) {
-        m_failure = QStringLiteral("no \"listening on\" line; stdout: %1; stderr: %2")
+    const QList<QByteArray> lines = m_out.split('\n');
+    const QByteArray line = lines.value(0).trimmed();
+    const QByteArray admin = lines.value(1).trimmed();
+    if (!listening || !line.startsWith("listening on http://") ||
+        !admin.startsWith("admin on http://127.0.0.1:")) {
+        m_failure = QStringLiteral("no \"listening on\" and \"admin on\" lines; stdout: %1; "
+                                   "stderr: %2")
                         .arg(QString::fromUtf8(m_out), QString::fromUtf8(m_err));
         return false;
     }
     m_url = QString::fromLatin1(line.mid(int(qstrlen("listening on "))));
     m_port = quint16(m_url.mid(m_url.lastIndexOf(QLatin1Char(':')) + 1).toUInt());
-    return m_port != 0;
+    m_adminPort = quint16(admin.mid(admin.lastIndexOf(':') + 1).toUInt());
+    return m_port != 0 && m_adminPort != 0;
 }
 
 bool KevanTelProcess::serve(const QString &db, const TelnyxSimulator &telnyx,
@@ -116,7 +127,11 @@ CliResult KevanTelProcess::runToExit(const QStringList &args, int timeoutMs)
     p.setProcessEnvironment(environment());
     if (m_childSetup)
         p.setChildProcessModifier(m_childSetup);
-    p.start(binary(), QStringList{QStringLiteral("--headless")} + args);
+    QStringList all{QStringLiteral("--headless")};
+    all += args;
+    if (!args.contains(QStringLiteral("--admin-port")))
+        all += QStringList{QStringLiteral("--admin-port"), QStringLiteral("0")};
+    p.start(binary(), all);
     CliResult r;
     if (!p.waitForFinished(timeoutMs)) {
         p.kill();
@@ -245,9 +260,17 @@ KevanTelProcess::Get KevanTelProcess::get(const QByteArray &path, const QString 
     return {r.status, r.body};
 }
 
+KevanTelProcess::Get KevanTelProcess::getAdmin(const QByteArray &path, const QString &from) const
+{
+    const RawResponse r = RawHttpClient::once(
+        m_adminPort, RawHttpClient::request("GET", path, {}, {{"Connection", "close"}}),
+        QHostAddress(from));
+    return {r.status, r.body};
+}
+
 double KevanTelProcess::metric(const QByteArray &series, const QString &from) const
 {
-    const Get g = get("/metrics", from);
+    const Get g = getAdmin("/metrics", from);
     return g.status == 200 ? metricIn(g.body, series) : -1;
 }
 

@@ -42,8 +42,9 @@ public:
     // Runs in the child between fork and exec (setuid, rlimits, ...).
     void setChildSetup(std::function<void()> setup) { m_childSetup = std::move(setup); }
 
-    // `--headless` plus `args`. Waits for "listening on http://…" on stdout; false (with the
-    // reason in failure()) when it does not come within `timeoutMs` or the process exits.
+    // `--headless` plus `args` (plus `--admin-port 0` unless `args` name one). Waits for
+    // "listening on http://…" and "admin on http://127.0.0.1:…" on stdout; false (with the
+    // reason in failure()) when they do not come within `timeoutMs` or the process exits.
     bool start(const QStringList &args, int timeoutMs = 30000);
     // start() on `db` and `port`, with `telnyx` as the Telnyx API (--telnyx-api, its API key in
     // TELNYX_API_KEY unless setEnv() set one, its public key in TELNYX_PUBLIC_KEY), forwarding to
@@ -57,6 +58,7 @@ public:
 
     QString url() const { return m_url; } // http://HOST:PORT
     quint16 port() const { return m_port; }
+    quint16 adminPort() const { return m_adminPort; } // /metrics and the detailed /health
     qint64 pid() const;
     bool isRunning() const;
     QString failure() const { return m_failure; }
@@ -86,9 +88,12 @@ public:
         int status = 0;
         QByteArray body;
     };
+    // On the webhook port (what the tunnel exposes).
     Get get(const QByteArray &path, const QString &from = QStringLiteral("127.0.0.1")) const;
-    // The value of one series of GET /metrics ("kevantel_webhooks_total{result=\"stored\"}");
-    // -1 when absent.
+    // On the admin port: GET /metrics, or the detailed GET /health.
+    Get getAdmin(const QByteArray &path, const QString &from = QStringLiteral("127.0.0.1")) const;
+    // The value of one series of GET /metrics on the admin port
+    // ("kevantel_webhooks_total{result=\"stored\"}"); -1 when absent.
     double metric(const QByteArray &series,
                   const QString &from = QStringLiteral("127.0.0.1")) const;
     static double metricIn(const QByteArray &metricsText, const QByteArray &series);
@@ -107,6 +112,7 @@ private:
     QByteArray m_err;
     QString m_url;
     quint16 m_port = 0;
+    quint16 m_adminPort = 0;
     QString m_failure;
 };
 

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The real `kevan-tel --headless` under load from hostile clients: a pipelined flood of bad
 // requests from the tunnel's own address (127.0.0.1, as every client behind a tunnel), the
-// connection cap held by slow clients, oversized requests. Telnyx's correctly signed webhooks
-// still get 200 and are stored, calls are still screened, /health still answers and the
-// process stays small.
+// connection cap filled by slow clients (a signed webhook still gets in), oversized requests.
+// Telnyx's correctly signed webhooks still get 200 and are stored, calls are still screened,
+// /health still answers and the process stays small.
 #include "kevantelprocess.h"
 #include "rawhttpclient.h"
 #include "simulator/telnyxsimulator.h"
@@ -177,7 +177,7 @@ void TstFlood::floodIsRefusedButSignedWebhooksAreStored()
             // ...but any other client, e.g. monitoring, is answered.
             const auto health = m_app.get("/health", Monitor);
             QCOMPARE(health.status, 200);
-            QVERIFY(health.body.contains("\"status\":\"ok\""));
+            QCOMPARE(health.body, QByteArray(R"({"status":"ok"})"));
         }
     }
     const qint64 ms = timer.elapsed();
@@ -220,35 +220,41 @@ void TstFlood::connectionCapAndSlowClientsAreCut()
 {
     // Slow clients fill the connection cap (256): each sends a complete request (its answer shows
     // that the server has read the partial one behind it) and then half a request that never
-    // ends. One of them sends half a body instead. Then one more connection is refused with 503.
+    // ends. The last one sends half a body instead. They all come from one loopback address, as
+    // every client behind the tunnel does. A signed webhook on a new connection still gets in:
+    // it takes the place of the slow connection that has kept the server waiting longest.
+    constexpr int Cap = 256;
     QElapsedTimer sinceSlow;
     sinceSlow.start();
     std::vector<std::unique_ptr<RawHttpClient>> slow;
-    bool refused = false;
-    for (int i = 0; i < 300 && !refused; ++i) {
+    for (int i = 0; i < Cap; ++i) {
         auto c = std::make_unique<RawHttpClient>();
         QVERIFY(c->connectTo(m_app.port(), SlowClients));
         const QByteArray partial =
-            i == 0 ? QByteArray("POST /webhooks/telnyx HTTP/1.1\r\nHost: x\r\nContent-Length: "
-                                "400\r\nContent-Type: application/json\r\n\r\n{\"data\":")
-                   : QByteArray("GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+            i == Cap - 1
+                ? QByteArray("POST /webhooks/telnyx HTTP/1.1\r\nHost: x\r\nContent-Length: "
+                             "400\r\nContent-Type: application/json\r\n\r\n{\"data\":")
+                : QByteArray("GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ");
         c->send(RawHttpClient::request("GET", "/health") + partial);
         const RawResponse r = c->next(10000);
-        if (r.status == 503) {
-            QCOMPARE(r.json().value(QStringLiteral("error")).toString(),
-                     QStringLiteral("too_many_connections"));
-            QVERIFY(c->waitClosed(5000));
-            refused = true;
-            break;
-        }
         QVERIFY2(r.status == 200,
                  qPrintable(QStringLiteral("connection %1: %2").arg(i).arg(r.status)));
         slow.push_back(std::move(c));
     }
-    QVERIFY(refused);
-    QVERIFY2(slow.size() >= 240 && slow.size() <= 256, qPrintable(QString::number(slow.size())));
     qInfo("cap reached after %d slow connections in %lld ms", int(slow.size()),
           sinceSlow.elapsed());
+    const QString early = WebhookFactory::newId();
+    const RawResponse admitted = RawHttpClient::once(
+        m_app.port(),
+        m_signer.request(WebhookFactory::body(QStringLiteral("call.dtmf.received"), early, {})),
+        Tunnel);
+    QCOMPARE(admitted.status, 200);
+    QVERIFY(storedIds().contains(early));
+    QVERIFY(!slow.front()->isConnected() ||
+            QTest::qWaitFor([&] { return !slow.front()->isConnected(); },
+                            5000)); // the oldest made room
+    QVERIFY(KevanTelProcess::metricIn(m_app.getAdmin("/metrics", Monitor).body,
+                                      "kevantel_http_connections_total{result=\"evicted\"}") >= 1);
 
     // The server cuts every slow connection after its 10 s header (or body) timeout, without
     // an answer, and then serves everyone again.
@@ -275,15 +281,20 @@ void TstFlood::connectionCapAndSlowClientsAreCut()
     QCOMPARE(r.status, 200);
     QVERIFY(storedIds().contains(id));
 
-    const auto metrics = m_app.get("/metrics", Monitor);
+    const auto metrics = m_app.getAdmin("/metrics", Monitor);
     QCOMPARE(metrics.status, 200);
+    // Every slow connection cut, less the one with half a body and those evicted.
+    const double evicted = KevanTelProcess::metricIn(
+        metrics.body, "kevantel_http_connections_total{result=\"evicted\"}");
+    QVERIFY(evicted >= 1);
     QVERIFY(KevanTelProcess::metricIn(metrics.body,
                                       "kevantel_http_rejected_total{reason=\"header_timeout\"}") >=
-            double(slow.size() - 1));
+            double(slow.size()) - 1 - evicted);
     QVERIFY(KevanTelProcess::metricIn(
                 metrics.body, "kevantel_http_rejected_total{reason=\"body_timeout\"}") >= 1);
+    // Never refused (0, or no such series at all).
     QVERIFY(KevanTelProcess::metricIn(metrics.body,
-                                      "kevantel_http_connections_total{result=\"refused\"}") >= 1);
+                                      "kevantel_http_connections_total{result=\"refused\"}") <= 0);
 }
 
 void TstFlood::oversizedRequestsAreCut()
@@ -360,7 +371,7 @@ void TstFlood::connectionChurn()
     }
     qInfo("%d short connections in %lld ms", Rounds * Parallel, t.elapsed());
     QCOMPARE(answered, Rounds * Parallel);
-    QTRY_VERIFY_WITH_TIMEOUT(KevanTelProcess::metricIn(m_app.get("/metrics", Monitor).body,
+    QTRY_VERIFY_WITH_TIMEOUT(KevanTelProcess::metricIn(m_app.getAdmin("/metrics", Monitor).body,
                                                        "kevantel_http_connections_open") <= 2,
                              10000);
 }

@@ -106,7 +106,7 @@ void TstOutage::expectOneCommandIdPerCommand(const QString &ccid)
 
 QString TstOutage::healthTelnyx() const
 {
-    const auto h = m_app->get("/health");
+    const auto h = m_app->getAdmin("/health");
     return QJsonDocument::fromJson(h.body).object().value(QStringLiteral("telnyx")).toString();
 }
 

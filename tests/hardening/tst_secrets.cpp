@@ -140,11 +140,14 @@ void TstSecrets::apiKeyNeverLeaks()
     m_telnyx->setApiKey(m_key);
 
     // Everything the app shows or keeps.
-    const auto health = m_app->get("/health");
-    const auto metrics = m_app->get("/metrics");
+    const auto health = m_app->getAdmin("/health");
+    const auto bareHealth = m_app->get("/health");
+    const auto metrics = m_app->getAdmin("/metrics");
     QCOMPARE(health.status, 200);
+    QCOMPARE(bareHealth.status, 200);
     QCOMPARE(metrics.status, 200);
     QVERIFY2(leak(health.body).isEmpty(), qPrintable(leak(health.body)));
+    QVERIFY2(leak(bareHealth.body).isEmpty(), qPrintable(leak(bareHealth.body)));
     QVERIFY2(leak(metrics.body).isEmpty(), qPrintable(leak(metrics.body)));
     for (const QStringList &args :
          {QStringList{QStringLiteral("events"), QStringLiteral("--json"), QStringLiteral("--limit"),
@@ -260,6 +263,38 @@ void TstSecrets::wildcardListenWarnsLoudly()
     s.write("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     QVERIFY(QTest::qWaitFor([&] { return s.state() == QAbstractSocket::UnconnectedState; }, 10000));
     QVERIFY2(s.readAll().startsWith("HTTP/1.1 200"), "no 200 from /health");
+
+    // The detail stays on the admin port, which listens on 127.0.0.1 only, whatever --listen.
+    QVERIFY2(m_app->stdoutText().contains(
+                 QStringLiteral("admin on http://127.0.0.1:%1\n").arg(m_app->adminPort()).toUtf8()),
+             m_app->stdoutText().constData());
+    QTcpSocket webhookPort;
+    webhookPort.connectToHost(address.contains(QLatin1Char(':'))
+                                  ? QHostAddress(QHostAddress::LocalHostIPv6)
+                                  : QHostAddress(QHostAddress::LocalHost),
+                              m_app->port());
+    QVERIFY(webhookPort.waitForConnected(5000));
+    webhookPort.write("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    QVERIFY(QTest::qWaitFor(
+        [&] { return webhookPort.state() == QAbstractSocket::UnconnectedState; }, 10000));
+    QVERIFY2(webhookPort.readAll().startsWith("HTTP/1.1 404"), "/metrics on the webhook port");
+    QCOMPARE(m_app->getAdmin("/metrics").status, 200);
+    int tried = 0;
+    for (const QHostAddress &a : QNetworkInterface::allAddresses()) {
+        if (a.isLoopback())
+            continue;
+        QTcpSocket other;
+        other.connectToHost(a, m_app->adminPort());
+        QVERIFY2(!other.waitForConnected(3000), qPrintable(a.toString()));
+        ++tried;
+    }
+    if (address.contains(QLatin1Char(':'))) {
+        QTcpSocket v6;
+        v6.connectToHost(QHostAddress(QHostAddress::LocalHostIPv6), m_app->adminPort());
+        QVERIFY(!v6.waitForConnected(3000));
+    }
+    if (tried == 0)
+        qInfo("no non-loopback address to try the admin port on");
 }
 
 QTEST_GUILESS_MAIN(TstSecrets)

@@ -164,7 +164,11 @@ void TstStorageFaults::lockedDatabaseIs503UntilReleased()
                  QStringLiteral("store_failed"));
         qInfo("webhook refused 503 after %lld ms with the database locked", t.elapsed());
 
-        const auto health = m_app->get("/health");
+        // The tunnelled port says only that webhooks cannot be taken; the admin port says why.
+        const auto bare = m_app->get("/health");
+        QCOMPARE(bare.status, 503);
+        QCOMPARE(bare.body, QByteArray(R"({"status":"unavailable"})"));
+        const auto health = m_app->getAdmin("/health");
         QCOMPARE(health.status, 503);
         const QJsonObject h = QJsonDocument::fromJson(health.body).object();
         QCOMPARE(h.value(QStringLiteral("status")).toString(), QStringLiteral("error"));
@@ -255,7 +259,7 @@ void TstStorageFaults::fullDiskIs503AndRecovers()
     }
     QVERIFY2(!refused.isEmpty(), "the full disk never refused a webhook");
     qInfo("disk full after %d stored webhooks", int(acknowledged.size()) - 3);
-    const auto health = m_app->get("/health");
+    const auto health = m_app->getAdmin("/health");
     qInfo("/health on a full disk: %d %s", health.status, health.body.constData());
     QVERIFY2(health.status == 503, health.body.constData());
 

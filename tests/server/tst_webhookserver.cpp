@@ -15,7 +15,6 @@
 #include <QNetworkProxy>
 #include <QNetworkReply>
 #include <QScopeGuard>
-#include <QSemaphore>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -23,8 +22,15 @@
 #include <QtTest>
 
 #include <atomic>
+#include <cerrno>
 #include <functional>
 #include <memory>
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace kt;
 
@@ -276,13 +282,13 @@ private slots:
     void pipelinedRequests();
     void pipelinedAnswersKeepTheirOrder_data();
     void pipelinedAnswersKeepTheirOrder();
-    void verifierThreads();
-    void checksInFlightAreCapped();
-    void newCallsAreCheckedFirst();
+    void pipeliningClientThatDoesNotReadIsBounded();
     void webSocketUpgradeIsRefused();
     void connectionCloseIsHonoured();
     void connectionCap();
     void idleConnectionIsEvictedAtTheCap();
+    void halfSentConnectionsDoNotLockOthersOut();
+    void incompleteConnectionsPerAddressAreCapped();
     void slowHeadersAreCut();
     void tricklingHeadersAreCut();
     void slowBodyIsCut();
@@ -293,6 +299,9 @@ private slots:
     void unknownPathIs404();
     void health();
     void healthUnhealthyIs503();
+    void bareHealthOnTheWebhookPort();
+    void metricsOnlyOnTheAdminPort();
+    void adminPortIsLoopbackOnly();
     void metricsCount();
     void portInUse();
     void processRunsAfterTheResponseIsSent();
@@ -302,13 +311,19 @@ private slots:
 private:
     ServerLimits fastLimits() const;
     void restart(const ServerLimits &limits);
+    // On the webhook port, or on `onPort` when given (e.g. adminPort()).
     Reply call(const QByteArray &method, const QString &path, const QByteArray &body = {},
-               const Headers &headers = {});
+               const Headers &headers = {}, quint16 onPort = 0);
+    Reply callAdmin(const QByteArray &method, const QString &path)
+    {
+        return call(method, path, {}, {}, adminPort());
+    }
     Reply post(const QByteArray &body, const Headers &headers)
     {
         return call("POST", QStringLiteral("/webhooks/telnyx"), body, headers);
     }
     quint16 port() const { return m_server->serverPort(); }
+    quint16 adminPort() const { return m_server->adminPort(); }
 
     std::unique_ptr<FakeHandler> m_handler;
     std::unique_ptr<WebhookServer> m_server;
@@ -352,14 +367,17 @@ void TstWebhookServer::restart(const ServerLimits &limits)
     QString error;
     QVERIFY2(m_server->listen(QHostAddress::LocalHost, 0, &error), qPrintable(error));
     QVERIFY(port() != 0);
+    QVERIFY2(m_server->listenAdmin(0, &error), qPrintable(error));
+    QVERIFY(adminPort() != 0);
     m_nam = std::make_unique<QNetworkAccessManager>();
     m_nam->setProxy(QNetworkProxy::NoProxy);
 }
 
 Reply TstWebhookServer::call(const QByteArray &method, const QString &path, const QByteArray &body,
-                             const Headers &headers)
+                             const Headers &headers, quint16 onPort)
 {
-    QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port()).arg(path)));
+    QNetworkRequest request(
+        QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(onPort ? onPort : port()).arg(path)));
     for (const auto &h : headers)
         request.setRawHeader(h.first, h.second);
     if (method == "POST")
@@ -681,22 +699,17 @@ void TstWebhookServer::pipelinedRequests()
 
 void TstWebhookServer::pipelinedAnswersKeepTheirOrder_data()
 {
-    QTest::addColumn<int>("threads");
     QTest::addColumn<bool>("grouping");
-    QTest::newRow("checked in the server thread") << 0 << false;
-    QTest::newRow("checked on 2 workers") << 2 << false;
-    QTest::newRow("checked on 2 workers, grouped stores") << 2 << true;
+    QTest::newRow("each stored on its own") << false;
+    QTest::newRow("grouped stores") << true;
 }
 
 void TstWebhookServer::pipelinedAnswersKeepTheirOrder()
 {
-    // Webhooks wait for a worker's signature check (and a group's commit); requests refused by
-    // a cheap check, or not webhooks at all, are answered at once. Whatever is ready first, the
-    // answers of one connection leave in the order of its requests.
-    QFETCH(int, threads);
+    // Grouped webhooks are answered after their group's commit, a turn of the event loop later;
+    // requests refused by a check, or not webhooks at all, are answered at once. Whatever is
+    // ready first, the answers of one connection leave in the order of its requests.
     QFETCH(bool, grouping);
-    m_server->setVerifierThreads(threads);
-    QCOMPARE(m_server->verifierThreads(), threads);
     m_handler->grouping = grouping;
     const QByteArray a = eventBody(QStringLiteral("order-a"));
     const QByteArray b = eventBody(QStringLiteral("order-b"));
@@ -733,103 +746,68 @@ void TstWebhookServer::pipelinedAnswersKeepTheirOrder()
     QCOMPARE(m_handler->stored.size(), 2);
 }
 
-void TstWebhookServer::verifierThreads()
+void TstWebhookServer::pipeliningClientThatDoesNotReadIsBounded()
 {
-    // Several cores: the check leaves the server thread; one core: it stays; 0 is allowed.
-    const int cores = QThread::idealThreadCount();
-    QCOMPARE(m_server->verifierThreads(), cores < 2 ? 0 : qMin(cores, 4));
-    m_server->setVerifierThreads(-3);
-    QCOMPARE(m_server->verifierThreads(), 0);
-    const QByteArray body = eventBody(QStringLiteral("threads-0"));
-    QCOMPARE(post(body, signedHeaders(body)).status, 200);
-    m_server->setVerifierThreads(3);
-    QCOMPARE(m_server->verifierThreads(), 3);
-    // Many at once over many connections: every one checked, stored and answered once.
-    RawClient clients[6];
-    for (RawClient &c : clients)
-        QVERIFY(c.connectTo(port()));
-    for (int round = 0; round < 5; ++round) {
-        for (int i = 0; i < 6; ++i) {
-            const QByteArray b = eventBody(QStringLiteral("threads-%1-%2").arg(round).arg(i));
-            clients[i].send(rawRequest("POST", "/webhooks/telnyx", b, signedHeaders(b)));
+    // A client that pipelines requests as fast as it can and never reads an answer. The server
+    // stops reading from it once its unsent answers pass the limit, so what the connection holds
+    // stays bounded while the client's sends stall; with no progress it is cut.
+    ServerLimits limits = fastLimits();
+    limits.idleTimeoutMs = 1500;
+    restart(limits);
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    QVERIFY(fd >= 0);
+    auto closeFd = qScopeGuard([fd] { ::close(fd); });
+    const int small = 4096; // a small receive window: the answers back up quickly
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port());
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    QCOMPARE(::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address), 0);
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    QByteArray burst;
+    for (int i = 0; i < 200; ++i)
+        burst += rawRequest("GET", "/health", {});
+    qint64 sent = 0;
+    qint64 pending = 0; // of the current burst, not yet accepted by the kernel
+    qint64 peak = 0;
+    QElapsedTimer t;
+    t.start();
+    bool cut = false;
+    while (t.elapsed() < 15000) {
+        if (pending == 0)
+            pending = burst.size();
+        const ssize_t n =
+            ::send(fd, burst.constData() + (burst.size() - pending), size_t(pending), MSG_NOSIGNAL);
+        if (n > 0) {
+            sent += n;
+            pending -= n;
+        } else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+            cut = true; // reset by the server
+            break;
         }
-        for (int i = 0; i < 6; ++i) {
-            const QByteArray response = clients[i].nextResponse();
-            QCOMPARE(statusOf(response), 200);
-            QCOMPARE(jsonOf(response).value(QStringLiteral("id")).toString(),
-                     QStringLiteral("threads-%1-%2").arg(round).arg(i));
+        QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+        peak = qMax(peak, m_server->bufferedBytes());
+        if (m_server->connectionCount() == 0 && m_server->pauseCount() > 0) {
+            cut = true;
+            break;
         }
     }
-    QCOMPARE(m_handler->stored.size(), 31);
-}
-
-void TstWebhookServer::checksInFlightAreCapped()
-{
-    // Beyond the cap a check runs in the server's thread: nothing piles up, nothing is refused,
-    // and the answers keep their order. The one worker is held busy, so the first two checks
-    // stay in flight and the cap applies to every later one, however fast the machine.
-    m_server->setVerifierThreads(1);
-    m_server->setMaxChecksInFlight(2);
-    QSemaphore gate;
-    QVERIFY(m_server->runOnVerifier([&gate] { gate.acquire(); }));
-    auto open = qScopeGuard([&gate] { gate.release(); }); // also when a check below fails
-    const int count = 20;
-    QByteArray pipelined;
-    for (int i = 0; i < count; ++i) {
-        const QByteArray b = eventBody(QStringLiteral("capped-%1").arg(i));
-        pipelined += rawRequest("POST", "/webhooks/telnyx", b, signedHeaders(b));
-    }
-    RawClient c;
-    QVERIFY(c.connectTo(port()));
-    c.send(pipelined);
-    QTRY_COMPARE(m_server->checksInline(), qint64(count - 2));
-    QCOMPARE(m_server->checksInFlight(), 2);
-    open.dismiss();
-    gate.release();
-    for (int i = 0; i < count; ++i) {
-        const QByteArray response = c.nextResponse();
-        QCOMPARE(statusOf(response), 200);
-        QCOMPARE(jsonOf(response).value(QStringLiteral("id")).toString(),
-                 QStringLiteral("capped-%1").arg(i));
-    }
-    QCOMPARE(m_server->checksInline(), qint64(count - 2));
-    QCOMPARE(m_server->checksInFlight(), 0);
-    QCOMPARE(m_handler->stored.size(), count);
-}
-
-void TstWebhookServer::newCallsAreCheckedFirst()
-{
-    // One worker, held busy while events of calls under way queue for it, then a new call: its
-    // check jumps the queue, so it is stored first (the answers still leave in order).
-    m_server->setVerifierThreads(1);
-    QSemaphore gate;
-    QVERIFY(m_server->runOnVerifier([&gate] { gate.acquire(); }));
-    auto open = qScopeGuard([&gate] { gate.release(); }); // also when a check below fails
-    const int queued = 10;
-    QByteArray pipelined;
-    for (int i = 0; i < queued; ++i) {
-        const QByteArray b =
-            eventBody(QStringLiteral("under-way-%1").arg(i), QStringLiteral("call.answered"));
-        pipelined += rawRequest("POST", "/webhooks/telnyx", b, signedHeaders(b));
-    }
-    const QByteArray initiated = eventBody(QStringLiteral("new-call"));
-    pipelined += rawRequest("POST", "/webhooks/telnyx", initiated, signedHeaders(initiated));
-    RawClient c;
-    QVERIFY(c.connectTo(port()));
-    c.send(pipelined);
-    QTRY_COMPARE(m_server->checksInFlight(), queued + 1);
-    open.dismiss();
-    gate.release();
-    for (int i = 0; i <= queued; ++i)
-        QCOMPARE(statusOf(c.nextResponse()), 200);
-    QCOMPARE(m_handler->stored.size(), queued + 1);
-    qsizetype position = -1;
-    for (qsizetype i = 0; i < m_handler->stored.size(); ++i) {
-        if (m_handler->stored.at(i).first.id == QLatin1String("new-call"))
-            position = i;
-    }
-    QCOMPARE(position, 0);
-    QCOMPARE(m_handler->stored.at(1).first.id, QStringLiteral("under-way-0"));
+    // Unsent answers up to the limit plus the one that crossed it, and the unread input the
+    // socket's read buffer holds.
+    const qint64 bound =
+        limits.maxUnsentBytes + 4096 + limits.maxHeaderBytes + 2 * limits.maxBodyBytes + 64 * 1024;
+    QVERIFY2(peak <= bound, qPrintable(QStringLiteral("%1 > %2").arg(peak).arg(bound)));
+    QVERIFY(m_server->pauseCount() > 0);
+    QVERIFY2(m_server->peakPausedBytes() <= bound,
+             qPrintable(QString::number(m_server->peakPausedBytes())));
+    QVERIFY2(cut, qPrintable(QStringLiteral("still connected after sending %1 bytes").arg(sent)));
+    QTRY_COMPARE(m_server->connectionCount(), 0);
+    QCOMPARE(m_server->metrics().value(QLatin1String(Metrics::HttpRejectedTotal),
+                                       {{"reason", "stalled"}}),
+             1.0);
+    // Others are served meanwhile and after.
+    QCOMPARE(call("GET", QStringLiteral("/health")).status, 200);
 }
 
 void TstWebhookServer::webSocketUpgradeIsRefused()
@@ -859,33 +837,33 @@ void TstWebhookServer::connectionCap()
     ServerLimits limits = fastLimits();
     limits.maxConnections = 3;
     restart(limits);
-    // Three connections busy with a request (not idle, so not evictable). The answer to the
-    // complete request sent with it shows that the server has read the partial one.
-    std::vector<std::unique_ptr<RawClient>> busy;
+    // Three connections in the middle of a request (the answer to the complete request sent
+    // with each shows that the server has read the partial one), the first the oldest.
+    std::vector<std::unique_ptr<RawClient>> halfSent;
     for (int i = 0; i < 3; ++i) {
-        busy.push_back(std::make_unique<RawClient>());
-        QVERIFY(busy.back()->connectTo(port()));
-        busy.back()->send(rawRequest("GET", "/health", {}) + "GET /health HTTP/1.1\r\n");
-        QCOMPARE(statusOf(busy.back()->nextResponse()), 200);
+        halfSent.push_back(std::make_unique<RawClient>());
+        QVERIFY(halfSent.back()->connectTo(port()));
+        halfSent.back()->send(rawRequest("GET", "/health", {}) + "GET /health HTTP/1.1\r\n");
+        QCOMPARE(statusOf(halfSent.back()->nextResponse()), 200);
+        QTest::qWait(20); // distinct ages
     }
     QCOMPARE(m_server->connectionCount(), 3);
-    RawClient excess;
-    QVERIFY(excess.connectTo(port()));
-    const QByteArray response = excess.nextResponse();
-    QVERIFY2(statusOf(response) == 503, response.constData());
-    QCOMPARE(jsonOf(response).value(QStringLiteral("error")).toString(),
-             QStringLiteral("too_many_connections"));
-    QVERIFY(excess.waitDisconnected());
+    // A fourth takes the place of the one that has kept the server waiting longest.
+    RawClient fourth;
+    QVERIFY(fourth.connectTo(port()));
+    QVERIFY(halfSent.front()->waitDisconnected());
+    QCOMPARE(halfSent[1]->socket.state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(halfSent[2]->socket.state(), QAbstractSocket::ConnectedState);
+    fourth.send(rawRequest("GET", "/health", {}));
+    QCOMPARE(statusOf(fourth.nextResponse()), 200);
     QCOMPARE(m_server->connectionCount(), 3);
     QCOMPARE(m_server->metrics().value(QLatin1String(Metrics::HttpConnectionsTotal),
-                                       {{"result", "refused"}}),
+                                       {{"result", "evicted"}}),
              1.0);
-
-    for (auto &c : busy)
+    for (auto &c : halfSent)
         c->socket.abort();
+    fourth.socket.abort();
     QTRY_COMPARE(m_server->connectionCount(), 0);
-    const Reply r = call("GET", QStringLiteral("/health"));
-    QCOMPARE(r.status, 200);
 }
 
 void TstWebhookServer::idleConnectionIsEvictedAtTheCap()
@@ -905,6 +883,66 @@ void TstWebhookServer::idleConnectionIsEvictedAtTheCap()
     QCOMPARE(m_server->metrics().value(QLatin1String(Metrics::HttpConnectionsTotal),
                                        {{"result", "evicted"}}),
              1.0);
+}
+
+void TstWebhookServer::halfSentConnectionsDoNotLockOthersOut()
+{
+    // One client holds every connection slot with a half-sent request (from 127.0.0.1, as
+    // every client behind the tunnel is). A signed webhook on a new connection still gets in.
+    ServerLimits limits = fastLimits();
+    QCOMPARE(limits.maxConnections, 256);
+    restart(limits);
+    std::vector<std::unique_ptr<RawClient>> halfSent;
+    for (int i = 0; i < limits.maxConnections; ++i) {
+        halfSent.push_back(std::make_unique<RawClient>());
+        QVERIFY(halfSent.back()->connectTo(port()));
+        halfSent.back()->send("POST /webhooks/telnyx HTTP/1.1\r\nHost: x\r\nContent-Len");
+    }
+    QTRY_COMPARE(m_server->connectionCount(), limits.maxConnections);
+    const QByteArray body = eventBody(QStringLiteral("slots-1"));
+    const Reply r = post(body, signedHeaders(body));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.json().value(QStringLiteral("id")).toString(), QStringLiteral("slots-1"));
+    QCOMPARE(m_handler->stored.size(), 1);
+    QVERIFY(m_server->metrics().value(QLatin1String(Metrics::HttpConnectionsTotal),
+                                      {{"result", "evicted"}}) >= 1.0);
+    QCOMPARE(m_server->metrics().value(QLatin1String(Metrics::HttpConnectionsTotal),
+                                       {{"result", "refused"}}),
+             0.0);
+    for (auto &c : halfSent)
+        c->socket.abort();
+}
+
+void TstWebhookServer::incompleteConnectionsPerAddressAreCapped()
+{
+    // Peers outside uncappedPeers (by default: all but loopback; here, loopback too) hold at
+    // most maxIncompletePerAddress connections that have not completed a request.
+    ServerLimits limits = fastLimits();
+    limits.uncappedPeers.clear();
+    limits.maxIncompletePerAddress = 3;
+    restart(limits);
+    std::vector<std::unique_ptr<RawClient>> halfSent;
+    for (int i = 0; i < 3; ++i) {
+        halfSent.push_back(std::make_unique<RawClient>());
+        QVERIFY(halfSent.back()->connectTo(port()));
+        halfSent.back()->send("GET /health HTTP/1.1\r\n");
+    }
+    QTRY_COMPARE(m_server->connectionCount(), 3);
+    RawClient excess;
+    QVERIFY(excess.connectTo(port()));
+    const QByteArray response = excess.nextResponse();
+    QVERIFY2(statusOf(response) == 503, response.constData());
+    QCOMPARE(jsonOf(response).value(QStringLiteral("error")).toString(),
+             QStringLiteral("too_many_connections"));
+    QVERIFY(excess.waitDisconnected());
+    QCOMPARE(m_server->metrics().value(QLatin1String(Metrics::HttpConnectionsTotal),
+                                       {{"result", "refused"}}),
+             1.0);
+    // One of them completes its request: that address may open another connection.
+    halfSent.front()->send("Host: x\r\n\r\n");
+    QCOMPARE(statusOf(halfSent.front()->nextResponse()), 200);
+    const QByteArray body = eventBody(QStringLiteral("capped-1"));
+    QCOMPARE(post(body, signedHeaders(body)).status, 200);
 }
 
 void TstWebhookServer::slowHeadersAreCut()
@@ -1051,7 +1089,9 @@ void TstWebhookServer::wrongMethodIs405()
     r = call("DELETE", QStringLiteral("/health"));
     QCOMPARE(r.status, 405);
     QCOMPARE(r.header("Allow"), QByteArray("GET"));
-    QCOMPARE(call("POST", QStringLiteral("/metrics"), "{}").status, 405);
+    QCOMPARE(call("POST", QStringLiteral("/metrics"), "{}", {}, adminPort()).status, 405);
+    QCOMPARE(call("DELETE", QStringLiteral("/health"), {}, {}, adminPort()).status, 405);
+    QCOMPARE(call("POST", QStringLiteral("/webhooks/telnyx"), "{}", {}, adminPort()).status, 404);
     // A method QHttpServer does not know at all.
     RawClient c;
     QVERIFY(c.connectTo(port()));
@@ -1083,7 +1123,7 @@ void TstWebhookServer::unknownPathIs404()
 
 void TstWebhookServer::health()
 {
-    const Reply r = call("GET", QStringLiteral("/health?verbose=1"));
+    const Reply r = callAdmin("GET", QStringLiteral("/health?verbose=1"));
     QCOMPARE(r.status, 200);
     QCOMPARE(r.contentType, QByteArray("application/json"));
     QCOMPARE(r.json().value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
@@ -1093,12 +1133,59 @@ void TstWebhookServer::health()
 void TstWebhookServer::healthUnhealthyIs503()
 {
     m_handler->currentHealth = {false, QStringLiteral("database is read-only"), {}};
-    const Reply r = call("GET", QStringLiteral("/health"));
+    const Reply r = callAdmin("GET", QStringLiteral("/health"));
     QCOMPARE(r.status, 503);
     QCOMPARE(r.contentType, QByteArray("application/json"));
     QCOMPARE(r.json().value(QStringLiteral("status")).toString(), QStringLiteral("error"));
     QCOMPARE(r.json().value(QStringLiteral("reason")).toString(),
              QStringLiteral("database is read-only"));
+}
+
+void TstWebhookServer::bareHealthOnTheWebhookPort()
+{
+    // What the tunnel exposes says whether webhooks can be taken, and nothing else.
+    Reply r = call("GET", QStringLiteral("/health"));
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.contentType, QByteArray("application/json"));
+    QCOMPARE(r.body, QByteArray(R"({"status":"ok"})"));
+    m_handler->currentHealth = {false, QStringLiteral("database is read-only"),
+                                QJsonObject{{QStringLiteral("events"), 3}}};
+    r = call("GET", QStringLiteral("/health"));
+    QCOMPARE(r.status, 503);
+    QCOMPARE(r.body, QByteArray(R"({"status":"unavailable"})"));
+}
+
+void TstWebhookServer::metricsOnlyOnTheAdminPort()
+{
+    Reply r = call("GET", QStringLiteral("/metrics"));
+    QCOMPARE(r.status, 404);
+    QCOMPARE(r.json().value(QStringLiteral("error")).toString(), QStringLiteral("not_found"));
+    r = callAdmin("GET", QStringLiteral("/metrics"));
+    QCOMPARE(r.status, 200);
+    QVERIFY(r.body.contains("kevantel_webhooks_total"));
+    r = callAdmin("GET", QStringLiteral("/nope"));
+    QCOMPARE(r.status, 404);
+    QCOMPARE(r.contentType, QByteArray("application/json"));
+}
+
+void TstWebhookServer::adminPortIsLoopbackOnly()
+{
+    // However the webhook port listens, the admin port is on 127.0.0.1.
+    WebhookServer server(m_handler.get());
+    QString error;
+    QVERIFY2(server.listen(QHostAddress::AnyIPv4, 0, &error), qPrintable(error));
+    QVERIFY2(server.listenAdmin(0, &error), qPrintable(error));
+    QCOMPARE(server.serverAddress(), QHostAddress(QHostAddress::AnyIPv4));
+    QCOMPARE(server.adminAddress(), QHostAddress(QHostAddress::LocalHost));
+    QVERIFY(server.adminPort() != 0);
+    QCOMPARE(call("GET", QStringLiteral("/metrics"), {}, {}, server.adminPort()).status, 200);
+    // Taken: a clear error, and the first listener is unaffected.
+    WebhookServer other(m_handler.get());
+    QVERIFY(!other.listenAdmin(server.adminPort(), &error));
+    QCOMPARE(
+        error,
+        QStringLiteral("cannot listen on 127.0.0.1:%1: address in use").arg(server.adminPort()));
+    QCOMPARE(call("GET", QStringLiteral("/health"), {}, {}, server.adminPort()).status, 200);
 }
 
 void TstWebhookServer::metricsCount()
@@ -1111,7 +1198,7 @@ void TstWebhookServer::metricsCount()
     m_server->metrics().countCall(QStringLiteral("blocked"));
     m_server->metrics().observeDecisionLatency(0.003);
 
-    const Reply r = call("GET", QStringLiteral("/metrics"));
+    const Reply r = callAdmin("GET", QStringLiteral("/metrics"));
     QCOMPARE(r.status, 200);
     QCOMPARE(r.contentType, QByteArray("text/plain; version=0.0.4; charset=utf-8"));
     const QByteArray &text = r.body;
@@ -1124,7 +1211,11 @@ void TstWebhookServer::metricsCount()
     QVERIFY(text.contains("kevantel_calls_total{decision=\"blocked\"} 1\n"));
     QVERIFY(text.contains("kevantel_decision_latency_seconds_bucket{le=\"0.005\"} 1\n"));
     QVERIFY(text.contains("# TYPE kevantel_commands_total counter\n"));
-    QVERIFY(text.contains("kevantel_http_connections_open 1\n"));
+    // This client's connections to the two ports.
+    QVERIFY2(QRegularExpression(QStringLiteral("\\nkevantel_http_connections_open [12]\\n"))
+                 .match(QString::fromUtf8(text))
+                 .hasMatch(),
+             text.constData());
 }
 
 void TstWebhookServer::portInUse()
@@ -1167,26 +1258,17 @@ void TstWebhookServer::groupedStoresShareOneCommit()
         answeredAtCommit = m_server->metrics().value(QLatin1String(Metrics::WebhooksTotal),
                                                      {{"result", "stored"}});
     };
-    // Three webhooks on three connections, their checks queued behind a task that holds the one
-    // worker. Once it is let go, this thread (the server's) waits, without running its loop,
-    // for a task queued after the three checks: all three results are then waiting when the
-    // loop comes round, so they make one group however the machine schedules the threads.
-    m_server->setVerifierThreads(1);
-    QSemaphore gate, checked;
-    QVERIFY(m_server->runOnVerifier([&gate] { gate.acquire(); }));
-    auto open = qScopeGuard([&gate] { gate.release(); }); // also when a check below fails
+    // Three webhooks on three connections, all in the server's socket buffers before its event
+    // loop runs again: they are read in one turn, so they make one group.
     RawClient clients[3];
     for (RawClient &c : clients)
         QVERIFY(c.connectTo(port()));
+    QTRY_COMPARE(m_server->connectionCount(), 3);
     for (int i = 0; i < 3; ++i) {
         const QByteArray body = eventBody(QStringLiteral("group-%1").arg(i));
         clients[i].send(rawRequest("POST", "/webhooks/telnyx", body, signedHeaders(body)));
     }
-    QTRY_COMPARE(m_server->checksInFlight(), 3);
-    QVERIFY(m_server->runOnVerifier([&checked] { checked.release(); }, 0));
-    open.dismiss();
-    gate.release();
-    QVERIFY(checked.tryAcquire(1, 10000));
+    QThread::msleep(50); // across loopback, without running the loop
     for (int i = 0; i < 3; ++i) {
         const QByteArray response = clients[i].nextResponse();
         QCOMPARE(statusOf(response), 200);
