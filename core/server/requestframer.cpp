@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "requestframer.h"
 
-#include "http/httpsyntax.h"
+#include "httpsyntax.h"
 
 #include <algorithm>
 
