@@ -34,6 +34,8 @@ const QString AlicePhone = QStringLiteral("+14155550132");
 const QString Mum = QStringLiteral("+12125550147");
 const QString Blocked = QStringLiteral("+19005550111");
 const QString Unknown = QStringLiteral("+14045550186");
+const QString CarolPhone = QStringLiteral("+13105550124");
+const QString CarolPin = QStringLiteral("2468");
 const QString Actor = QStringLiteral("bench");
 
 struct Case
@@ -50,8 +52,14 @@ QList<Case> cases()
     InboundCallOptions attested;
     attested.shakenStirAttestation = QStringLiteral("A");
     attested.shakenStirValidated = true;
+    InboundCallOptions keys; // no STIR/SHAKEN verdict (most real calls): the PIN is asked for
+    keys.gatherScript = {CarolPin + QLatin1Char('#')};
     return {
         {QStringLiteral("authenticated (attested caller ID)"), AlicePhone, attested,
+         QStringLiteral("transfer"), QStringLiteral("the owner's phone rings")},
+        {QStringLiteral("challenge (registered, caller ID not proven, PIN set)"), CarolPhone, keys,
+         QStringLiteral("gather_using_speak"), QStringLiteral("the PIN prompt")},
+        {QStringLiteral("challenge, right PIN: authenticated (registry_pin)"), CarolPhone, keys,
          QStringLiteral("transfer"), QStringLiteral("the owner's phone rings")},
         {QStringLiteral("allowlisted"),
          Mum,
@@ -97,6 +105,7 @@ public:
         Config c;
         c.databasePath = m_dir.filePath(QStringLiteral("callerwait-%1.db").arg(latencyMs));
         c.port = 0;
+        c.adminPort = 0;
         c.telnyxApiUrl = m_sim->baseUrl().toString();
         c.apiKey = m_sim->apiKey();
         c.publicKey = m_sim->publicKey();
@@ -154,11 +163,15 @@ private:
                                                            now.addYears(-1), now.addYears(1));
         const Certificate alice =
             root.issue(QStringLiteral("alice.x"), now.addDays(-1), now.addYears(1));
+        const Certificate carol =
+            root.issue(QStringLiteral("carol.x"), now.addDays(-1), now.addYears(1));
         ScreeningRepository &repo = m_engine->repository();
         for (const ScreeningResult &r :
              {repo.trustRoot(root.certificate().toPem(), Actor),
               repo.addCertificate(alice.toPem(), Actor),
               repo.registerPhone(AlicePhone, QStringLiteral("alice.x"), Actor),
+              repo.addCertificate(carol.toPem(), Actor),
+              repo.registerPhone(CarolPhone, QStringLiteral("carol.x"), Actor, CarolPin),
               repo.addRule(QStringLiteral("allow"), Mum, {}, {}, false, Actor),
               repo.addRule(QStringLiteral("block"), Blocked, {}, {}, false, Actor)}) {
             if (!r.ok) {
