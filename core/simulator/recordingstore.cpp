@@ -155,8 +155,8 @@ const RecordingStore::Recording *RecordingStore::recording(const QString &id) co
 QByteArray RecordingStore::signature(const QByteArray &path, const QByteArray &date,
                                      const QByteArray &expires) const
 {
-    return QMessageAuthenticationCode::hash("GET\n" + path + '\n' + date + '\n' + expires,
-                                            m_secret, QCryptographicHash::Sha256)
+    return QMessageAuthenticationCode::hash("GET\n" + path + '\n' + date + '\n' + expires, m_secret,
+                                            QCryptographicHash::Sha256)
         .toHex();
 }
 
@@ -259,8 +259,6 @@ void RecordingStore::onConnection()
 void RecordingStore::onData(QTcpSocket *socket)
 {
     QByteArray &buffer = m_buffers[socket];
-    if (buffer.isNull() && buffer.isEmpty())
-        buffer = QByteArray("");
     if (buffer == "<answered>") {
         socket->readAll();
         return;
@@ -339,8 +337,9 @@ RecordingStore::Answer RecordingStore::audio(const Request &request)
         bool ok = false;
         const qint64 from = range.mid(6, range.size() - 7).toLongLong(&ok);
         if (ok && from >= r->audio.size())
-            return Answer{416, "application/xml", s3Error("InvalidRange",
-                                                          "The requested range is not satisfiable"),
+            return Answer{416,
+                          "application/xml",
+                          s3Error("InvalidRange", "The requested range is not satisfiable"),
                           {{"Content-Range", "bytes */" + QByteArray::number(r->audio.size())}},
                           false};
         if (ok && from > 0) {
@@ -411,11 +410,12 @@ RecordingStore::Answer RecordingStore::api(const Request &request)
             if (match)
                 rows.append(apiRecording(r));
         }
-        return json(200, QJsonDocument(QJsonObject{{QStringLiteral("data"), rows},
-                                                   {QStringLiteral("meta"),
-                                                    QJsonObject{{QStringLiteral("total_results"),
-                                                                 rows.size()}}}})
-                             .toJson(QJsonDocument::Compact));
+        return json(200,
+                    QJsonDocument(
+                        QJsonObject{{QStringLiteral("data"), rows},
+                                    {QStringLiteral("meta"),
+                                     QJsonObject{{QStringLiteral("total_results"), rows.size()}}}})
+                        .toJson(QJsonDocument::Compact));
     }
     if (segments.size() != 3)
         return json(404, apiError("10005", "Resource not found"));
@@ -427,8 +427,9 @@ RecordingStore::Answer RecordingStore::api(const Request &request)
         it->deleted = true;
     else if (request.method != "GET")
         return json(405, apiError("10015", "Method not allowed"));
-    return json(200, QJsonDocument(QJsonObject{{QStringLiteral("data"), data}})
-                         .toJson(QJsonDocument::Compact));
+    return json(
+        200,
+        QJsonDocument(QJsonObject{{QStringLiteral("data"), data}}).toJson(QJsonDocument::Compact));
 }
 
 void RecordingStore::send(QTcpSocket *socket, const Answer &answer)

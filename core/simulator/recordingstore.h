@@ -58,7 +58,10 @@ public:
         QMap<QByteArray, QByteArray> headers; // names lower case
         int status = 0;
         bool hasAuthorization() const { return headers.contains("authorization"); }
-        QByteArray path() const { return target.left(target.indexOf('?') < 0 ? target.size() : target.indexOf('?')); }
+        QByteArray path() const
+        {
+            return target.left(target.indexOf('?') < 0 ? target.size() : target.indexOf('?'));
+        }
     };
 
     explicit RecordingStore(QObject *parent = nullptr);
@@ -86,7 +89,8 @@ public:
 
     // The webhook bodies Telnyx sends ({data: {event_type, id, occurred_at, payload,
     // record_type}}), with a fresh presigned link.
-    QJsonObject recordingSavedWebhook(const QString &id, const QString &format = QStringLiteral("wav"));
+    QJsonObject recordingSavedWebhook(const QString &id,
+                                      const QString &format = QStringLiteral("wav"));
     QJsonObject transcriptionSavedWebhook(const QString &id, const QString &text);
 
     QList<Request> requests() const { return m_requests; }

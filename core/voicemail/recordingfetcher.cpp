@@ -256,8 +256,7 @@ void RecordingFetcher::onFinished(Job &job)
         onReadyRead(job);
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (job.tooLarge) {
-        fail(job, QStringLiteral("the recording is larger than %1 bytes")
-                      .arg(m_settings.maxBytes));
+        fail(job, QStringLiteral("the recording is larger than %1 bytes").arg(m_settings.maxBytes));
         return;
     }
     job.file.flush();
@@ -302,7 +301,8 @@ void RecordingFetcher::refresh(Job &job, const QString &reason)
         return;
     }
     if (job.refreshes >= m_settings.maxRefreshes) {
-        fail(job, reason + QStringLiteral(" (after %1 fresh links from Telnyx)").arg(job.refreshes));
+        fail(job,
+             reason + QStringLiteral(" (after %1 fresh links from Telnyx)").arg(job.refreshes));
         return;
     }
     const auto m = m_repository.byId(job.id);
@@ -320,8 +320,8 @@ void RecordingFetcher::refresh(Job &job, const QString &reason)
         if (!r.ok) {
             // Try again later (the API may be out for a moment), within maxRefreshes.
             const QString why = reason + QStringLiteral("; fresh link: ") + r.error;
-            const int delay = m_settings.retryDelaysMs.value(j->refreshes - 1,
-                                                             m_settings.retryDelaysMs.value(0));
+            const int delay =
+                m_settings.retryDelaysMs.value(j->refreshes - 1, m_settings.retryDelaysMs.value(0));
             QTimer::singleShot(delay, this, [this, id, why] {
                 if (const auto again = m_jobs.value(id))
                     refresh(*again, why);

@@ -40,9 +40,8 @@ QString Saved::dedupeKey() const
     const QString call = callId();
     if (call.isEmpty())
         return {};
-    return QStringLiteral("call:%1:%2").arg(call, startedAt.isValid()
-                                                      ? startedAt.toString(Qt::ISODateWithMs)
-                                                      : QString());
+    return QStringLiteral("call:%1:%2")
+        .arg(call, startedAt.isValid() ? startedAt.toString(Qt::ISODateWithMs) : QString());
 }
 
 qint64 Saved::durationMs() const
@@ -106,7 +105,8 @@ QJsonObject payloadOf(const QJsonObject &body)
     const QJsonValue data = body.value(QLatin1String("data"));
     if (data.isObject())
         return data.toObject().value(QLatin1String("payload")).toObject();
-    return body;
+    const QJsonValue payload = body.value(QLatin1String("payload"));
+    return payload.isObject() ? payload.toObject() : body;
 }
 
 } // namespace kt::RecordingPayload

@@ -29,9 +29,9 @@ struct Saved
     QString callControlId;
     QString callLegId;
     QString callSessionId;
-    QString format; // "wav" / "mp3" / ""
-    QString urlWav; // recording_urls.wav
-    QString urlMp3; // recording_urls.mp3
+    QString format;      // "wav" / "mp3" / ""
+    QString urlWav;      // recording_urls.wav
+    QString urlMp3;      // recording_urls.mp3
     QDateTime startedAt; // recording_started_at, else start_time
     QDateTime endedAt;   // recording_ended_at, else end_time
     QString from;        // not in Telnyx's payload; filled by whoever knows the call
@@ -69,8 +69,8 @@ struct Error
 };
 Error parseError(const QJsonObject &payload);
 
-// `data.payload` of a webhook body {data: {payload: …}}, or the object itself when it has no
-// `data` (callers may pass either).
+// `data.payload` of a webhook body {data: {payload: …}}, the `payload` of an unwrapped event
+// {event_type, payload: …}, or the object itself (callers may pass any of these).
 QJsonObject payloadOf(const QJsonObject &body);
 
 } // namespace RecordingPayload

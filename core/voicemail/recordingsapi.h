@@ -21,10 +21,10 @@ public:
     struct Recording
     {
         bool ok = false;
-        int status = 0;   // HTTP status (0: no answer)
-        QString error;    // when !ok; never the key
+        int status = 0; // HTTP status (0: no answer)
+        QString error;  // when !ok; never the key
         QString id;
-        QString urlWav;   // data.download_urls.wav
+        QString urlWav; // data.download_urls.wav
         QString urlMp3;
         qint64 durationMs = -1;
         QString from;

@@ -48,8 +48,8 @@ QString deleteMessage(VoicemailRepository &repo, qint64 id, const QString &why, 
     return r.ok ? QString() : r.error;
 }
 
-int applyRetention(VoicemailRepository &repo, int days, const QDateTime &now,
-                   const QString &actor, QStringList *errors)
+int applyRetention(VoicemailRepository &repo, int days, const QDateTime &now, const QString &actor,
+                   QStringList *errors)
 {
     if (days <= 0)
         return 0;
@@ -83,8 +83,8 @@ QString exportMessage(VoicemailRepository &repo, qint64 id, const QString &desti
     if (!in.open(QIODevice::ReadOnly))
         return QStringLiteral("cannot read %1: %2").arg(m->filePath, in.errorString());
     const QByteArray bytes = in.readAll();
-    const QString actual = QString::fromLatin1(
-        QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+    const QString actual =
+        QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
     if (actual != m->fileSha256)
         return QStringLiteral("%1 no longer matches its SHA-256 %2 (it was modified)")
             .arg(m->filePath, m->fileSha256);

@@ -28,8 +28,8 @@ QString deleteMessage(VoicemailRepository &repo, qint64 id, const QString &why, 
 
 // Deletes the audio of every message received more than `days` days before `now` (days <= 0:
 // keeps everything). Returns how many were deleted; errors in `errors`.
-int applyRetention(VoicemailRepository &repo, int days, const QDateTime &now,
-                   const QString &actor, QStringList *errors = nullptr);
+int applyRetention(VoicemailRepository &repo, int days, const QDateTime &now, const QString &actor,
+                   QStringList *errors = nullptr);
 
 // Copies the message's audio to `destination`, byte for byte, after checking it still matches
 // its SHA-256. Refuses an existing destination unless `overwrite`. An error message, or empty.

@@ -53,12 +53,11 @@ QString VoicemailMessage::stateName(DownloadState state)
     return QStringLiteral("failed");
 }
 
-std::optional<VoicemailMessage::DownloadState>
-VoicemailMessage::stateFromName(const QString &name)
+std::optional<VoicemailMessage::DownloadState> VoicemailMessage::stateFromName(const QString &name)
 {
-    for (DownloadState s : {DownloadState::AwaitingRecording, DownloadState::Pending,
-                            DownloadState::Downloaded, DownloadState::Failed,
-                            DownloadState::Deleted}) {
+    for (DownloadState s :
+         {DownloadState::AwaitingRecording, DownloadState::Pending, DownloadState::Downloaded,
+          DownloadState::Failed, DownloadState::Deleted}) {
         if (stateName(s) == name)
             return s;
     }

@@ -30,6 +30,12 @@ QVariant nullable(const QString &text)
     return text.isEmpty() ? QVariant(QMetaType(QMetaType::QString)) : QVariant(text);
 }
 
+// A NOT NULL text column: a null QString would bind as NULL.
+QVariant text(const QString &value)
+{
+    return QVariant(value.isNull() ? QStringLiteral("") : value);
+}
+
 QVariant nullableCount(qint64 value)
 {
     return value < 0 ? QVariant(QMetaType(QMetaType::LongLong)) : QVariant(value);
@@ -57,8 +63,7 @@ QJsonObject describe(const VoicemailMessage &m)
 
 VoicemailRepository::VoicemailRepository(EventStore &store)
     : m_store(store), m_clock([] { return QDateTime::currentDateTimeUtc(); })
-{
-}
+{}
 
 void VoicemailRepository::setClock(Clock clock)
 {
@@ -105,8 +110,7 @@ VoicemailRepository::Result VoicemailRepository::recordSaved(const RecordingPayl
     const QDateTime received = s.endedAt.isValid() ? s.endedAt : m_clock();
 
     const auto existing = byDedupeKey(key);
-    if (existing &&
-        existing->downloadState != VoicemailMessage::DownloadState::AwaitingRecording) {
+    if (existing && existing->downloadState != VoicemailMessage::DownloadState::AwaitingRecording) {
         r.ok = true;
         r.duplicate = true;
         r.id = existing->id;
@@ -132,16 +136,16 @@ VoicemailRepository::Result VoicemailRepository::recordSaved(const RecordingPayl
                         {QStringLiteral("format"), m.format}};
     Result result;
     if (existing) {
-        result = update(existing->id, QString::fromLatin1(VoicemailEvents::Recorded), m, details,
-                        actor,
-                        QStringLiteral("recording_id = ?, call_id = ?, call_leg_id = ?,"
-                                       " call_session_id = ?, from_number = ?, to_number = ?,"
-                                       " received_at = ?, duration_ms = ?, format = ?,"
-                                       " url_wav = ?, url_mp3 = ?, download_state = 'pending'"),
-                        {nullable(m.recordingId), m.callId, m.callLegId, m.callSessionId, m.from,
-                         m.to, formatTime(received), nullableCount(m.durationMs), m.format,
-                         m.urlWav, m.urlMp3},
-                        QStringLiteral("download_state = 'awaiting_recording'"));
+        result =
+            update(existing->id, QString::fromLatin1(VoicemailEvents::Recorded), m, details, actor,
+                   QStringLiteral("recording_id = ?, call_id = ?, call_leg_id = ?,"
+                                  " call_session_id = ?, from_number = ?, to_number = ?,"
+                                  " received_at = ?, duration_ms = ?, format = ?,"
+                                  " url_wav = ?, url_mp3 = ?, download_state = 'pending'"),
+                   {nullable(m.recordingId), text(m.callId), text(m.callLegId),
+                    text(m.callSessionId), text(m.from), text(m.to), formatTime(received),
+                    nullableCount(m.durationMs), text(m.format), text(m.urlWav), text(m.urlMp3)},
+                   QStringLiteral("download_state = 'awaiting_recording'"));
     } else {
         result = insert(m, QString::fromLatin1(VoicemailEvents::Recorded), details, actor);
     }
@@ -191,17 +195,30 @@ VoicemailRepository::Result VoicemailRepository::insert(VoicemailMessage m,
                                      " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                           .arg(QLatin1String(Columns)));
             for (const QVariant &v :
-                 {QVariant(m.id), QVariant(m.dedupeKey), nullable(m.recordingId),
-                  QVariant(m.callId), QVariant(m.callLegId), QVariant(m.callSessionId),
-                  QVariant(m.from), QVariant(m.to), QVariant(formatTime(m.receivedAt)),
-                  nullableCount(m.durationMs), QVariant(m.format), QVariant(m.urlWav),
-                  QVariant(m.urlMp3),
+                 {QVariant(m.id),
+                  text(m.dedupeKey),
+                  nullable(m.recordingId),
+                  text(m.callId),
+                  text(m.callLegId),
+                  text(m.callSessionId),
+                  text(m.from),
+                  text(m.to),
+                  text(formatTime(m.receivedAt)),
+                  nullableCount(m.durationMs),
+                  text(m.format),
+                  text(m.urlWav),
+                  text(m.urlMp3),
                   m.transcript.isNull() ? QVariant(QMetaType(QMetaType::QString))
                                         : QVariant(m.transcript),
-                  nullable(m.fileSha256), nullable(m.filePath), nullableCount(m.fileBytes),
-                  nullable(formatTime(m.heardAt)), nullable(formatTime(m.deletedAt)),
+                  nullable(m.fileSha256),
+                  nullable(m.filePath),
+                  nullableCount(m.fileBytes),
+                  nullable(formatTime(m.heardAt)),
+                  nullable(formatTime(m.deletedAt)),
                   QVariant(VoicemailMessage::stateName(m.downloadState)),
-                  QVariant(m.downloadAttempts), QVariant(m.error), QVariant(now())})
+                  QVariant(m.downloadAttempts),
+                  text(m.error),
+                  QVariant(now())})
                 w.addBindValue(v);
             return w.exec() ? QString() : sqlError(w);
         });
@@ -255,8 +272,8 @@ VoicemailRepository::update(qint64 id, const QString &eventType, const Voicemail
 QString VoicemailRepository::bookkeeping(qint64 id, const QString &set, const QVariantList &values)
 {
     QSqlQuery q(QSqlDatabase::database(m_store.connectionName(), false));
-    q.prepare(QStringLiteral("UPDATE voicemail_messages SET %1, updated_at = ? WHERE id = ?")
-                  .arg(set));
+    q.prepare(
+        QStringLiteral("UPDATE voicemail_messages SET %1, updated_at = ? WHERE id = ?").arg(set));
     for (const QVariant &v : values)
         q.addBindValue(v);
     q.addBindValue(now());
@@ -287,7 +304,7 @@ VoicemailRepository::recordTranscription(const RecordingPayload::Transcription &
             return r;
         }
         return update(m->id, type, *m, details, actor, QStringLiteral("transcript = ?"),
-                      {t.text});
+                      {text(t.text)});
     }
     VoicemailMessage m;
     m.dedupeKey = t.recordingId;
@@ -299,8 +316,8 @@ VoicemailRepository::recordTranscription(const RecordingPayload::Transcription &
     return insert(m, type, details, actor);
 }
 
-VoicemailRepository::Result
-VoicemailRepository::recordTelnyxError(const RecordingPayload::Error &e, const QString &actor)
+VoicemailRepository::Result VoicemailRepository::recordTelnyxError(const RecordingPayload::Error &e,
+                                                                   const QString &actor)
 {
     const QString reason = e.reason.isEmpty() ? QStringLiteral("recording failed") : e.reason;
     const QString message = QStringLiteral("Telnyx: %1").arg(reason);
@@ -319,12 +336,11 @@ VoicemailRepository::recordTelnyxError(const RecordingPayload::Error &e, const Q
     }
     if (target)
         return update(target->id, type, *target, details, actor,
-                      QStringLiteral("download_state = 'failed', error = ?"), {message});
+                      QStringLiteral("download_state = 'failed', error = ?"), {text(message)});
     VoicemailMessage m;
     m.dedupeKey = QStringLiteral("error:%1")
-                      .arg(e.callId().isEmpty()
-                               ? QUuid::createUuid().toString(QUuid::WithoutBraces)
-                               : e.callId());
+                      .arg(e.callId().isEmpty() ? QUuid::createUuid().toString(QUuid::WithoutBraces)
+                                                : e.callId());
     m.recordingId = e.recordingId;
     m.callId = e.callId();
     m.callLegId = e.callLegId;
@@ -376,7 +392,7 @@ VoicemailRepository::Result VoicemailRepository::markFailed(qint64 id, const QSt
                   {{QStringLiteral("source"), QStringLiteral("download")},
                    {QStringLiteral("reason"), bounded},
                    {QStringLiteral("attempts"), m->downloadAttempts}},
-                  actor, QStringLiteral("download_state = 'failed', error = ?"), {bounded},
+                  actor, QStringLiteral("download_state = 'failed', error = ?"), {text(bounded)},
                   QStringLiteral("download_state = 'pending'"));
 }
 
@@ -416,24 +432,22 @@ QString VoicemailRepository::countAttempt(qint64 id)
 }
 
 QString VoicemailRepository::updateLinks(qint64 id, const QString &wav, const QString &mp3,
-                                         qint64 durationMs, const QString &from,
-                                         const QString &to)
+                                         qint64 durationMs, const QString &from, const QString &to)
 {
     return bookkeeping(id,
                        QStringLiteral("url_wav = ?, url_mp3 = ?, duration_ms ="
                                       " coalesce(?, duration_ms), from_number = CASE WHEN"
                                       " from_number = '' THEN ? ELSE from_number END, to_number ="
                                       " CASE WHEN to_number = '' THEN ? ELSE to_number END"),
-                       {wav.left(RecordingPayload::kMaxUrlChars),
-                        mp3.left(RecordingPayload::kMaxUrlChars), nullableCount(durationMs),
-                        from.left(RecordingPayload::kMaxNumberChars),
-                        to.left(RecordingPayload::kMaxNumberChars)});
+                       {text(wav.left(RecordingPayload::kMaxUrlChars)),
+                        text(mp3.left(RecordingPayload::kMaxUrlChars)), nullableCount(durationMs),
+                        text(from.left(RecordingPayload::kMaxNumberChars)),
+                        text(to.left(RecordingPayload::kMaxNumberChars))});
 }
 
 QString VoicemailRepository::retry(qint64 id)
 {
-    return bookkeeping(id, QStringLiteral("download_state = 'pending', download_attempts = 0"),
-                       {});
+    return bookkeeping(id, QStringLiteral("download_state = 'pending', download_attempts = 0"), {});
 }
 
 QList<VoicemailMessage> VoicemailRepository::select(const QString &where,
@@ -502,7 +516,8 @@ std::optional<VoicemailMessage> VoicemailRepository::byDedupeKey(const QString &
 
 QList<VoicemailMessage> VoicemailRepository::messages(bool includeDeleted, bool unheardFirst) const
 {
-    QString where = includeDeleted ? QStringLiteral("1") : QStringLiteral("download_state <> 'deleted'");
+    QString where =
+        includeDeleted ? QStringLiteral("1") : QStringLiteral("download_state <> 'deleted'");
     where += QStringLiteral(" ORDER BY ");
     if (unheardFirst)
         where += QStringLiteral("heard_at IS NOT NULL, ");
