@@ -21,6 +21,8 @@ struct CommandLine
     QString note;
     QString until;
     bool singleUse = false;
+    bool force = false;  // voicemail export: replace an existing file
+    bool remote = false; // voicemail delete: also on Telnyx
     bool explicitDemo = false;
     QString helpText;
 
