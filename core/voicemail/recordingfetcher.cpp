@@ -65,6 +65,10 @@ RecordingFetcher::~RecordingFetcher()
         }
         job->file.close(); // the partial file stays: resumePending() continues it
     }
+    m_jobs.clear();
+    // Before the members go: no API answer may reach this object while it is being destroyed.
+    delete m_api;
+    delete m_network;
 }
 
 QString RecordingFetcher::partialPath(qint64 id) const
@@ -97,8 +101,20 @@ VoicemailRepository::Result RecordingFetcher::accept(const QJsonObject &recordin
     const RecordingPayload::Saved saved =
         RecordingPayload::parseSaved(RecordingPayload::payloadOf(recordingSaved));
     const VoicemailRepository::Result r = m_repository.recordSaved(saved, m_settings.actor);
-    if (r.ok && !r.duplicate)
-        fetch(r.id);
+    if (!r.ok)
+        return r;
+    if (r.duplicate) {
+        // A redelivery of a message still waiting for its audio (say, after a restart) brings
+        // links that may be fresher than the stored ones.
+        const auto m = m_repository.byId(r.id);
+        if (m && m->downloadState == VoicemailMessage::DownloadState::Pending &&
+            !m_jobs.contains(r.id) && (!saved.urlWav.isEmpty() || !saved.urlMp3.isEmpty())) {
+            m_repository.updateLinks(r.id, saved.urlWav, saved.urlMp3, -1, {}, {});
+            fetch(r.id);
+        }
+        return r;
+    }
+    fetch(r.id);
     return r;
 }
 

@@ -51,8 +51,9 @@ public:
                      const Settings &settings, QObject *parent = nullptr);
     ~RecordingFetcher() override; // aborts transfers; their partial files stay for resuming
 
-    // call.recording.saved (the webhook body or its data.payload): records the message (a
-    // repeat is a duplicate and starts nothing) and starts its download.
+    // call.recording.saved (the webhook body or its data.payload): records the message and
+    // starts its download. A repeat is a duplicate: it starts nothing, unless the message is
+    // still pending and idle (its new links are then used).
     VoicemailRepository::Result accept(const QJsonObject &recordingSaved);
     // Starts the download of every pending message (at start). Returns how many started.
     int resumePending();

@@ -386,6 +386,27 @@ private slots:
         QCOMPARE(m_repo->byId(r.id)->fileSha256, sha256(m_fake->recording(id)->audio));
     }
 
+    void redeliveryOfAPendingMessageBringsFreshLinks()
+    {
+        // Stored before a stop, links expired since; Telnyx redelivers the webhook with new
+        // ones. No API key: only the redelivered link can work.
+        const QString id = addRecording();
+        const auto stored =
+            m_repo->recordSaved(RecordingPayload::parseSaved(
+                                    RecordingPayload::payloadOf(m_fake->recordingSavedWebhook(id))),
+                                QStringLiteral("engine"));
+        QVERIFY(stored.ok);
+        m_fake->expireIssuedLinks();
+        RecordingFetcher fetcher(*m_repo, folder(), settings(QString()));
+        QSignalSpy done(&fetcher, &RecordingFetcher::downloaded);
+        const auto again = fetcher.accept(m_fake->recordingSavedWebhook(id));
+        QVERIFY(again.duplicate);
+        QCOMPARE(again.id, stored.id);
+        QVERIFY(done.wait(10000));
+        QCOMPARE(m_repo->byId(stored.id)->fileSha256, sha256(m_fake->recording(id)->audio));
+        QCOMPARE(events("tel.voicemail_recorded").size(), 1);
+    }
+
     void duplicateRecordingSavedStoresOnce()
     {
         const QString id = addRecording();
