@@ -21,6 +21,8 @@ QString helpEpilogue()
         "  calls [--limit N] | calls decide CALL_ID accept|reject\n"
         "  events [--type T] [--limit N] | events verify\n"
         "  golive URL   (point the Telnyx application's webhooks at URL/webhooks/telnyx)\n"
+        "  voicemail [list] | voicemail export ID FILE [--force] | voicemail heard ID\n"
+        "  voicemail delete ID [--remote] | voicemail verify | voicemail prune\n"
         "\nConfig file keys (INI, [General] section) and environment variables:\n");
     for (const auto &k : ConfigLoader::keys()) {
         text += QStringLiteral("  %1%2  %3\n")
@@ -87,6 +89,10 @@ bool CommandLine::parse(const QStringList &arguments, const QMap<QString, QStrin
                                      "(so that it does not show in ps)."),
                       QStringLiteral("DIGITS")});
     parser.addOption({QStringLiteral("clear"), QStringLiteral("Remove a registration's PIN.")});
+    parser.addOption(
+        {QStringLiteral("force"), QStringLiteral("voicemail export: replace an existing file.")});
+    parser.addOption(
+        {QStringLiteral("remote"), QStringLiteral("voicemail delete: also delete it on Telnyx.")});
     for (const auto &k : ConfigLoader::keys()) {
         if (k.name == QLatin1String("api-key"))
             continue; // a secret never goes on a command line (ps shows it)
@@ -153,6 +159,8 @@ bool CommandLine::parse(const QStringList &arguments, const QMap<QString, QStrin
         return false;
     }
     cl.clear = parser.isSet(QStringLiteral("clear"));
+    cl.force = parser.isSet(QStringLiteral("force"));
+    cl.remote = parser.isSet(QStringLiteral("remote"));
     cl.explicitDemo = parser.isSet(QStringLiteral("demo"));
     cl.config.demo = cl.explicitDemo;
 

@@ -21,8 +21,10 @@ struct CommandLine
     QString note;
     QString until;
     bool singleUse = false;
-    QString pin;        // --pin DIGITS ("-": read it from stdin); a secret, never echoed
-    bool clear = false; // --clear (registry pin PHONE --clear)
+    QString pin;         // --pin DIGITS ("-": read it from stdin); a secret, never echoed
+    bool clear = false;  // --clear (registry pin PHONE --clear)
+    bool force = false;  // voicemail export: replace an existing file
+    bool remote = false; // voicemail delete: also on Telnyx
     bool explicitDemo = false;
     QString helpText;
 

@@ -23,10 +23,14 @@ int runAdminCommand(const CommandLine &cl)
     const QString word = cl.words.value(0);
     using Handler = int (*)(const CommandLine &, EventStore &);
     static const QList<QPair<QString, Handler>> handlers = {
-        {QStringLiteral("events"), eventsCommand},     {QStringLiteral("calls"), callsCommand},
-        {QStringLiteral("numbers"), numbersCommand},   {QStringLiteral("certs"), certsCommand},
-        {QStringLiteral("registry"), registryCommand}, {QStringLiteral("rules"), rulesCommand},
+        {QStringLiteral("events"), eventsCommand},
+        {QStringLiteral("calls"), callsCommand},
+        {QStringLiteral("numbers"), numbersCommand},
+        {QStringLiteral("certs"), certsCommand},
+        {QStringLiteral("registry"), registryCommand},
+        {QStringLiteral("rules"), rulesCommand},
         {QStringLiteral("golive"), goliveCommand},
+        {QStringLiteral("voicemail"), voicemailCommand},
     };
     Handler handler = nullptr;
     for (const auto &h : handlers) {

@@ -16,6 +16,9 @@ int registryCommand(const CommandLine &cl, EventStore &store); // registrycomman
 int rulesCommand(const CommandLine &cl, EventStore &store);    // rulescommands.cpp
 int goliveCommand(const CommandLine &cl, EventStore &store);   // golivecommands.cpp
 
+// voicemail …: the callers' recorded messages (voicemailcommands.cpp).
+int voicemailCommand(const CommandLine &cl, EventStore &store);
+
 // registry pending|approve|deny: callers' self-registrations (pendingregistrationcommands.cpp).
 int pendingRegistrationCommand(const CommandLine &cl, EventStore &store);
 

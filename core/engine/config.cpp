@@ -130,6 +130,9 @@ const QList<ConfigLoader::Key> &ConfigLoader::keys()
         {QStringLiteral("cloudflared"),
          QStringLiteral("path of cloudflared for the desktop's tunnel (default: PATH)"),
          {}},
+        {QStringLiteral("voicemail-retention-days"),
+         QStringLiteral("delete voicemail audio older than this many days (0 = keep)"),
+         {}},
     };
     return k;
 }
@@ -263,6 +266,9 @@ bool ConfigLoader::apply(Config &c, const QMap<QString, QString> &values, QStrin
                 return bad(key, value, QStringLiteral("expected 0 to 525600 minutes"));
         } else if (key == QLatin1String("cloudflared")) {
             c.cloudflared = value.trimmed();
+        } else if (key == QLatin1String("voicemail-retention-days")) {
+            if (!parseInt(value, 0, 36500, &c.voicemailRetentionDays))
+                return bad(key, value, QStringLiteral("expected 0 (keep) to 36500 days"));
         } else {
             if (error)
                 *error = QStringLiteral("unknown option \"%1\"").arg(key);

@@ -51,6 +51,9 @@ struct Config
     int quietWarningMinutes = 1440;
     QString cloudflared;
 
+    // Voicemail: audio older than this many days is deleted (0 = kept until deleted).
+    int voicemailRetentionDays = 0;
+
     bool demo = false;
     bool startMinimized = false; // the desktop app starts in the tray (when there is one)
 

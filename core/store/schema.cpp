@@ -198,7 +198,48 @@ const QList<Migration> &Schema::migrations()
              QStringLiteral("CREATE INDEX revocations_issuer_serial ON"
                             " revocations(issuer_serial) WHERE issuer_serial IS NOT NULL"),
          }},
-        // Append new steps here (version 6, 7, ...).
+        {6,
+         QStringLiteral("voicemail: messages"),
+         {
+             // One caller's message (VoicemailRepository). The audio is a file named by its
+             // SHA-256 in the voicemail folder beside the database; the row keeps the links
+             // still to download (download_state 'pending') so a restart resumes them.
+             // dedupe_key is the recording id, or the call and start time when there is none,
+             // so a repeated call.recording.saved stores one message.
+             QStringLiteral("CREATE TABLE voicemail_messages ("
+                            " id INTEGER PRIMARY KEY,"
+                            " dedupe_key TEXT NOT NULL UNIQUE,"
+                            " recording_id TEXT,"
+                            " call_id TEXT NOT NULL DEFAULT '',"
+                            " call_leg_id TEXT NOT NULL DEFAULT '',"
+                            " call_session_id TEXT NOT NULL DEFAULT '',"
+                            " from_number TEXT NOT NULL DEFAULT '',"
+                            " to_number TEXT NOT NULL DEFAULT '',"
+                            " received_at TEXT NOT NULL,"
+                            " duration_ms INTEGER,"
+                            " format TEXT NOT NULL DEFAULT '',"
+                            " url_wav TEXT NOT NULL DEFAULT '',"
+                            " url_mp3 TEXT NOT NULL DEFAULT '',"
+                            " transcript TEXT,"
+                            " file_sha256 TEXT,"
+                            " file_path TEXT,"
+                            " file_bytes INTEGER,"
+                            " heard_at TEXT,"
+                            " deleted_at TEXT,"
+                            " download_state TEXT NOT NULL CHECK (download_state IN"
+                            " ('awaiting_recording', 'pending', 'downloaded', 'failed',"
+                            " 'deleted')),"
+                            " download_attempts INTEGER NOT NULL DEFAULT 0,"
+                            " error TEXT NOT NULL DEFAULT '',"
+                            " updated_at TEXT NOT NULL)"),
+             QStringLiteral("CREATE INDEX voicemail_messages_recording ON"
+                            " voicemail_messages(recording_id)"),
+             QStringLiteral("CREATE INDEX voicemail_messages_state ON"
+                            " voicemail_messages(download_state)"),
+             QStringLiteral("CREATE INDEX voicemail_messages_received ON"
+                            " voicemail_messages(received_at)"),
+         }},
+        // Append new steps here (version 7, 8, ...).
     };
     return steps;
 }
