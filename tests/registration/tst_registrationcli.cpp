@@ -88,7 +88,7 @@ private slots:
         QCOMPARE(rows[0].toObject().value("phone_proven").toBool(), true);
         QCOMPARE(rows[1].toObject().value("state").toString(), QStringLiteral("awaiting_call"));
         QCOMPARE(rows[1].toObject().value("phone_proven").toBool(), false);
-        QVERIFY(!listed.out.contains("pbkdf2"));
+        QVERIFY(!listed.out.contains("scrypt"));
         QVERIFY(!listed.out.contains("4711"));
         const test::CliRun table = run({QStringLiteral("registry"), QStringLiteral("pending")});
         QCOMPARE(table.exitCode, 0);

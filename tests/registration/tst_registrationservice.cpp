@@ -157,7 +157,7 @@ private slots:
         QCOMPARE(r->phone, Phone);
         QCOMPARE(r->keyType, QStringLiteral("ed25519"));
         QCOMPARE(r->certificateFingerprint, key.certificate.fingerprint());
-        QVERIFY(r->pinHash.startsWith("pbkdf2-sha256$"));
+        QVERIFY(r->pinHash.startsWith("scrypt$"));
         QVERIFY(PinHash::verify(Pin, r->pinHash));
         QVERIFY(!PinHash::verify(QStringLiteral("1234"), r->pinHash));
 
@@ -574,7 +574,7 @@ private slots:
             if (f.open(QIODevice::ReadOnly))
                 bytes += f.readAll();
         }
-        QVERIFY(bytes.contains("pbkdf2-sha256$"));
+        QVERIFY(bytes.contains("scrypt$"));
         QVERIFY(!bytes.contains(Pin.toLatin1()));
         QVERIFY(!bytes.contains(result.statusToken.toLatin1()));
         openAll();
