@@ -242,25 +242,25 @@ int main(int argc, char *argv[])
     std::printf("\n|---|---|---|---|%s\n",
                 qPrintable(QStringLiteral("---|").repeated(delays.size())));
 
-    QHash<int, std::shared_ptr<Bench>> benches;
+    // One engine at a time (it owns the process's writer connection): every case at one
+    // latency, then the next latency; the table is printed at the end.
+    const QList<Case> all = cases();
+    QList<QStringList> cells(all.size());
+    QStringList sequences(all.size());
+    QList<int> commands(all.size(), 0);
+    bool ok = true;
     for (int ms : delays) {
-        auto bench = std::make_shared<Bench>();
+        Bench bench;
         QString error;
-        if (!bench->start(ms, &error)) {
+        if (!bench.start(ms, &error)) {
             std::fprintf(stderr, "cannot start (%d ms): %s\n", ms, qPrintable(error));
             return 1;
         }
-        benches.insert(ms, bench);
-    }
-    bool ok = true;
-    for (const Case &c : cases()) {
-        QString sequence;
-        int commands = 0;
-        QStringList cells;
-        for (int ms : delays) {
+        for (int k = 0; k < all.size(); ++k) {
+            const Case &c = all.at(k);
             QList<double> first, outcome;
             for (int i = 0; i < n; ++i) {
-                const auto s = benches.value(ms)->place(c);
+                const auto s = bench.place(c);
                 if (!s) {
                     std::fprintf(stderr, "%s at %d ms: no %s within 30 s\n", qPrintable(c.decision),
                                  ms, qPrintable(c.outcome));
@@ -269,19 +269,21 @@ int main(int argc, char *argv[])
                 }
                 first.append(s->firstMs);
                 outcome.append(s->outcomeMs);
-                sequence = s->names.join(QStringLiteral(" → "));
-                commands = s->commands;
+                sequences[k] = s->names.join(QStringLiteral(" → "));
+                commands[k] = s->commands;
             }
-            cells.append(QStringLiteral("%1 / %2 ms")
-                             .arg(median(first), 0, 'f', 0)
-                             .arg(median(outcome), 0, 'f', 0));
+            cells[k].append(QStringLiteral("%1 / %2 ms")
+                                .arg(median(first), 0, 'f', 0)
+                                .arg(median(outcome), 0, 'f', 0));
         }
-        std::printf("| %s | %s | %s | %d |", qPrintable(c.decision), qPrintable(c.hears),
-                    qPrintable(sequence), commands);
-        for (const QString &cell : cells)
+    }
+    for (int k = 0; k < all.size(); ++k) {
+        std::printf("| %s | %s | %s | %d |", qPrintable(all.at(k).decision),
+                    qPrintable(all.at(k).hears), qPrintable(sequences.at(k)), commands.at(k));
+        for (const QString &cell : std::as_const(cells[k]))
             std::printf(" %s |", qPrintable(cell));
         std::printf("\n");
-        std::fflush(stdout);
     }
+    std::fflush(stdout);
     return ok ? 0 : 1;
 }

@@ -325,9 +325,8 @@ bool ceiling(const Options &o, TelnyxSide &telnyx, const QStringList &numbers, d
         return true;
     }
     g_rows.append(
-        {QStringLiteral("webhooks, kevan-tel's server checking signatures on %1 worker "
-                        "threads, storing nothing, %2")
-             .arg(QThread::idealThreadCount() < 2 ? 0 : qMin(QThread::idealThreadCount(), 4))
+        {QStringLiteral("webhooks, kevan-tel's server checking signatures in its one thread, "
+                        "storing nothing, %1")
              .arg(mode),
          describe(*out), QString(), QString()});
     if (bare && rate <= 0 && bare->throughput() > 0)
