@@ -206,8 +206,9 @@ void TstViews::liveView()
         if (item->inherits("QQuickText") && item->isVisible())
             texts << item->property("text").toString();
     }
-    QVERIFY2(texts.contains(QString::fromUtf8("claims to be carol.x \u2014 caller ID not verified")),
-             qPrintable(texts.join(QLatin1Char('|'))));
+    QVERIFY2(
+        texts.contains(QString::fromUtf8("claims to be carol.x \u2014 caller ID not verified")),
+        qPrintable(texts.join(QLatin1Char('|'))));
     QVERIFY2(texts.contains(QString::fromUtf8("\u2713 alice.x \u00b7 attested caller ID")),
              qPrintable(texts.join(QLatin1Char('|'))));
     verifyMarkupIsPlain(root);

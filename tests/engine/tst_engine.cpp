@@ -1064,8 +1064,8 @@ void TstEngine::restartMidChallenge()
 
     QVERIFY(startEngine(c));
     QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("forwarded"), Timeout);
-    QCOMPARE(steps(), (QStringList{"answer", "gather_using_speak", "gather_using_speak",
-                                   "transfer"}));
+    QCOMPARE(steps(),
+             (QStringList{"answer", "gather_using_speak", "gather_using_speak", "transfer"}));
     verifyOneCommandIdPerCommand();
     const QStringList types = eventTypes(ccid);
     QCOMPARE(types.count("tel.call_challenge"), 1);

@@ -118,7 +118,6 @@ EcdsaChain makeEcdsaChain()
     return chain;
 }
 
-
 QString tableCount(EventStore &store, const QString &table, const QString &where = QString())
 {
     QSqlQuery q(QSqlDatabase::database(store.connectionName()));
