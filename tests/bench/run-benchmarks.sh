@@ -34,7 +34,8 @@ fi
 
 echo "building (Release) in $build ..." >&2
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DKEVANTEL_BUILD_BENCHMARKS=ON >/dev/null
-cmake --build "$build" --target kevan-tel kevantel-loadgen kevantel-historygen -j2 >&2
+cmake --build "$build" --target kevan-tel kevantel-loadgen kevantel-historygen \
+    kevantel-callerwait -j2 >&2
 
 loadgen_args=""
 [ "$quick" = 1 ] && loadgen_args="--quick"
@@ -52,10 +53,12 @@ elif [ "$peer" = 1 ]; then
 fi
 loadgen_out=$(mktemp)
 history_out=$(mktemp)
-trap 'rm -f "$loadgen_out" "$history_out"' EXIT
+callerwait_out=$(mktemp)
+trap 'rm -f "$loadgen_out" "$history_out" "$callerwait_out"' EXIT
 
 # shellcheck disable=SC2086 # word splitting of the option lists is wanted
 "$build/tests/bench/kevantel-loadgen" $loadgen_args ${LOADGEN_ARGS:-} >"$loadgen_out"
+"$build/tests/bench/kevantel-callerwait" >"$callerwait_out"
 "$build/tests/bench/kevantel-historygen" --db "$db" --events "$events" \
     --kevan-tel "$build/app/kevan-tel" >"$history_out"
 
@@ -68,6 +71,10 @@ echo
 echo "### Webhooks and decisions"
 echo
 cat "$loadgen_out"
+echo
+echo "### What a caller feels (the fake Telnyx far away)"
+echo
+cat "$callerwait_out"
 echo
 echo "### History ($events events)"
 echo
