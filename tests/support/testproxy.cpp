@@ -62,13 +62,15 @@ void TestProxy::onNewConnection()
     while (QTcpSocket *client = m_server->nextPendingConnection()) {
         auto *link = new Link;
         link->client = client;
+        // The link lives as long as its client socket, however that ends: a disconnect, or the
+        // proxy's server deleting its connections with it while they are still open.
+        connect(client, &QObject::destroyed, [link] { delete link; });
         connect(client, &QTcpSocket::readyRead, this, [this, link] { onClientData(link); });
         connect(client, &QTcpSocket::disconnected, this, [link] {
             if (link->upstream)
                 link->upstream->disconnectFromHost();
-            link->client->deleteLater();
             // The upstream socket is a child of the client's: it goes with it.
-            delete link;
+            link->client->deleteLater();
         });
     }
 }
