@@ -2,6 +2,7 @@
 // The screening administration commands (numbers, certs, registry, rules), run as the real
 // kevan-tel binary on a temporary database.
 #include "cliprocess.h"
+#include "secretscan.h"
 #include "screening/certificateauthority.h"
 #include "simulator/telnyxsimulator.h"
 
@@ -250,13 +251,14 @@ private slots:
         QJsonObject reg = r.json().at(0).toObject();
         QCOMPARE(reg[QStringLiteral("pin")].toBool(), true);
         QVERIFY(reg[QStringLiteral("pin_locked_until")].isNull());
-        QVERIFY(!r.out.contains("86420") && !r.out.contains("scrypt"));
+        QVERIFY(!test::showsSecret(r.out, QStringLiteral("86420")) && !r.out.contains("scrypt"));
         r = expect(0, {"registry", "list"});
         QVERIFY2(r.out.contains("PIN") && r.out.contains(" set "), r.out.constData());
         // On stdin, so that it never shows in ps.
         r = runWithInput({"registry", "pin", "+17702300635", "-"}, "13579\n");
         QVERIFY2(r.exitCode == 0, describe({"registry pin -"}, r).constData());
-        QVERIFY(!r.out.contains("13579") && !r.err.contains("13579"));
+        QVERIFY(!test::showsSecret(r.out, QStringLiteral("13579"))
+                && !test::showsSecret(r.err, QStringLiteral("13579")));
         r = runWithInput({"registry", "pin", "(770) 230-0635", "--pin", "-"}, "24680\n");
         QVERIFY2(r.exitCode == 0, describe({"registry pin --pin -"}, r).constData());
         r = runWithInput({"registry", "pin", "+17702300635", "-"}, "\n");
