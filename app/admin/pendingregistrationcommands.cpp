@@ -4,6 +4,7 @@
 
 #include "output.h"
 #include "registration/registrationservice.h"
+#include "registration/registryapproval.h"
 #include "screening/certificate.h"
 #include "screening/phonenumber.h"
 #include "screening/screeningrepository.h"
@@ -91,18 +92,7 @@ int pendingRegistrationCommand(const CommandLine &cl, EventStore &store)
     ScreeningRepository repo(store);
     RegistrationService service(store);
     service.setTrustStoreSource([&repo] { return repo.trustStore(); });
-    service.setApprovalSink([&repo](const PendingRegistration &r) {
-        const ScreeningResult added = repo.addCertificate(r.certificatePem, screeningcli::actor());
-        if (!added.ok)
-            return added.error;
-        const ScreeningResult registered =
-            repo.registerPhone(r.phone, r.nameSpace, screeningcli::actor());
-        if (!registered.ok)
-            return registered.error;
-        // The PIN the caller chose on the page, as the page's hash: never seen in clear here.
-        const ScreeningResult pin = repo.setPinHash(r.phone, r.pinHash, screeningcli::actor());
-        return pin.ok ? QString() : pin.error;
-    });
+    service.setApprovalSink(RegistryApproval::sink(repo, screeningcli::actor()));
     if (sub == QLatin1String("pending") && w.size() == 2)
         return listPending(cl, service, repo);
     if (sub == QLatin1String("approve") && w.size() == 3)

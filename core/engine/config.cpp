@@ -133,6 +133,16 @@ const QList<ConfigLoader::Key> &ConfigLoader::keys()
         {QStringLiteral("voicemail-retention-days"),
          QStringLiteral("delete voicemail audio older than this many days (0 = keep)"),
          {}},
+        {QStringLiteral("self-registration"),
+         QStringLiteral("serve the registration page at /register on the webhook port: off or on"),
+         {}},
+        {QStringLiteral("registration-approval"),
+         QStringLiteral("a caller's proven self-registration: owner (you approve) or automatic"),
+         {}},
+        {QStringLiteral("public-url"),
+         QStringLiteral("the public https address of the webhook port (the tunnel's), for "
+                        "{register_url} in rejection-message"),
+         {}},
     };
     return k;
 }
@@ -266,6 +276,28 @@ bool ConfigLoader::apply(Config &c, const QMap<QString, QString> &values, QStrin
                 return bad(key, value, QStringLiteral("expected 0 to 525600 minutes"));
         } else if (key == QLatin1String("cloudflared")) {
             c.cloudflared = value.trimmed();
+        } else if (key == QLatin1String("self-registration")) {
+            bool ok = false;
+            const bool v = parseBool(value, &ok);
+            if (!ok)
+                return bad(key, value, QStringLiteral("expected off or on"));
+            c.selfRegistration = v;
+        } else if (key == QLatin1String("registration-approval")) {
+            const QString v = value.trimmed().toLower();
+            if (v != QLatin1String("owner") && v != QLatin1String("automatic"))
+                return bad(key, value, QStringLiteral("expected owner or automatic"));
+            c.registrationApproval = v;
+        } else if (key == QLatin1String("public-url")) {
+            QString v = value.trimmed();
+            while (v.endsWith(QLatin1Char('/')))
+                v.chop(1);
+            const QUrl url(v, QUrl::StrictMode);
+            if (!v.isEmpty() && (!url.isValid() || url.host().isEmpty() ||
+                                 (url.scheme() != QLatin1String("https") &&
+                                  url.scheme() != QLatin1String("http")) ||
+                                 !url.userInfo().isEmpty() || url.hasQuery() || url.hasFragment()))
+                return bad(key, value.left(80), QStringLiteral("expected an https:// address"));
+            c.publicUrl = v;
         } else if (key == QLatin1String("voicemail-retention-days")) {
             if (!parseInt(value, 0, 36500, &c.voicemailRetentionDays))
                 return bad(key, value, QStringLiteral("expected 0 (keep) to 36500 days"));

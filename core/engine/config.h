@@ -54,6 +54,15 @@ struct Config
     // Voicemail: audio older than this many days is deleted (0 = kept until deleted).
     int voicemailRetentionDays = 0;
 
+    // Self-registration (README "Self-registration"): the webhook port serves /register only
+    // when on; a proven registration waits for the owner ("owner") or is approved at once
+    // ("automatic").
+    bool selfRegistration = false;
+    QString registrationApproval = QStringLiteral("owner");
+    // The public https address of the webhook port (the tunnel's), without a trailing slash;
+    // empty when unknown. `{register_url}` in the rejection message becomes PUBLIC-URL/register.
+    QString publicUrl;
+
     bool demo = false;
     bool startMinimized = false; // the desktop app starts in the tray (when there is one)
 

@@ -2,6 +2,10 @@
 #include "engine.h"
 
 #include "golive/webhookliveness.h"
+#include "registration/registrationapi.h"
+#include "registration/registrationevents.h"
+#include "registration/registrationservice.h"
+#include "registration/registryapproval.h"
 #include "screening/decider.h"
 #include "screening/digitredaction.h"
 #include "screening/phonenumber.h"
@@ -174,6 +178,7 @@ bool Engine::start(QString *error)
         QStringLiteral("kevantel_last_webhook_timestamp_seconds"), Metrics::Type::Gauge,
         QStringLiteral("Unix time when the last verified webhook was stored (0: none yet)."));
     noteWebhookReceived(WebhookLiveness::lastWebhookIn(*m_store));
+    setUpRegistration();
     if (!m_server->listen(m_config.listenAddress, m_config.port, error) ||
         !m_server->listenAdmin(m_config.adminPort, error)) {
         m_server->close();
@@ -188,6 +193,63 @@ bool Engine::start(QString *error)
             << "- it is reachable from other machines, not only through your tunnel";
     recoverCalls();
     return true;
+}
+
+void Engine::setUpRegistration()
+{
+    RegistrationService::Config rc;
+    rc.approval = RegistrationService::approvalFromString(m_config.registrationApproval)
+                      .value_or(RegistrationService::Approval::Owner);
+    m_registration = std::make_unique<RegistrationService>(*m_store, rc);
+    ScreeningRepository *repository = m_repository.get();
+    m_registration->setTrustStoreSource([repository] { return repository->trustStore(); });
+    // The caller rings one of the owner's numbers that are screened by this app.
+    m_registration->setCallInNumbers([repository] {
+        QStringList numbers;
+        for (const NumberEntry &n : repository->numbers())
+            numbers.append(n.e164);
+        return numbers;
+    });
+    m_registration->setApprovalSink(RegistryApproval::sink(*repository, Actor));
+    if (!m_config.selfRegistration)
+        return; // the page answers 404 like any unknown path; no call is a call-in
+    m_registrationApi = std::make_unique<RegistrationApi>(*m_registration);
+    RegistrationApi *api = m_registrationApi.get();
+    m_server->setPageHandler([api](const PageRequest &request) -> std::optional<PageReply> {
+        if (!RegistrationApi::handles(request.path))
+            return std::nullopt;
+        const RegistrationApi::Reply r = api->handle(request.method, request.path, request.headers,
+                                                     request.body, request.clientKey);
+        return PageReply{r.status, r.contentType, r.body, r.headers};
+    });
+}
+
+QString Engine::rejectionMessageFor(const Config &config)
+{
+    static const QString Placeholder = QStringLiteral("{register_url}");
+    if (!config.rejectionMessage.contains(Placeholder))
+        return config.rejectionMessage;
+    QString address;
+    if (config.selfRegistration && !config.publicUrl.isEmpty()) {
+        const QUrl url(config.publicUrl);
+        address = url.host() +
+                  (url.port() > 0 ? QStringLiteral(":%1").arg(url.port()) : QString()) +
+                  url.path() + QStringLiteral("/register");
+    }
+    QString message = config.rejectionMessage;
+    message.replace(Placeholder, address);
+    return address.isEmpty() ? message.simplified() : message;
+}
+
+void Engine::setPublicUrl(const QString &url)
+{
+    Config probe = m_config;
+    QString error;
+    if (!ConfigLoader::apply(probe, {{QStringLiteral("public-url"), url}}, &error)) {
+        qCWarning(lcEngine).noquote() << error;
+        return;
+    }
+    m_config.publicUrl = probe.publicUrl;
 }
 
 void Engine::stop()
@@ -489,7 +551,10 @@ CallConfig Engine::callConfig() const
     CallConfig c;
     const auto forward = PhoneNumber::parse(m_config.forwardTo);
     c.forwardTo = forward.ok ? forward.e164 : QString();
-    c.rejectionMessage = m_config.rejectionMessage;
+    c.rejectionMessage = rejectionMessageFor(m_config);
+    if (m_config.registrationApproval == QLatin1String("automatic"))
+        c.callInConfirmedMessage = QStringLiteral("Thank you. Your phone is confirmed and "
+                                                  "registered. Goodbye.");
     c.unavailableMessage = m_config.unavailableMessage;
     c.voice = m_config.voice;
     c.language = m_config.language;
@@ -543,7 +608,12 @@ void Engine::decideCall(ActiveCall &call, const WebhookEvent &event)
         inbound.insert(QStringLiteral("shaken_stir_validated"), *facts.shakenStirValidated);
     appendEngineEvent(&call, QStringLiteral("tel.call_inbound"), inbound);
 
-    const Decision decision = Decider::decide(facts, policy, *m_repository, now);
+    Decision decision = Decider::decide(facts, policy, *m_repository, now);
+    // A phone whose self-registration waits for its call, on the number the page showed, is
+    // asked for the call-in code instead, unless a block rule turned it away.
+    if (m_config.selfRegistration && m_registration && decision.outcome != Decision::Blocked &&
+        !facts.from.isEmpty() && m_registration->awaitsCallIn(facts.from, facts.to))
+        decision = Decider::registrationCallIn(decision, policy.dryRun);
 
     QJsonObject payload;
     payload.insert(QStringLiteral("decision"), decision.toJson());
@@ -747,11 +817,59 @@ void Engine::onAskTimeout(const QString &callId)
     execute(*call, actions);
 }
 
+void Engine::handleCallInTry(ActiveCall &call, const CallAction &action)
+{
+    const auto before = call.machine->decision();
+    const QString phone = before->caller;
+    const int maxTries = call.machine->config().pinMaxTries;
+    QJsonObject payload{{QStringLiteral("phone"), phone},
+                        {QStringLiteral("try"), action.pinTry},
+                        {QStringLiteral("outcome"), action.pinStatus}};
+    CallActions actions;
+    PendingRegistration proven;
+    bool right = false;
+    if (action.pinStatus == QLatin1String("valid")) {
+        // The digits go to the registration and nowhere else: neither logged nor recorded.
+        right = m_registration && m_registration->completeCallIn(phone, action.digits, &proven);
+        const auto result =
+            right ? CallStateMachine::PinResult::Right : CallStateMachine::PinResult::Wrong;
+        actions = call.machine->onPinResult(action.pinTry, result);
+        payload.insert(QStringLiteral("result"), CallStateMachine::pinResultName(result));
+        if (right)
+            payload.insert(QStringLiteral("registration"), proven.id);
+    }
+    const auto after = call.machine->decision();
+    payload.insert(QStringLiteral("tries_left"), qMax(0, maxTries - call.machine->pinFailures()));
+    payload.insert(QStringLiteral("decision"), after->toJson());
+    CallUpdate update;
+    applyDecision(update, *after);
+    update.state = call.machine->state();
+    appendEngineEvent(&call, QString::fromLatin1(RegistrationEvents::CallInTried), payload, Actor,
+                      &update);
+    if (right) {
+        // Announced once this step is committed (a later turn), so that readers on other
+        // connections find the registration's new state.
+        const bool approved = proven.state == PendingRegistration::State::Approved;
+        QMetaObject::invokeMethod(
+            this,
+            [this, proven, approved] {
+                emit registrationProven(proven.id, proven.nameSpace, proven.phone, approved);
+            },
+            Qt::QueuedConnection);
+    }
+    execute(call, actions);
+}
+
 void Engine::handlePinTry(ActiveCall &call, const CallAction &action)
 {
     const auto before = call.machine->decision();
     if (!before)
         return;
+    if (before->action == Decision::AnswerAndCollectCode ||
+        before->reason.startsWith(QLatin1String("registration_"))) {
+        handleCallInTry(call, action);
+        return;
+    }
     const QString phone = before->caller;
     const int maxTries = call.machine->config().pinMaxTries;
     if (action.pinStatus != QLatin1String("valid")) {
@@ -1059,7 +1177,8 @@ void Engine::replay(ActiveCall &call, const QList<StoredEvent> &events)
             requested.reset();
             collect(call.machine->onAskTimeout());
         } else if (e.type == QLatin1String(ScreeningEvents::PinVerified) ||
-                   e.type == QLatin1String(ScreeningEvents::PinFailed)) {
+                   e.type == QLatin1String(ScreeningEvents::PinFailed) ||
+                   e.type == QLatin1String(RegistrationEvents::CallInTried)) {
             // The verdict on a try's digits (the stored webhook has them redacted); tries
             // without digits (timeout, ...) the machine settled from the webhook itself.
             if (const auto r = CallStateMachine::pinResultFromName(
@@ -1099,7 +1218,11 @@ void Engine::replay(ActiveCall &call, const QList<StoredEvent> &events)
         if (const auto d = call.machine->decision())
             applyDecision(update, *d);
         update.state = call.machine->state();
-        appendEngineEvent(&call, QString::fromLatin1(ScreeningEvents::PinFailed),
+        const bool code = call.machine->decision() && call.machine->decision()->reason.startsWith(
+                                                          QLatin1String("registration_"));
+        appendEngineEvent(&call,
+                          QString::fromLatin1(code ? RegistrationEvents::CallInTried
+                                                   : ScreeningEvents::PinFailed),
                           {{QStringLiteral("try"), pinTry},
                            {QStringLiteral("outcome"), QStringLiteral("unverifiable")},
                            {QStringLiteral("result"), QStringLiteral("unverifiable")}},

@@ -20,6 +20,9 @@ namespace kt {
 
 class CallControlThread;
 class EventStore;
+class RegistrationApi;
+class RegistrationService;
+struct PendingRegistration;
 class ScreeningRepository;
 class WebhookServer;
 struct Decision;
@@ -55,6 +58,11 @@ public:
     EventStore &eventStore() { return *m_store; }
     ScreeningRepository &repository() { return *m_repository; }
     WebhookServer &server() { return *m_server; }
+    // Self-registration (README "Self-registration"), on the engine's store: pending
+    // registrations, the owner's approve / deny (which write the caller registry). Exists once
+    // started, whether or not `self-registration` is on (which serves the page and takes the
+    // call-ins).
+    RegistrationService *registrationService() { return m_registration.get(); }
     int activeCallCount() const;
     // When the last verified webhook was stored (UTC; null before the first one).
     QDateTime lastWebhookAt() const { return m_lastWebhookAt; }
@@ -73,6 +81,11 @@ public:
 
     // The app's event type for a decision: "tel.call_rejected", "tel.call_authenticated", ...
     static QString decisionEventType(const QString &decisionName);
+    // The rejection message with `{register_url}` replaced by the registration page's public
+    // address without its scheme (PUBLIC-URL/register, e.g. "abc.example.com/register", which
+    // a voice reads out well), or by nothing when self-registration is off or no public URL is
+    // known (the spaces around it collapsed).
+    static QString rejectionMessageFor(const Config &config);
 
 public slots:
     // The owner decided on a call under the `ask` policy (the dashboard, or a `calls decide`
@@ -82,6 +95,9 @@ public slots:
     // Pause screening (dry run): decisions are still computed and recorded, but every call is
     // forwarded. Applies to calls decided from now on.
     void setDryRun(bool on);
+    // The webhook port's public address changed (the desktop's tunnel went live): calls decided
+    // from now on use it for `{register_url}`.
+    void setPublicUrl(const QString &url);
 
 signals:
     void callChanged(const kt::CallRecord &call);
@@ -92,6 +108,11 @@ signals:
     // Too many wrong PINs: the registration of `phone` (E.164) to `nameSpace` takes no PIN
     // until `until` (UTC); tel.pin_locked records it.
     void pinLocked(const QString &phone, const QString &nameSpace, const QDateTime &until);
+    // A caller keyed in the right call-in code: self-registration `id` of `phone` to
+    // `nameSpace` now waits for the owner (approved false), or was approved at once
+    // (registration-approval automatic).
+    void registrationProven(const QString &id, const QString &nameSpace, const QString &phone,
+                            bool approved);
 
 private:
     struct ActiveCall
@@ -146,6 +167,9 @@ private:
     // A PIN gather ended (CallAction::PinTry): verify the digits (status "valid") and record
     // the try either way; never logs the digits.
     void handlePinTry(ActiveCall &call, const CallAction &action);
+    // The same for a self-registration's call-in code (RegistrationService::completeCallIn).
+    void handleCallInTry(ActiveCall &call, const CallAction &action);
+    void setUpRegistration();
     void afterTransition(ActiveCall &call, const QString &eventType, const WebhookEvent *webhook);
     bool appendEngineEvent(ActiveCall *call, const QString &type, const QJsonObject &payload,
                            const QString &actor = QStringLiteral("engine"),
@@ -165,6 +189,8 @@ private:
     std::unique_ptr<EventStore> m_store;
     std::unique_ptr<ScreeningRepository> m_repository;
     std::unique_ptr<WebhookServer> m_server;
+    std::unique_ptr<RegistrationService> m_registration;
+    std::unique_ptr<RegistrationApi> m_registrationApi;
     std::unique_ptr<CallControlThread> m_client;
     QList<Outgoing> m_outbox; // of the step under way
     QHash<QString, std::shared_ptr<ActiveCall>> m_calls;

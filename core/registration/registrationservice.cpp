@@ -11,6 +11,8 @@
 
 #include <QCryptographicHash>
 
+#include <algorithm>
+
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
@@ -352,7 +354,19 @@ std::optional<PendingRegistration> RegistrationService::byStatusToken(const QStr
     return m_store.byStatusTokenHash(hashToken(token));
 }
 
-bool RegistrationService::completeCallIn(const QString &phoneE164, const QString &digits)
+bool RegistrationService::awaitsCallIn(const QString &phone, const QString &calledNumber) const
+{
+    const PhoneNumber::ParseResult from = PhoneNumber::parse(phone);
+    const PhoneNumber::ParseResult to = PhoneNumber::parse(calledNumber);
+    if (!from.ok || !to.ok)
+        return false;
+    const QList<PendingRegistration> waiting = m_store.awaitingCall(from.e164, now());
+    return std::any_of(waiting.cbegin(), waiting.cend(),
+                       [&to](const PendingRegistration &r) { return r.callInNumber == to.e164; });
+}
+
+bool RegistrationService::completeCallIn(const QString &phoneE164, const QString &digits,
+                                         PendingRegistration *proven)
 {
     const PhoneNumber::ParseResult parsed = PhoneNumber::parse(phoneE164);
     if (!parsed.ok)
@@ -375,6 +389,8 @@ bool RegistrationService::completeCallIn(const QString &phoneE164, const QString
             return false;
         if (m_config.approval == Approval::Automatic)
             decide(r.id, true, QStringLiteral("engine"));
+        if (proven)
+            *proven = m_store.byId(r.id).value_or(r);
         return true;
     }
     for (PendingRegistration r : candidates) {

@@ -144,7 +144,13 @@ public:
     // tel.registration_phone_proven), or is approved at once with Approval::Automatic. A wrong
     // code counts against every open registration of the phone; past maxCallInFailures they
     // expire.
-    bool completeCallIn(const QString &phoneE164, const QString &digits);
+    // `proven`, when given, receives the registration the right code proved, as it is after
+    // the call (awaiting_owner, or approved with Approval::Automatic).
+    bool completeCallIn(const QString &phoneE164, const QString &digits,
+                        PendingRegistration *proven = nullptr);
+    // Whether a call from `phone` to the owner's number `calledNumber` is a call-in: an open
+    // awaiting_call registration of that phone showed that number (any written form).
+    bool awaitsCallIn(const QString &phone, const QString &calledNumber) const;
 
     // The owner's decisions; `actor` as in the event log ("owner", "cli", "engine").
     DecisionResult approve(const QString &id, const QString &actor = QStringLiteral("owner"));

@@ -16,7 +16,8 @@ const QString EvBridged = QStringLiteral("call.bridged");
 const QString EvHangup = QStringLiteral("call.hangup");
 const QString EvSpeakEnded = QStringLiteral("call.speak.ended");
 const QString EvGatherEnded = QStringLiteral("call.gather.ended");
-const QString StepGatherPin = QStringLiteral("gather_pin_"); // + the try, from 1
+const QString StepGatherPin = QStringLiteral("gather_pin_");   // + the try, from 1
+const QString StepGatherCode = QStringLiteral("gather_code_"); // + the try, from 1
 
 const QString StepAnswer = QStringLiteral("answer");
 const QString StepReject = QStringLiteral("reject");
@@ -25,6 +26,7 @@ const QString StepSpeakRejection = QStringLiteral("speak_rejection");
 const QString StepHangup = QStringLiteral("hangup");
 const QString StepSpeakUnavailable = QStringLiteral("speak_unavailable");
 const QString StepHangupAfterFallback = QStringLiteral("hangup_after_fallback");
+const QString StepSpeakRegistration = QStringLiteral("speak_registration");
 
 // The namespace of the command_id UUIDv5s.
 const QUuid CommandIdNamespace(QStringLiteral("{1b7f3ca5-f24b-461a-a004-0fd0177d70dc}"));
@@ -43,21 +45,22 @@ bool looksE164(const QString &s)
     return true;
 }
 
-// client_state of the PIN gathers: base64 of "pin:N".
-QString pinClientState(int pinTry)
+// client_state of the digit gathers: base64 of "pin:N" (a PIN) or "code:N" (a call-in code).
+QString pinClientState(const QByteArray &kind, int pinTry)
 {
     return QString::fromLatin1(
-        QByteArrayLiteral("pin:").append(QByteArray::number(pinTry)).toBase64());
+        QByteArray(kind).append(':').append(QByteArray::number(pinTry)).toBase64());
 }
 
 // The try a gather.ended names in its client_state; 0 when it names none.
 int pinTryOf(const QString &clientState)
 {
     const QByteArray raw = QByteArray::fromBase64(clientState.left(64).toLatin1());
-    if (!raw.startsWith("pin:"))
+    const int colon = raw.indexOf(':');
+    if (colon < 0 || (raw.left(colon) != "pin" && raw.left(colon) != "code"))
         return 0;
     bool ok = false;
-    const int n = raw.mid(4).toInt(&ok);
+    const int n = raw.mid(colon + 1).toInt(&ok);
     return ok && n > 0 ? n : 0;
 }
 
@@ -93,6 +96,10 @@ QJsonObject CallConfig::toJson() const
     o.insert(QStringLiteral("pin_max_tries"), pinMaxTries);
     o.insert(QStringLiteral("pin_timeout_secs"), pinTimeoutSecs);
     o.insert(QStringLiteral("pin_inter_digit_secs"), pinInterDigitSecs);
+    o.insert(QStringLiteral("call_in_prompt"), callInPrompt);
+    o.insert(QStringLiteral("call_in_retry_prompt"), callInRetryPrompt);
+    o.insert(QStringLiteral("call_in_confirmed_message"), callInConfirmedMessage);
+    o.insert(QStringLiteral("call_in_failed_message"), callInFailedMessage);
     return o;
 }
 
@@ -123,6 +130,10 @@ CallConfig CallConfig::fromJson(const QJsonObject &json)
     num("pin_max_tries", c.pinMaxTries);
     num("pin_timeout_secs", c.pinTimeoutSecs);
     num("pin_inter_digit_secs", c.pinInterDigitSecs);
+    str("call_in_prompt", c.callInPrompt);
+    str("call_in_retry_prompt", c.callInRetryPrompt);
+    str("call_in_confirmed_message", c.callInConfirmedMessage);
+    str("call_in_failed_message", c.callInFailedMessage);
     return c;
 }
 
@@ -240,30 +251,33 @@ CallActions CallStateMachine::pump()
             issue(out, StepReject, QStringLiteral("reject"), params);
         } else if (!issued(StepReject)) {
             // Answered before the decision: a reject is no longer possible.
-            speakOrHangup(out, StepSpeakRejection, m_config.rejectionMessage, StepHangup);
+            speakOrHangup(out, closingSpeakStep(), closingMessage(), StepHangup);
         }
         break;
     case Decision::AnswerAndSpeakRejection:
         if (!m_answered)
             issue(out, StepAnswer, QStringLiteral("answer"), QJsonObject());
         else
-            speakOrHangup(out, StepSpeakRejection, m_config.rejectionMessage, StepHangup);
+            speakOrHangup(out, closingSpeakStep(), closingMessage(), StepHangup);
         break;
     case Decision::AnswerAndChallenge:
+    case Decision::AnswerAndCollectCode:
         if (!m_answered) {
             issue(out, StepAnswer, QStringLiteral("answer"), QJsonObject());
         } else if (m_pinAwaiting == 0 && m_pinTries == m_pinFailures &&
                    m_pinTries < m_config.pinMaxTries) {
+            const bool code = d.action == Decision::AnswerAndCollectCode;
             const int next = m_pinTries + 1;
+            const QString prompt =
+                code ? (next == 1 ? m_config.callInPrompt : m_config.callInRetryPrompt)
+                     : (next == 1 ? m_config.pinPrompt : m_config.pinRetryPrompt);
             QJsonObject params;
-            params.insert(
-                QStringLiteral("payload"),
-                (next == 1 ? m_config.pinPrompt : m_config.pinRetryPrompt).left(MaxSpeakPayload));
+            params.insert(QStringLiteral("payload"), prompt.left(MaxSpeakPayload));
             params.insert(QStringLiteral("voice"), m_config.voice);
             if (!m_config.language.isEmpty())
                 params.insert(QStringLiteral("language"), m_config.language);
-            params.insert(QStringLiteral("minimum_digits"), 4);
-            params.insert(QStringLiteral("maximum_digits"), 8);
+            params.insert(QStringLiteral("minimum_digits"), code ? 6 : 4);
+            params.insert(QStringLiteral("maximum_digits"), code ? 6 : 8);
             params.insert(QStringLiteral("valid_digits"), QStringLiteral("0123456789"));
             params.insert(QStringLiteral("terminating_digit"), QStringLiteral("#"));
             params.insert(QStringLiteral("timeout_millis"), m_config.pinTimeoutSecs * 1000);
@@ -271,10 +285,12 @@ CallActions CallStateMachine::pump()
                           m_config.pinInterDigitSecs * 1000);
             // One try per gather: the machine counts the tries, not Telnyx.
             params.insert(QStringLiteral("maximum_tries"), 1);
-            params.insert(QStringLiteral("client_state"), pinClientState(next));
+            params.insert(
+                QStringLiteral("client_state"),
+                pinClientState(code ? QByteArrayLiteral("code") : QByteArrayLiteral("pin"), next));
             m_pinTries = next;
-            issue(out, StepGatherPin + QString::number(next), QStringLiteral("gather_using_speak"),
-                  params);
+            issue(out, (code ? StepGatherCode : StepGatherPin) + QString::number(next),
+                  QStringLiteral("gather_using_speak"), params);
         }
         break;
     case Decision::AnswerAndForward: {
@@ -325,7 +341,7 @@ void CallStateMachine::updateState()
         m_state = State::Fallback;
         return;
     }
-    if (issued(StepReject) || issued(StepSpeakRejection)) {
+    if (issued(StepReject) || issued(StepSpeakRejection) || issued(StepSpeakRegistration)) {
         m_state = State::Rejecting;
         return;
     }
@@ -333,7 +349,7 @@ void CallStateMachine::updateState()
         m_state = m_bridged ? State::Forwarded : State::Forwarding;
         return;
     }
-    if (m_decision->action == Decision::AnswerAndChallenge && m_pinTries > 0) {
+    if (collectingDigits() && m_pinTries > 0) {
         m_state = State::Challenging;
         return;
     }
@@ -368,7 +384,8 @@ CallActions CallStateMachine::onWebhook(const QString &eventType, const CallPayl
         } else if (eventType == EvBridged) {
             m_bridged = true;
         } else if (eventType == EvSpeakEnded) {
-            if (issued(StepSpeakRejection) || issued(StepSpeakUnavailable)) {
+            if (issued(StepSpeakRejection) || issued(StepSpeakUnavailable) ||
+                issued(StepSpeakRegistration)) {
                 if (p.status == QLatin1String("call_hangup"))
                     m_ending = true; // the caller is gone; call.hangup follows
                 else
@@ -417,7 +434,7 @@ CallActions CallStateMachine::onWebhook(const QString &eventType, const CallPayl
 
 void CallStateMachine::onGatherEnded(CallActions &out, const CallPayload &p)
 {
-    if (!m_decision || m_decision->action != Decision::AnswerAndChallenge || m_pinTries == 0)
+    if (!collectingDigits() || m_pinTries == 0)
         return;
     // Telnyx echoes the last client_state; without one the result is the current try's.
     const int named = pinTryOf(p.clientState);
@@ -446,7 +463,36 @@ void CallStateMachine::failPinTry()
 {
     ++m_pinFailures;
     if (m_pinFailures >= m_config.pinMaxTries)
-        m_decision = Decider::pinRejected(*m_decision, false);
+        m_decision = collectingCode() ? Decider::callInFailed(*m_decision)
+                                      : Decider::pinRejected(*m_decision, false);
+}
+
+bool CallStateMachine::collectingDigits() const
+{
+    return m_decision && (m_decision->action == Decision::AnswerAndChallenge ||
+                          m_decision->action == Decision::AnswerAndCollectCode);
+}
+
+bool CallStateMachine::collectingCode() const
+{
+    return m_decision && m_decision->action == Decision::AnswerAndCollectCode;
+}
+
+QString CallStateMachine::closingMessage() const
+{
+    const QString reason = m_decision ? m_decision->reason : QString();
+    if (reason == QLatin1String("registration_phone_proven"))
+        return m_config.callInConfirmedMessage;
+    if (reason == QLatin1String("registration_code_failed"))
+        return m_config.callInFailedMessage;
+    return m_config.rejectionMessage;
+}
+
+QString CallStateMachine::closingSpeakStep() const
+{
+    const QString reason = m_decision ? m_decision->reason : QString();
+    return reason.startsWith(QLatin1String("registration_")) ? StepSpeakRegistration
+                                                             : StepSpeakRejection;
 }
 
 QString CallStateMachine::pinResultName(PinResult result)
@@ -476,17 +522,18 @@ std::optional<CallStateMachine::PinResult> CallStateMachine::pinResultFromName(c
 
 CallActions CallStateMachine::onPinResult(int pinTry, PinResult result)
 {
-    if (m_ended || pinTry <= 0 || pinTry != m_pinAwaiting || !m_decision ||
-        m_decision->action != Decision::AnswerAndChallenge)
+    if (m_ended || pinTry <= 0 || pinTry != m_pinAwaiting || !collectingDigits())
         return CallActions();
     m_pinAwaiting = 0;
+    const bool code = collectingCode();
     switch (result) {
     case PinResult::Right:
-        m_decision = Decider::pinAccepted(*m_decision);
+        m_decision = code ? Decider::callInProven(*m_decision) : Decider::pinAccepted(*m_decision);
         break;
     case PinResult::Locked:
         ++m_pinFailures;
-        m_decision = Decider::pinRejected(*m_decision, true);
+        m_decision =
+            code ? Decider::callInFailed(*m_decision) : Decider::pinRejected(*m_decision, true);
         break;
     case PinResult::Wrong:
     case PinResult::Unverifiable:
@@ -562,16 +609,18 @@ CallActions CallStateMachine::onCommandResult(const QString &step, bool ok, bool
         note(QStringLiteral("transfer_failed"));
         return pump();
     }
-    if (step.startsWith(StepGatherPin)) {
+    if (step.startsWith(StepGatherPin) || step.startsWith(StepGatherCode)) {
         // The gather did not start: no gather.ended will come. That try fails; the next one is
         // asked for (a wrong prompt or voice fails every try the same way, up to pinMaxTries).
-        if (step == StepGatherPin + QString::number(m_pinTries) && m_pinAwaiting == 0 &&
-            m_pinFailures < m_pinTries && m_decision &&
-            m_decision->action == Decision::AnswerAndChallenge)
+        const QString current =
+            (collectingCode() ? StepGatherCode : StepGatherPin) + QString::number(m_pinTries);
+        if (step == current && m_pinAwaiting == 0 && m_pinFailures < m_pinTries &&
+            collectingDigits())
             failPinTry();
         return pump();
     }
-    if (step == StepSpeakRejection || step == StepSpeakUnavailable) {
+    if (step == StepSpeakRejection || step == StepSpeakUnavailable ||
+        step == StepSpeakRegistration) {
         m_speakFailed = true;
         return pump();
     }

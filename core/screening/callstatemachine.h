@@ -40,6 +40,19 @@ struct CallConfig
     int pinMaxTries = 3;
     int pinTimeoutSecs = 20;   // timeout_millis: the whole entry
     int pinInterDigitSecs = 5; // inter_digit_timeout_millis
+    // Self-registration's call-in (Decision::AnswerAndCollectCode): the 6-digit code is asked
+    // for the same way (the same tries and timeouts), then the confirmation or the failure is
+    // spoken instead of the rejection message.
+    QString callInPrompt =
+        QStringLiteral("Please enter the six digit code shown on the registration page.");
+    QString callInRetryPrompt =
+        QStringLiteral("That code was not right. Please enter the six digit code again.");
+    QString callInConfirmedMessage =
+        QStringLiteral("Thank you. Your phone is confirmed. The owner will review your "
+                       "registration. Goodbye.");
+    QString callInFailedMessage =
+        QStringLiteral("Sorry, that code was not right. Please start again on the "
+                       "registration page. Goodbye.");
 
     QJsonObject toJson() const;
     static CallConfig fromJson(const QJsonObject &json); // missing keys keep the defaults
@@ -81,6 +94,12 @@ struct CallConfig
 //                                 rejection, hangup); locked -> pinRejected(locked).
 //                                 A gather.ended of another try, or of a try already settled, is
 //                                 ignored (note "stale_gather").
+//   AnswerAndCollectCode       -> the same as AnswerAndChallenge, for a self-registration's
+//                                 6-digit call-in code: steps gather_code_N, client_state
+//                                 base64("code:N"), the same PinTry / onPinResult(). Right ->
+//                                 Decider::callInProven(), out of tries -> callInFailed(); both
+//                                 speak (step speak_registration) the call-in confirmation or
+//                                 failure, then hangup.
 //   call.hangup(A), any time   -> ended, endCause = hangup_cause ("unspecified" when empty);
 //                                 CancelAskTimer when the ask was pending. After ended, no input
 //                                 emits anything.
@@ -182,6 +201,12 @@ private:
     void speakOrHangup(CallActions &out, const QString &speakStep, const QString &message,
                        const QString &hangupStep);
     void failPinTry(); // counts a failed try; the last one rejects the call
+    // The decision asks for digits: a PIN (AnswerAndChallenge) or a call-in code.
+    bool collectingDigits() const;
+    bool collectingCode() const;
+    // What AnswerAndSpeakRejection speaks, and in which step, for the current decision.
+    QString closingMessage() const;
+    QString closingSpeakStep() const;
     void onGatherEnded(CallActions &out, const CallPayload &payload);
     void updateState();
     void note(const QString &text);

@@ -42,6 +42,9 @@ QString consequence(Decision::Action action, bool dryRun)
         case Decision::AnswerAndChallenge:
             return QStringLiteral("the caller would have been asked for the PIN (dry run: "
                                   "forwarded instead)");
+        case Decision::AnswerAndCollectCode:
+            return QStringLiteral("the caller would have been asked for the call-in code (dry "
+                                  "run: forwarded instead)");
         }
     }
     switch (action) {
@@ -55,6 +58,9 @@ QString consequence(Decision::Action action, bool dryRun)
         return QStringLiteral("the phone rings while the owner decides");
     case Decision::AnswerAndChallenge:
         return QStringLiteral("the call is answered and the caller is asked for the PIN");
+    case Decision::AnswerAndCollectCode:
+        return QStringLiteral("the call is answered and the caller is asked for the call-in "
+                              "code");
     }
     return QString();
 }
@@ -337,6 +343,40 @@ Decision Decider::pinRejected(const Decision &previous, bool locked)
                : QStringLiteral("%1 claims to be %2, but the caller did not enter its PIN")
                      .arg(d.caller, d.claimedNamespace),
         previous.dryRun);
+}
+
+Decision Decider::registrationCallIn(const Decision &screened, bool dryRun)
+{
+    Decision d;
+    d.caller = screened.caller;
+    d.flags = screened.flags;
+    d.certificateCode = screened.certificateCode;
+    return finish(d, Decision::Challenge, QStringLiteral("registration_call_in"),
+                  Decision::AnswerAndCollectCode,
+                  QStringLiteral("%1 has a self-registration waiting for its call").arg(d.caller),
+                  dryRun);
+}
+
+Decision Decider::callInProven(const Decision &previous)
+{
+    Decision d = previous;
+    d = finish(d, Decision::Challenge, QStringLiteral("registration_phone_proven"),
+               Decision::AnswerAndSpeakRejection, QString(), previous.dryRun);
+    d.explanation = QStringLiteral("%1 keyed in the call-in code of its self-registration, so "
+                                   "the phone is proven and the call ends with a confirmation.")
+                        .arg(d.caller);
+    return d;
+}
+
+Decision Decider::callInFailed(const Decision &previous)
+{
+    Decision d = previous;
+    d = finish(d, Decision::Rejected, QStringLiteral("registration_code_failed"),
+               Decision::AnswerAndSpeakRejection, QString(), previous.dryRun);
+    d.explanation = QStringLiteral("%1 did not key in the call-in code of its "
+                                   "self-registration, so the call ends with a spoken failure.")
+                        .arg(d.caller);
+    return d;
 }
 
 Decision Decider::askTimedOut(const QString &defaultPolicy, const Decision &previous)

@@ -105,6 +105,17 @@ public:
     static Decision pinAccepted(const Decision &previous);
     static Decision pinRejected(const Decision &previous, bool locked);
 
+    // Self-registration's call-in (README "Self-registration"): a call from a phone whose
+    // registration waits for its call, on the number the page showed. registrationCallIn:
+    // challenge / registration_call_in, AnswerAndCollectCode, caller and flags kept from the
+    // screening decision `screened`. The end: the right code -> challenge /
+    // registration_phone_proven, no right code -> rejected / registration_code_failed, both
+    // AnswerAndSpeakRejection (the call state machine speaks the confirmation or the failure
+    // for these reasons, not the rejection message).
+    static Decision registrationCallIn(const Decision &screened, bool dryRun);
+    static Decision callInProven(const Decision &previous);
+    static Decision callInFailed(const Decision &previous);
+
     // The number's override (reject_with_message | reject | ask) or the default policy.
     static QString effectivePolicy(const Policy &policy);
     static Decision::Action rejectionAction(const QString &policy);

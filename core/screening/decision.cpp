@@ -46,14 +46,16 @@ QString Decision::actionName(Action action)
         return QStringLiteral("ring");
     case AnswerAndChallenge:
         return QStringLiteral("answer_and_challenge");
+    case AnswerAndCollectCode:
+        return QStringLiteral("answer_and_collect_code");
     }
     return QString();
 }
 
 std::optional<Decision::Action> Decision::actionFromName(const QString &name)
 {
-    for (const Action a :
-         {RejectCall, AnswerAndForward, AnswerAndSpeakRejection, Ring, AnswerAndChallenge}) {
+    for (const Action a : {RejectCall, AnswerAndForward, AnswerAndSpeakRejection, Ring,
+                           AnswerAndChallenge, AnswerAndCollectCode}) {
         if (actionName(a) == name)
             return a;
     }

@@ -21,6 +21,9 @@ struct Decision
         AnswerAndSpeakRejection, // `answer`, `speak` the rejection message, `hangup`
         Ring,                    // ask: leave it ringing while the owner decides
         AnswerAndChallenge,      // `answer`, then `gather_using_speak` for the registration's PIN
+        // `answer`, then `gather_using_speak` for a self-registration's call-in code (README
+        // "Self-registration"); the call then ends with a spoken confirmation or failure.
+        AnswerAndCollectCode,
     };
 
     Outcome outcome = Rejected;
@@ -32,7 +35,9 @@ struct Decision
     // owner_accepted, owner_rejected, ask_timeout, caller_id_unverified (a registered number
     // whose caller ID is not proven: a challenge, or an unknown caller), registry_pin (the
     // right PIN), pin_failed (too many wrong PINs), pin_locked (the registration takes no PIN
-    // for now).
+    // for now), registration_call_in (a phone with a self-registration waiting for its call:
+    // the call-in code is asked for), registration_phone_proven (the right code: the call ends
+    // with a spoken confirmation), registration_code_failed (no right code: a spoken failure).
     QString reason;
     QString nameSpace; // the authenticated namespace (registry decisions only)
     // How an authenticated caller proved who they are: "attested_caller_id" (STIR/SHAKEN A,
@@ -68,7 +73,7 @@ struct Decision
     static QString outcomeName(Outcome outcome);
     static std::optional<Outcome> outcomeFromName(const QString &name);
     // "reject_call", "answer_and_forward", "answer_and_speak_rejection", "ring",
-    // "answer_and_challenge"
+    // "answer_and_challenge", "answer_and_collect_code"
     static QString actionName(Action action);
     static std::optional<Action> actionFromName(const QString &name);
 

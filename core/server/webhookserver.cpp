@@ -53,6 +53,29 @@ QByteArray headerValues(const QHttpServerRequest &request, QByteArrayView name)
     return joined;
 }
 
+QByteArray methodName(QHttpServerRequest::Method method)
+{
+    using M = QHttpServerRequest::Method;
+    switch (method) {
+    case M::Get:
+        return QByteArrayLiteral("GET");
+    case M::Post:
+        return QByteArrayLiteral("POST");
+    case M::Head:
+        return QByteArrayLiteral("HEAD");
+    case M::Put:
+        return QByteArrayLiteral("PUT");
+    case M::Delete:
+        return QByteArrayLiteral("DELETE");
+    case M::Options:
+        return QByteArrayLiteral("OPTIONS");
+    case M::Patch:
+        return QByteArrayLiteral("PATCH");
+    default:
+        return QByteArrayLiteral("OTHER");
+    }
+}
+
 QString hostPort(const QHostAddress &address, quint16 port)
 {
     const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
@@ -594,6 +617,19 @@ void WebhookServer::handleMissing(Port port, const QHttpServerRequest &request, 
 {
     RateLimiter &limiter = port == Port::Admin ? m_adminLimiter : m_limiter;
     const QString key = clientKey(request);
+    if (port == Port::Webhook && m_pages) {
+        // The page handler keeps its own per-client limits.
+        PageRequest page;
+        page.method = methodName(request.method());
+        page.path = request.url().path(QUrl::FullyEncoded).toLatin1();
+        page.headers = request.headers();
+        page.body = request.body();
+        page.clientKey = key;
+        if (const std::optional<PageReply> reply = m_pages(page)) {
+            send(request, socket, reply->status, reply->contentType, reply->body, reply->headers);
+            return;
+        }
+    }
     if (refuseIfLimited(limiter, request, socket, key))
         return;
     limiter.consume(key);

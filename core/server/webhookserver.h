@@ -2,6 +2,7 @@
 #pragma once
 
 #include "metrics.h"
+#include "pagehandler.h"
 #include "ratelimiter.h"
 #include "serverlimits.h"
 #include "telnyx/webhookevent.h"
@@ -31,6 +32,8 @@ class WebhookHandler;
 // The admin port (listenAdmin(); always 127.0.0.1) serves the machine's owner:
 //   GET  /health          200 {"status":"ok",...} | 503 {"status":"error","reason":...}
 //   GET  /metrics         Prometheus text format 0.0.4
+// With a page handler (setPageHandler()), the webhook port also serves the paths it takes (the
+// self-registration page under /register) with the handler's own answers and rate limits.
 // A known path with another method gets 405 (with Allow), an unknown path 404; every error
 // answer is {"error":code,"message":...} as application/json. Both listeners enforce the same
 // limits (GuardedTcpServer, ConnectionGuard) before QHttpServer reads a request.
@@ -85,6 +88,10 @@ public:
     // Applies to connections accepted afterwards; resets the rate limiter's buckets.
     void setLimits(const ServerLimits &limits);
     ServerLimits limits() const { return m_limits; }
+
+    // Paths of the webhook port other than Telnyx's and /health go to `handler` first; empty
+    // (the default) serves none of them.
+    void setPageHandler(PageHandler handler) { m_pages = std::move(handler); }
 
     Metrics &metrics() { return m_metrics; }
     // The webhook port's rate limiter.
@@ -162,6 +169,7 @@ private:
     RateLimiter m_limiter;      // the webhook port's clients
     RateLimiter m_adminLimiter; // the admin port's (local) clients, kept apart
     QList<PendingWebhook> m_pending;
+    PageHandler m_pages;
 };
 
 } // namespace kt

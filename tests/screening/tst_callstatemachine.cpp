@@ -81,6 +81,10 @@ Decision decision(Decision::Action action, const QString &nameSpace = QString(),
         d.outcome = Decision::Rejected;
         d.reason = QStringLiteral("unregistered");
         break;
+    case Decision::AnswerAndCollectCode:
+        d.outcome = Decision::Challenge;
+        d.reason = QStringLiteral("registration_call_in");
+        break;
     case Decision::Ring:
         d.outcome = Decision::Ask;
         d.reason = QStringLiteral("ask_owner");
