@@ -31,6 +31,9 @@ Dashboard::Dashboard(const Options &options, Engine *engine, QObject *parent)
     if (engine) {
         connect(engine, &Engine::callChanged, this, &Dashboard::onCallChanged,
                 Qt::QueuedConnection);
+        // A registration now waits for the owner (or joined the registry).
+        connect(engine, &Engine::registrationProven, this, &Dashboard::refreshLists,
+                Qt::QueuedConnection);
         connect(engine, &Engine::telnyxHealthChanged, &m_controller,
                 &EngineController::onTelnyxHealthChanged, Qt::QueuedConnection);
         m_goLive.attachEngine(engine);
@@ -64,12 +67,14 @@ bool Dashboard::open(QString *error)
         m_calls.reset(seed.store().calls(q));
     }
     bool ok = m_history.open(path) && m_events.open(path) && m_numbers.open(path) &&
-              m_rules.open(path) && m_registrations.open(path) && m_certificates.open(path) &&
+              m_rules.open(path) && m_registrations.open(path) &&
+              m_pendingRegistrations.open(path) && m_certificates.open(path) &&
               m_stats.open(path) && m_callDetail.open(path);
     if (!ok) {
         for (const QString &e :
              {m_history.errorString(), m_events.errorString(), m_numbers.errorString(),
-              m_rules.errorString(), m_registrations.errorString(), m_certificates.errorString(),
+              m_rules.errorString(), m_registrations.errorString(),
+              m_pendingRegistrations.errorString(), m_certificates.errorString(),
               m_stats.errorString(), m_callDetail.errorString()}) {
             if (!e.isEmpty()) {
                 *error = e;
@@ -98,6 +103,7 @@ QVariantMap Dashboard::properties() const
         {QStringLiteral("defaultPolicy"), m_options.defaultPolicy},
         {QStringLiteral("rules"), object(&m_rules)},
         {QStringLiteral("registrations"), object(&m_registrations)},
+        {QStringLiteral("pendingRegistrations"), object(&m_pendingRegistrations)},
         {QStringLiteral("certificates"), object(&m_certificates)},
         {QStringLiteral("controller"), object(&m_controller)},
         {QStringLiteral("demo"), m_options.demo},
@@ -116,6 +122,7 @@ void Dashboard::refreshLists()
     m_numbers.refresh();
     m_rules.refresh();
     m_registrations.refresh();
+    m_pendingRegistrations.refresh();
     m_certificates.refresh();
     m_stats.scheduleRefresh();
 }

@@ -12,6 +12,7 @@
 #include "models/eventlogmodel.h"
 #include "models/historymodel.h"
 #include "models/numberlistmodel.h"
+#include "models/pendingregistrationlistmodel.h"
 #include "models/registrationlistmodel.h"
 #include "models/rulelistmodel.h"
 #include "models/searchfiltermodel.h"
@@ -77,6 +78,7 @@ public:
     SearchFilterModel &numberSearch() { return m_numberSearch; }
     RuleListModel &rules() { return m_rules; }
     RegistrationListModel &registrations() { return m_registrations; }
+    PendingRegistrationListModel &pendingRegistrations() { return m_pendingRegistrations; }
     CertificateListModel &certificates() { return m_certificates; }
     EngineController &controller() { return m_controller; }
     GoLiveController &goLive() { return m_goLive; }
@@ -106,6 +108,7 @@ private:
     SearchFilterModel m_numberSearch;
     RuleListModel m_rules;
     RegistrationListModel m_registrations;
+    PendingRegistrationListModel m_pendingRegistrations;
     CertificateListModel m_certificates;
     EngineController m_controller;
     GoLiveController m_goLive;

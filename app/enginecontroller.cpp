@@ -4,6 +4,7 @@
 #include "engine/engine.h"
 #include "models/certificateinspector.h"
 #include "models/readonlydatabase.h"
+#include "registration/registrationservice.h"
 #include "screening/phonenumber.h"
 #include "screening/screeningrepository.h"
 #include "store/eventstore.h"
@@ -211,6 +212,38 @@ int EngineController::registerPhone(const QString &phone, const QString &nameSpa
     return run(QStringLiteral("registerPhone"), [phone, nameSpace](Engine &engine) {
         const ScreeningResult r = engine.repository().registerPhone(phone, nameSpace, Actor);
         return r.ok ? Reply{true, r.message, r.changed()} : Reply{false, r.error, false};
+    });
+}
+
+int EngineController::approveRegistration(const QString &id)
+{
+    return run(QStringLiteral("approveRegistration"), [id](Engine &engine) {
+        RegistrationService *service = engine.registrationService();
+        if (!service)
+            return Reply{false, tr("The engine is not running"), false};
+        const auto r = service->approve(id, Actor);
+        if (!r.ok)
+            return Reply{false, r.error, false};
+        return Reply{
+            true,
+            tr("%1 is registered to %2").arg(r.registration->phone, r.registration->nameSpace),
+            true};
+    });
+}
+
+int EngineController::denyRegistration(const QString &id)
+{
+    return run(QStringLiteral("denyRegistration"), [id](Engine &engine) {
+        RegistrationService *service = engine.registrationService();
+        if (!service)
+            return Reply{false, tr("The engine is not running"), false};
+        const auto r = service->deny(id, Actor);
+        if (!r.ok)
+            return Reply{false, r.error, false};
+        return Reply{true,
+                     tr("Denied the registration of %1 to %2")
+                         .arg(r.registration->phone, r.registration->nameSpace),
+                     true};
     });
 }
 

@@ -71,6 +71,10 @@ public:
     // ScreeningRepository::registerPhone / unregister / setNumberPolicy.
     Q_INVOKABLE int registerPhone(const QString &phone, const QString &nameSpace);
     Q_INVOKABLE int unregisterPhone(const QString &phone);
+    // A caller's self-registration (RegistrationService::approve / deny, as "owner"): approving
+    // adds its certificate and registers the phone with the PIN the caller chose.
+    Q_INVOKABLE int approveRegistration(const QString &id);
+    Q_INVOKABLE int denyRegistration(const QString &id);
     Q_INVOKABLE int setNumberPolicy(const QString &e164, const QString &policy);
     // ScreeningRepository::addCertificate / trustRoot with the PEM file at `pathOrUrl` (a path
     // or a file: URL; read here, checked and stored in the engine thread).

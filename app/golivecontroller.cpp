@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "golivecontroller.h"
 
+#include "server/webhookserver.h"
+
 #include "engine/config.h"
 #include "engine/engine.h"
 
@@ -51,6 +53,7 @@ void GoLiveController::attachEngine(Engine *engine)
 {
     if (!engine)
         return;
+    m_engine = engine;
     connect(engine, &Engine::webhookReceived, &m_liveness, &WebhookLiveness::noteWebhook,
             Qt::QueuedConnection);
     QDateTime last;
@@ -147,6 +150,13 @@ void GoLiveController::onSetupFinished(const WebhookSetupResult &result)
 {
     if (result.ok) {
         m_webhookUrl = result.webhookUrl;
+        // The page's public address for {register_url} in the rejection message.
+        QString publicUrl = result.webhookUrl;
+        if (publicUrl.endsWith(QLatin1String(WebhookServer::WebhookPath)))
+            publicUrl.chop(int(qstrlen(WebhookServer::WebhookPath)));
+        if (m_engine)
+            QMetaObject::invokeMethod(m_engine, "setPublicUrl", Qt::QueuedConnection,
+                                      Q_ARG(QString, publicUrl));
         // Webhooks come through the new URL from now on: the quiet period starts again.
         m_liveness.setExpecting(true);
         setSetupMessage(true, true,

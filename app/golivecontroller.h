@@ -7,6 +7,7 @@
 
 #include <QDateTime>
 #include <QObject>
+#include <QPointer>
 #include <QString>
 
 namespace kt {
@@ -109,6 +110,8 @@ private:
     bool m_setupOk = false;
     QString m_setupMessage;
     QString m_webhookUrl;
+    // The running engine, told the public URL once going live succeeded ({register_url}).
+    QPointer<Engine> m_engine;
 };
 
 } // namespace kt

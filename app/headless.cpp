@@ -45,6 +45,20 @@ int runHeadless(const CommandLine &cl)
                 qPrintable(phone), qPrintable(nameSpace), qPrintable(until.toString(Qt::ISODate)));
         },
         Qt::QueuedConnection);
+    // A self-registration proved its phone: the owner decides with `registry approve|deny`.
+    QObject::connect(
+        host.engine(), &Engine::registrationProven, qApp,
+        [](const QString &id, const QString &nameSpace, const QString &phone, bool approved) {
+            if (approved)
+                std::fprintf(stderr, "registered: %s to %s (approved automatically)\n",
+                             qPrintable(phone), qPrintable(nameSpace));
+            else
+                std::fprintf(stderr,
+                             "registration to approve: %s for %s (kevan-tel registry approve "
+                             "%s)\n",
+                             qPrintable(phone), qPrintable(nameSpace), qPrintable(id));
+        },
+        Qt::QueuedConnection);
     SignalWatcher watcher;
     QObject::connect(&watcher, &SignalWatcher::terminate, qApp, [] {
         std::fprintf(stderr, "stopping\n");

@@ -24,6 +24,8 @@ const QString NameSpace = QStringLiteral("namespace");
 const QString UnknownPolicy = QStringLiteral("unknown-policy");
 const QString CallerIdTrust = QStringLiteral("caller-id-trust");
 const QString RejectionMessage = QStringLiteral("rejection-message");
+const QString SelfRegistration = QStringLiteral("self-registration");
+const QString RegistrationApproval = QStringLiteral("registration-approval");
 const QString Port = QStringLiteral("port");
 const QString AdminPort = QStringLiteral("admin-port");
 const QString Db = QStringLiteral("db");
@@ -77,8 +79,30 @@ SettingsController::~SettingsController() = default;
 
 QStringList SettingsController::fields()
 {
-    return {ApiKey,           PublicKey, ForwardTo, NameSpace, UnknownPolicy,  CallerIdTrust,
-            RejectionMessage, Port,      AdminPort, Db,        StartMinimized, AutostartField};
+    return {ApiKey,
+            PublicKey,
+            ForwardTo,
+            NameSpace,
+            UnknownPolicy,
+            CallerIdTrust,
+            RejectionMessage,
+            SelfRegistration,
+            RegistrationApproval,
+            Port,
+            AdminPort,
+            Db,
+            StartMinimized,
+            AutostartField};
+}
+
+QStringList SettingsController::selfRegistrationModes()
+{
+    return {QStringLiteral("off"), QStringLiteral("on")};
+}
+
+QStringList SettingsController::registrationApprovals()
+{
+    return {QStringLiteral("owner"), QStringLiteral("automatic")};
 }
 
 QStringList SettingsController::callerIdTrustLevels()
@@ -110,6 +134,10 @@ QString SettingsController::label(const QString &field)
         return tr("caller ID trust");
     if (field == RejectionMessage)
         return tr("rejection message");
+    if (field == SelfRegistration)
+        return tr("self-registration");
+    if (field == RegistrationApproval)
+        return tr("registration approval");
     if (field == Port)
         return tr("port");
     if (field == AdminPort)
@@ -134,6 +162,8 @@ QVariantMap SettingsController::valuesOf(const Config &c) const
         {UnknownPolicy, c.unknownPolicy},
         {CallerIdTrust, c.callerIdTrust},
         {RejectionMessage, c.rejectionMessage},
+        {SelfRegistration, c.selfRegistration ? QStringLiteral("on") : QStringLiteral("off")},
+        {RegistrationApproval, c.registrationApproval},
         {Port, QString::number(c.port)},
         {AdminPort, QString::number(c.adminPort)},
         {Db, QDir::toNativeSeparators(c.databasePath)},
@@ -208,6 +238,16 @@ QString SettingsController::validate(const QString &field, const QVariant &value
     if (field == CallerIdTrust) {
         if (!callerIdTrustLevels().contains(t))
             return tr("Choose one of: %1").arg(callerIdTrustLevels().join(QStringLiteral(", ")));
+        return {};
+    }
+    if (field == SelfRegistration) {
+        if (!selfRegistrationModes().contains(t))
+            return tr("Choose one of: %1").arg(selfRegistrationModes().join(QStringLiteral(", ")));
+        return {};
+    }
+    if (field == RegistrationApproval) {
+        if (!registrationApprovals().contains(t))
+            return tr("Choose one of: %1").arg(registrationApprovals().join(QStringLiteral(", ")));
         return {};
     }
     if (field == RejectionMessage) {

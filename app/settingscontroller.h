@@ -18,7 +18,8 @@ class SecretStore;
 // keychain (SecretStore; never in the INI file) and turns autostart on or off (Autostart).
 //
 // Fields, by name (the config file's key where there is one): "api-key", "public-key",
-// "forward-to", "namespace", "unknown-policy", "caller-id-trust", "rejection-message", "port",
+// "forward-to", "namespace", "unknown-policy", "caller-id-trust", "rejection-message",
+// "self-registration", "registration-approval", "port",
 // "admin-port", "db",
 // "start-minimized" (bools) and "autostart" (bool, not in the config file).
 //
@@ -37,6 +38,8 @@ class SettingsController : public QObject
     Q_PROPERTY(QString configFile READ configFile CONSTANT)
     Q_PROPERTY(QStringList policies READ policies CONSTANT)
     Q_PROPERTY(QStringList callerIdTrustLevels READ callerIdTrustLevels CONSTANT)
+    Q_PROPERTY(QStringList selfRegistrationModes READ selfRegistrationModes CONSTANT)
+    Q_PROPERTY(QStringList registrationApprovals READ registrationApprovals CONSTANT)
     Q_PROPERTY(QString apiKeyState READ apiKeyState NOTIFY apiKeyChanged)
     Q_PROPERTY(QString apiKeyMessage READ apiKeyMessage NOTIFY apiKeyChanged)
     Q_PROPERTY(bool busy READ isBusy NOTIFY busyChanged)
@@ -64,6 +67,9 @@ public:
     static QStringList policies();
     // "attested", "any" (caller-id-trust).
     static QStringList callerIdTrustLevels();
+    // "off", "on" (self-registration); "owner", "automatic" (registration-approval).
+    static QStringList selfRegistrationModes();
+    static QStringList registrationApprovals();
     // "checking" | "stored" | "none" | "unavailable" | "saving"
     QString apiKeyState() const { return m_apiKeyState; }
     QString apiKeyMessage() const { return m_apiKeyMessage; }

@@ -204,6 +204,30 @@ void Tray::onPinLocked(const QString &phone, const QString &nameSpace, const QDa
     emit notified(n.title, n.body);
 }
 
+Tray::Notification Tray::registrationNotification(const QString &nameSpace, const QString &phone,
+                                                  bool approved)
+{
+    Notification n;
+    n.title = approved ? tr("Registered: %1").arg(DisplayText::plain(nameSpace, 40))
+                       : tr("Registration to approve: %1").arg(DisplayText::plain(nameSpace, 40));
+    n.body = approved ? tr("%1 proved %2 and its phone, and was added to the registry "
+                           "(approval is automatic).")
+                            .arg(DisplayText::number(phone), DisplayText::plain(nameSpace, 40))
+                      : tr("%1 proved %2 and its phone. Approve or deny it in Registry.")
+                            .arg(DisplayText::number(phone), DisplayText::plain(nameSpace, 40));
+    return n;
+}
+
+void Tray::onRegistrationProven(const QString &id, const QString &nameSpace, const QString &phone,
+                                bool approved)
+{
+    Q_UNUSED(id);
+    const Notification n = registrationNotification(nameSpace, phone, approved);
+    if (m_tray && m_tray->isVisible() && QSystemTrayIcon::supportsMessages())
+        m_tray->showMessage(n.title, n.body, QSystemTrayIcon::Information, 15000);
+    emit notified(n.title, n.body);
+}
+
 void Tray::onCallChanged(const CallRecord &call)
 {
     if (call.decision.isEmpty() || m_notified.contains(call.callId))

@@ -55,6 +55,8 @@ public:
     static Notification notificationFor(const CallRecord &call);
     static Notification pinLockedNotification(const QString &phone, const QString &nameSpace,
                                               const QDateTime &until);
+    static Notification registrationNotification(const QString &nameSpace, const QString &phone,
+                                                 bool approved);
 
 public slots:
     void setTelnyxHealth(bool failing, const QString &message);
@@ -63,6 +65,10 @@ public slots:
     void onCallChanged(const kt::CallRecord &call);
     // Too many wrong PINs locked a registration's PIN (Engine::pinLocked).
     void onPinLocked(const QString &phone, const QString &nameSpace, const QDateTime &until);
+    // A caller proved both for a self-registration: it waits for the owner (or was approved
+    // at once) (Engine::registrationProven).
+    void onRegistrationProven(const QString &id, const QString &nameSpace, const QString &phone,
+                              bool approved);
 
 signals:
     void openRequested();

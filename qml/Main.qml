@@ -23,6 +23,7 @@ ApplicationWindow {
     required property string defaultPolicy
     required property var rules
     required property var registrations
+    required property var pendingRegistrations
     required property var certificates
     required property var controller
     required property bool demo
@@ -339,6 +340,7 @@ ApplicationWindow {
                 }
                 RegistryView {
                     registrations: root.registrations
+                    pendingRegistrations: root.pendingRegistrations
                     certificates: root.certificates
                     controller: root.controller
                 }

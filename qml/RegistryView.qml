@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Registry: which callers' phones belong to which namespace (and whether its certificate is
 // valid now), and the certificates: the trusted roots and the namespace certificates, with
-// "Import certificate…" and "Trust root…" (checked as soon as a file is chosen).
+// "Import certificate…" and "Trust root…" (checked as soon as a file is chosen). Above them,
+// callers' self-registrations still open, with Approve / Deny once both proofs passed.
 pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
@@ -13,6 +14,7 @@ Item {
     id: view
 
     required property var registrations
+    required property var pendingRegistrations
     required property var certificates
     required property var controller
 
@@ -97,6 +99,126 @@ Item {
                         view.controller.registerPhone(phoneField.text, nameSpaceField.text);
                         phoneField.clear();
                         nameSpaceField.clear();
+                    }
+                }
+            }
+        }
+
+        SectionTitle {
+            Layout.fillWidth: true
+            visible: view.pendingRegistrations.count > 0
+            text: qsTr("Registrations waiting")
+            detail: String(view.pendingRegistrations.count)
+        }
+
+        ListView {
+            id: pending
+            objectName: "pendingRegistrationList"
+            Layout.fillWidth: true
+            Layout.preferredHeight: Math.min(contentHeight, 300)
+            visible: count > 0
+            clip: true
+            spacing: 8
+            model: view.pendingRegistrations
+            boundsBehavior: Flickable.StopAtBounds
+            ScrollBar.vertical: ScrollBar {}
+            delegate: Card {
+                id: request
+
+                required property string registrationId
+                required property string nameSpace
+                required property string phoneText
+                required property string state
+                required property string stateText
+                required property bool certificateValid
+                required property string certificateText
+                required property string namespaceProof
+                required property string phoneProof
+                required property string submittedText
+                required property bool canApprove
+
+                width: pending.width - 12
+                height: requestRow.implicitHeight + 24
+                border.color: request.state === "awaiting_owner" ? Theme.decisionColor("challenge") : Theme.border
+                RowLayout {
+                    id: requestRow
+                    anchors.fill: parent
+                    anchors.leftMargin: 16
+                    anchors.rightMargin: 12
+                    anchors.topMargin: 12
+                    anchors.bottomMargin: 12
+                    spacing: 12
+                    ColumnLayout {
+                        Layout.preferredWidth: 190
+                        spacing: 2
+                        Label {
+                            text: request.nameSpace
+                            textFormat: Text.PlainText
+                            font.pixelSize: 15
+                            font.bold: true
+                            color: Theme.accent
+                            elide: Text.ElideRight
+                            Layout.fillWidth: true
+                        }
+                        Label {
+                            text: request.phoneText
+                            textFormat: Text.PlainText
+                            font.pixelSize: 14
+                            color: Theme.text
+                        }
+                        Label {
+                            text: qsTr("submitted %1").arg(request.submittedText)
+                            textFormat: Text.PlainText
+                            font.pixelSize: 11
+                            color: Theme.faint
+                        }
+                    }
+                    ColumnLayout {
+                        Layout.fillWidth: true
+                        spacing: 4
+                        Pill {
+                            text: (request.certificateValid ? "✓ " : "✗ ") + request.certificateText
+                            tint: request.certificateValid ? Theme.decisionColor("authenticated") : Theme.danger
+                        }
+                        Label {
+                            Layout.fillWidth: true
+                            text: "✓ " + request.namespaceProof
+                            textFormat: Text.PlainText
+                            font.pixelSize: 12
+                            color: Theme.text
+                            elide: Text.ElideRight
+                        }
+                        Label {
+                            Layout.fillWidth: true
+                            text: (request.state === "awaiting_owner" ? "✓ " : "… ") + request.phoneProof
+                            textFormat: Text.PlainText
+                            font.pixelSize: 12
+                            color: request.state === "awaiting_owner" ? Theme.text : Theme.faint
+                            elide: Text.ElideRight
+                        }
+                    }
+                    Pill {
+                        text: request.stateText
+                        tint: request.state === "awaiting_owner" ? Theme.decisionColor("challenge") : Theme.faint
+                        filled: request.state === "awaiting_owner"
+                    }
+                    ActionButton {
+                        objectName: "approveRegistration"
+                        small: true
+                        tint: Theme.decisionColor("authenticated")
+                        text: qsTr("Approve")
+                        visible: request.state === "awaiting_owner"
+                        enabled: view.controller !== null && request.canApprove
+                        onClicked: view.controller.approveRegistration(request.registrationId)
+                    }
+                    ActionButton {
+                        objectName: "denyRegistration"
+                        small: true
+                        filled: false
+                        tint: Theme.danger
+                        text: qsTr("Deny")
+                        enabled: view.controller !== null
+                        onClicked: view.controller.denyRegistration(request.registrationId)
                     }
                 }
             }

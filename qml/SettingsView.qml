@@ -288,6 +288,42 @@ Item {
                                 }
                             }
                         }
+
+                        FormRow {
+                            objectName: "selfRegistrationRow"
+                            Layout.fillWidth: true
+                            label: qsTr("Self-registration")
+                            detail: qsTr("Namespace holders register their own phone on the page at /register.")
+                            error: view.settings.errors["self-registration"] ?? ""
+                            hint: view.settings.values["self-registration"] === "on"
+                                  ? qsTr("The page is served through your tunnel; {register_url} in the rejection message names it.")
+                                  : qsTr("Off: /register is not served.")
+                            SelectBox {
+                                objectName: "selfRegistration"
+                                Layout.preferredWidth: 240
+                                model: view.settings.selfRegistrationModes.map(m => m === "on" ? qsTr("On") : qsTr("Off"))
+                                currentIndex: view.settings.selfRegistrationModes.indexOf(view.settings.values["self-registration"])
+                                onActivated: index => view.settings.setValue("self-registration", view.settings.selfRegistrationModes[index])
+                            }
+                        }
+
+                        FormRow {
+                            objectName: "registrationApprovalRow"
+                            Layout.fillWidth: true
+                            label: qsTr("Registration approval")
+                            detail: qsTr("Who approves a registration once both proofs passed.")
+                            error: view.settings.errors["registration-approval"] ?? ""
+                            hint: view.settings.values["registration-approval"] === "automatic"
+                                  ? qsTr("Proven registrations are added to the registry at once.")
+                                  : qsTr("You approve or deny each one in Registry.")
+                            SelectBox {
+                                objectName: "registrationApproval"
+                                Layout.preferredWidth: 240
+                                model: view.settings.registrationApprovals.map(a => a === "automatic" ? qsTr("Automatic") : qsTr("Me (owner)"))
+                                currentIndex: view.settings.registrationApprovals.indexOf(view.settings.values["registration-approval"])
+                                onActivated: index => view.settings.setValue("registration-approval", view.settings.registrationApprovals[index])
+                            }
+                        }
                     }
                 }
 
@@ -459,6 +495,8 @@ Item {
         case "unknown-policy": return qsTr("unknown callers");
         case "caller-id-trust": return qsTr("caller ID trust");
         case "rejection-message": return qsTr("rejection message");
+        case "self-registration": return qsTr("self-registration");
+        case "registration-approval": return qsTr("registration approval");
         case "port": return qsTr("port");
         case "db": return qsTr("data location");
         case "start-minimized": return qsTr("start minimized");

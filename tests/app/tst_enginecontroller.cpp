@@ -7,12 +7,19 @@
 #include "engine/enginehost.h"
 #include "enginecontroller.h"
 #include "models/calllistmodel.h"
+#include "models/pendingregistrationlistmodel.h"
 #include "models/readonlydatabase.h"
+#include "models/registrationlistmodel.h"
+#include "registrationtestkit.h"
 #include "screening/certificateauthority.h"
 #include "screening/screeningrepository.h"
 #include "simulator/telnyxsimulator.h"
 #include "store/eventstore.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -67,6 +74,7 @@ private slots:
     void verifyChainReportsProgressAndResult();
     void verifyChainFindsATamperedEvent();
     void withoutAnEngineActionsFail();
+    void selfRegistrationApprovedFromTheDashboard();
 
 private:
     QString dbPath() const { return m_dir->filePath(QStringLiteral("engine.db")); }
@@ -103,6 +111,7 @@ void TstEngineController::init()
     config.publicKey = m_telnyx->publicKey();
     config.forwardTo = QStringLiteral("+15125550100");
     config.askTimeoutSecs = 60; // the test decides well before
+    config.selfRegistration = true;
     m_host = std::make_unique<EngineHost>(config);
     QVERIFY2(m_host->startAndWait(&error), qPrintable(error));
     m_telnyx->setWebhookUrl(QUrl(m_host->url() + QStringLiteral("/webhooks/telnyx")));
@@ -442,5 +451,85 @@ void TstEngineController::withoutAnEngineActionsFail()
     QCOMPARE(health.count(), 1);
 }
 
-QTEST_GUILESS_MAIN(TstEngineController)
+void TstEngineController::selfRegistrationApprovedFromTheDashboard()
+{
+    const QString phone = QStringLiteral("+18124040851");
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const auto root = CertificateAuthority::createRoot(QStringLiteral("Registration Root"),
+                                                       now.addYears(-1), now.addYears(5));
+    const test::IssuedKey alice =
+        test::issueEd25519(root, QStringLiteral("alice.x"), now.addDays(-1), now.addYears(1));
+    QTemporaryDir files;
+    const QString rootFile = files.filePath(QStringLiteral("root.pem"));
+    {
+        QFile f(rootFile);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(root.certificate().toPem());
+    }
+    QVERIFY(waitFor(*m_finished, m_controller->trustRootFile(rootFile)).ok);
+
+    // The caller's page, over HTTP on the webhook port.
+    QNetworkAccessManager net;
+    auto post = [&](const QString &path, const QJsonObject &body) {
+        QNetworkRequest r(QUrl(m_host->url() + path));
+        r.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+        QNetworkReply *reply = net.post(r, QJsonDocument(body).toJson(QJsonDocument::Compact));
+        QSignalSpy done(reply, &QNetworkReply::finished);
+        done.wait(10000);
+        const QJsonObject o = QJsonDocument::fromJson(reply->readAll()).object();
+        reply->deleteLater();
+        return o;
+    };
+    const QJsonObject challenge =
+        post(QStringLiteral("/register/challenge"), {{"namespace", "alice.x"}, {"phone", phone}});
+    QVERIFY(!challenge.value("challenge").toString().isEmpty());
+    const QJsonObject submitted =
+        post(QStringLiteral("/register/submit"),
+             {{"challenge", challenge.value("challenge")},
+              {"certificate", QString::fromLatin1(alice.certificate.toPem())},
+              {"signature",
+               QString::fromLatin1(
+                   test::sign(alice.privateKeyPem, challenge.value("message").toString().toUtf8())
+                       .toBase64())},
+              {"pin", "246810"}});
+    const QString code = submitted.value("code").toString();
+    QCOMPARE(code.size(), 6);
+
+    PendingRegistrationListModel pending;
+    QVERIFY(pending.open(dbPath()));
+    QCOMPARE(pending.count(), 1);
+    QCOMPARE(pending.value(0, "state").toString(), QStringLiteral("awaiting_call"));
+    QCOMPARE(pending.value(0, "canApprove").toBool(), false);
+    QVERIFY(pending.value(0, "certificateValid").toBool());
+
+    // The call-in through the fake Telnyx.
+    QSignalSpy proven(m_host->engine(), &Engine::registrationProven);
+    InboundCallOptions options;
+    options.gatherScript = {code};
+    m_telnyx->startInboundCall(phone, submitted.value("number").toString(), options);
+    QTRY_COMPARE_WITH_TIMEOUT(proven.size(), 1, 10000);
+    const QString id = proven.first().at(0).toString();
+    pending.refresh();
+    QCOMPARE(pending.count(), 1);
+    QCOMPARE(pending.value(0, "registrationId").toString(), id);
+    QCOMPARE(pending.value(0, "state").toString(), QStringLiteral("awaiting_owner"));
+    QVERIFY(pending.value(0, "canApprove").toBool());
+    QVERIFY(pending.value(0, "phoneProof").toString().contains(QStringLiteral("keyed in")));
+
+    // One click.
+    const Finished approved = waitFor(*m_finished, m_controller->approveRegistration(id));
+    QVERIFY2(approved.ok, qPrintable(approved.message));
+    QCOMPARE(approved.action, QStringLiteral("approveRegistration"));
+    pending.refresh();
+    QCOMPARE(pending.count(), 0);
+    RegistrationListModel registry;
+    QVERIFY(registry.open(dbPath()));
+    const int row = registry.rowOfKey(phone);
+    QVERIFY(row >= 0);
+    QCOMPARE(registry.value(row, "nameSpace").toString(), QStringLiteral("alice.x"));
+    // Deciding twice fails with a message.
+    QVERIFY(!waitFor(*m_finished, m_controller->denyRegistration(id)).ok);
+}
+
+QTEST_MAIN(TstEngineController)
 #include "tst_enginecontroller.moc"

@@ -260,8 +260,8 @@ void TstViews::numbersView()
 void TstViews::registryView()
 {
     auto view = show(QStringLiteral("RegistryView.qml"),
-                     {QStringLiteral("registrations"), QStringLiteral("certificates"),
-                      QStringLiteral("controller")});
+                     {QStringLiteral("registrations"), QStringLiteral("pendingRegistrations"),
+                      QStringLiteral("certificates"), QStringLiteral("controller")});
     QVERIFY(view);
     QQuickItem *root = view->rootObject();
     QCOMPARE(findNamed(root, QStringLiteral("registrationList"))->property("count").toInt(), 1);
@@ -430,8 +430,8 @@ void TstViews::settingsView()
 void TstViews::registryImportsCertificates()
 {
     auto view = show(QStringLiteral("RegistryView.qml"),
-                     {QStringLiteral("registrations"), QStringLiteral("certificates"),
-                      QStringLiteral("controller")});
+                     {QStringLiteral("registrations"), QStringLiteral("pendingRegistrations"),
+                      QStringLiteral("certificates"), QStringLiteral("controller")});
     QVERIFY(view);
     QQuickItem *root = view->rootObject();
     QQuickItem *panel = findNamed(root, QStringLiteral("importPanel"));
