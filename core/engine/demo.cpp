@@ -2,11 +2,15 @@
 #include "demo.h"
 
 #include "engine/engine.h"
+#include "registration/registrationservice.h"
 #include "screening/certificateauthority.h"
 #include "screening/screeningrepository.h"
 #include "simulator/telnyxsimulator.h"
 
 #include <QLoggingCategory>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
 
 #include <algorithm>
 
@@ -23,6 +27,25 @@ const QString MumPhone = QStringLiteral("+12125550147");
 const QString BlockedPhone = QStringLiteral("+19005550111");
 const QString AskNumber = QStringLiteral("+18884748738"); // 474-TREE rings for the owner
 const QString DemoForwardTo = QStringLiteral("+15125550100");
+
+// What the registration page does in the browser: an Ed25519 signature by the PKCS#8 key.
+QByteArray signEd25519(const QByteArray &privateKeyPem, const QByteArray &message)
+{
+    BIO *bio = BIO_new_mem_buf(privateKeyPem.constData(), int(privateKeyPem.size()));
+    EVP_PKEY *key = bio ? PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr) : nullptr;
+    BIO_free(bio);
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    QByteArray signature(64, Qt::Uninitialized);
+    size_t length = size_t(signature.size());
+    const bool ok =
+        key && ctx && EVP_DigestSignInit(ctx, nullptr, nullptr, nullptr, key) == 1 &&
+        EVP_DigestSign(ctx, reinterpret_cast<unsigned char *>(signature.data()), &length,
+                       reinterpret_cast<const unsigned char *>(message.constData()),
+                       size_t(message.size())) == 1;
+    EVP_MD_CTX_free(ctx);
+    EVP_PKEY_free(key);
+    return ok ? signature.left(int(length)) : QByteArray();
+}
 } // namespace
 
 Demo::Demo() = default;
@@ -78,6 +101,7 @@ bool Demo::prepare(Config &config, QString *error)
     m_simulator->setSpeakDurationMs(2500);
     m_simulator->setTransferAnswerDelayMs(1500);
     config.telnyxApiUrl = m_simulator->baseUrl().toString();
+    config.selfRegistration = true; // dave.x registers himself (registerDemoCaller)
     config.apiKey = m_simulator->apiKey();
     config.publicKey = m_simulator->publicKey();
     if (config.forwardTo.isEmpty())
@@ -98,7 +122,57 @@ bool Demo::start(Engine &engine, QString *error)
     connect(&m_timer, &QTimer::timeout, this, [this] { placeNextCall(); });
     m_timer.start();
     QTimer::singleShot(std::min(800, m_timer.interval()), this, [this] { placeNextCall(); });
+    Engine *running = &engine;
+    QTimer::singleShot(std::min(2500, m_timer.interval() * 2), this,
+                       [this, running] { registerDemoCaller(*running); });
     return true;
+}
+
+QString Demo::registerDemoCaller(Engine &engine)
+{
+    RegistrationService *service = engine.registrationService();
+    const QString phone = QString::fromLatin1(RegisteringPhone);
+    const QString nameSpace = QString::fromLatin1(RegisteringNamespace);
+    if (!service || engine.repository().registration(phone))
+        return {};
+    const QList<PendingRegistration> open = service->open();
+    if (std::any_of(open.cbegin(), open.cend(),
+                    [&phone](const PendingRegistration &r) { return r.phone == phone; }))
+        return {};
+    // dave.x holds a certificate from a root the owner trusts (one of this run: the key of a
+    // previous run's is not kept).
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const CertificateAuthority root = CertificateAuthority::createRoot(
+        QStringLiteral("kevan-tel demo registrations root"), now.addDays(-1), now.addYears(5));
+    QByteArray key;
+    const Certificate certificate =
+        root.issue(nameSpace, now.addDays(-1), now.addYears(1), false, &key);
+    if (root.isNull() || certificate.isNull() ||
+        !engine.repository().trustRoot(root.certificate().toPem(), Actor).ok) {
+        qCWarning(lcDemo) << "demo registration: could not make dave.x's certificate";
+        return {};
+    }
+    // The page's two steps: a challenge, then the certificate, the signature and the PIN.
+    const RegistrationService::ChallengeResult challenge = service->challenge(nameSpace, phone);
+    RegistrationService::Submission submission;
+    submission.challenge = challenge.challenge;
+    submission.certificatePem = certificate.toPem();
+    submission.signature = QString::fromLatin1(signEd25519(key, challenge.message).toBase64());
+    submission.pin = QString::fromLatin1(RegisteringPin);
+    const RegistrationService::SubmitResult submitted = service->submit(submission);
+    if (challenge.error != RegistrationService::Error::None ||
+        submitted.error != RegistrationService::Error::None) {
+        qCWarning(lcDemo) << "demo registration refused:"
+                          << RegistrationService::code(submitted.error);
+        return {};
+    }
+    // Then the call-in from dave's phone, keying in the code the page showed.
+    InboundCallOptions options;
+    options.callerIdName = QStringLiteral("Dave");
+    options.gatherScript = {submitted.callInCode};
+    qCInfo(lcDemo) << "dave.x registers himself: the page is done, now the call-in to"
+                   << submitted.callInNumber;
+    return m_simulator->startInboundCall(phone, submitted.callInNumber, options);
 }
 
 void Demo::stop()

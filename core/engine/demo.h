@@ -19,7 +19,10 @@ class TelnyxSimulator;
 // attested caller ID), carol.x (registered with a PIN, no attestation: she is asked for her PIN
 // and enters it), someone pretending to be carol.x who guesses wrong three times, an
 // allow-listed caller, a spammer, a blocked number, an unknown caller, and someone who hangs up
-// while the phone rings for the owner to decide.
+// while the phone rings for the owner to decide. Self-registration is on: shortly after the
+// start, dave.x registers his phone himself (the page's two steps run in-process against the
+// engine's RegistrationService, with a certificate from a demo root and a signature by its key;
+// the call-in goes through the simulator with the code), and waits for the owner's approval.
 class Demo : public QObject
 {
     Q_OBJECT
@@ -36,6 +39,9 @@ public:
     TelnyxSimulator &simulator() { return *m_simulator; }
     // Places the next call of the cast now; returns its call_control_id.
     QString placeNextCall();
+    // dave.x's self-registration: submits it and places the call-in; returns the call's
+    // call_control_id (empty when dave.x is registered or waiting already, or on failure).
+    QString registerDemoCaller(Engine &engine);
 
     struct Caller
     {
@@ -49,6 +55,10 @@ public:
     };
     // carol.x's PIN in the demo.
     static constexpr const char DemoPin[] = "2468";
+    // dave.x, who registers himself, and the PIN he chooses on the page.
+    static constexpr const char RegisteringNamespace[] = "dave.x";
+    static constexpr const char RegisteringPhone[] = "+16465550193";
+    static constexpr const char RegisteringPin[] = "1357";
     static QList<Caller> cast();
 
 private:

@@ -89,6 +89,15 @@ static QJsonObject findCall(const QJsonArray &calls, const QString &decision)
     return {};
 }
 
+static QJsonObject byReasonIn(const QJsonArray &calls, const QString &reason)
+{
+    for (const QJsonValue &v : calls) {
+        if (v.toObject().value(QStringLiteral("reason")).toString() == reason)
+            return v.toObject();
+    }
+    return {};
+}
+
 static QStringList decisions(const QJsonArray &calls)
 {
     QStringList names;
@@ -134,6 +143,52 @@ void TstDemo::demoScreensItsCast()
                    reasons.contains(QStringLiteral("pin_failed"));
         }(),
         Timeout);
+
+    // dave.x registers himself (self-registration is on in the demo): the page's steps, then
+    // the call-in through the simulator; the registration then waits for the owner, who
+    // approves it from the command line while the app runs.
+    QString pendingId;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            int exit = -1;
+            const QJsonArray pending =
+                QJsonDocument::fromJson(run({QStringLiteral("registry"), QStringLiteral("pending"),
+                                             QStringLiteral("--json")},
+                                            &exit))
+                    .array();
+            for (const QJsonValue &v : pending) {
+                const QJsonObject o = v.toObject();
+                if (o.value(QStringLiteral("namespace")).toString() == QLatin1String("dave.x") &&
+                    o.value(QStringLiteral("state")).toString() == QLatin1String("awaiting_owner"))
+                    pendingId = o.value(QStringLiteral("id")).toString();
+            }
+            return !pendingId.isEmpty();
+        }(),
+        Timeout);
+    const QJsonObject daveCall = byReasonIn(calls(), QStringLiteral("registration_phone_proven"));
+    QCOMPARE(daveCall.value(QStringLiteral("decision")).toString(), QStringLiteral("challenge"));
+    QCOMPARE(daveCall.value(QStringLiteral("from_number")).toString(),
+             QStringLiteral("+16465550193"));
+    {
+        int exit = -1;
+        QByteArray err;
+        const QByteArray approved =
+            run({QStringLiteral("registry"), QStringLiteral("approve"), pendingId}, &exit, &err);
+        QVERIFY2(exit == 0, (approved + err).constData());
+        const QJsonArray registry =
+            QJsonDocument::fromJson(
+                run({QStringLiteral("registry"), QStringLiteral("list"), QStringLiteral("--json")},
+                    &exit))
+                .array();
+        bool dave = false;
+        for (const QJsonValue &v : registry)
+            dave = dave || (v.toObject().value(QStringLiteral("phone")).toString() ==
+                                QLatin1String("+16465550193") &&
+                            v.toObject().value(QStringLiteral("namespace")).toString() ==
+                                QLatin1String("dave.x") &&
+                            v.toObject().value(QStringLiteral("pin")).toBool());
+        QVERIFY(dave);
+    }
 
     const QByteArray stopped = kt::test::terminateServer(*m_server, 30000);
     QVERIFY2(stopped.isEmpty(), stopped.constData());
