@@ -56,10 +56,10 @@ QList<SnapshotListModel::Row> PendingRegistrationListModel::load(ReadOnlyDatabas
             tr("Signed a fresh challenge with the key of a certificate for %1")
                 .arg(DisplayText::plain(r.nameSpace));
         row[at(PhoneProofRole)] =
-            proven ? tr("Called %1 from this phone and keyed in the code, %2")
+            proven ? tr("Called %1 and keyed in the code, %2")
                          .arg(DisplayText::number(r.callInNumber),
                               DisplayText::time(RegistrationStore::formatTime(r.phoneProvenAt)))
-                   : tr("Not yet: must call %1 from this phone before %2")
+                   : tr("Not yet: must call %1 from this phone by %2")
                          .arg(DisplayText::number(r.callInNumber),
                               r.codeExpiresAt.toLocalTime().toString(QStringLiteral("HH:mm")));
         row[at(SubmittedTextRole)] = DisplayText::time(RegistrationStore::formatTime(r.createdAt));

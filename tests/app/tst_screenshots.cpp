@@ -5,7 +5,11 @@
 // a page comes out blank or nearly so.
 #include "dashboardfixture.h"
 #include "demodata.h"
+#include "registration/registrationservice.h"
+#include "registrationtestkit.h"
 #include "screening/certificateauthority.h"
+#include "screening/screeningrepository.h"
+#include "store/eventstore.h"
 
 #include <QDir>
 #include <QHash>
@@ -155,8 +159,53 @@ QObject *TstScreenshots::drawer() const
     return nullptr;
 }
 
+// Two callers' self-registrations, as the page and the call-in leave them: dave.x proved his
+// phone and waits for the owner, erin.x has yet to call in.
+static bool seedPendingRegistrations(const QString &databasePath)
+{
+    EventStore store;
+    if (!store.open(databasePath, QStringLiteral("screenshot-registrations")))
+        return false;
+    ScreeningRepository repo(store);
+    RegistrationService service(store);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const CertificateAuthority root = CertificateAuthority::createRoot(
+        QStringLiteral("Example Namespace Registry CA"), now.addDays(-1), now.addYears(3));
+    if (!repo.trustRoot(root.certificate().toPem(), QStringLiteral("owner")).ok)
+        return false;
+    service.setTrustStoreSource([&repo] { return repo.trustStore(); });
+    service.setCallInNumbers([] { return QStringList{QStringLiteral("+17702300635")}; });
+    const QList<std::pair<QString, QString>> callers{
+        {QStringLiteral("dave.x"), QStringLiteral("+16465550193")},
+        {QStringLiteral("erin.x"), QStringLiteral("+17185550126")}};
+    for (const auto &[nameSpace, phone] : callers) {
+        const test::IssuedKey key =
+            test::issueEd25519(root, nameSpace, now.addDays(-1), now.addYears(1));
+        const auto challenge = service.challenge(nameSpace, phone);
+        RegistrationService::Submission submission;
+        submission.challenge = challenge.challenge;
+        submission.certificatePem = key.certificate.toPem();
+        submission.signature =
+            QString::fromLatin1(test::sign(key.privateKeyPem, challenge.message).toBase64());
+        submission.pin = QStringLiteral("8642");
+        const auto submitted = service.submit(submission);
+        if (submitted.error != RegistrationService::Error::None)
+            return false;
+        if (nameSpace == QLatin1String("dave.x") &&
+            !service.completeCallIn(phone, submitted.callInCode))
+            return false;
+    }
+    return true;
+}
+
 bool TstScreenshots::prepare(const QByteArray &tag)
 {
+    if (tag == "4-registry") {
+        if (!seedPendingRegistrations(m_fixture->databasePath()))
+            return false;
+        m_fixture->dashboard().refreshLists();
+        return m_fixture->dashboard().pendingRegistrations().count() == 2;
+    }
     if (tag == "10-call-detail") {
         // Alice's latest call: authenticated, forwarded, with its whole timeline.
         HistoryModel &history = m_fixture->dashboard().history();

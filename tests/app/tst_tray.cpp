@@ -41,6 +41,7 @@ private slots:
     void iconAndToolTipFollowHealth();
     void notifiesOncePerDecidedCall();
     void notificationTextIsPlain();
+    void registrationReadyIsNotified();
 };
 
 void TstTray::menuActionsEmitSignals()
@@ -118,6 +119,23 @@ void TstTray::notificationTextIsPlain()
     QVERIFY(!n.body.contains(QLatin1Char('\n')));
     c.flags.insert(QStringLiteral("dry_run"), true);
     QVERIFY(Tray::notificationFor(c).body.contains(QStringLiteral("paused")));
+}
+
+void TstTray::registrationReadyIsNotified()
+{
+    Tray tray;
+    QSignalSpy notified(&tray, &Tray::notified);
+    tray.onRegistrationProven(QStringLiteral("0123abcd"), QStringLiteral("alice.x"),
+                              QStringLiteral("+18124040851"), false);
+    QCOMPARE(notified.size(), 1);
+    QCOMPARE(notified.first().at(0).toString(), QStringLiteral("Registration to approve: alice.x"));
+    const QString body = notified.first().at(1).toString();
+    QVERIFY(body.contains(QStringLiteral("(812) 404-0851")));
+    QVERIFY(body.contains(QStringLiteral("Registry")));
+    QVERIFY(!body.contains(QStringLiteral("0123abcd")));
+    tray.onRegistrationProven(QStringLiteral("0123abcd"), QStringLiteral("alice.x"),
+                              QStringLiteral("+18124040851"), true);
+    QCOMPARE(notified.last().at(0).toString(), QStringLiteral("Registered: alice.x"));
 }
 
 QTEST_MAIN(TstTray)

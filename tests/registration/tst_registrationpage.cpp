@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The registration page in a real browser: Debian's Chromium, headless, driven over the DevTools
-// protocol, against RegistrationApi served on loopback. Skipped (with the reason) only when no
+// protocol, against RegistrationApi served on loopback, and once against the running engine's
+// webhook port, with the call-in through the fake Telnyx. Skipped (with the reason) only when no
 // Chromium is installed. Screenshots at a phone-sized and a desktop viewport go to the build
 // directory (registration-*.png).
 #include "devtoolssession.h"
+#include "engine/config.h"
+#include "engine/engine.h"
 #include "registration/pendingregistration.h"
 #include "registration/registrationapi.h"
 #include "registration/registrationservice.h"
 #include "registrationtestkit.h"
+#include "screening/screeningrepository.h"
 #include "simulator/loopbackhttpserver.h"
+#include "simulator/telnyxsimulator.h"
 #include "store/eventstore.h"
 
 #include <QCoreApplication>
@@ -395,6 +400,101 @@ private slots:
                                                ".borderTopLeftRadius"))
                      .toString(),
                  QStringLiteral("10px"));
+    }
+
+    // The whole way, as a caller does it: the page served by the engine's webhook port
+    // (self-registration on), the key read in the browser, then the call-in from the phone
+    // through the fake Telnyx with the code the page shows, which the page follows to "waiting
+    // for the owner" and, after the owner's approval, "approved".
+    void callInThroughTheFakeTelnyx_data()
+    {
+        QTest::addColumn<int>("width");
+        QTest::addColumn<int>("height");
+        QTest::addColumn<bool>("mobile");
+        QTest::addColumn<bool>("p256");
+        QTest::addColumn<QString>("phone");
+        QTest::newRow("phone") << 390 << 844 << true << false << QStringLiteral("+18124040861");
+        QTest::newRow("desktop") << 1280 << 800 << false << true << QStringLiteral("+18124040862");
+    }
+
+    void callInThroughTheFakeTelnyx()
+    {
+        QFETCH(int, width);
+        QFETCH(int, height);
+        QFETCH(bool, mobile);
+        QFETCH(bool, p256);
+        QFETCH(QString, phone);
+        const QString shot = QStringLiteral("registration-engine-%1-")
+                                 .arg(QString::fromLatin1(QTest::currentDataTag()));
+        QTemporaryDir dir;
+        TelnyxSimulator telnyx;
+        QVERIFY(telnyx.start());
+        telnyx.setSpeakDurationMs(50);
+        Config config;
+        config.databasePath = dir.filePath(QStringLiteral("engine.db"));
+        config.port = 0;
+        config.adminPort = 0;
+        config.telnyxApiUrl = telnyx.baseUrl().toString();
+        config.apiKey = telnyx.apiKey();
+        config.publicKey = telnyx.publicKey();
+        config.synchronous = QStringLiteral("NORMAL");
+        config.selfRegistration = true;
+        Engine engine(config);
+        QString error;
+        QVERIFY2(engine.start(&error), qPrintable(error));
+        telnyx.setWebhookUrl(QUrl(engine.url() + QStringLiteral("/webhooks/telnyx")));
+        QVERIFY(engine.repository().trustRoot(m_root.certificate().toPem(), "test").ok);
+
+        m_browser->setViewport(width, height, mobile);
+        const QString base = std::exchange(m_base, engine.url());
+        auto restore = qScopeGuard([this, base] { m_base = base; });
+        const QString nameSpace = p256 ? QStringLiteral("dora.x") : QStringLiteral("dave.x");
+        const auto key =
+            p256 ? test::issueP256(m_root, nameSpace, m_now.addDays(-1), m_now.addYears(1))
+                 : test::issueEd25519(m_root, nameSpace, m_now.addDays(-1), m_now.addYears(1));
+        enterDetails(nameSpace, phone, QStringLiteral("5791"));
+        signInBrowser(key, key.privateKeyPem);
+        QCOMPARE(waitForOutcome(), QString());
+        const QString code = text(QStringLiteral("call-code"));
+        const QString number = text(QStringLiteral("call-number"));
+        QVERIFY(QRegularExpression(QStringLiteral("^[0-9]{6}$")).match(code).hasMatch());
+        QVERIFY(engine.repository().number(number));
+        QVERIFY(m_browser->screenshot(outputPath(shot + QStringLiteral("1-call.png"))));
+
+        // The caller rings the number the page shows, from the phone, and keys in the code.
+        QSignalSpy proven(&engine, &Engine::registrationProven);
+        InboundCallOptions options;
+        options.gatherScript = {code};
+        const QString ccid = telnyx.startInboundCall(phone, number, options);
+        QTRY_COMPARE_WITH_TIMEOUT(proven.size(), 1, 20000);
+        QVERIFY(m_browser->waitFor(
+            QStringLiteral("document.getElementById('status').dataset.state === 'awaiting_owner'"),
+            20000));
+        QVERIFY(m_browser->screenshot(outputPath(shot + QStringLiteral("2-owner.png"))));
+        QStringList commands;
+        for (const ReceivedRequest &r : telnyx.commands()) {
+            if (r.callControlId == ccid && !commands.contains(r.command))
+                commands.append(r.command);
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                commands.clear();
+                for (const ReceivedRequest &r : telnyx.commands()) {
+                    if (r.callControlId == ccid && !commands.contains(r.command))
+                        commands.append(r.command);
+                }
+                return commands.contains(QStringLiteral("hangup"));
+            }(),
+            20000);
+        QCOMPARE(commands, (QStringList{"answer", "gather_using_speak", "speak", "hangup"}));
+
+        QVERIFY(engine.registrationService()->approve(proven.first().at(0).toString()).ok);
+        QVERIFY(m_browser->waitFor(
+            QStringLiteral("document.getElementById('status').dataset.state === 'approved'"),
+            20000));
+        QVERIFY(m_browser->screenshot(outputPath(shot + QStringLiteral("3-approved.png"))));
+        QCOMPARE(engine.repository().registration(phone)->nameSpace, nameSpace);
+        engine.stop();
     }
 
     void cleanupTestCase()
