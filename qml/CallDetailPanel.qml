@@ -122,7 +122,10 @@ Rectangle {
             Label { text: qsTr("Decision"); color: Theme.faint; font.pixelSize: 12 }
             RowLayout {
                 spacing: 8
-                DecisionBadge { decision: panel.decision }
+                DecisionBadge {
+                    decision: panel.decision
+                    reason: panel.call.reason ?? ""
+                }
                 Label {
                     Layout.fillWidth: true
                     text: Theme.reasonText(panel.call.reason ?? "")

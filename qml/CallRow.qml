@@ -118,6 +118,7 @@ Card {
 
         DecisionBadge {
             decision: row.decision
+            reason: row.reason
             Layout.preferredWidth: 112
             Layout.maximumWidth: 112
         }

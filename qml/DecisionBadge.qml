@@ -5,8 +5,9 @@ import "Theme.js" as Theme
 
 Pill {
     property string decision
+    property string reason // a self-registration's call-in reads "Registration", not "Asking PIN"
 
-    text: Theme.decisionLabel(decision)
+    text: Theme.decisionLabel(decision, reason)
     tint: Theme.decisionColor(decision)
     filled: true
 }

@@ -41,7 +41,9 @@ function decisionSoft(decision) {
     }
 }
 
-function decisionLabel(decision) {
+function decisionLabel(decision, reason) {
+    if (decision === "challenge" && String(reason ?? "").startsWith("registration_"))
+        return "Registration";
     switch (decision) {
     case "authenticated": return "Authenticated";
     case "allowlisted": return "Allowed";
@@ -73,6 +75,9 @@ function reasonText(reason) {
     case "registry_pin": return "registered, entered the PIN";
     case "pin_failed": return "wrong PIN too often";
     case "pin_locked": return "PIN locked after wrong tries";
+    case "registration_call_in": return "calling in for a self-registration";
+    case "registration_phone_proven": return "keyed in the registration code: phone proven";
+    case "registration_code_failed": return "wrong registration code";
     case "": return "";
     default: return reason;
     }
@@ -83,7 +88,7 @@ function stateLabel(state) {
     case "ringing": return "Ringing";
     case "asking": return "Ringing for you";
     case "answering": return "Answering";
-    case "challenging": return "Asking for the PIN";
+    case "challenging": return "Asking for the PIN or code";
     case "forwarding": return "Forwarding";
     case "forwarded": return "Connected";
     case "rejecting": return "Turning away";

@@ -54,6 +54,7 @@ private slots:
     void autostartAppliesAtOnce();
     void loadApiKeyAtStartUp();
     void startMinimizedIsAConfigKey();
+    void selfRegistrationKeysSaveToTheIniFile();
     void systemKeychainNeverFakesASecret();
 
 private:
@@ -209,6 +210,18 @@ void TstSettings::validation_data()
                                  << ""
                                  << "folder is created";
 
+    QTest::newRow("self-registration on")
+        << "self-registration" << QVariant(QStringLiteral("on")) << ""
+        << "";
+    QTest::newRow("self-registration bad")
+        << "self-registration" << QVariant(QStringLiteral("yes please")) << "Choose one of"
+        << "";
+    QTest::newRow("registration-approval automatic")
+        << "registration-approval" << QVariant(QStringLiteral("automatic")) << ""
+        << "";
+    QTest::newRow("registration-approval bad")
+        << "registration-approval" << QVariant(QStringLiteral("anyone")) << "Choose one of"
+        << "";
     QTest::newRow("start minimized") << "start-minimized" << QVariant(true) << ""
                                      << "tray";
     QTest::newRow("autostart") << "autostart" << QVariant(true) << ""
@@ -600,6 +613,29 @@ void TstSettings::startMinimizedIsAConfigKey()
     QVERIFY(!ConfigLoader::apply(c, {{QStringLiteral("start-minimized"), QStringLiteral("maybe")}},
                                  &error));
     QVERIFY(error.contains(QStringLiteral("start-minimized")));
+}
+
+void TstSettings::selfRegistrationKeysSaveToTheIniFile()
+{
+    MemorySecretStore secrets;
+    SettingsController s(config(), &secrets, autostartDir());
+    QCOMPARE(s.values().value(QStringLiteral("self-registration")).toString(),
+             QStringLiteral("off"));
+    QCOMPARE(s.values().value(QStringLiteral("registration-approval")).toString(),
+             QStringLiteral("owner"));
+    s.setValue(QStringLiteral("self-registration"), QStringLiteral("on"));
+    s.setValue(QStringLiteral("registration-approval"), QStringLiteral("automatic"));
+    QCOMPARE(s.changedFields().size(), 2);
+    QVERIFY(s.save());
+    QVERIFY(s.restartNeeded().contains(QStringLiteral("self-registration")));
+    const QMap<QString, QString> ini = readIni();
+    QCOMPARE(ini.value(QStringLiteral("self-registration")), QStringLiteral("on"));
+    QCOMPARE(ini.value(QStringLiteral("registration-approval")), QStringLiteral("automatic"));
+    Config next;
+    QString error;
+    QVERIFY2(ConfigLoader::apply(next, ini, &error), qPrintable(error));
+    QVERIFY(next.selfRegistration);
+    QCOMPARE(next.registrationApproval, QStringLiteral("automatic"));
 }
 
 void TstSettings::systemKeychainNeverFakesASecret()

@@ -326,6 +326,8 @@ private slots:
     void pinGatherCommandFails();
     void pinSnapshotMidChallenge();
     void pinTryNeverSerialisesDigits();
+    void callInCodeRight();
+    void callInCodeFailsThreeTimes();
 };
 
 void TestCallStateMachine::rejectionSequence()
@@ -1202,6 +1204,68 @@ void TestCallStateMachine::pinTryNeverSerialisesDigits()
     m.onWebhook(GatherEnded, gatherEnded(1, QStringLiteral("valid"), QStringLiteral("24681357")));
     const QByteArray snapshot = QJsonDocument(m.toJson()).toJson(QJsonDocument::Compact);
     QVERIFY2(!snapshot.contains("24681357"), snapshot.constData());
+}
+
+// Self-registration's call-in: the PIN challenge's gather, for the 6-digit code, ending in a
+// spoken confirmation (or failure) and a hangup instead of a transfer.
+void TestCallStateMachine::callInCodeRight()
+{
+    CallStateMachine m(config());
+    CallActions out = applyAll(m, opening(decision(Decision::AnswerAndCollectCode)));
+    QCOMPARE(steps(out), QStringList{QStringLiteral("answer")});
+    out = m.onWebhook(QStringLiteral("call.answered"), leg(LegA));
+    QCOMPARE(steps(out), QStringList{QStringLiteral("gather_code_1")});
+    const CallAction &g = out.at(0);
+    QCOMPARE(g.name, QStringLiteral("gather_using_speak"));
+    QCOMPARE(g.params.value(QLatin1String("payload")).toString(), CallConfig().callInPrompt);
+    QCOMPARE(g.params.value(QLatin1String("minimum_digits")).toInt(), 6);
+    QCOMPARE(g.params.value(QLatin1String("maximum_digits")).toInt(), 6);
+    const QString codeState = QString::fromLatin1(QByteArray("code:1").toBase64());
+    QCOMPARE(g.params.value(QLatin1String("client_state")).toString(), codeState);
+    QCOMPARE(m.state(), QStringLiteral("challenging"));
+
+    CallPayload ended = gatherEnded(0, QStringLiteral("valid"), QStringLiteral("482913"));
+    ended.clientState = codeState;
+    out = m.onWebhook(GatherEnded, ended);
+    QCOMPARE(steps(out), QStringList{QStringLiteral("pin_try:1:valid")});
+    QCOMPARE(out.at(0).digits, QStringLiteral("482913"));
+    QVERIFY(!QJsonDocument(out.at(0).toJson()).toJson().contains("482913"));
+    out = m.onPinResult(1, CallStateMachine::PinResult::Right);
+    QCOMPARE(steps(out), QStringList{QStringLiteral("speak_registration")});
+    QCOMPARE(out.at(0).params.value(QLatin1String("payload")).toString(),
+             CallConfig().callInConfirmedMessage);
+    QCOMPARE(m.decision()->decisionName(), QStringLiteral("challenge"));
+    QCOMPARE(m.decision()->reason, QStringLiteral("registration_phone_proven"));
+    QCOMPARE(steps(m.onWebhook(QStringLiteral("call.speak.ended"), speakEnded())),
+             QStringList{QStringLiteral("hangup")});
+    // The snapshot carries on exactly.
+    const auto copy = CallStateMachine::fromJson(m.toJson());
+    QVERIFY(copy);
+    QCOMPARE(*copy, m);
+}
+
+void TestCallStateMachine::callInCodeFailsThreeTimes()
+{
+    CallStateMachine m(config());
+    applyAll(m, opening(decision(Decision::AnswerAndCollectCode)));
+    m.onWebhook(QStringLiteral("call.answered"), leg(LegA));
+    QStringList all;
+    all += steps(m.onWebhook(GatherEnded,
+                             gatherEnded(0, QStringLiteral("valid"), QStringLiteral("000000"))));
+    all += steps(m.onPinResult(1, CallStateMachine::PinResult::Wrong));
+    all += steps(m.onWebhook(GatherEnded, gatherEnded(0, QStringLiteral("timeout"))));
+    all += steps(m.onWebhook(GatherEnded,
+                             gatherEnded(0, QStringLiteral("valid"), QStringLiteral("111111"))));
+    all += steps(m.onPinResult(3, CallStateMachine::PinResult::Wrong));
+    QCOMPARE(all, (QStringList{QStringLiteral("pin_try:1:valid"), QStringLiteral("gather_code_2"),
+                               QStringLiteral("pin_try:2:timeout"), QStringLiteral("gather_code_3"),
+                               QStringLiteral("pin_try:3:valid"),
+                               QStringLiteral("speak_registration")}));
+    QCOMPARE(m.decision()->decisionName(), QStringLiteral("rejected"));
+    QCOMPARE(m.decision()->reason, QStringLiteral("registration_code_failed"));
+    QCOMPARE(m.state(), QStringLiteral("rejecting"));
+    QCOMPARE(steps(m.onWebhook(QStringLiteral("call.speak.ended"), speakEnded())),
+             QStringList{QStringLiteral("hangup")});
 }
 
 QTEST_GUILESS_MAIN(TestCallStateMachine)
