@@ -418,6 +418,45 @@ private slots:
         QVERIFY(m_engine->registrationService()->open().isEmpty());
     }
 
+    void restartMidCallIn()
+    {
+        const Config c = config(true);
+        QVERIFY(startEngine(c));
+        const QJsonObject submitted = submit();
+        const QString code = submitted.value("code").toString();
+        m_telnyx->setDeliveryAttemptsPerUrl(200);
+        m_telnyx->setDeliveryRetryDelayMs(50);
+        // The engine stops as the second prompt goes out (after a wrong first code); the
+        // try's verdict is in the log, the stored webhook has the digits redacted.
+        int gathers = 0;
+        bool stopped = false;
+        connect(m_telnyx.get(), &TelnyxSimulator::commandReceived, this,
+                [this, &gathers, &stopped](const ReceivedRequest &r) {
+                    if (r.command == QLatin1String("gather_using_speak") && ++gathers == 2 &&
+                        !stopped) {
+                        stopped = true;
+                        QTimer::singleShot(0, this, [this] { m_engine.reset(); });
+                    }
+                });
+        InboundCallOptions options;
+        options.gatherScript = {code == QLatin1String("999999") ? QStringLiteral("888888")
+                                                                : QStringLiteral("999999"),
+                                code};
+        const QString ccid =
+            m_telnyx->startInboundCall(Phone, submitted.value("number").toString(), options);
+        QTRY_VERIFY_WITH_TIMEOUT(stopped && !m_engine, Timeout);
+
+        QVERIFY(startEngine(c));
+        QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("ended"), Timeout);
+        QCOMPARE(commands(QStringLiteral("gather_using_speak")).size(), 2);
+        QCOMPARE(commands(QStringLiteral("speak")).size(), 1);
+        QCOMPARE(record(ccid)->reason, QStringLiteral("registration_phone_proven"));
+        const QList<PendingRegistration> open = m_engine->registrationService()->open();
+        QCOMPARE(open.size(), 1);
+        QCOMPARE(open.first().state, PendingRegistration::State::AwaitingOwner);
+        QVERIFY(m_engine->eventStore().verify().ok);
+    }
+
     void selfRegistrationOffTakesNoCallIn()
     {
         // A registration made while it was on; turned off, the phone's calls are screened.
