@@ -28,6 +28,13 @@ int runHeadless(const CommandLine &cl)
     else if (!cl.config.hasAccount())
         std::fprintf(stderr, "no Telnyx API key (TELNYX_API_KEY): calls are stored and decided, "
                              "but commands to Telnyx will fail\n");
+    // SIGTERM is handled from before "listening on" is printed: whoever starts the server and
+    // stops it as soon as it listens gets a clean stop, not the default action.
+    SignalWatcher watcher;
+    QObject::connect(&watcher, &SignalWatcher::terminate, qApp, [] {
+        std::fprintf(stderr, "stopping\n");
+        QCoreApplication::quit();
+    });
     Output::line(QStringLiteral("listening on ") + host.url());
     Output::line(QStringLiteral("admin on ") + host.adminUrl());
     // Telnyx gone quiet (quiet-warning-minutes): a warning in the log.
@@ -59,11 +66,6 @@ int runHeadless(const CommandLine &cl)
                              qPrintable(phone), qPrintable(nameSpace), qPrintable(id));
         },
         Qt::QueuedConnection);
-    SignalWatcher watcher;
-    QObject::connect(&watcher, &SignalWatcher::terminate, qApp, [] {
-        std::fprintf(stderr, "stopping\n");
-        QCoreApplication::quit();
-    });
     const int code = QCoreApplication::exec();
     host.stopAndWait();
     return code;
