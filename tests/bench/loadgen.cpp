@@ -3,6 +3,7 @@
 // and decision latency (call.initiated -> first command at the fake Telnyx), in one run. Prints a
 // markdown table. See the README, "Benchmarks".
 #include "ceilingserver.h"
+#include "commandresponder.h"
 #include "httpload.h"
 #include "peerserver.h"
 #include "telnyxside.h"
@@ -172,13 +173,15 @@ struct EngineUnderTest
     std::unique_ptr<EngineHost> host;
     quint16 port = 0;
 
-    bool start(const QString &synchronous, TelnyxSide &telnyx, QString *error)
+    // `api`: the Telnyx API the engine sends its commands to (the fake Telnyx's by default).
+    bool start(const QString &synchronous, TelnyxSide &telnyx, QString *error,
+               const QUrl &api = QUrl())
     {
         Config c;
         c.databasePath = dir.filePath(QStringLiteral("bench.db"));
         c.port = 0;
         c.adminPort = 0;
-        c.telnyxApiUrl = telnyx.baseUrl().toString();
+        c.telnyxApiUrl = (api.isEmpty() ? telnyx.baseUrl() : api).toString();
         c.apiKey = telnyx.apiKey();
         c.publicKey = telnyx.publicKey();
         c.forwardTo = QStringLiteral("+17705550100");
@@ -380,7 +383,8 @@ void peer(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
                                   : QStringLiteral("missed"))});
 }
 
-// The pipeline: signature, parse, durable store, decision and commands to the fake Telnyx.
+// The pipeline: signature, parse, durable store, decision and commands to Telnyx, which is the
+// CommandResponder here (its answers only; the fake Telnyx's calls give the webhooks their ids).
 bool pipeline(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
               const QStringList &numbers, double rate, const LoadResult *bare,
               const LoadResult *checkedBound = nullptr)
@@ -388,8 +392,13 @@ bool pipeline(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
     QString error;
     const QString mode =
         rate > 0 ? QStringLiteral("at %1 webhooks/s").arg(rate) : QStringLiteral("flat out");
+    CommandResponder api;
+    if (!api.startAndWait()) {
+        note(QStringLiteral("the command responder cannot listen"));
+        return false;
+    }
     EngineUnderTest engine;
-    if (!engine.start(synchronous, telnyx, &error)) {
+    if (!engine.start(synchronous, telnyx, &error, api.baseUrl())) {
         note(QStringLiteral("the engine cannot start: ") + error);
         return false;
     }
@@ -419,7 +428,7 @@ bool pipeline(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
     if (!o.peerDir.isEmpty())
         peerRequests = requests;
     const qint64 eventsBefore = engine.events();
-    const qint64 commandsBefore = telnyx.commandCount();
+    const qint64 commandsBefore = api.requests();
     const double cpuBefore = engine.cpuSeconds();
     note(QStringLiteral("pipeline (%1) %2, %3 connections, %4 s ...")
              .arg(synchronous, mode)
@@ -429,7 +438,7 @@ bool pipeline(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
         runLoad(engine.port, o.connections, requests, false, o.duration, rate, &error);
     const double cpu = engine.cpuSeconds() - cpuBefore;
     const qint64 events = engine.events() - eventsBefore;
-    const qint64 commands = telnyx.commandCount() - commandsBefore;
+    const qint64 commands = api.requests() - commandsBefore;
     engine.stop();
     if (!error.isEmpty()) {
         note(error);
