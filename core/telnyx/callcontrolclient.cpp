@@ -13,6 +13,7 @@
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QTimer>
+#include <QTimerEvent>
 #include <QUuid>
 
 #include <algorithm>
@@ -48,9 +49,10 @@ struct CallControlClient::Pending
     // The attempt's request and, once hedged, its identical twin; null when not in flight.
     std::array<QNetworkReply *, 2> replies{nullptr, nullptr};
     bool hedged = false; // this attempt's twin went out
-    int arm = 0;         // bumped to disarm the attempt's hedge and response timers
-    QString lostError;   // a network error of one of the two while the other was in flight
-    int tries = 0;       // attempts of the current HTTP exchange (a listing resets it per page)
+    // The client's timer ids (0: not running), by TimerRole.
+    std::array<int, 4> timers{0, 0, 0, 0};
+    QString lostError; // a network error of one of the two while the other was in flight
+    int tries = 0;     // attempts of the current HTTP exchange (a listing resets it per page)
     bool waitingRetry = false;
     QElapsedTimer clock; // since the request started: the budget
     // Listing phone numbers.
@@ -329,7 +331,7 @@ quint64 CallControlClient::start(std::unique_ptr<Pending> pending)
         return handle;
     }
     if (m_policy.totalBudgetMs > 0)
-        QTimer::singleShot(m_policy.totalBudgetMs, this, [this, handle] { onBudgetSpent(handle); });
+        startRequestTimer(handle, *m_pending.at(handle), TimerRole::Budget, m_policy.totalBudgetMs);
     send(handle);
     return handle;
 }
@@ -379,6 +381,7 @@ void CallControlClient::send(quint64 handle)
         return;
     Pending &p = *it->second;
     p.waitingRetry = false;
+    stopRequestTimer(p, TimerRole::Retry);
     p.hedged = false;
     p.lostError.clear();
     ++p.tries;
@@ -402,8 +405,10 @@ void CallControlClient::watch(quint64 handle, QNetworkReply *reply, bool hedge)
     // (DNS, TCP, a proxy's CONNECT, TLS) does not count against them.
     connect(reply, &QNetworkReply::socketStartedConnecting, this, [this, handle] {
         const auto it = m_pending.find(handle);
-        if (it != m_pending.end() && !it->second->hedged)
-            ++it->second->arm; // disarmed while connecting
+        if (it != m_pending.end() && !it->second->hedged) { // disarmed while connecting
+            stopRequestTimer(*it->second, TimerRole::Hedge);
+            stopRequestTimer(*it->second, TimerRole::Response);
+        }
     });
     connect(reply, &QNetworkReply::requestSent, this, [this, handle] { armTimers(handle); });
     // Over HTTP/2 the request follows the handshake at once.
@@ -415,22 +420,77 @@ void CallControlClient::armTimers(quint64 handle)
     const auto it = m_pending.find(handle);
     if (it == m_pending.end() || it->second->hedged || !it->second->inFlight())
         return;
-    const int arm = ++it->second->arm;
+    // (Re)started: from now on.
     if (m_policy.hedgeAfterMs > 0)
-        QTimer::singleShot(m_policy.hedgeAfterMs, this,
-                           [this, handle, arm] { onHedgeDue(handle, arm); });
+        startRequestTimer(handle, *it->second, TimerRole::Hedge, m_policy.hedgeAfterMs);
     if (m_policy.responseTimeoutMs > 0)
-        QTimer::singleShot(m_policy.responseTimeoutMs, this,
-                           [this, handle, arm] { onResponseTimeout(handle, arm); });
+        startRequestTimer(handle, *it->second, TimerRole::Response, m_policy.responseTimeoutMs);
 }
 
-void CallControlClient::onHedgeDue(quint64 handle, int arm)
+void CallControlClient::startRequestTimer(quint64 handle, Pending &p, TimerRole role, int ms)
+{
+    stopRequestTimer(p, role);
+    // As QTimer::singleShot chooses: precise below 2 s, coarse (within 5 %) above.
+    const int id = startTimer(ms, ms >= 2000 ? Qt::CoarseTimer : Qt::PreciseTimer);
+    if (id == 0)
+        return;
+    p.timers[size_t(role)] = id;
+    m_timers.insert(id, {handle, role});
+}
+
+void CallControlClient::stopRequestTimer(Pending &p, TimerRole role)
+{
+    if (const int id = std::exchange(p.timers[size_t(role)], 0)) {
+        killTimer(id);
+        m_timers.remove(id);
+    }
+}
+
+void CallControlClient::stopRequestTimers(Pending &p)
+{
+    for (TimerRole role :
+         {TimerRole::Budget, TimerRole::Hedge, TimerRole::Response, TimerRole::Retry})
+        stopRequestTimer(p, role);
+}
+
+void CallControlClient::timerEvent(QTimerEvent *event)
+{
+    const auto target = m_timers.constFind(event->timerId());
+    if (target == m_timers.cend()) {
+        QObject::timerEvent(event);
+        return;
+    }
+    const TimerTarget t = *target;
+    m_timers.erase(target);
+    killTimer(event->timerId()); // each fires once
+    const auto it = m_pending.find(t.handle);
+    if (it == m_pending.end())
+        return;
+    it->second->timers[size_t(t.role)] = 0;
+    switch (t.role) {
+    case TimerRole::Budget:
+        onBudgetSpent(t.handle);
+        break;
+    case TimerRole::Hedge:
+        onHedgeDue(t.handle);
+        break;
+    case TimerRole::Response:
+        onResponseTimeout(t.handle);
+        break;
+    case TimerRole::Retry:
+        if (it->second->waitingRetry)
+            send(t.handle);
+        break;
+    }
+}
+
+void CallControlClient::onHedgeDue(quint64 handle)
 {
     const auto it = m_pending.find(handle);
     if (it == m_pending.end())
         return;
     Pending &p = *it->second;
-    if (p.arm != arm || p.hedged || !p.replies[0] || p.replies[1])
+    if (p.hedged || !p.replies[0] || p.replies[1])
         return;
     // The identical request (same body, same command_id) while the first stays in flight.
     p.hedged = true;
@@ -441,13 +501,13 @@ void CallControlClient::onHedgeDue(quint64 handle, int arm)
     watch(handle, twin, true);
 }
 
-void CallControlClient::onResponseTimeout(quint64 handle, int arm)
+void CallControlClient::onResponseTimeout(quint64 handle)
 {
     const auto it = m_pending.find(handle);
     if (it == m_pending.end())
         return;
     Pending &p = *it->second;
-    if (p.arm != arm || !p.inFlight())
+    if (!p.inFlight())
         return;
     dropReplies(p);
     ApiResponse none;
@@ -481,7 +541,8 @@ void CallControlClient::onBudgetSpent(quint64 handle)
 
 void CallControlClient::dropReplies(Pending &p)
 {
-    ++p.arm;
+    stopRequestTimer(p, TimerRole::Hedge);
+    stopRequestTimer(p, TimerRole::Response);
     for (QNetworkReply *&reply : p.replies)
         discard(std::exchange(reply, nullptr), this);
 }
@@ -603,7 +664,6 @@ void CallControlClient::onResponse(quint64 handle, const ApiResponse &response)
         << p.result.command << "attempt" << p.result.attempts << "failed:" << status << code
         << title
         << (willRetry ? QStringLiteral("retry in %1 ms").arg(delay) : QStringLiteral("final"));
-    const int attempt = p.result.attempts;
     emit attemptFailed(handle, status, code, title, willRetry);
 
     // A slot may have cancelled the request.
@@ -615,12 +675,7 @@ void CallControlClient::onResponse(quint64 handle, const ApiResponse &response)
         return;
     }
     it->second->waitingRetry = true;
-    QTimer::singleShot(delay, this, [this, handle, attempt] {
-        const auto found = m_pending.find(handle);
-        if (found != m_pending.end() && found->second->waitingRetry &&
-            found->second->result.attempts == attempt)
-            send(handle);
-    });
+    startRequestTimer(handle, *it->second, TimerRole::Retry, delay);
 }
 
 void CallControlClient::complete(quint64 handle)
@@ -631,6 +686,7 @@ void CallControlClient::complete(quint64 handle)
     std::unique_ptr<Pending> p = std::move(it->second);
     m_pending.erase(it);
     dropReplies(*p);
+    stopRequestTimers(*p);
     switch (p->kind) {
     case Kind::Command:
         emit finished(p->result);

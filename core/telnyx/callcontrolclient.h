@@ -4,6 +4,7 @@
 #include "commandresult.h"
 #include "retrypolicy.h"
 
+#include <QHash>
 #include <QJsonObject>
 #include <QList>
 #include <QNetworkProxy>
@@ -153,8 +154,8 @@ private:
     QNetworkReply *issue(const Pending &p);
     void watch(quint64 handle, QNetworkReply *reply, bool hedge);
     void armTimers(quint64 handle);
-    void onHedgeDue(quint64 handle, int arm);
-    void onResponseTimeout(quint64 handle, int arm);
+    void onHedgeDue(quint64 handle);
+    void onResponseTimeout(quint64 handle);
     void onBudgetSpent(quint64 handle);
     void onReplyFinished(quint64 handle, QNetworkReply *reply);
     void onResponse(quint64 handle, const ApiResponse &response);
@@ -162,6 +163,21 @@ private:
     void complete(quint64 handle);
     QUrl urlFor(const QString &path, const QString &query = {}) const;
     QString scrub(QString text) const;
+
+    // The client's timers: each pending request's (budget, hedge, response, retry) is one
+    // QObject timer of this client, killed when it no longer matters. Fired, it is dispatched
+    // from timerEvent() through m_timers.
+    enum class TimerRole { Budget, Hedge, Response, Retry };
+    void startRequestTimer(quint64 handle, Pending &p, TimerRole role, int ms);
+    void stopRequestTimer(Pending &p, TimerRole role);
+    void stopRequestTimers(Pending &p);
+    void timerEvent(QTimerEvent *event) override;
+    struct TimerTarget
+    {
+        quint64 handle = 0;
+        TimerRole role = TimerRole::Budget;
+    };
+    QHash<int, TimerTarget> m_timers;
 
     QUrl m_baseUrl;
     QString m_apiKey;

@@ -3,6 +3,7 @@
 // and decision latency (call.initiated -> first command at the fake Telnyx), in one run. Prints a
 // markdown table. See the README, "Benchmarks".
 #include "ceilingserver.h"
+#include "commandresponder.h"
 #include "httpload.h"
 #include "peerserver.h"
 #include "telnyxside.h"
@@ -172,13 +173,15 @@ struct EngineUnderTest
     std::unique_ptr<EngineHost> host;
     quint16 port = 0;
 
-    bool start(const QString &synchronous, TelnyxSide &telnyx, QString *error)
+    // `api`: the Telnyx API the engine sends its commands to (the fake Telnyx's by default).
+    bool start(const QString &synchronous, TelnyxSide &telnyx, QString *error,
+               const QUrl &api = QUrl())
     {
         Config c;
         c.databasePath = dir.filePath(QStringLiteral("bench.db"));
         c.port = 0;
         c.adminPort = 0;
-        c.telnyxApiUrl = telnyx.baseUrl().toString();
+        c.telnyxApiUrl = (api.isEmpty() ? telnyx.baseUrl() : api).toString();
         c.apiKey = telnyx.apiKey();
         c.publicKey = telnyx.publicKey();
         c.forwardTo = QStringLiteral("+17705550100");
@@ -336,10 +339,20 @@ bool ceiling(const Options &o, TelnyxSide &telnyx, const QStringList &numbers, d
     return true;
 }
 
+// The CPU seconds of kevan-tel's own threads in a threadCpu() snapshot: the engine and the
+// Call Control client (its thread and QNetworkAccessManager's), not the load generator's.
+double kevantelCpu(const QHash<QString, double> &threads)
+{
+    return threads.value(QStringLiteral("engine")) +
+           threads.value(QStringLiteral("telnyx-client")) +
+           threads.value(QStringLiteral("QNetworkAccessM"));
+}
+
 // The peer (the Node SDK receiver, same durability) on the requests the engine just had, by the
-// same client; `engine` is what the engine did with them.
+// same client; `engine` is what the engine did with them, `engineCpu` the CPU seconds kevan-tel's
+// threads used meanwhile.
 void peer(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
-          std::vector<Outgoing> &requests, double rate, const LoadResult &engine)
+          std::vector<Outgoing> &requests, double rate, const LoadResult &engine, double engineCpu)
 {
     const QString mode =
         rate > 0 ? QStringLiteral("at %1 webhooks/s").arg(rate) : QStringLiteral("flat out");
@@ -356,8 +369,10 @@ void peer(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
              .arg(synchronous, mode)
              .arg(o.connections)
              .arg(o.duration));
+    const double cpuBefore = server.cpuSeconds();
     const LoadResult r =
         runLoad(server.port(), o.connections, requests, false, o.duration, rate, &error);
+    const double cpu = server.cpuSeconds() - cpuBefore;
     server.stop();
     if (!error.isEmpty()) {
         note(error);
@@ -366,7 +381,19 @@ void peer(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
     g_rows.append({QStringLiteral("webhooks, peer: express + Telnyx SDK unwrap + better-sqlite3 "
                                   "(SYNC=%1), %2")
                        .arg(synchronous, mode),
-                   describe(r), QString(), QString()});
+                   describe(r) + QStringLiteral("; node %1 % of a core, %2 µs CPU a webhook")
+                                     .arg(fmt(100 * cpu / r.seconds, 0))
+                                     .arg(fmt(r.ok > 0 ? cpu * 1e6 / double(r.ok) : 0, 0)),
+                   QString(), QString()});
+    // What each used a webhook, whatever share of the two cores the rest of the machine left it.
+    if (r.ok > 0 && engine.ok > 0)
+        g_rows.append({QStringLiteral("CPU a webhook, kevan-tel (engine + Telnyx client threads) / "
+                                      "peer (node) (%1), %2")
+                           .arg(synchronous, mode),
+                       QStringLiteral("%1 µs / %2 µs")
+                           .arg(fmt(engineCpu * 1e6 / double(engine.ok), 0))
+                           .arg(fmt(cpu * 1e6 / double(r.ok), 0)),
+                       QString(), QString()});
     const double ratio = r.throughput() > 0 ? engine.throughput() / r.throughput() : 0;
     const double p99 = engine.latency.percentileMs(99);
     const double peerP99 = r.latency.percentileMs(99);
@@ -380,7 +407,8 @@ void peer(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
                                   : QStringLiteral("missed"))});
 }
 
-// The pipeline: signature, parse, durable store, decision and commands to the fake Telnyx.
+// The pipeline: signature, parse, durable store, decision and commands to Telnyx, which is the
+// CommandResponder here (its answers only; the fake Telnyx's calls give the webhooks their ids).
 bool pipeline(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
               const QStringList &numbers, double rate, const LoadResult *bare,
               const LoadResult *checkedBound = nullptr)
@@ -388,8 +416,13 @@ bool pipeline(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
     QString error;
     const QString mode =
         rate > 0 ? QStringLiteral("at %1 webhooks/s").arg(rate) : QStringLiteral("flat out");
+    CommandResponder api;
+    if (!api.startAndWait()) {
+        note(QStringLiteral("the command responder cannot listen"));
+        return false;
+    }
     EngineUnderTest engine;
-    if (!engine.start(synchronous, telnyx, &error)) {
+    if (!engine.start(synchronous, telnyx, &error, api.baseUrl())) {
         note(QStringLiteral("the engine cannot start: ") + error);
         return false;
     }
@@ -419,8 +452,9 @@ bool pipeline(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
     if (!o.peerDir.isEmpty())
         peerRequests = requests;
     const qint64 eventsBefore = engine.events();
-    const qint64 commandsBefore = telnyx.commandCount();
+    const qint64 commandsBefore = api.requests();
     const double cpuBefore = engine.cpuSeconds();
+    const QHash<QString, double> threadsBefore = threadCpu();
     note(QStringLiteral("pipeline (%1) %2, %3 connections, %4 s ...")
              .arg(synchronous, mode)
              .arg(o.connections)
@@ -428,8 +462,9 @@ bool pipeline(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
     const LoadResult full =
         runLoad(engine.port, o.connections, requests, false, o.duration, rate, &error);
     const double cpu = engine.cpuSeconds() - cpuBefore;
+    const double kevantel = kevantelCpu(threadCpu()) - kevantelCpu(threadsBefore);
     const qint64 events = engine.events() - eventsBefore;
-    const qint64 commands = telnyx.commandCount() - commandsBefore;
+    const qint64 commands = api.requests() - commandsBefore;
     engine.stop();
     if (!error.isEmpty()) {
         note(error);
@@ -446,7 +481,7 @@ bool pipeline(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
         {QStringLiteral("webhooks, full pipeline (synchronous=%1), %2").arg(synchronous, mode),
          result, QString(), QString()});
     if (!peerRequests.empty())
-        peer(o, synchronous, telnyx, peerRequests, rate, full);
+        peer(o, synchronous, telnyx, peerRequests, rate, full, kevantel);
     if (!bare)
         return true;
     if (rate > 0) {

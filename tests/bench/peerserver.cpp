@@ -3,9 +3,12 @@
 
 #include <QDeadlineTimer>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QTcpServer>
+
+#include <unistd.h>
 
 namespace kt::bench {
 
@@ -56,6 +59,18 @@ bool PeerServer::start(const QString &folder, const QString &publicKey, const QS
         out += m_process.readAllStandardOutput();
     }
     return true;
+}
+
+double PeerServer::cpuSeconds() const
+{
+    QFile f(QStringLiteral("/proc/%1/stat").arg(m_process.processId()));
+    if (m_process.processId() <= 0 || !f.open(QIODevice::ReadOnly))
+        return 0;
+    // Fields after the ")" closing the command name: utime is field 14, stime 15.
+    const QByteArray stat = f.readAll();
+    const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+    return (fields.value(11).toDouble() + fields.value(12).toDouble()) /
+           double(sysconf(_SC_CLK_TCK));
 }
 
 void PeerServer::stop()

@@ -23,6 +23,8 @@ public:
     bool start(const QString &folder, const QString &publicKey, const QString &synchronous,
                QString *error);
     quint16 port() const { return m_port; }
+    // CPU seconds (user + system) the peer's process has used so far, all its threads.
+    double cpuSeconds() const;
     void stop();
 
 private:
