@@ -7,6 +7,8 @@
 #include "screening/phonenumber.h"
 #include "screening/screeningrepository.h"
 #include "store/eventstore.h"
+#include "voicemail/voicemailfiles.h"
+#include "voicemail/voicemailrepository.h"
 
 #include <QDeadlineTimer>
 #include <QMetaObject>
@@ -104,6 +106,8 @@ void EngineController::finish(int requestId, const QString &action, const Reply 
     emit actionFinished(requestId, action, reply.ok, reply.message);
     if (reply.ok && reply.screeningChanged)
         emit screeningChanged();
+    if (reply.ok && reply.voicemailChanged)
+        emit voicemailChanged();
 }
 
 int EngineController::accept(const QString &callId)
@@ -273,6 +277,29 @@ int EngineController::syncNumbers(const QList<QJsonObject> &records)
         if (r.merge.invalid > 0)
             message += tr(", %1 skipped (no valid number)").arg(r.merge.invalid);
         return Reply{true, message, r.changed()};
+    });
+}
+
+int EngineController::markVoicemailHeard(qint64 id)
+{
+    return run(QStringLiteral("markVoicemailHeard"), [id](Engine &engine) {
+        VoicemailRepository repository(engine.eventStore());
+        const VoicemailRepository::Result r = repository.markHeard(id, Actor);
+        if (!r.ok)
+            return Reply{false, r.error, false};
+        return Reply{true, tr("Voicemail marked heard"), false, !r.duplicate};
+    });
+}
+
+int EngineController::deleteVoicemail(qint64 id)
+{
+    return run(QStringLiteral("deleteVoicemail"), [id](Engine &engine) {
+        VoicemailRepository repository(engine.eventStore());
+        const QString error =
+            VoicemailFiles::deleteMessage(repository, id, QStringLiteral("owner"), false, Actor);
+        if (!error.isEmpty())
+            return Reply{false, error, false};
+        return Reply{true, tr("Voicemail deleted: its audio and transcript are gone"), false, true};
     });
 }
 

@@ -79,6 +79,10 @@ public:
     // ScreeningRepository::syncNumbers with the Telnyx phone_numbers records (numberFromTelnyx);
     // the message tells how many were added, updated and unchanged.
     int syncNumbers(const QList<QJsonObject> &records);
+    // A voicemail message heard (VoicemailRepository::markHeard), or its audio and transcript
+    // deleted (VoicemailFiles::deleteMessage; the metadata stays). Both are recorded in the log.
+    Q_INVOKABLE int markVoicemailHeard(qint64 id);
+    Q_INVOKABLE int deleteVoicemail(qint64 id);
     // Pause screening: every call is forwarded, decisions are still recorded (Engine::setDryRun).
     Q_INVOKABLE int setDryRun(bool on);
     // Starts verifying the hash chain; false when a verification is already running.
@@ -96,6 +100,8 @@ signals:
     void actionFinished(int requestId, const QString &action, bool ok, const QString &message);
     // A screening mutation succeeded: rules, registry or numbers changed.
     void screeningChanged();
+    // A voicemail message was marked heard or deleted.
+    void voicemailChanged();
     void engineAttachedChanged();
     void pendingActionsChanged();
     void dryRunChanged();
@@ -108,6 +114,7 @@ private:
         bool ok = false;
         QString message;
         bool screeningChanged = false;
+        bool voicemailChanged = false;
     };
     struct Mailbox;
     using Job = std::function<Reply(Engine &)>;

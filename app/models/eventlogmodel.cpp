@@ -239,9 +239,10 @@ void EventLogModel::fetchNewer()
     if (!m_database.isOpen() || m_fetching)
         return;
     bool farBehind = false;
+    qint64 last = 0;
     {
         const QScopedValueRollback<bool> fetching(m_fetching, true);
-        const qint64 last = m_database.store().lastSeq();
+        last = m_database.store().lastSeq();
         if (last <= m_newestSeen)
             return;
         EventQuery q = baseQuery();
@@ -261,6 +262,7 @@ void EventLogModel::fetchNewer()
     }
     if (farBehind)
         reload(); // far behind: start again from the newest page
+    emit logAdvanced(last);
 }
 
 void EventLogModel::loadMore()

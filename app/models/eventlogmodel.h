@@ -81,6 +81,8 @@ signals:
     void errorStringChanged();
     void filtersChanged();
     void liveChanged();
+    // fetchNewer() found events appended to the log (whatever the filters), up to `lastSeq`.
+    void logAdvanced(qint64 lastSeq);
 
 private:
     EventQuery baseQuery() const;

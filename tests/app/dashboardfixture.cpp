@@ -37,6 +37,7 @@ bool DashboardFixture::setUp(bool withEngine, QString *error, int callDays)
     options.config.demo = true;
     options.secrets = &m_secrets;
     options.autostartLocation = autostartDir();
+    options.audioPlayback = m_audioPlayback;
     if (withEngine) {
         Config config;
         config.databasePath = databasePath();
@@ -54,6 +55,14 @@ bool DashboardFixture::setUp(bool withEngine, QString *error, int callDays)
         return false;
     m_dashboard->calls().upsert(DemoData::forwardingCall(now));
     m_dashboard->calls().upsert(DemoData::askingCall(now));
+    return true;
+}
+
+bool DashboardFixture::addVoicemail(QString *error, DemoData::Voicemail *out)
+{
+    if (!DemoData::seedVoicemail(databasePath(), error, QDateTime::currentDateTime(), out))
+        return false;
+    m_dashboard->events().fetchNewer();
     return true;
 }
 
