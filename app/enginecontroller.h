@@ -81,8 +81,12 @@ public:
     int syncNumbers(const QList<QJsonObject> &records);
     // A voicemail message heard (VoicemailRepository::markHeard), or its audio and transcript
     // deleted (VoicemailFiles::deleteMessage; the metadata stays). Both are recorded in the log.
+    // With `onTelnyx` the recording is first deleted on Telnyx (DELETE /v2/recordings/{id} with
+    // the account's key, RecordingsApi); if that fails nothing is deleted here.
     Q_INVOKABLE int markVoicemailHeard(qint64 id);
-    Q_INVOKABLE int deleteVoicemail(qint64 id);
+    Q_INVOKABLE int deleteVoicemail(qint64 id, bool onTelnyx = false);
+    // Whether the engine has a Telnyx account to delete recordings with.
+    Q_INVOKABLE bool canDeleteOnTelnyx() const;
     // Pause screening: every call is forwarded, decisions are still recorded (Engine::setDryRun).
     Q_INVOKABLE int setDryRun(bool on);
     // Starts verifying the hash chain; false when a verification is already running.

@@ -122,17 +122,29 @@ Item {
         modal: true
         title: qsTr("Delete this voicemail?")
         standardButtons: Dialog.Ok | Dialog.Cancel
-        Label {
-            width: 392
-            text: qsTr("The audio and the transcript of the message from %1 are deleted from this computer. The event log keeps that there was a message, and when it was deleted.")
-                  .arg(view.current.fromText ?? "")
-            textFormat: Text.PlainText
-            wrapMode: Text.WordWrap
+        Column {
+            spacing: 10
+            Label {
+                width: 392
+                text: qsTr("The audio and the transcript of the message from %1 are deleted from this computer. The event log keeps that there was a message, and when it was deleted.")
+                      .arg(view.current.fromText ?? "")
+                textFormat: Text.PlainText
+                wrapMode: Text.WordWrap
+            }
+            CheckBox {
+                id: deleteOnTelnyx
+                objectName: "deleteOnTelnyx"
+                visible: view.controller !== null && view.controller.canDeleteOnTelnyx()
+                text: qsTr("Also delete the recording on Telnyx")
+                Accessible.name: text
+            }
         }
+        onAboutToShow: deleteOnTelnyx.checked = false
         onAccepted: {
             view.player.stop();
             if (view.controller !== null)
-                view.pendingRequest = view.controller.deleteVoicemail(view.selectedId);
+                view.pendingRequest = view.controller.deleteVoicemail(view.selectedId,
+                                                                      deleteOnTelnyx.visible && deleteOnTelnyx.checked);
         }
     }
 
@@ -249,8 +261,12 @@ Item {
                                 }
                                 Label {
                                     Layout.fillWidth: true
-                                    text: qsTr("to %1").arg(row.toLabel !== "" ? row.toLabel : row.toText)
-                                          + (row.durationText !== "" ? "  ·  " + row.durationText : "")
+                                    text: {
+                                        const to = row.toLabel !== "" ? row.toLabel : row.toText;
+                                        return (to !== "" ? qsTr("to %1").arg(to) : "")
+                                                + (to !== "" && row.durationText !== "" ? "  ·  " : "")
+                                                + row.durationText;
+                                    }
                                     textFormat: Text.PlainText
                                     elide: Text.ElideRight
                                     font.pixelSize: 12
@@ -518,7 +534,7 @@ Item {
                         objectName: "voicemailCall"
                         text: qsTr("Open the call")
                         filled: false
-                        visible: (view.current.callId ?? "") !== ""
+                        visible: view.current.callKnown ?? false
                         Accessible.name: qsTr("Open the call this message was left on")
                         onClicked: view.callOpened(view.current.callId)
                     }

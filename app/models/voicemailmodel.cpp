@@ -11,6 +11,7 @@
 #include <QSqlQuery>
 
 #include <algorithm>
+#include <optional>
 
 namespace kt {
 namespace {
@@ -47,7 +48,7 @@ VoicemailModel::VoicemailModel(QObject *parent)
                          "toText",       "toLabel",    "receivedAt", "timeText",  "durationMs",
                          "durationText", "transcript", "state",      "stateText", "error",
                          "heard",        "unread",     "playable",   "fileUrl",   "callId",
-                         "sha256",       "format"},
+                         "callKnown",    "sha256",     "format"},
                         QStringLiteral("voicemail"), parent)
 {
     connect(this, &SnapshotListModel::refreshed, this, &VoicemailModel::announce);
@@ -158,16 +159,18 @@ QList<SnapshotListModel::Row> VoicemailModel::load(ReadOnlyDatabase &database, Q
                      });
 
     const QDateTime now = m_clock ? m_clock() : QDateTime::currentDateTime();
-    QHash<QString, QString> namespaces; // call id -> the namespace the call claimed
+    QHash<QString, std::optional<QString>> calls; // call id -> its namespace, if the call is known
     QList<Row> rows;
     rows.reserve(messages.size());
     int unreadCount = 0;
     for (const VoicemailMessage &m : std::as_const(messages)) {
-        if (!m.callId.isEmpty() && !namespaces.contains(m.callId)) {
+        if (!m.callId.isEmpty() && !calls.contains(m.callId)) {
             const auto call = store.call(m.callId);
-            namespaces.insert(m.callId, call ? call->namespaceName : QString());
+            calls.insert(m.callId,
+                         call ? std::optional<QString>(call->namespaceName) : std::nullopt);
         }
-        const QString nameSpace = namespaces.value(m.callId);
+        const std::optional<QString> call = calls.value(m.callId);
+        const QString nameSpace = call.value_or(QString());
         const bool playable = m.downloadState == State::Downloaded && !m.filePath.isEmpty() &&
                               QFileInfo::exists(m.filePath);
         const QString reason = DisplayText::plain(m.error, 200);
@@ -213,6 +216,7 @@ QList<SnapshotListModel::Row> VoicemailModel::load(ReadOnlyDatabase &database, Q
         row[at(PlayableRole)] = playable;
         row[at(FileUrlRole)] = playable ? QUrl::fromLocalFile(m.filePath) : QUrl();
         row[at(CallIdRole)] = m.callId;
+        row[at(CallKnownRole)] = call.has_value();
         row[at(Sha256Role)] = m.fileSha256;
         row[at(FormatRole)] = m.format;
         rows.append(row);

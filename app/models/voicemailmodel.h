@@ -53,6 +53,7 @@ public:
         PlayableRole,       // bool: the audio is downloaded and its file exists
         FileUrlRole,        // file: URL of the audio when playable
         CallIdRole,         // the call the message was left on (for the History link)
+        CallKnownRole,      // bool: that call is in the calls table
         Sha256Role,         // the audio's SHA-256 (hex), may be empty
         FormatRole,         // "wav" / "mp3" / ""
     };

@@ -43,8 +43,9 @@ bool DashboardFixture::setUp(bool withEngine, QString *error, int callDays)
         config.databasePath = databasePath();
         config.port = 0;
         config.adminPort = 0;
-        // Never used: every call in the database has ended, and no webhook comes.
-        config.telnyxApiUrl = QStringLiteral("http://127.0.0.1:9/v2");
+        // Never used by default: every call in the database has ended, and no webhook comes.
+        config.telnyxApiUrl = m_telnyxApiUrl;
+        config.apiKey = m_apiKey;
         m_host = std::make_unique<EngineHost>(config);
         if (!m_host->startAndWait(error))
             return false;

@@ -28,6 +28,12 @@ public:
     bool setUp(bool withEngine, QString *error, int callDays = 7);
     // Before setUp(): whether the voicemail player may use Qt Multimedia (default: yes).
     void setAudioPlayback(bool on) { m_audioPlayback = on; }
+    // Before setUp(): the engine's Telnyx API (default: a closed port, and no key).
+    void setTelnyx(const QString &apiUrl, const QString &apiKey)
+    {
+        m_telnyxApiUrl = apiUrl;
+        m_apiKey = apiKey;
+    }
     // After setUp(): the demo voicemail (DemoData::seedVoicemail), written beside the running
     // dashboard; the dashboard sees it through its event log, as it would the engine's.
     bool addVoicemail(QString *error, DemoData::Voicemail *out = nullptr);
@@ -48,6 +54,8 @@ private:
     std::unique_ptr<EngineHost> m_host;
     std::unique_ptr<Dashboard> m_dashboard;
     bool m_audioPlayback = true;
+    QString m_telnyxApiUrl = QStringLiteral("http://127.0.0.1:9/v2");
+    QString m_apiKey;
 };
 
 } // namespace kt::test

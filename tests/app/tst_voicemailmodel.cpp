@@ -9,6 +9,7 @@
 #include "demodata.h"
 #include "models/voicemailmodel.h"
 #include "simulator/audiogenerator.h"
+#include "simulator/recordingstore.h"
 #include "store/eventstore.h"
 #include "tray.h"
 #include "voicemail/voicemailfiles.h"
@@ -59,6 +60,7 @@ private slots:
     void arrivalAnnouncedOnce();
     void exportGivesTheSameBytes();
     void heardAndDeleteThroughTheEngine();
+    void deleteOnTelnyx();
     void trayNotification();
     void playerWithoutBackend();
 
@@ -307,6 +309,75 @@ void TstVoicemailModel::heardAndDeleteThroughTheEngine()
     QTRY_COMPARE(finished.count(), 3);
     QVERIFY(!finished.at(2).at(2).toBool());
     QVERIFY(finished.at(2).at(3).toString().contains(QStringLiteral("424242")));
+
+    // No Telnyx account: deleting there is not offered, and asking anyway changes nothing.
+    QVERIFY(!controller.canDeleteOnTelnyx());
+    controller.deleteVoicemail(vm.alice, true);
+    QTRY_COMPARE(finished.count(), 4);
+    QVERIFY(!finished.at(3).at(2).toBool());
+    QVERIFY2(finished.at(3).at(3).toString().contains(QStringLiteral("API key")),
+             qPrintable(finished.at(3).at(3).toString()));
+    QCOMPARE(role(model, vm.alice, "state"), QStringLiteral("downloaded"));
+}
+
+void TstVoicemailModel::deleteOnTelnyx()
+{
+    RecordingStore telnyx;
+    const QString key = QStringLiteral("KEY_voicemail_app_test");
+    telnyx.setApiKey(key);
+    QVERIFY(telnyx.start());
+    test::DashboardFixture fixture;
+    fixture.setTelnyx(telnyx.apiBaseUrl(), key);
+    QString error;
+    QVERIFY2(fixture.setUp(true, &error), qPrintable(error));
+    DemoData::Voicemail vm;
+    QVERIFY2(fixture.addVoicemail(&error, &vm), qPrintable(error));
+    EngineController &controller = fixture.dashboard().controller();
+    VoicemailModel &model = fixture.dashboard().voicemail();
+    QVERIFY(controller.canDeleteOnTelnyx());
+    EventStore reader;
+    QVERIFY(
+        reader.open(fixture.databasePath(), QStringLiteral("check"), EventStore::Mode::ReadOnly));
+    const QString recordingId = VoicemailRepository(reader).byId(vm.dana)->recordingId;
+    QVERIFY(!recordingId.isEmpty());
+    const QString file =
+        model.value(model.rowOf(vm.dana), QStringLiteral("fileUrl")).toUrl().toLocalFile();
+
+    // Telnyx first (a recording it no longer has counts as deleted), then here.
+    QSignalSpy finished(&controller, &EngineController::actionFinished);
+    controller.deleteVoicemail(vm.dana, true);
+    QTRY_COMPARE(finished.count(), 1);
+    QVERIFY2(finished.at(0).at(2).toBool(), qPrintable(finished.at(0).at(3).toString()));
+    QList<RecordingStore::Request> deletes;
+    for (const RecordingStore::Request &r : telnyx.requests()) {
+        if (r.method == "DELETE")
+            deletes.append(r);
+    }
+    QCOMPARE(deletes.size(), 1);
+    QCOMPARE(deletes.at(0).path(), QByteArray("/v2/recordings/") + recordingId.toUtf8());
+    QCOMPARE(deletes.at(0).headers.value("authorization"), QByteArray("Bearer ") + key.toUtf8());
+    QTRY_COMPARE(role(model, vm.dana, "state"), QStringLiteral("deleted"));
+    QVERIFY(!QFile::exists(file));
+    EventQuery q;
+    q.type = QStringLiteral("tel.voicemail_deleted");
+    const QList<StoredEvent> deleted = reader.events(q);
+    QCOMPARE(deleted.size(), 1);
+    QVERIFY2(deleted.at(0).payload.value(QStringLiteral("remote")).toBool(),
+             QJsonDocument(deleted.at(0).payload).toJson().constData());
+    QVERIFY(!QJsonDocument(deleted.at(0).payload).toJson().contains(key.toUtf8()));
+
+    // Telnyx refuses: nothing is deleted here, and the owner is told.
+    telnyx.failApi(5, 500);
+    const QString aliceFile =
+        model.value(model.rowOf(vm.alice), QStringLiteral("fileUrl")).toUrl().toLocalFile();
+    controller.deleteVoicemail(vm.alice, true);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 30000);
+    QVERIFY(!finished.at(1).at(2).toBool());
+    QVERIFY2(finished.at(1).at(3).toString().contains(QStringLiteral("nothing was deleted")),
+             qPrintable(finished.at(1).at(3).toString()));
+    QVERIFY(!finished.at(1).at(3).toString().contains(key));
+    QVERIFY(QFile::exists(aliceFile));
+    QCOMPARE(role(model, vm.alice, "state"), QStringLiteral("downloaded"));
 }
 
 void TstVoicemailModel::trayNotification()

@@ -252,6 +252,20 @@ void TstVoicemailView::callDetailLinksToItsMessage()
     QCOMPARE(m_window->property("page").toInt(), 2);
     QCOMPARE(selectedId(), m_vm.alice);
 
+    // And back: the message opens its call; a message whose call is not in the log cannot.
+    QQuickItem *openCall = findNamed(m_view, QStringLiteral("voicemailCall"));
+    QVERIFY(openCall);
+    QVERIFY(openCall->isVisible());
+    QTRY_VERIFY(!drawer->property("visible").toBool()); // its modal overlay gone too
+    QVERIFY(settle(m_window, m_engine.get()));
+    click(m_window, openCall);
+    QTRY_COMPARE(drawer->property("position").toDouble(), 1.0);
+    QCOMPARE(m_fixture->dashboard().callDetail().callId(), m_vm.aliceCallId);
+    QVERIFY(QMetaObject::invokeMethod(drawer, "close"));
+    QTRY_COMPARE(drawer->property("position").toDouble(), 0.0);
+    select(m_vm.dana);
+    QVERIFY(!openCall->isVisible());
+
     // A call without a message has no link.
     QVERIFY(QMetaObject::invokeMethod(m_window, "showCall",
                                       Q_ARG(QVariant, QStringLiteral("no-such-call"))));
