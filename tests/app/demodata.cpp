@@ -205,15 +205,19 @@ bool DemoData::seedVoicemail(const QString &path, QString *error, const QDateTim
         // Alice's newest call (so that the History detail links to her message).
         CallQuery q;
         q.limit = 0;
+        QDateTime aliceEnded = utc.addSecs(-3 * 3600);
         for (const CallRecord &c : store.calls(q)) {
             if (c.fromNumber == QLatin1String(AlicePhone)) {
                 v.aliceCallId = c.callId;
+                const QDateTime ended = QDateTime::fromString(c.endedAt, Qt::ISODateWithMs);
+                if (ended.isValid() && ended < utc.addSecs(-12 * 60))
+                    aliceEnded = ended;
                 break;
             }
         }
 
-        // Alice's: heard.
-        const auto alice = saved(v.aliceCallId, {}, {}, utc.addSecs(-3 * 3600), 9);
+        // Alice's: left when her call ended, heard.
+        const auto alice = saved(v.aliceCallId, {}, {}, aliceEnded, 9);
         v.alice = repo.recordSaved(alice, actor).id;
         problem = storeAudio(repo, folder, v.alice, AudioGenerator::speechLikeWav(9000, 7));
         if (problem.isEmpty())

@@ -34,7 +34,7 @@ public:
     // Voicemail written by seedVoicemail(), as the list orders it (unread first, then newest):
     // one that failed with a reason (recorded now), Dana's (12 minutes ago, with audio and a
     // transcript), one with hostile words still downloading (40 minutes ago), and Alice's on
-    // her newest call (3 hours ago, with audio, heard).
+    // her newest call (when it ended, else 3 hours ago; with audio, heard).
     struct Voicemail
     {
         qint64 dana = 0;

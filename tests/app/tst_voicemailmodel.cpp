@@ -7,6 +7,8 @@
 // player without an audio backend.
 #include "dashboardfixture.h"
 #include "demodata.h"
+#include "models/calldetailmodel.h"
+#include "models/eventlogmodel.h"
 #include "models/voicemailmodel.h"
 #include "simulator/audiogenerator.h"
 #include "simulator/recordingstore.h"
@@ -303,6 +305,14 @@ void TstVoicemailModel::heardAndDeleteThroughTheEngine()
     QCOMPARE(deleted.at(0).actor, QStringLiteral("owner"));
     QVERIFY(!QString::fromUtf8(QJsonDocument(deleted.at(0).payload).toJson())
                  .contains(QStringLiteral("Westside")));
+    // In the audit list and a call's timeline: metadata in words.
+    const QString summary = EventLogModel::summary(deleted.at(0));
+    QVERIFY2(summary.startsWith(QStringLiteral("message %1 · ").arg(vm.dana)), qPrintable(summary));
+    QVERIFY2(summary.contains(QStringLiteral("SHA-256 ")) &&
+                 summary.contains(QStringLiteral("by owner")),
+             qPrintable(summary));
+    QCOMPARE(CallDetailModel::typeText(QStringLiteral("tel.voicemail_deleted")),
+             QStringLiteral("Voicemail deleted"));
 
     // A message that does not exist: the action fails with a message.
     controller.deleteVoicemail(424242);
