@@ -306,6 +306,9 @@ void EventLogModel::reload()
     fetchMore({});
     emit countChanged();
     emit hasMoreChanged();
+    // A reload (a filter changed) also moves past the events appended since the last look.
+    if (m_newestSeen > 0)
+        emit logAdvanced(m_newestSeen);
 }
 
 void EventLogModel::setTypeFilter(const QString &type)

@@ -81,7 +81,8 @@ signals:
     void errorStringChanged();
     void filtersChanged();
     void liveChanged();
-    // fetchNewer() found events appended to the log (whatever the filters), up to `lastSeq`.
+    // fetchNewer() or reload() saw the log up to `lastSeq` (whatever the filters): events may
+    // have been appended since the last time.
     void logAdvanced(qint64 lastSeq);
 
 private:

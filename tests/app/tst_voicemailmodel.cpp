@@ -59,6 +59,7 @@ private slots:
     void cleanup();
     void orderAndRoles();
     void refreshOnlyOnVoicemailEvents();
+    void followsTheEventLogWhateverItsFilter();
     void arrivalAnnouncedOnce();
     void exportGivesTheSameBytes();
     void heardAndDeleteThroughTheEngine();
@@ -191,6 +192,35 @@ void TstVoicemailModel::refreshOnlyOnVoicemailEvents()
     // The same sequence number again: nothing to do.
     model.onLogAdvanced(m_writer->lastSeq());
     QCOMPARE(refreshed.count(), 1);
+}
+
+void TstVoicemailModel::followsTheEventLogWhateverItsFilter()
+{
+    // As the dashboard wires them: the audit list's model tells the voicemail list.
+    EventLogModel events;
+    QVERIFY(events.open(databasePath()));
+    VoicemailModel model;
+    QVERIFY(model.open(databasePath()));
+    connect(&events, &EventLogModel::logAdvanced, &model, &VoicemailModel::onLogAdvanced);
+    VoicemailRepository repo(*m_writer);
+    QCOMPARE(model.unreadCount(), 3);
+
+    QVERIFY(repo.markHeard(m_vm.dana, QStringLiteral("cli")).ok);
+    events.fetchNewer();
+    QCOMPARE(model.unreadCount(), 2);
+
+    // The owner filters the audit list to other events: the voicemail list still follows.
+    events.setTypeFilter(QStringLiteral("tel.rule_added"));
+    QVERIFY(repo.markHeard(m_vm.hostile, QStringLiteral("cli")).ok);
+    events.fetchNewer();
+    for (int i = 0; i < events.count(); ++i)
+        QCOMPARE(events.eventAt(i).type, QStringLiteral("tel.rule_added")); // none about voicemail
+    QCOMPARE(model.unreadCount(), 1);
+
+    // An event appended just before the filter changes (the reload moves past it) counts too.
+    QVERIFY(repo.markHeard(m_vm.failed, QStringLiteral("cli")).ok);
+    events.setTypeFilter(QString());
+    QCOMPARE(model.unreadCount(), 0);
 }
 
 void TstVoicemailModel::arrivalAnnouncedOnce()
