@@ -25,6 +25,12 @@ Dashboard::Dashboard(const Options &options, Engine *engine, QObject *parent)
         refreshLists();
         m_events.fetchNewer();
     });
+    // The voicemail list follows the log: a tel.voicemail_* event appended (by the engine, an
+    // action here or the command line) re-reads it.
+    connect(&m_events, &EventLogModel::logAdvanced, &m_voicemail, &VoicemailModel::onLogAdvanced);
+    connect(&m_controller, &EngineController::voicemailChanged, &m_events,
+            &EventLogModel::fetchNewer);
+    m_player = std::make_unique<VoicemailPlayer>(nullptr, options.audioPlayback);
     // Changes made elsewhere (the command line next to the running app) show up within seconds.
     m_refreshTimer.setInterval(10000);
     connect(&m_refreshTimer, &QTimer::timeout, this, &Dashboard::refreshLists);
@@ -69,13 +75,13 @@ bool Dashboard::open(QString *error)
     bool ok = m_history.open(path) && m_events.open(path) && m_numbers.open(path) &&
               m_rules.open(path) && m_registrations.open(path) &&
               m_pendingRegistrations.open(path) && m_certificates.open(path) &&
-              m_stats.open(path) && m_callDetail.open(path);
+              m_stats.open(path) && m_callDetail.open(path) && m_voicemail.open(path);
     if (!ok) {
         for (const QString &e :
              {m_history.errorString(), m_events.errorString(), m_numbers.errorString(),
               m_rules.errorString(), m_registrations.errorString(),
               m_pendingRegistrations.errorString(), m_certificates.errorString(),
-              m_stats.errorString(), m_callDetail.errorString()}) {
+              m_stats.errorString(), m_callDetail.errorString(), m_voicemail.errorString()}) {
             if (!e.isEmpty()) {
                 *error = e;
                 break;
@@ -114,6 +120,8 @@ QVariantMap Dashboard::properties() const
         {QStringLiteral("settings"), object(m_settings.get())},
         {QStringLiteral("tester"), object(m_tester.get())},
         {QStringLiteral("firstRun"), object(&m_firstRun)},
+        {QStringLiteral("voicemail"), object(&m_voicemail)},
+        {QStringLiteral("player"), object(m_player.get())},
     };
 }
 
@@ -144,6 +152,7 @@ void Dashboard::applyNumberLabels()
     m_calls.setNumberLabels(labels);
     m_history.setNumberLabels(labels);
     m_callDetail.setContext({m_options.askTimeoutSecs, labels});
+    m_voicemail.setNumberLabels(labels);
 }
 
 } // namespace kt

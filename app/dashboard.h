@@ -17,8 +17,10 @@
 #include "models/rulelistmodel.h"
 #include "models/searchfiltermodel.h"
 #include "models/statsmodel.h"
+#include "models/voicemailmodel.h"
 #include "secretstore.h"
 #include "settingscontroller.h"
+#include "voicemailplayer.h"
 
 #include <QObject>
 #include <QTimer>
@@ -55,6 +57,8 @@ public:
         QString autostartLocation;
         // Show the first-run setup card (FirstRun::needed).
         bool firstRun = false;
+        // Play voicemail through Qt Multimedia (false: the player says it is off).
+        bool audioPlayback = true;
     };
 
     // `engine` may be null (the actions then fail with a message); it lives in its own thread.
@@ -87,6 +91,8 @@ public:
     SettingsController &settings() { return *m_settings; }
     ConnectionTester &tester() { return *m_tester; }
     FirstRun &firstRun() { return m_firstRun; }
+    VoicemailModel &voicemail() { return m_voicemail; }
+    VoicemailPlayer &player() { return *m_player; }
 
     // Re-reads the lists that do not follow the engine's signals (e.g. after a CLI change).
     void refreshLists();
@@ -118,6 +124,8 @@ private:
     std::unique_ptr<SettingsController> m_settings;
     std::unique_ptr<ConnectionTester> m_tester;
     FirstRun m_firstRun;
+    VoicemailModel m_voicemail;
+    std::unique_ptr<VoicemailPlayer> m_player;
     QTimer m_refreshTimer;
 };
 

@@ -107,6 +107,10 @@ int runDesktop(const CommandLine &commandLine)
     QObject::connect(engine, &Engine::pinLocked, &tray, &Tray::onPinLocked, Qt::QueuedConnection);
     QObject::connect(engine, &Engine::registrationProven, &tray, &Tray::onRegistrationProven,
                      Qt::QueuedConnection);
+    QObject::connect(&dashboard.voicemail(), &VoicemailModel::messageArrived, &tray,
+                     [&tray](const VoicemailModel::Arrival &a) {
+                         tray.onVoicemail(a.from, a.nameSpace, a.transcript, a.durationMs);
+                     });
     // SIGINT / SIGTERM (a logout, `kill`) quit like the menu does: the engine stops cleanly.
     SignalWatcher signalWatcher;
     QObject::connect(&signalWatcher, &SignalWatcher::terminate, qApp, &QCoreApplication::quit);

@@ -8,10 +8,14 @@
 #include "screening/phonenumber.h"
 #include "screening/screeningrepository.h"
 #include "store/eventstore.h"
+#include "voicemail/recordingsapi.h"
+#include "voicemail/voicemailfiles.h"
+#include "voicemail/voicemailrepository.h"
 
 #include <QDeadlineTimer>
 #include <QMetaObject>
 #include <QMutex>
+#include <QNetworkAccessManager>
 #include <QThread>
 #include <QTimer>
 
@@ -105,6 +109,8 @@ void EngineController::finish(int requestId, const QString &action, const Reply 
     emit actionFinished(requestId, action, reply.ok, reply.message);
     if (reply.ok && reply.screeningChanged)
         emit screeningChanged();
+    if (reply.ok && reply.voicemailChanged)
+        emit voicemailChanged();
 }
 
 int EngineController::accept(const QString &callId)
@@ -307,6 +313,84 @@ int EngineController::syncNumbers(const QList<QJsonObject> &records)
             message += tr(", %1 skipped (no valid number)").arg(r.merge.invalid);
         return Reply{true, message, r.changed()};
     });
+}
+
+int EngineController::markVoicemailHeard(qint64 id)
+{
+    return run(QStringLiteral("markVoicemailHeard"), [id](Engine &engine) {
+        VoicemailRepository repository(engine.eventStore());
+        const VoicemailRepository::Result r = repository.markHeard(id, Actor);
+        if (!r.ok)
+            return Reply{false, r.error, false};
+        return Reply{true, tr("Voicemail marked heard"), false, !r.duplicate};
+    });
+}
+
+bool EngineController::canDeleteOnTelnyx() const
+{
+    return m_engine && m_engine->config().hasAccount();
+}
+
+int EngineController::deleteVoicemail(qint64 id, bool onTelnyx)
+{
+    const QString action = QStringLiteral("deleteVoicemail");
+    auto deleteHere = [id](Engine &engine, bool remote) {
+        VoicemailRepository repository(engine.eventStore());
+        const QString error =
+            VoicemailFiles::deleteMessage(repository, id, QStringLiteral("owner"), remote, Actor);
+        if (!error.isEmpty())
+            return Reply{false, error, false};
+        return Reply{true,
+                     remote ? tr("Voicemail deleted here and on Telnyx")
+                            : tr("Voicemail deleted: its audio and transcript are gone"),
+                     false, true};
+    };
+    if (!onTelnyx)
+        return run(action, [deleteHere](Engine &engine) { return deleteHere(engine, false); });
+    if (!m_engine)
+        return fail(action, tr("the engine is not running"));
+
+    // Telnyx answers asynchronously: the reply is posted from the request's callback, in the
+    // engine thread, on a network manager that lives (at most) as long as the engine.
+    const int requestId = ++m_nextRequest;
+    ++m_pending;
+    emit pendingActionsChanged();
+    Engine *engine = m_engine;
+    std::shared_ptr<Mailbox> mailbox = m_mailbox;
+    QMetaObject::invokeMethod(
+        engine,
+        [engine, mailbox, id, requestId, action, deleteHere] {
+            auto reply = [mailbox, requestId, action](const Reply &r) {
+                mailbox->post([mailbox, requestId, action, r] {
+                    mailbox->controller->finish(requestId, action, r);
+                });
+            };
+            const auto message = VoicemailRepository(engine->eventStore()).byId(id);
+            if (!message)
+                return reply(Reply{false, tr("no voicemail %1").arg(id), false});
+            if (message->recordingId.isEmpty())
+                return reply(
+                    Reply{false, tr("voicemail %1 has no Telnyx recording id").arg(id), false});
+            const Config &config = engine->config();
+            if (!config.hasAccount())
+                return reply(
+                    Reply{false, tr("deleting on Telnyx needs the Telnyx API key"), false});
+            auto *network = new QNetworkAccessManager(engine);
+            auto *api = new RecordingsApi(network, config.telnyxApiUrl, config.apiKey, network);
+            api->remove(message->recordingId, [engine, network, reply,
+                                               deleteHere](bool ok, int, const QString &why) {
+                network->deleteLater();
+                if (!ok)
+                    return reply(
+                        Reply{false,
+                              tr("Telnyx did not delete the recording (nothing was deleted): %1")
+                                  .arg(why),
+                              false});
+                reply(deleteHere(*engine, true));
+            });
+        },
+        Qt::QueuedConnection);
+    return requestId;
 }
 
 int EngineController::setDryRun(bool on)

@@ -83,6 +83,14 @@ public:
     // ScreeningRepository::syncNumbers with the Telnyx phone_numbers records (numberFromTelnyx);
     // the message tells how many were added, updated and unchanged.
     int syncNumbers(const QList<QJsonObject> &records);
+    // A voicemail message heard (VoicemailRepository::markHeard), or its audio and transcript
+    // deleted (VoicemailFiles::deleteMessage; the metadata stays). Both are recorded in the log.
+    // With `onTelnyx` the recording is first deleted on Telnyx (DELETE /v2/recordings/{id} with
+    // the account's key, RecordingsApi); if that fails nothing is deleted here.
+    Q_INVOKABLE int markVoicemailHeard(qint64 id);
+    Q_INVOKABLE int deleteVoicemail(qint64 id, bool onTelnyx = false);
+    // Whether the engine has a Telnyx account to delete recordings with.
+    Q_INVOKABLE bool canDeleteOnTelnyx() const;
     // Pause screening: every call is forwarded, decisions are still recorded (Engine::setDryRun).
     Q_INVOKABLE int setDryRun(bool on);
     // Starts verifying the hash chain; false when a verification is already running.
@@ -100,6 +108,8 @@ signals:
     void actionFinished(int requestId, const QString &action, bool ok, const QString &message);
     // A screening mutation succeeded: rules, registry or numbers changed.
     void screeningChanged();
+    // A voicemail message was marked heard or deleted.
+    void voicemailChanged();
     void engineAttachedChanged();
     void pendingActionsChanged();
     void dryRunChanged();
@@ -112,6 +122,7 @@ private:
         bool ok = false;
         QString message;
         bool screeningChanged = false;
+        bool voicemailChanged = false;
     };
     struct Mailbox;
     using Job = std::function<Reply(Engine &)>;

@@ -183,6 +183,42 @@ Tray::Notification Tray::notificationFor(const CallRecord &call)
     return n;
 }
 
+Tray::Notification Tray::voicemailNotification(const QString &from, const QString &nameSpace,
+                                               const QString &transcript, qint64 durationMs)
+{
+    constexpr int Words = 12;
+    Notification n;
+    const QString caller = from.isEmpty() ? tr("an unknown caller") : DisplayText::number(from);
+    n.title = tr("New voicemail from %1").arg(caller);
+    const QString shownNamespace = DisplayText::plain(nameSpace, 40);
+    if (!shownNamespace.isEmpty())
+        n.title += QStringLiteral(" · ") + shownNamespace;
+    const QStringList words =
+        DisplayText::plain(transcript, 400).split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    if (!words.isEmpty()) {
+        n.body =
+            QStringLiteral("“%1%2”").arg(words.mid(0, Words).join(QLatin1Char(' ')),
+                                         words.size() > Words ? QStringLiteral("…") : QString());
+    } else if (durationMs >= 0) {
+        const qint64 secs = (durationMs + 500) / 1000;
+        n.body = tr("%1:%2 long, no transcript yet")
+                     .arg(secs / 60)
+                     .arg(secs % 60, 2, 10, QLatin1Char('0'));
+    } else {
+        n.body = tr("No transcript yet");
+    }
+    return n;
+}
+
+void Tray::onVoicemail(const QString &from, const QString &nameSpace, const QString &transcript,
+                       qint64 durationMs)
+{
+    const Notification n = voicemailNotification(from, nameSpace, transcript, durationMs);
+    if (m_tray && m_tray->isVisible() && QSystemTrayIcon::supportsMessages())
+        m_tray->showMessage(n.title, n.body, QSystemTrayIcon::Information, 10000);
+    emit notified(n.title, n.body);
+}
+
 Tray::Notification Tray::pinLockedNotification(const QString &phone, const QString &nameSpace,
                                                const QDateTime &until)
 {

@@ -53,6 +53,10 @@ public:
     };
     // The notification for a call; caller ID and name are sanitised.
     static Notification notificationFor(const CallRecord &call);
+    // "New voicemail from (415) 555-0132 · alice.x" with the transcript's first words (or the
+    // length when there is no transcript yet); everything from the caller is sanitised.
+    static Notification voicemailNotification(const QString &from, const QString &nameSpace,
+                                              const QString &transcript, qint64 durationMs);
     static Notification pinLockedNotification(const QString &phone, const QString &nameSpace,
                                               const QDateTime &until);
     static Notification registrationNotification(const QString &nameSpace, const QString &phone,
@@ -69,6 +73,9 @@ public slots:
     // at once) (Engine::registrationProven).
     void onRegistrationProven(const QString &id, const QString &nameSpace, const QString &phone,
                               bool approved);
+    // A voicemail message's audio arrived (VoicemailModel::messageArrived).
+    void onVoicemail(const QString &from, const QString &nameSpace, const QString &transcript,
+                     qint64 durationMs);
 
 signals:
     void openRequested();

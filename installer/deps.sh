@@ -15,6 +15,9 @@ packages=(
     qml6-module-qtquick-window qml6-module-qtquick-templates qml6-module-qtqml-workerscript
     qml6-module-qtqml qml6-module-qtqml-models qml6-module-qttest qml6-module-qtquick-dialogs
     qml6-module-qt-labs-folderlistmodel
+    # voicemail playback: Qt Multimedia, and the GStreamer elements its backend uses to play WAV
+    # (wavparse and the PulseAudio sink in -good; playbin, audioconvert and the ALSA sink in -base)
+    qt6-multimedia-dev gstreamer1.0-plugins-good gstreamer1.0-plugins-base
     # crypto and phone numbers
     libssl-dev libphonenumber-dev
     # offscreen rendering for UI tests

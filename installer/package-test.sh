@@ -71,12 +71,12 @@ depends=$(dpkg-deb --field "$deb" Depends)
 echo "Depends: $depends"
 has_dep() { tr ',' '\n' <<<"$depends" | sed 's/^ *//; s/ .*//' | grep -qx "$1"; }
 # From dpkg-shlibdeps (the linked libraries) ...
-for p in libqt6core6 libqt6quick6 libqt6sql6 libqt6httpserver6 libssl3 'libphonenumber[0-9].*'; do
+for p in libqt6core6 libqt6quick6 libqt6sql6 libqt6httpserver6 libqt6multimedia6 libssl3 'libphonenumber[0-9].*'; do
     has_dep "$p" || fail "Depends lacks $p (dpkg-shlibdeps did not run?)"
 done
 # ... and what Qt loads at run time: plugins, and every QML module the dashboard imports or
 # those modules import in turn (read from their qmldir files), plus the Basic style it selects.
-for p in libqt6sql6-sqlite libqt6svg6 qt6-qpa-plugins; do
+for p in libqt6sql6-sqlite libqt6svg6 qt6-qpa-plugins gstreamer1.0-plugins-good gstreamer1.0-plugins-base; do
     has_dep "$p" || fail "Depends lacks $p"
 done
 qmlroot=$(qtpaths6 --query QT_INSTALL_QML 2>/dev/null || echo "/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/qt6/qml")

@@ -78,7 +78,11 @@ set(_kevantel_runtime_depends
     qml6-module-qt-labs-folderlistmodel
     libqt6sql6-sqlite
     libqt6svg6
-    qt6-qpa-plugins)
+    qt6-qpa-plugins
+    # Voicemail playback: Qt Multimedia's GStreamer backend plays WAV with wavparse and the
+    # PulseAudio sink (-good), playbin, audioconvert and the ALSA sink (-base).
+    gstreamer1.0-plugins-good
+    gstreamer1.0-plugins-base)
 list(JOIN _kevantel_runtime_depends ", " CPACK_DEBIAN_PACKAGE_DEPENDS)
 # The Wayland platform plugin: without it Qt falls back to XWayland.
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS qt6-wayland)

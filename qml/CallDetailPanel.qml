@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // One call in detail (the drawer that opens from Live and History): who called which number,
 // the decision in one plain sentence, Allow / Block for the caller, and every event of the call
-// in order. Caller ID and name are hostile: plain text only.
+// in order, and a link to the voicemail the caller left on it. Caller ID and name are hostile:
+// plain text only.
 pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
@@ -13,6 +14,7 @@ Rectangle {
 
     required property var detail
     property var controller: null
+    property var voicemail: null
 
     readonly property var call: panel.detail.call
     readonly property string decision: panel.call.decision ?? ""
@@ -22,7 +24,18 @@ Rectangle {
     property string result
     property bool resultOk: true
 
+    // The message left on this call (VoicemailModel::messageForCall; 0: none); the count makes
+    // it follow the list.
+    readonly property real voicemailId: panel.voicemail !== null && panel.detail.found
+                                        ? panel.messageFor(panel.call.callId ?? "", panel.voicemail.count) : 0
+
     signal closeRequested()
+    // "Play the message" was clicked: show voicemail `messageId`.
+    signal voicemailOpened(real messageId)
+
+    function messageFor(callId, count) {
+        return count > 0 ? panel.voicemail.messageForCall(callId) : 0;
+    }
 
     color: Theme.background
 
@@ -245,6 +258,42 @@ Rectangle {
             wrapMode: Text.WordWrap
             font.pixelSize: 12
             color: panel.resultOk ? Theme.decisionColor("authenticated") : Theme.danger
+        }
+
+        // The caller left a message.
+        Rectangle {
+            Layout.fillWidth: true
+            visible: panel.voicemailId > 0
+            implicitHeight: voicemailRow.implicitHeight + 20
+            radius: Theme.radius
+            color: "#e6eef8"
+            RowLayout {
+                id: voicemailRow
+                anchors.fill: parent
+                anchors.margins: 10
+                spacing: 10
+                Label {
+                    text: "✉"
+                    font.pixelSize: 18
+                    color: "#2f6fb2"
+                }
+                Label {
+                    Layout.fillWidth: true
+                    text: qsTr("The caller left a voicemail.")
+                    textFormat: Text.PlainText
+                    elide: Text.ElideRight
+                    font.pixelSize: 13
+                    color: Theme.text
+                }
+                ActionButton {
+                    objectName: "detailVoicemail"
+                    small: true
+                    tint: "#2f6fb2"
+                    text: qsTr("Open the message")
+                    Accessible.name: qsTr("Open the voicemail left on this call")
+                    onClicked: panel.voicemailOpened(panel.voicemailId)
+                }
+            }
         }
 
         SectionTitle {

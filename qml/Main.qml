@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The dashboard window: a navigation rail (Live, History, Numbers, Registry, Rules, Audit, Go
+// The dashboard window: a navigation rail (Live, History, Voicemail, Numbers, Registry, Rules, Audit, Go
 // live, Stats, Settings), the status of the engine, the view of the selected page, and a drawer
 // with one call's detail. Every model is given by the app as
 // an initial (required) property.
@@ -34,6 +34,8 @@ ApplicationWindow {
     required property var settings
     required property var tester
     required property var firstRun
+    required property var voicemail
+    required property var player
 
     property int page: 0
 
@@ -43,9 +45,17 @@ ApplicationWindow {
         callDrawer.open();
     }
 
+    // Shows one voicemail message (from a call's detail).
+    function showVoicemail(messageId) {
+        callDrawer.close();
+        root.page = 2;
+        voicemailView.show(messageId);
+    }
+
     readonly property var pages: [
         { title: qsTr("Live"), glyph: "●", subtitle: qsTr("Calls as they happen, and the ones that ring for you") },
         { title: qsTr("History"), glyph: "◷", subtitle: qsTr("Every call, its decision and why") },
+        { title: qsTr("Voicemail"), glyph: "✉", subtitle: qsTr("Messages callers left, with their transcripts") },
         { title: qsTr("Numbers"), glyph: "#", subtitle: qsTr("Your numbers, their labels and policies") },
         { title: qsTr("Registry"), glyph: "◆", subtitle: qsTr("Callers registered to a namespace, and certificates") },
         { title: qsTr("Rules"), glyph: "⚑", subtitle: qsTr("Numbers always allowed or always blocked") },
@@ -137,6 +147,9 @@ ApplicationWindow {
                         implicitHeight: 42
                         highlighted: root.page === index
                         onClicked: root.page = index
+                        Accessible.name: navItem.modelData.title
+                                         + (navItem.index === 2 && root.voicemail.unreadCount > 0
+                                            ? ", " + qsTr("%1 unread").arg(root.voicemail.unreadCount) : "")
 
                         background: Rectangle {
                             radius: 8
@@ -161,11 +174,16 @@ ApplicationWindow {
                             }
                             Pill {
                                 readonly property int badge: navItem.index === 0
-                                                             ? root.askingCalls.count + root.activeCalls.count : 0
+                                                             ? root.askingCalls.count + root.activeCalls.count
+                                                             : navItem.index === 2 ? root.voicemail.unreadCount : 0
+                                objectName: "badge" + navItem.modelData.title
                                 visible: badge > 0
                                 text: String(badge)
-                                tint: root.askingCalls.count > 0 ? Theme.decisionColor("ask") : "#2f8f74"
+                                tint: navItem.index === 2 ? "#2f6fb2"
+                                      : root.askingCalls.count > 0 ? Theme.decisionColor("ask") : "#2f8f74"
                                 filled: true
+                                Accessible.name: navItem.index === 2 ? qsTr("%1 unread voicemail").arg(badge)
+                                                                     : qsTr("%1 calls now").arg(badge)
                             }
                         }
                     }
@@ -332,6 +350,14 @@ ApplicationWindow {
                     controller: root.controller
                     onCallOpened: callId => root.showCall(callId)
                 }
+                VoicemailView {
+                    id: voicemailView
+                    objectName: "voicemailView"
+                    voicemail: root.voicemail
+                    player: root.player
+                    controller: root.controller
+                    onCallOpened: callId => root.showCall(callId)
+                }
                 NumbersView {
                     numbers: root.numbers
                     policies: root.policies
@@ -379,7 +405,9 @@ ApplicationWindow {
             anchors.fill: parent
             detail: root.callDetail
             controller: root.controller
+            voicemail: root.voicemail
             onCloseRequested: callDrawer.close()
+            onVoicemailOpened: messageId => root.showVoicemail(messageId)
         }
     }
 

@@ -77,6 +77,12 @@ QString CallDetailModel::typeText(const QString &type)
         {QStringLiteral("tel.call_failed"), tr("Call failed")},
         {QStringLiteral("tel.call_state"), tr("Call state")},
         {QStringLiteral("tel.rule_consumed"), tr("Single-use rule used")},
+        {QStringLiteral("tel.voicemail_recorded"), tr("Voicemail recorded")},
+        {QStringLiteral("tel.voicemail_downloaded"), tr("Voicemail downloaded")},
+        {QStringLiteral("tel.voicemail_transcribed"), tr("Voicemail transcribed")},
+        {QStringLiteral("tel.voicemail_heard"), tr("Voicemail heard")},
+        {QStringLiteral("tel.voicemail_deleted"), tr("Voicemail deleted")},
+        {QStringLiteral("tel.voicemail_error"), tr("Voicemail failed")},
     };
     const auto it = names.constFind(type);
     if (it != names.constEnd())

@@ -135,6 +135,32 @@ QString EventLogModel::summary(const StoredEvent &e)
         const QString cause = str(p.value(QStringLiteral("cause")));
         if (!cause.isEmpty())
             text += QStringLiteral(" · ") + cause;
+    } else if (e.type.startsWith(QLatin1String("tel.voicemail_"))) {
+        // Metadata only (the log never holds the words or the audio).
+        QStringList parts{
+            QStringLiteral("message %1")
+                .arg(p.value(QStringLiteral("voicemail_id")).toVariant().toLongLong())};
+        if (p.contains(QStringLiteral("duration_ms")) &&
+            p.value(QStringLiteral("duration_ms")).toDouble() >= 0) {
+            const qint64 secs =
+                (qint64(p.value(QStringLiteral("duration_ms")).toDouble()) + 500) / 1000;
+            parts << QStringLiteral("%1:%2").arg(secs / 60).arg(secs % 60, 2, 10, QLatin1Char('0'));
+        }
+        if (const QString sha = str(p.value(QStringLiteral("sha256"))); !sha.isEmpty())
+            parts << QStringLiteral("SHA-256 %1…").arg(sha.left(12));
+        if (p.contains(QStringLiteral("bytes")))
+            parts << QStringLiteral("%1 bytes")
+                         .arg(p.value(QStringLiteral("bytes")).toVariant().toLongLong());
+        if (p.contains(QStringLiteral("transcript_chars")))
+            parts << QStringLiteral("transcript of %1 characters")
+                         .arg(p.value(QStringLiteral("transcript_chars")).toInt());
+        if (const QString why = str(p.value(QStringLiteral("why"))); !why.isEmpty())
+            parts << (p.value(QStringLiteral("remote")).toBool()
+                          ? QStringLiteral("by %1, also on Telnyx").arg(why)
+                          : QStringLiteral("by %1").arg(why));
+        if (const QString reason = str(p.value(QStringLiteral("reason"))); !reason.isEmpty())
+            parts << reason;
+        text = parts.join(QStringLiteral(" · "));
     } else {
         text = compact(p);
     }
@@ -239,9 +265,10 @@ void EventLogModel::fetchNewer()
     if (!m_database.isOpen() || m_fetching)
         return;
     bool farBehind = false;
+    qint64 last = 0;
     {
         const QScopedValueRollback<bool> fetching(m_fetching, true);
-        const qint64 last = m_database.store().lastSeq();
+        last = m_database.store().lastSeq();
         if (last <= m_newestSeen)
             return;
         EventQuery q = baseQuery();
@@ -261,6 +288,7 @@ void EventLogModel::fetchNewer()
     }
     if (farBehind)
         reload(); // far behind: start again from the newest page
+    emit logAdvanced(last);
 }
 
 void EventLogModel::loadMore()
@@ -278,6 +306,9 @@ void EventLogModel::reload()
     fetchMore({});
     emit countChanged();
     emit hasMoreChanged();
+    // A reload (a filter changed) also moves past the events appended since the last look.
+    if (m_newestSeen > 0)
+        emit logAdvanced(m_newestSeen);
 }
 
 void EventLogModel::setTypeFilter(const QString &type)

@@ -81,6 +81,9 @@ signals:
     void errorStringChanged();
     void filtersChanged();
     void liveChanged();
+    // fetchNewer() or reload() saw the log up to `lastSeq` (whatever the filters): events may
+    // have been appended since the last time.
+    void logAdvanced(qint64 lastSeq);
 
 private:
     EventQuery baseQuery() const;

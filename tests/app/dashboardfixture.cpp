@@ -37,13 +37,15 @@ bool DashboardFixture::setUp(bool withEngine, QString *error, int callDays)
     options.config.demo = true;
     options.secrets = &m_secrets;
     options.autostartLocation = autostartDir();
+    options.audioPlayback = m_audioPlayback;
     if (withEngine) {
         Config config;
         config.databasePath = databasePath();
         config.port = 0;
         config.adminPort = 0;
-        // Never used: every call in the database has ended, and no webhook comes.
-        config.telnyxApiUrl = QStringLiteral("http://127.0.0.1:9/v2");
+        // Never used by default: every call in the database has ended, and no webhook comes.
+        config.telnyxApiUrl = m_telnyxApiUrl;
+        config.apiKey = m_apiKey;
         m_host = std::make_unique<EngineHost>(config);
         if (!m_host->startAndWait(error))
             return false;
@@ -54,6 +56,14 @@ bool DashboardFixture::setUp(bool withEngine, QString *error, int callDays)
         return false;
     m_dashboard->calls().upsert(DemoData::forwardingCall(now));
     m_dashboard->calls().upsert(DemoData::askingCall(now));
+    return true;
+}
+
+bool DashboardFixture::addVoicemail(QString *error, DemoData::Voicemail *out)
+{
+    if (!DemoData::seedVoicemail(databasePath(), error, QDateTime::currentDateTime(), out))
+        return false;
+    m_dashboard->events().fetchNewer();
     return true;
 }
 

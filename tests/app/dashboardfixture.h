@@ -2,6 +2,7 @@
 #pragma once
 
 #include "dashboard.h"
+#include "demodata.h"
 #include "secretstore.h"
 
 #include <QTemporaryDir>
@@ -25,6 +26,17 @@ public:
 
     // False with `error` when something could not be set up. `callDays`: days of demo calls.
     bool setUp(bool withEngine, QString *error, int callDays = 7);
+    // Before setUp(): whether the voicemail player may use Qt Multimedia (default: yes).
+    void setAudioPlayback(bool on) { m_audioPlayback = on; }
+    // Before setUp(): the engine's Telnyx API (default: a closed port, and no key).
+    void setTelnyx(const QString &apiUrl, const QString &apiKey)
+    {
+        m_telnyxApiUrl = apiUrl;
+        m_apiKey = apiKey;
+    }
+    // After setUp(): the demo voicemail (DemoData::seedVoicemail), written beside the running
+    // dashboard; the dashboard sees it through its event log, as it would the engine's.
+    bool addVoicemail(QString *error, DemoData::Voicemail *out = nullptr);
 
     Dashboard &dashboard() { return *m_dashboard; }
     QString databasePath() const { return m_dir.filePath(QStringLiteral("dashboard.db")); }
@@ -41,6 +53,9 @@ private:
     MemorySecretStore m_secrets;
     std::unique_ptr<EngineHost> m_host;
     std::unique_ptr<Dashboard> m_dashboard;
+    bool m_audioPlayback = true;
+    QString m_telnyxApiUrl = QStringLiteral("http://127.0.0.1:9/v2");
+    QString m_apiKey;
 };
 
 } // namespace kt::test

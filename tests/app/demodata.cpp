@@ -3,8 +3,14 @@
 
 #include "screening/certificateauthority.h"
 #include "screening/screeningrepository.h"
+#include "simulator/audiogenerator.h"
 #include "store/eventstore.h"
+#include "voicemail/voicemailfiles.h"
+#include "voicemail/voicemailrepository.h"
 
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonObject>
 
@@ -133,6 +139,138 @@ QString iso(const QDateTime &t)
 } // namespace
 
 const QString DemoData::HostileName = QStringLiteral("<b>FREE</b> CRUISE\u202e\n<i>win</i>");
+
+const QString DemoData::DanaTranscript = QStringLiteral(
+    "Hi, this is Dana from Westside Dental, calling to confirm your appointment on Thursday at "
+    "three. If that no longer works, please call us back at 310 555 0178. Thanks, bye.");
+
+namespace {
+// A downloaded message: the audio stored as the fetcher stores it (<sha256>.wav, 0600).
+QString storeAudio(VoicemailRepository &repo, const QString &folder, qint64 id,
+                   const QByteArray &wav)
+{
+    if (!QDir().mkpath(folder))
+        return QStringLiteral("cannot create ") + folder;
+    QFile::setPermissions(folder, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    const QString sha =
+        QString::fromLatin1(QCryptographicHash::hash(wav, QCryptographicHash::Sha256).toHex());
+    const QString file = QDir(folder).filePath(sha + QStringLiteral(".wav"));
+    QFile out(file);
+    if (!out.open(QIODevice::WriteOnly) || out.write(wav) != wav.size())
+        return QStringLiteral("cannot write ") + file;
+    out.close();
+    out.setPermissions(QFile::ReadOwner | QFile::WriteOwner);
+    return repo.markDownloaded(id, sha, file, wav.size(), QStringLiteral("engine")).error;
+}
+} // namespace
+
+bool DemoData::seedVoicemail(const QString &path, QString *error, const QDateTime &now,
+                             Voicemail *out)
+{
+    EventStore store;
+    if (!store.open(path, QStringLiteral("demo-voicemail"), EventStore::Mode::ReadWrite)) {
+        *error = store.errorString();
+        return false;
+    }
+    Voicemail v;
+    QString problem;
+    {
+        VoicemailRepository repo(store);
+        const QString folder = VoicemailFiles::folderFor(path);
+        const QString actor = QStringLiteral("telnyx");
+        const QDateTime utc = now.toUTC();
+        int serial = 0;
+        auto saved = [&](const QString &callId, const QString &from, const QString &to,
+                         const QDateTime &ended, int seconds) {
+            RecordingPayload::Saved s;
+            s.recordingId = QStringLiteral("demo-recording-%1").arg(++serial);
+            s.callControlId = callId;
+            s.from = from;
+            s.to = to;
+            s.format = QStringLiteral("wav");
+            s.urlWav = QStringLiteral("https://storage.example/%1.wav").arg(s.recordingId);
+            s.startedAt = ended.addSecs(-seconds);
+            s.endedAt = ended;
+            return s;
+        };
+        auto transcribe = [&](const RecordingPayload::Saved &s, const QString &text) {
+            RecordingPayload::Transcription t;
+            t.recordingId = s.recordingId;
+            t.callControlId = s.callControlId;
+            t.status = QStringLiteral("completed");
+            t.text = text;
+            return repo.recordTranscription(t, actor).error;
+        };
+
+        // Alice's newest call (so that the History detail links to her message).
+        CallQuery q;
+        q.limit = 0;
+        QDateTime aliceEnded = utc.addSecs(-3 * 3600);
+        for (const CallRecord &c : store.calls(q)) {
+            if (c.fromNumber == QLatin1String(AlicePhone)) {
+                v.aliceCallId = c.callId;
+                const QDateTime ended = QDateTime::fromString(c.endedAt, Qt::ISODateWithMs);
+                if (ended.isValid() && ended < utc.addSecs(-12 * 60))
+                    aliceEnded = ended;
+                break;
+            }
+        }
+
+        // Alice's: left when her call ended, heard.
+        const auto alice = saved(v.aliceCallId, {}, {}, aliceEnded, 9);
+        v.alice = repo.recordSaved(alice, actor).id;
+        problem = storeAudio(repo, folder, v.alice, AudioGenerator::speechLikeWav(9000, 7));
+        if (problem.isEmpty())
+            problem = transcribe(alice, QStringLiteral("It's me. Running late, see you at eight."));
+        if (problem.isEmpty())
+            problem = repo.markHeard(v.alice, QStringLiteral("owner")).error;
+
+        // Failed: Telnyx could not record.
+        RecordingPayload::Error failure;
+        failure.callControlId = QStringLiteral("demo-vm-failed");
+        failure.reason = QStringLiteral("recording failed: the caller hung up before the beep");
+        if (problem.isEmpty()) {
+            const auto r = repo.recordTelnyxError(failure, actor);
+            v.failed = r.id;
+            problem = r.error;
+        }
+
+        // Hostile words, still downloading.
+        const auto hostile = saved(QStringLiteral("demo-vm-hostile"),
+                                   QString::fromLatin1(BlockedPhone) + QStringLiteral("\u202e"),
+                                   QString::fromLatin1(AskNumber), utc.addSecs(-40 * 60), 21);
+        if (problem.isEmpty()) {
+            const auto r = repo.recordSaved(hostile, actor);
+            v.hostile = r.id;
+            problem = r.error;
+        }
+        if (problem.isEmpty())
+            problem = transcribe(hostile, HostileName + QStringLiteral(" call now ") +
+                                              QString(300, QLatin1Char('x')));
+
+        // Dana's: the newest, unread, with audio and a transcript.
+        const auto dana = saved(QStringLiteral("demo-vm-dana"), QString::fromLatin1(DanaPhone),
+                                QString::fromLatin1(AskNumber), utc.addSecs(-12 * 60), 14);
+        if (problem.isEmpty()) {
+            const auto r = repo.recordSaved(dana, actor);
+            v.dana = r.id;
+            problem = r.error;
+        }
+        v.danaAudio = AudioGenerator::speechLikeWav(14000, 3);
+        if (problem.isEmpty())
+            problem = storeAudio(repo, folder, v.dana, v.danaAudio);
+        if (problem.isEmpty())
+            problem = transcribe(dana, DanaTranscript);
+    }
+    store.close();
+    if (!problem.isEmpty()) {
+        *error = QStringLiteral("demo voicemail: ") + problem;
+        return false;
+    }
+    if (out)
+        *out = v;
+    return true;
+}
 
 int DemoData::callCount(int callDays)
 {

@@ -3,6 +3,7 @@
 
 #include "store/callrecord.h"
 
+#include <QByteArray>
 #include <QDateTime>
 #include <QList>
 #include <QString>
@@ -29,6 +30,27 @@ public:
     static bool seed(const QString &path, QString *error, const QDateTime &now, int callDays = 7);
     // How many calls seed() writes, in total and today (local time of `now`) to `number`.
     static int callCount(int callDays = 7);
+
+    // Voicemail written by seedVoicemail(), as the list orders it (unread first, then newest):
+    // one that failed with a reason (recorded now), Dana's (12 minutes ago, with audio and a
+    // transcript), one with hostile words still downloading (40 minutes ago), and Alice's on
+    // her newest call (when it ended, else 3 hours ago; with audio, heard).
+    struct Voicemail
+    {
+        qint64 dana = 0;
+        qint64 hostile = 0;
+        qint64 alice = 0;
+        qint64 failed = 0;
+        QString aliceCallId;
+        QByteArray danaAudio; // the WAV file's bytes
+    };
+    static constexpr const char *DanaPhone = "+13105550178";
+    static const QString DanaTranscript;
+    // Adds the messages above to the database at `path` (seeded first) through
+    // VoicemailRepository, with generated WAV files in the voicemail folder beside it. False with
+    // `error` on failure.
+    static bool seedVoicemail(const QString &path, QString *error, const QDateTime &now,
+                              Voicemail *out = nullptr);
 
     // Calls in flight for the live view (not in the database).
     static CallRecord askingCall(const QDateTime &now);

@@ -101,6 +101,7 @@ private:
     std::unique_ptr<QQmlApplicationEngine> m_engine;
     QQuickWindow *m_window = nullptr;
     QDir m_out;
+    test::DemoData::Voicemail m_voicemail;
 };
 
 void TstScreenshots::initTestCase()
@@ -113,6 +114,8 @@ void TstScreenshots::initTestCase()
     QString error;
     // A month of calls, for the Stats page.
     QVERIFY2(m_fixture->setUp(true, &error, 30), qPrintable(error));
+    // Voicemail: the badge in the rail, and the Voicemail page.
+    QVERIFY2(m_fixture->addVoicemail(&error, &m_voicemail), qPrintable(error));
 
     m_engine = std::make_unique<QQmlApplicationEngine>();
     m_engine->setInitialProperties(m_fixture->dashboard().properties());
@@ -138,16 +141,18 @@ void TstScreenshots::page_data()
     QTest::addColumn<int>("page");
     QTest::newRow("1-live") << 0;
     QTest::newRow("2-history") << 1;
-    QTest::newRow("3-numbers") << 2;
-    QTest::newRow("4-registry") << 3;
-    QTest::newRow("5-rules") << 4;
-    QTest::newRow("6-audit") << 5;
-    QTest::newRow("8-stats") << 7;
-    QTest::newRow("9-settings") << 8;
+    QTest::newRow("3-numbers") << 3;
+    QTest::newRow("4-registry") << 4;
+    QTest::newRow("5-rules") << 5;
+    QTest::newRow("6-audit") << 6;
+    QTest::newRow("8-stats") << 8;
+    QTest::newRow("9-settings") << 9;
     QTest::newRow("10-call-detail") << 1;
-    QTest::newRow("11-certificate-import") << 3;
-    QTest::newRow("12-settings-checked") << 8;
+    QTest::newRow("11-certificate-import") << 4;
+    QTest::newRow("12-settings-checked") << 9;
     QTest::newRow("13-first-run") << 0;
+    QTest::newRow("14-voicemail") << 2;
+    QTest::newRow("15-voicemail-hostile") << 2;
 }
 
 QObject *TstScreenshots::drawer() const
@@ -269,6 +274,13 @@ bool TstScreenshots::prepare(const QByteArray &tag)
                                                flickable->height());
         return !settings.isValid();
     }
+    if (tag == "14-voicemail" || tag == "15-voicemail-hostile") {
+        // Dana's message with its transcript, or the caller whose words are markup.
+        QQuickItem *view = withProperty(m_window->contentItem(), "selectedId");
+        const qint64 id = tag == "14-voicemail" ? m_voicemail.dana : m_voicemail.hostile;
+        return view &&
+               QMetaObject::invokeMethod(view, "show", Q_ARG(QVariant, QVariant(double(id))));
+    }
     if (tag == "13-first-run") {
         // The demo's first start: the setup card over the Live page, half filled in.
         SettingsController &settings = m_fixture->dashboard().settings();
@@ -306,7 +318,7 @@ void TstScreenshots::cleanUp(const QByteArray &tag)
 void TstScreenshots::page()
 {
     QFETCH(int, page);
-    if (page == 5) {
+    if (page == 6) {
         // Show a finished check on the audit page.
         QVERIFY(m_fixture->dashboard().controller().verifyChain());
         QTRY_VERIFY_WITH_TIMEOUT(m_fixture->dashboard().controller().verifyDone(), 20000);

@@ -580,9 +580,10 @@ void TstViews::mainWindowNavigates()
     QVERIFY(settle(window, &engine));
     QQuickItem *pages = findNamed(window->contentItem(), QStringLiteral("pages"));
     QVERIFY(pages);
-    const QStringList titles{QStringLiteral("Live"),    QStringLiteral("History"),
-                             QStringLiteral("Numbers"), QStringLiteral("Registry"),
-                             QStringLiteral("Rules"),   QStringLiteral("Audit")};
+    const QStringList titles{QStringLiteral("Live"),      QStringLiteral("History"),
+                             QStringLiteral("Voicemail"), QStringLiteral("Numbers"),
+                             QStringLiteral("Registry"),  QStringLiteral("Rules"),
+                             QStringLiteral("Audit")};
     for (int i = titles.size() - 1; i >= 0; --i) {
         QQuickItem *nav = findNamed(window->contentItem(), QStringLiteral("nav") + titles.at(i));
         QVERIFY2(nav, qPrintable(titles.at(i)));
@@ -592,7 +593,7 @@ void TstViews::mainWindowNavigates()
         QVERIFY(settle(window, &engine));
     }
     for (const auto &[title, index] :
-         {std::pair{QStringLiteral("Stats"), 7}, {QStringLiteral("Settings"), 8}}) {
+         {std::pair{QStringLiteral("Stats"), 8}, {QStringLiteral("Settings"), 9}}) {
         QQuickItem *nav = findNamed(window->contentItem(), QStringLiteral("nav") + title);
         QVERIFY2(nav, qPrintable(title));
         QVERIFY(QMetaObject::invokeMethod(nav, "clicked"));
