@@ -20,13 +20,16 @@ QString Decision::outcomeName(Outcome outcome)
         return QStringLiteral("ask");
     case Challenge:
         return QStringLiteral("challenge");
+    case Voicemail:
+        return QStringLiteral("voicemail");
     }
     return QString();
 }
 
 std::optional<Decision::Outcome> Decision::outcomeFromName(const QString &name)
 {
-    for (const Outcome o : {Blocked, Authenticated, Allowlisted, Rejected, Ask, Challenge}) {
+    for (const Outcome o :
+         {Blocked, Authenticated, Allowlisted, Rejected, Ask, Challenge, Voicemail}) {
         if (outcomeName(o) == name)
             return o;
     }
@@ -46,14 +49,16 @@ QString Decision::actionName(Action action)
         return QStringLiteral("ring");
     case AnswerAndChallenge:
         return QStringLiteral("answer_and_challenge");
+    case AnswerAndVoicemail:
+        return QStringLiteral("answer_and_voicemail");
     }
     return QString();
 }
 
 std::optional<Decision::Action> Decision::actionFromName(const QString &name)
 {
-    for (const Action a :
-         {RejectCall, AnswerAndForward, AnswerAndSpeakRejection, Ring, AnswerAndChallenge}) {
+    for (const Action a : {RejectCall, AnswerAndForward, AnswerAndSpeakRejection, Ring,
+                           AnswerAndChallenge, AnswerAndVoicemail}) {
         if (actionName(a) == name)
             return a;
     }

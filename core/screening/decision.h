@@ -12,7 +12,7 @@ namespace kt {
 // The screening decision for one incoming call (CONTRACT "What a call gets"). Pure value.
 struct Decision
 {
-    enum Outcome { Blocked, Authenticated, Allowlisted, Rejected, Ask, Challenge };
+    enum Outcome { Blocked, Authenticated, Allowlisted, Rejected, Ask, Challenge, Voicemail };
 
     // What the call state machine does with the call.
     enum Action {
@@ -21,6 +21,7 @@ struct Decision
         AnswerAndSpeakRejection, // `answer`, `speak` the rejection message, `hangup`
         Ring,                    // ask: leave it ringing while the owner decides
         AnswerAndChallenge,      // `answer`, then `gather_using_speak` for the registration's PIN
+        AnswerAndVoicemail,      // `answer`, `speak` the greeting, `record_start` a message
     };
 
     Outcome outcome = Rejected;
@@ -29,10 +30,10 @@ struct Decision
     QString caller;
     // Reason codes: block_rule, registry, allow_rule, number_accepts_all, unregistered,
     // certificate_invalid, attestation_failed, spam_likely, anonymous, ask_owner,
-    // owner_accepted, owner_rejected, ask_timeout, caller_id_unverified (a registered number
-    // whose caller ID is not proven: a challenge, or an unknown caller), registry_pin (the
-    // right PIN), pin_failed (too many wrong PINs), pin_locked (the registration takes no PIN
-    // for now).
+    // owner_accepted, owner_rejected, owner_voicemail, ask_timeout, caller_id_unverified (a
+    // registered number whose caller ID is not proven: a challenge, or an unknown caller),
+    // registry_pin (the right PIN), pin_failed (too many wrong PINs), pin_locked (the registration
+    // takes no PIN for now).
     QString reason;
     QString nameSpace; // the authenticated namespace (registry decisions only)
     // How an authenticated caller proved who they are: "attested_caller_id" (STIR/SHAKEN A,
@@ -64,11 +65,11 @@ struct Decision
     QString actionName() const { return actionName(action); }
     bool hasFlag(const QString &flag) const { return flags.contains(flag); }
 
-    // "blocked", "authenticated", "allowlisted", "rejected", "ask", "challenge"
+    // "blocked", "authenticated", "allowlisted", "rejected", "ask", "challenge", "voicemail"
     static QString outcomeName(Outcome outcome);
     static std::optional<Outcome> outcomeFromName(const QString &name);
     // "reject_call", "answer_and_forward", "answer_and_speak_rejection", "ring",
-    // "answer_and_challenge"
+    // "answer_and_challenge", "answer_and_voicemail"
     static QString actionName(Action action);
     static std::optional<Action> actionFromName(const QString &name);
 
