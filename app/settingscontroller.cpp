@@ -28,13 +28,19 @@ const QString Port = QStringLiteral("port");
 const QString AdminPort = QStringLiteral("admin-port");
 const QString Db = QStringLiteral("db");
 const QString StartMinimized = QStringLiteral("start-minimized");
+const QString AskFallback = QStringLiteral("ask-fallback");
+const QString VoicemailGreeting = QStringLiteral("voicemail-greeting");
+const QString VoicemailMaxLength = QStringLiteral("voicemail-max-length");
+const QString VoicemailTranscription = QStringLiteral("voicemail-transcription");
+const QString VoicemailOnNoAnswer = QStringLiteral("voicemail-on-no-answer");
 const QString AutostartField = QStringLiteral("autostart");
 
 constexpr int MaxMessage = 3000;
 
 bool isBoolField(const QString &field)
 {
-    return field == StartMinimized || field == AutostartField;
+    return field == StartMinimized || field == AutostartField || field == VoicemailTranscription ||
+           field == VoicemailOnNoAnswer;
 }
 
 // The fields Save writes into the config file.
@@ -77,8 +83,30 @@ SettingsController::~SettingsController() = default;
 
 QStringList SettingsController::fields()
 {
-    return {ApiKey,           PublicKey, ForwardTo, NameSpace, UnknownPolicy,  CallerIdTrust,
-            RejectionMessage, Port,      AdminPort, Db,        StartMinimized, AutostartField};
+    return {ApiKey,
+            PublicKey,
+            ForwardTo,
+            NameSpace,
+            UnknownPolicy,
+            AskFallback,
+            CallerIdTrust,
+            RejectionMessage,
+            VoicemailGreeting,
+            VoicemailMaxLength,
+            VoicemailTranscription,
+            VoicemailOnNoAnswer,
+            Port,
+            AdminPort,
+            Db,
+            StartMinimized,
+            AutostartField};
+}
+
+QStringList SettingsController::askFallbacks()
+{
+    // "" follows unknown-policy (reject_with_message when that is ask).
+    return {QString(), QStringLiteral("reject_with_message"), QStringLiteral("reject"),
+            QStringLiteral("voicemail")};
 }
 
 QStringList SettingsController::callerIdTrustLevels()
@@ -110,6 +138,16 @@ QString SettingsController::label(const QString &field)
         return tr("caller ID trust");
     if (field == RejectionMessage)
         return tr("rejection message");
+    if (field == AskFallback)
+        return tr("when you do not decide in time");
+    if (field == VoicemailGreeting)
+        return tr("voicemail greeting");
+    if (field == VoicemailMaxLength)
+        return tr("longest message");
+    if (field == VoicemailTranscription)
+        return tr("transcribe messages");
+    if (field == VoicemailOnNoAnswer)
+        return tr("voicemail when you do not answer");
     if (field == Port)
         return tr("port");
     if (field == AdminPort)
@@ -134,6 +172,11 @@ QVariantMap SettingsController::valuesOf(const Config &c) const
         {UnknownPolicy, c.unknownPolicy},
         {CallerIdTrust, c.callerIdTrust},
         {RejectionMessage, c.rejectionMessage},
+        {AskFallback, c.askFallback},
+        {VoicemailGreeting, c.voicemailGreeting},
+        {VoicemailMaxLength, QString::number(c.voicemailMaxLengthSecs)},
+        {VoicemailTranscription, c.voicemailTranscription},
+        {VoicemailOnNoAnswer, c.voicemailOnNoAnswer},
         {Port, QString::number(c.port)},
         {AdminPort, QString::number(c.adminPort)},
         {Db, QDir::toNativeSeparators(c.databasePath)},
@@ -219,6 +262,32 @@ QString SettingsController::validate(const QString &field, const QVariant &value
         h = tr("%1 of %2 characters").arg(t.size()).arg(MaxMessage);
         return {};
     }
+    if (field == AskFallback) {
+        if (!askFallbacks().contains(t))
+            return tr("Choose one of: %1")
+                .arg(askFallbacks().mid(1).join(QStringLiteral(", ")) + tr(", or leave empty"));
+        if (t.isEmpty())
+            h = tr("Follows the policy for unknown callers");
+        return {};
+    }
+    if (field == VoicemailGreeting) {
+        if (t.isEmpty())
+            return tr("Say something before the beep (1 to %1 characters)").arg(MaxMessage);
+        if (t.size() > MaxMessage)
+            return tr("At most %1 characters (this is %2)").arg(MaxMessage).arg(t.size());
+        h = tr("%1 of %2 characters").arg(t.size()).arg(MaxMessage);
+        return {};
+    }
+    if (field == VoicemailMaxLength) {
+        bool ok = false;
+        const int secs = t.toInt(&ok);
+        if (!ok || secs < 5 || secs > 14400)
+            return tr("Seconds, from 5 to 14400");
+        h = tr("A message stops after %1 min %2 s").arg(secs / 60).arg(secs % 60);
+        return {};
+    }
+    if (field == VoicemailTranscription || field == VoicemailOnNoAnswer)
+        return {};
     if (field == Port || field == AdminPort) {
         bool ok = false;
         const int port = t.toInt(&ok);
@@ -280,10 +349,10 @@ QString SettingsController::fileValue(const QString &field, const QVariant &valu
     }
     if (field == NameSpace)
         return t.toLower();
-    if (field == Port || field == AdminPort) {
+    if (field == Port || field == AdminPort || field == VoicemailMaxLength) {
         bool ok = false;
-        const int port = t.toInt(&ok);
-        return ok ? QString::number(port) : t;
+        const int number = t.toInt(&ok);
+        return ok ? QString::number(number) : t;
     }
     if (field == Db)
         return QDir::fromNativeSeparators(localPath(t));

@@ -19,8 +19,9 @@ class SecretStore;
 //
 // Fields, by name (the config file's key where there is one): "api-key", "public-key",
 // "forward-to", "namespace", "unknown-policy", "caller-id-trust", "rejection-message", "port",
-// "admin-port", "db",
-// "start-minimized" (bools) and "autostart" (bool, not in the config file).
+// "admin-port", "db", "ask-fallback", "voicemail-greeting", "voicemail-max-length",
+// "start-minimized", "voicemail-transcription", "voicemail-on-no-answer" (bools) and
+// "autostart" (bool, not in the config file).
 //
 // The engine reads its configuration when it starts, so every saved config value applies at the
 // next start: restartNeeded lists the saved fields that differ from what the app runs with.
@@ -37,6 +38,7 @@ class SettingsController : public QObject
     Q_PROPERTY(QString configFile READ configFile CONSTANT)
     Q_PROPERTY(QStringList policies READ policies CONSTANT)
     Q_PROPERTY(QStringList callerIdTrustLevels READ callerIdTrustLevels CONSTANT)
+    Q_PROPERTY(QStringList askFallbacks READ askFallbacks CONSTANT)
     Q_PROPERTY(QString apiKeyState READ apiKeyState NOTIFY apiKeyChanged)
     Q_PROPERTY(QString apiKeyMessage READ apiKeyMessage NOTIFY apiKeyChanged)
     Q_PROPERTY(bool busy READ isBusy NOTIFY busyChanged)
@@ -64,6 +66,8 @@ public:
     static QStringList policies();
     // "attested", "any" (caller-id-trust).
     static QStringList callerIdTrustLevels();
+    // "" (unknown-policy), "reject_with_message", "reject", "voicemail" (ask-fallback).
+    static QStringList askFallbacks();
     // "checking" | "stored" | "none" | "unavailable" | "saving"
     QString apiKeyState() const { return m_apiKeyState; }
     QString apiKeyMessage() const { return m_apiKeyMessage; }
