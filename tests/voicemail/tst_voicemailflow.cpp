@@ -17,6 +17,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QHash>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSet>
@@ -60,6 +61,7 @@ private:
     QString callIdOf(const QString &ccid) const;
     QString stateOf(const QString &ccid) const;
     QStringList steps(const QString &ccid) const;
+    void verifyCommandIds(const QString &ccid);
     QList<kt::ReceivedRequest> distinct(const QString &ccid, const QString &command) const;
     QList<kt::VoicemailMessage> messages() const;
     // The one message of the run, downloaded, its file the bytes the fake served.
@@ -139,6 +141,20 @@ QStringList TstVoicemailFlow::steps(const QString &ccid) const
         names.append(r.command);
     }
     return names;
+}
+
+void TstVoicemailFlow::verifyCommandIds(const QString &ccid)
+{
+    // Every request carries a command_id, a retry repeats it, and no command went out twice
+    // under two ids.
+    QHash<QString, QString> idOf;
+    for (const kt::ReceivedRequest &r : m_telnyx->commands()) {
+        if (r.callControlId != ccid)
+            continue;
+        QVERIFY2(!r.commandId.isEmpty(), qPrintable(r.command));
+        QCOMPARE(idOf.value(r.command, r.commandId), r.commandId);
+        idOf.insert(r.command, r.commandId);
+    }
 }
 
 QList<kt::ReceivedRequest> TstVoicemailFlow::distinct(const QString &ccid,
@@ -281,6 +297,7 @@ void TstVoicemailFlow::eachPathTakesAMessage()
 
     QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("ended"), Timeout);
     QCOMPARE(steps(ccid), commands);
+    verifyCommandIds(ccid);
     const auto call = m_engine->eventStore().call(callIdOf(ccid));
     QCOMPARE(call->decision, decision);
     QCOMPARE(call->reason, reason);
@@ -330,6 +347,7 @@ void TstVoicemailFlow::maxLengthEndsTheCall()
 
     QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("ended"), Timeout);
     QCOMPARE(steps(ccid), (QStringList{"answer", "speak", "record_start", "hangup"}));
+    verifyCommandIds(ccid);
     QCOMPARE(
         distinct(ccid, QStringLiteral("record_start")).first().json.value("max_length").toInt(), 7);
     QStringList order;
