@@ -93,6 +93,20 @@ void TelnyxSimulator::onRecordingFinished(const FinishedRecording &finished)
     r.startedAt = finished.startedAt;
     r.endedAt = finished.endedAt;
     r.durationMs = int(std::max<qint64>(100, finished.startedAt.msecsTo(finished.endedAt)));
+    if (m_failRecordings > 0) {
+        --m_failRecordings;
+        const QJsonObject payload{{QStringLiteral("call_control_id"), finished.callControlId},
+                                  {QStringLiteral("call_leg_id"), finished.callLegId},
+                                  {QStringLiteral("call_session_id"), finished.callSessionId},
+                                  {QStringLiteral("client_state"), QJsonValue()},
+                                  {QStringLiteral("connection_id"), m_application->id()},
+                                  {QStringLiteral("reason"), m_failRecordingReason}};
+        QTimer::singleShot(m_recordingSavedDelayMs, this, [this, payload] {
+            m_sender->post(QStringLiteral("call.recording.error"), payload,
+                           QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
+        });
+        return;
+    }
     const QString id = m_recordings->add(r);
     m_recordingIds.append(id);
     // Telnyx stores the file, then reports it (after the leg's call.hangup when the caller hung

@@ -143,6 +143,14 @@ public:
     // The next `count` call.recording.saved webhooks carry links that have expired already (as
     // when a webhook reaches the app after the ten minutes); the API's fresh links work.
     void expireNextRecordingLinks(int count) { m_expireRecordingLinks += count; }
+    // The next `count` recordings fail at Telnyx: call.recording.error with `reason` instead of
+    // call.recording.saved (and no transcript).
+    void failNextRecordings(int count,
+                            const QString &reason = QStringLiteral("Internal server error"))
+    {
+        m_failRecordings += count;
+        m_failRecordingReason = reason;
+    }
     // The recording ids made so far, oldest first.
     QStringList recordingIds() const { return m_recordingIds; }
     WebhookSender *webhookSender() const { return m_sender; }
@@ -170,6 +178,8 @@ private:
     int m_recordingSavedDelayMs = 50;
     int m_transcriptionDelayMs = 400;
     int m_expireRecordingLinks = 0;
+    int m_failRecordings = 0;
+    QString m_failRecordingReason;
     QStringList m_recordingIds;
     PhoneNumberFixture m_numbers;
     QString m_apiKey = QString::fromLatin1(DefaultApiKey);

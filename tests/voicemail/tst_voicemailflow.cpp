@@ -54,6 +54,7 @@ private slots:
     void expiredLinkIsRenewed();
     void restartResumesTheDownload();
     void recordStartFailureHangsUp();
+    void recordingErrorIsShown();
 
 private:
     kt::Config config() const;
@@ -484,6 +485,34 @@ void TstVoicemailFlow::recordStartFailureHangsUp()
     QCOMPARE(m_telnyx->call(ccid)->state, kt::SimulatedCall::State::HungUp);
     QVERIFY(m_telnyx->recordingIds().isEmpty());
     QVERIFY(messages().isEmpty());
+}
+
+void TstVoicemailFlow::recordingErrorIsShown()
+{
+    // Telnyx could not store the recording: the message is listed as failed with Telnyx's
+    // reason (tel.voicemail_error), not lost.
+    kt::Config c = config();
+    c.unknownPolicy = QStringLiteral("voicemail");
+    QVERIFY(startEngine(c));
+    m_telnyx->failNextRecordings(1, QStringLiteral("Internal server error"));
+    kt::InboundCallOptions options;
+    options.voicemailSpeaksMs = 300;
+    const QString ccid = m_telnyx->startInboundCall(Unknown, Owner, options);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("ended"), Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(messages().size(), 1, Timeout);
+    const kt::VoicemailMessage m = messages().first();
+    QCOMPARE(int(m.downloadState), int(kt::VoicemailMessage::DownloadState::Failed));
+    QCOMPARE(m.error, QStringLiteral("Telnyx: Internal server error"));
+    QCOMPARE(m.callId, ccid);
+    QCOMPARE(m.from, Unknown);
+    QCOMPARE(m.to, Owner);
+    kt::EventQuery q;
+    q.type = QString::fromLatin1(kt::VoicemailEvents::Error);
+    const auto errors = m_engine->eventStore().events(q);
+    QCOMPARE(errors.size(), 1);
+    QCOMPARE(errors.first().payload.value("reason").toString(),
+             QStringLiteral("Internal server error"));
+    QVERIFY(m_telnyx->recordings()->audioRequests().isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TstVoicemailFlow)
