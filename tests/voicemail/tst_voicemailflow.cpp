@@ -53,6 +53,7 @@ private slots:
     void duplicateWebhooksStoreOneMessage();
     void expiredLinkIsRenewed();
     void restartResumesTheDownload();
+    void recordingWebhooksWhileStopped();
     void recordStartFailureHangsUp();
     void recordingErrorIsShown();
 
@@ -463,6 +464,42 @@ void TstVoicemailFlow::restartResumesTheDownload()
     for (const auto &r : m_telnyx->recordings()->audioRequests())
         ranged = ranged || (r.headers.contains("range") && r.status == 206);
     QVERIFY(ranged);
+}
+
+void TstVoicemailFlow::recordingWebhooksWhileStopped()
+{
+    // The engine stops while the caller is leaving the message: call.hangup,
+    // call.recording.saved and the transcript are delivered again once it is back (Telnyx
+    // retries), and the message is stored, downloaded and transcribed as usual.
+    kt::Config c = config();
+    c.unknownPolicy = QStringLiteral("voicemail");
+    QVERIFY(startEngine(c));
+    m_telnyx->setDeliveryAttemptsPerUrl(200);
+    m_telnyx->setDeliveryRetryDelayMs(100);
+    bool stopped = false;
+    connect(m_telnyx.get(), &kt::TelnyxSimulator::commandReceived, this,
+            [this, &stopped](const kt::ReceivedRequest &r) {
+                if (r.command == QLatin1String("record_start") && !stopped) {
+                    stopped = true;
+                    QTimer::singleShot(0, this, [this] { m_engine.reset(); });
+                }
+            });
+    kt::InboundCallOptions options;
+    options.voicemailSpeaksMs = 300;
+    options.voicemailWords = Words;
+    const QString ccid = m_telnyx->startInboundCall(Unknown, Owner, options);
+    QTRY_VERIFY_WITH_TIMEOUT(stopped && !m_engine, Timeout);
+    // Telnyx goes on: the caller speaks, hangs up, the recording is made.
+    QTRY_COMPARE_WITH_TIMEOUT(m_telnyx->recordingIds().size(), 1, Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(m_telnyx->call(ccid)->state, kt::SimulatedCall::State::HungUp,
+                              Timeout);
+    QTest::qWait(500); // the webhooks are being refused meanwhile
+
+    QVERIFY(startEngine(c));
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("ended"), Timeout);
+    verifyDownloadedMessage(ccid);
+    QCOMPARE(steps(ccid), (QStringList{"answer", "speak", "record_start"}));
+    verifyCommandIds(ccid);
 }
 
 void TstVoicemailFlow::recordStartFailureHangsUp()
