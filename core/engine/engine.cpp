@@ -1092,10 +1092,10 @@ void Engine::handleRecordingEvent(const WebhookEvent &event)
     } else {
         return;
     }
-    if (!r.ok) {
+    // A payload that names no recording and no call is refused here, which is no fault of the
+    // store (a failing store fails the step's commit, which /health reports).
+    if (!r.ok)
         qCWarning(lcEngine).noquote() << "could not record" << what << ":" << r.error;
-        noteWrite(false, r.error);
-    }
 }
 
 void Engine::applyVoicemailRetention()
