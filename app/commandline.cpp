@@ -18,7 +18,7 @@ QString helpEpilogue()
         "stdin)\n"
         "  rules add allow|block PATTERN [--note TEXT] [--until ISO8601] [--once]\n"
         "  rules list | rules remove ID\n"
-        "  calls [--limit N] | calls decide CALL_ID accept|reject\n"
+        "  calls [--limit N] | calls decide CALL_ID accept|reject|voicemail\n"
         "  events [--type T] [--limit N] | events verify\n"
         "  golive URL   (point the Telnyx application's webhooks at URL/webhooks/telnyx)\n"
         "  voicemail [list] | voicemail export ID FILE [--force] | voicemail heard ID\n"

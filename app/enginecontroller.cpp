@@ -133,6 +133,16 @@ int EngineController::reject(const QString &callId)
     });
 }
 
+int EngineController::sendToVoicemail(const QString &callId)
+{
+    return run(QStringLiteral("voicemail"), [callId](Engine &engine) {
+        QString error;
+        if (!engine.decide(callId, Engine::OwnerChoice::Voicemail, Actor, &error))
+            return Reply{false, error, false};
+        return Reply{true, tr("Sent to voicemail: the caller can leave a message"), false};
+    });
+}
+
 namespace {
 // An allow or block rule for one number, unless an active rule of that kind and pattern exists.
 ScreeningResult addNumberRule(ScreeningRepository &repository, const QString &kind,

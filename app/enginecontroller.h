@@ -60,6 +60,8 @@ public:
     // A call under the `ask` policy: forward it / turn it away (Engine::decide).
     Q_INVOKABLE int accept(const QString &callId);
     Q_INVOKABLE int reject(const QString &callId);
+    // The caller can leave a message instead (Engine::decide with OwnerChoice::Voicemail).
+    Q_INVOKABLE int sendToVoicemail(const QString &callId);
     // An allow / block rule for the number (any written form); with a call id of a call that is
     // asking, that call is also accepted / rejected.
     Q_INVOKABLE int allowAlways(const QString &number, const QString &callId = QString());

@@ -30,13 +30,19 @@ const QString Port = QStringLiteral("port");
 const QString AdminPort = QStringLiteral("admin-port");
 const QString Db = QStringLiteral("db");
 const QString StartMinimized = QStringLiteral("start-minimized");
+const QString AskFallback = QStringLiteral("ask-fallback");
+const QString VoicemailGreeting = QStringLiteral("voicemail-greeting");
+const QString VoicemailMaxLength = QStringLiteral("voicemail-max-length");
+const QString VoicemailTranscription = QStringLiteral("voicemail-transcription");
+const QString VoicemailOnNoAnswer = QStringLiteral("voicemail-on-no-answer");
 const QString AutostartField = QStringLiteral("autostart");
 
 constexpr int MaxMessage = 3000;
 
 bool isBoolField(const QString &field)
 {
-    return field == StartMinimized || field == AutostartField;
+    return field == StartMinimized || field == AutostartField || field == VoicemailTranscription ||
+           field == VoicemailOnNoAnswer;
 }
 
 // The fields Save writes into the config file.
@@ -84,10 +90,15 @@ QStringList SettingsController::fields()
             ForwardTo,
             NameSpace,
             UnknownPolicy,
+            AskFallback,
             CallerIdTrust,
             RejectionMessage,
             SelfRegistration,
             RegistrationApproval,
+            VoicemailGreeting,
+            VoicemailMaxLength,
+            VoicemailTranscription,
+            VoicemailOnNoAnswer,
             Port,
             AdminPort,
             Db,
@@ -103,6 +114,13 @@ QStringList SettingsController::selfRegistrationModes()
 QStringList SettingsController::registrationApprovals()
 {
     return {QStringLiteral("owner"), QStringLiteral("automatic")};
+}
+
+QStringList SettingsController::askFallbacks()
+{
+    // "" follows unknown-policy (reject_with_message when that is ask).
+    return {QString(), QStringLiteral("reject_with_message"), QStringLiteral("reject"),
+            QStringLiteral("voicemail")};
 }
 
 QStringList SettingsController::callerIdTrustLevels()
@@ -138,6 +156,16 @@ QString SettingsController::label(const QString &field)
         return tr("self-registration");
     if (field == RegistrationApproval)
         return tr("registration approval");
+    if (field == AskFallback)
+        return tr("when you do not decide in time");
+    if (field == VoicemailGreeting)
+        return tr("voicemail greeting");
+    if (field == VoicemailMaxLength)
+        return tr("longest message");
+    if (field == VoicemailTranscription)
+        return tr("transcribe messages");
+    if (field == VoicemailOnNoAnswer)
+        return tr("voicemail when you do not answer");
     if (field == Port)
         return tr("port");
     if (field == AdminPort)
@@ -164,6 +192,11 @@ QVariantMap SettingsController::valuesOf(const Config &c) const
         {RejectionMessage, c.rejectionMessage},
         {SelfRegistration, c.selfRegistration ? QStringLiteral("on") : QStringLiteral("off")},
         {RegistrationApproval, c.registrationApproval},
+        {AskFallback, c.askFallback},
+        {VoicemailGreeting, c.voicemailGreeting},
+        {VoicemailMaxLength, QString::number(c.voicemailMaxLengthSecs)},
+        {VoicemailTranscription, c.voicemailTranscription},
+        {VoicemailOnNoAnswer, c.voicemailOnNoAnswer},
         {Port, QString::number(c.port)},
         {AdminPort, QString::number(c.adminPort)},
         {Db, QDir::toNativeSeparators(c.databasePath)},
@@ -259,6 +292,32 @@ QString SettingsController::validate(const QString &field, const QVariant &value
         h = tr("%1 of %2 characters").arg(t.size()).arg(MaxMessage);
         return {};
     }
+    if (field == AskFallback) {
+        if (!askFallbacks().contains(t))
+            return tr("Choose one of: %1")
+                .arg(askFallbacks().mid(1).join(QStringLiteral(", ")) + tr(", or leave empty"));
+        if (t.isEmpty())
+            h = tr("Follows the policy for unknown callers");
+        return {};
+    }
+    if (field == VoicemailGreeting) {
+        if (t.isEmpty())
+            return tr("Say something before the beep (1 to %1 characters)").arg(MaxMessage);
+        if (t.size() > MaxMessage)
+            return tr("At most %1 characters (this is %2)").arg(MaxMessage).arg(t.size());
+        h = tr("%1 of %2 characters").arg(t.size()).arg(MaxMessage);
+        return {};
+    }
+    if (field == VoicemailMaxLength) {
+        bool ok = false;
+        const int secs = t.toInt(&ok);
+        if (!ok || secs < 5 || secs > 14400)
+            return tr("Seconds, from 5 to 14400");
+        h = tr("A message stops after %1 min %2 s").arg(secs / 60).arg(secs % 60);
+        return {};
+    }
+    if (field == VoicemailTranscription || field == VoicemailOnNoAnswer)
+        return {};
     if (field == Port || field == AdminPort) {
         bool ok = false;
         const int port = t.toInt(&ok);
@@ -320,10 +379,10 @@ QString SettingsController::fileValue(const QString &field, const QVariant &valu
     }
     if (field == NameSpace)
         return t.toLower();
-    if (field == Port || field == AdminPort) {
+    if (field == Port || field == AdminPort || field == VoicemailMaxLength) {
         bool ok = false;
-        const int port = t.toInt(&ok);
-        return ok ? QString::number(port) : t;
+        const int number = t.toInt(&ok);
+        return ok ? QString::number(number) : t;
     }
     if (field == Db)
         return QDir::fromNativeSeparators(localPath(t));

@@ -19,9 +19,9 @@ class SecretStore;
 //
 // Fields, by name (the config file's key where there is one): "api-key", "public-key",
 // "forward-to", "namespace", "unknown-policy", "caller-id-trust", "rejection-message",
-// "self-registration", "registration-approval", "port",
-// "admin-port", "db",
-// "start-minimized" (bools) and "autostart" (bool, not in the config file).
+// "self-registration", "registration-approval", "port", "admin-port", "db", "ask-fallback",
+// "voicemail-greeting", "voicemail-max-length", "start-minimized", "voicemail-transcription",
+// "voicemail-on-no-answer" (bools) and "autostart" (bool, not in the config file).
 //
 // The engine reads its configuration when it starts, so every saved config value applies at the
 // next start: restartNeeded lists the saved fields that differ from what the app runs with.
@@ -40,6 +40,7 @@ class SettingsController : public QObject
     Q_PROPERTY(QStringList callerIdTrustLevels READ callerIdTrustLevels CONSTANT)
     Q_PROPERTY(QStringList selfRegistrationModes READ selfRegistrationModes CONSTANT)
     Q_PROPERTY(QStringList registrationApprovals READ registrationApprovals CONSTANT)
+    Q_PROPERTY(QStringList askFallbacks READ askFallbacks CONSTANT)
     Q_PROPERTY(QString apiKeyState READ apiKeyState NOTIFY apiKeyChanged)
     Q_PROPERTY(QString apiKeyMessage READ apiKeyMessage NOTIFY apiKeyChanged)
     Q_PROPERTY(bool busy READ isBusy NOTIFY busyChanged)
@@ -70,6 +71,8 @@ public:
     // "off", "on" (self-registration); "owner", "automatic" (registration-approval).
     static QStringList selfRegistrationModes();
     static QStringList registrationApprovals();
+    // "" (unknown-policy), "reject_with_message", "reject", "voicemail" (ask-fallback).
+    static QStringList askFallbacks();
     // "checking" | "stored" | "none" | "unavailable" | "saving"
     QString apiKeyState() const { return m_apiKeyState; }
     QString apiKeyMessage() const { return m_apiKeyMessage; }

@@ -143,6 +143,16 @@ Rectangle {
             }
             ActionButton {
                 Layout.fillWidth: true
+                Layout.columnSpan: 2
+                objectName: "voicemailButton"
+                filled: false
+                text: qsTr("Voicemail")
+                tint: Theme.accent
+                enabled: card.controller !== null
+                onClicked: card.controller.sendToVoicemail(card.callId)
+            }
+            ActionButton {
+                Layout.fillWidth: true
                 filled: false
                 text: qsTr("Allow always")
                 tint: Theme.decisionColor("allowlisted")

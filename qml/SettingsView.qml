@@ -36,9 +36,18 @@ Item {
         switch (policy) {
         case "reject_with_message": return qsTr("Answer, say the rejection message, hang up.");
         case "reject": return qsTr("Refuse the call without answering it.");
-        case "ask": return qsTr("Let it ring here while you decide; no answer in time falls back to a rejection.");
+        case "ask": return qsTr("Let it ring here while you decide; no answer in time falls back to the setting below.");
+        case "voicemail": return qsTr("Answer, say the greeting, record a message after the beep.");
         default: return "";
         }
+    }
+
+    function policyName(policy) {
+        return policy === "voicemail" ? qsTr("Voicemail") : Theme.policyLabel(policy)
+    }
+
+    function fallbackName(policy) {
+        return policy === "" ? qsTr("Same as unknown callers") : view.policyName(policy)
     }
 
     FileDialog {
@@ -234,7 +243,7 @@ Item {
                             SelectBox {
                                 objectName: "unknownPolicy"
                                 Layout.preferredWidth: 240
-                                model: view.settings.policies.map(p => Theme.policyLabel(p))
+                                model: view.settings.policies.map(p => view.policyName(p))
                                 currentIndex: view.settings.policies.indexOf(view.settings.values["unknown-policy"])
                                 onActivated: index => view.settings.setValue("unknown-policy", view.settings.policies[index])
                             }
@@ -322,6 +331,97 @@ Item {
                                 model: view.settings.registrationApprovals.map(a => a === "automatic" ? qsTr("Automatic") : qsTr("Me (owner)"))
                                 currentIndex: view.settings.registrationApprovals.indexOf(view.settings.values["registration-approval"])
                                 onActivated: index => view.settings.setValue("registration-approval", view.settings.registrationApprovals[index])
+                            }
+                        }
+
+                        FormRow {
+                            objectName: "askFallbackRow"
+                            Layout.fillWidth: true
+                            label: qsTr("When you do not decide in time")
+                            detail: qsTr("What a call that rings for you becomes when the time runs out.")
+                            error: view.settings.errors["ask-fallback"] ?? ""
+                            hint: view.settings.hints["ask-fallback"] ?? ""
+                            SelectBox {
+                                objectName: "askFallback"
+                                Layout.preferredWidth: 240
+                                model: view.settings.askFallbacks.map(p => view.fallbackName(p))
+                                currentIndex: view.settings.askFallbacks.indexOf(view.settings.values["ask-fallback"])
+                                onActivated: index => view.settings.setValue("ask-fallback", view.settings.askFallbacks[index])
+                            }
+                        }
+
+                        FormRow {
+                            objectName: "voicemailGreetingRow"
+                            Layout.fillWidth: true
+                            label: qsTr("Voicemail greeting")
+                            detail: qsTr("What a caller hears before the beep (spoken by Telnyx).")
+                            error: view.settings.errors["voicemail-greeting"] ?? ""
+                            hint: view.settings.hints["voicemail-greeting"] ?? ""
+                            Rectangle {
+                                Layout.fillWidth: true
+                                implicitHeight: 64
+                                radius: 7
+                                color: Theme.surface
+                                border.width: greetingArea.activeFocus ? 2 : 1
+                                border.color: greetingArea.activeFocus ? Theme.accent : "#cfd6d2"
+                                ScrollView {
+                                    anchors.fill: parent
+                                    anchors.margins: 2
+                                    TextArea {
+                                        id: greetingArea
+                                        objectName: "voicemailGreeting"
+                                        wrapMode: TextEdit.Wrap
+                                        font.pixelSize: 13
+                                        color: Theme.text
+                                        selectByMouse: true
+                                        background: null
+                                        text: view.settings.values["voicemail-greeting"]
+                                        onTextChanged: if (text !== view.settings.values["voicemail-greeting"])
+                                                           view.settings.setValue("voicemail-greeting", text)
+                                    }
+                                }
+                            }
+                        }
+
+                        FormRow {
+                            objectName: "voicemailMaxLengthRow"
+                            Layout.fillWidth: true
+                            label: qsTr("Longest message")
+                            detail: qsTr("Seconds a caller can speak after the beep.")
+                            error: view.settings.errors["voicemail-max-length"] ?? ""
+                            hint: view.settings.hints["voicemail-max-length"] ?? ""
+                            InputField {
+                                objectName: "voicemailMaxLength"
+                                Layout.preferredWidth: 120
+                                inputMethodHints: Qt.ImhDigitsOnly
+                                text: view.settings.values["voicemail-max-length"]
+                                onTextEdited: view.settings.setValue("voicemail-max-length", text)
+                            }
+                        }
+
+                        FormRow {
+                            objectName: "voicemailTranscriptionRow"
+                            Layout.fillWidth: true
+                            label: qsTr("Transcribe messages")
+                            detail: qsTr("Telnyx turns each message into text after the call.")
+                            ToggleSwitch {
+                                objectName: "voicemailTranscription"
+                                text: checked ? qsTr("Transcripts with each message") : qsTr("Audio only")
+                                checked: view.settings.values["voicemail-transcription"]
+                                onToggled: view.settings.setValue("voicemail-transcription", checked)
+                            }
+                        }
+
+                        FormRow {
+                            objectName: "voicemailOnNoAnswerRow"
+                            Layout.fillWidth: true
+                            label: qsTr("Voicemail when you do not answer")
+                            detail: qsTr("A forwarded caller you do not pick up for can leave a message.")
+                            ToggleSwitch {
+                                objectName: "voicemailOnNoAnswer"
+                                text: checked ? qsTr("Take a message") : qsTr("Say the unavailable message")
+                                checked: view.settings.values["voicemail-on-no-answer"]
+                                onToggled: view.settings.setValue("voicemail-on-no-answer", checked)
                             }
                         }
                     }

@@ -71,16 +71,18 @@ int eventsCommand(const CommandLine &cl, EventStore &store)
 namespace {
 
 const QString kCallsUsage = QStringLiteral(
-    "usage: kevan-tel calls [--limit N] [--json] | calls decide CALL_ID accept|reject");
+    "usage: kevan-tel calls [--limit N] [--json] | calls decide CALL_ID accept|reject|voicemail");
 
-// `calls decide CALL_ID accept|reject`: the owner's answer to a call that rings under the `ask`
-// policy. The engine runs in another process, so this appends a request event
-// (tel.owner_decision_requested) that the running engine polls for and carries out
-// (Engine::pollOwnerDecisions); the engine records the decision itself as tel.owner_decision.
+// `calls decide CALL_ID accept|reject|voicemail`: the owner's answer to a call that rings under
+// the `ask` policy (voicemail: the caller can leave a message). The engine runs in another process,
+// so this appends a request event (tel.owner_decision_requested) that the running engine polls for
+// and carries out (Engine::pollOwnerDecisions); the engine records the decision itself as
+// tel.owner_decision.
 int decideCall(const CommandLine &cl, EventStore &store)
 {
     const QString answer = cl.words.at(3);
-    if (answer != QLatin1String("accept") && answer != QLatin1String("reject"))
+    if (answer != QLatin1String("accept") && answer != QLatin1String("reject") &&
+        answer != QLatin1String("voicemail"))
         return usageError(kCallsUsage);
     const bool accept = answer == QLatin1String("accept");
     std::optional<CallRecord> call = store.call(cl.words.at(2));
@@ -110,7 +112,7 @@ int decideCall(const CommandLine &cl, EventStore &store)
     e.type = QStringLiteral("tel.owner_decision_requested");
     e.callId = callId;
     e.actor = QStringLiteral("cli");
-    e.payload = {{QStringLiteral("accept"), accept}};
+    e.payload = {{QStringLiteral("accept"), accept}, {QStringLiteral("choice"), answer}};
     const AppendResult result = store.append(e);
     if (!result.ok()) {
         Output::error(result.error);
@@ -118,13 +120,16 @@ int decideCall(const CommandLine &cl, EventStore &store)
     }
     const QString message =
         QStringLiteral("asked the engine to %1 call %2 from %3")
-            .arg(answer, callId,
+            .arg(answer == QLatin1String("voicemail") ? QStringLiteral("send to voicemail")
+                                                      : answer,
+                 callId,
                  call->fromNumber.isEmpty() ? QStringLiteral("an unknown caller")
                                             : call->fromNumber);
     if (cl.json) {
         Output::json(QJsonArray{QJsonObject{{QStringLiteral("ok"), true},
                                             {QStringLiteral("call_id"), callId},
                                             {QStringLiteral("accept"), accept},
+                                            {QStringLiteral("choice"), answer},
                                             {QStringLiteral("seq"), result.seq},
                                             {QStringLiteral("message"), message}}});
     } else {

@@ -17,9 +17,9 @@
 namespace kt {
 namespace {
 
-const QString kUsage =
-    QStringLiteral("usage: kevan-tel numbers list [--json] | numbers import FILE | numbers sync "
-                   "| numbers policy NUMBER default|accept_all|reject_with_message|reject|ask");
+const QString kUsage = QStringLiteral(
+    "usage: kevan-tel numbers list [--json] | numbers import FILE | numbers sync "
+    "| numbers policy NUMBER default|accept_all|reject_with_message|reject|ask|voicemail");
 
 int listNumbers(const CommandLine &cl, ScreeningRepository &repo)
 {

@@ -92,7 +92,7 @@ const QList<ConfigLoader::Key> &ConfigLoader::keys()
          QStringLiteral("SQLite synchronous mode: FULL (default) or NORMAL"),
          {}},
         {QStringLiteral("unknown-policy"),
-         QStringLiteral("unknown callers: reject_with_message, reject or ask"),
+         QStringLiteral("unknown callers: reject_with_message, reject, ask or voicemail"),
          {}},
         {QStringLiteral("rejection-message"), QStringLiteral("what rejected callers hear"), {}},
         {QStringLiteral("unavailable-message"),
@@ -115,6 +115,10 @@ const QList<ConfigLoader::Key> &ConfigLoader::keys()
          QStringLiteral("record decisions but forward every call (true/false)"),
          {}},
         {QStringLiteral("ask-timeout"), QStringLiteral("seconds the owner has to decide"), {}},
+        {QStringLiteral("ask-fallback"),
+         QStringLiteral("what an ask the owner leaves unanswered becomes: reject_with_message, "
+                        "reject or voicemail (default: unknown-policy)"),
+         {}},
         {QStringLiteral("transfer-timeout"),
          QStringLiteral("seconds the owner's phone rings before the fallback"),
          {}},
@@ -142,6 +146,19 @@ const QList<ConfigLoader::Key> &ConfigLoader::keys()
         {QStringLiteral("public-url"),
          QStringLiteral("the public https address of the webhook port (the tunnel's), for "
                         "{register_url} in rejection-message"),
+         {}},
+        {QStringLiteral("voicemail-greeting"),
+         QStringLiteral("what a caller hears before the beep"),
+         {}},
+        {QStringLiteral("voicemail-max-length"),
+         QStringLiteral("longest voicemail message in seconds (5 to 14400)"),
+         {}},
+        {QStringLiteral("voicemail-transcription"),
+         QStringLiteral("Telnyx transcribes each message (true/false)"),
+         {}},
+        {QStringLiteral("voicemail-on-no-answer"),
+         QStringLiteral("a caller the owner does not answer can leave a message instead of "
+                        "hearing the unavailable message (true/false)"),
          {}},
     };
     return k;
@@ -225,23 +242,37 @@ bool ConfigLoader::apply(Config &c, const QMap<QString, QString> &values, QStrin
             c.synchronous = mode;
         } else if (key == QLatin1String("unknown-policy")) {
             static const QStringList policies = {QStringLiteral("reject_with_message"),
-                                                 QStringLiteral("reject"), QStringLiteral("ask")};
+                                                 QStringLiteral("reject"), QStringLiteral("ask"),
+                                                 QStringLiteral("voicemail")};
             if (!policies.contains(value.trimmed()))
                 return bad(key, value,
                            QStringLiteral("expected one of ") +
                                policies.join(QStringLiteral(", ")));
             c.unknownPolicy = value.trimmed();
+        } else if (key == QLatin1String("ask-fallback")) {
+            static const QStringList fallbacks = {QStringLiteral("reject_with_message"),
+                                                  QStringLiteral("reject"),
+                                                  QStringLiteral("voicemail")};
+            if (!value.trimmed().isEmpty() && !fallbacks.contains(value.trimmed()))
+                return bad(key, value,
+                           QStringLiteral("expected one of ") +
+                               fallbacks.join(QStringLiteral(", ")));
+            c.askFallback = value.trimmed();
         } else if (key == QLatin1String("caller-id-trust")) {
             const QString v = value.trimmed().toLower();
             if (v != QLatin1String("attested") && v != QLatin1String("any"))
                 return bad(key, value, QStringLiteral("expected attested or any"));
             c.callerIdTrust = v;
         } else if (key == QLatin1String("rejection-message") ||
-                   key == QLatin1String("unavailable-message")) {
+                   key == QLatin1String("unavailable-message") ||
+                   key == QLatin1String("voicemail-greeting")) {
             if (value.trimmed().isEmpty() || value.size() > 3000)
                 return bad(key, value.left(40), QStringLiteral("1 to 3000 characters"));
-            (key == QLatin1String("rejection-message") ? c.rejectionMessage
-                                                       : c.unavailableMessage) = value.trimmed();
+            (key == QLatin1String("rejection-message")
+                 ? c.rejectionMessage
+                 : (key == QLatin1String("unavailable-message") ? c.unavailableMessage
+                                                                : c.voicemailGreeting)) =
+                value.trimmed();
         } else if (key == QLatin1String("voice")) {
             if (value.trimmed().isEmpty())
                 return bad(key, value, QStringLiteral("empty"));
@@ -250,7 +281,9 @@ bool ConfigLoader::apply(Config &c, const QMap<QString, QString> &values, QStrin
             c.language = value.trimmed();
         } else if (key == QLatin1String("require-shaken-stir") ||
                    key == QLatin1String("reject-spam-likely") || key == QLatin1String("dry-run") ||
-                   key == QLatin1String("start-minimized")) {
+                   key == QLatin1String("start-minimized") ||
+                   key == QLatin1String("voicemail-transcription") ||
+                   key == QLatin1String("voicemail-on-no-answer")) {
             bool ok = false;
             const bool v = parseBool(value, &ok);
             if (!ok)
@@ -261,6 +294,10 @@ bool ConfigLoader::apply(Config &c, const QMap<QString, QString> &values, QStrin
                 c.rejectSpamLikely = v;
             else if (key == QLatin1String("start-minimized"))
                 c.startMinimized = v;
+            else if (key == QLatin1String("voicemail-transcription"))
+                c.voicemailTranscription = v;
+            else if (key == QLatin1String("voicemail-on-no-answer"))
+                c.voicemailOnNoAnswer = v;
             else
                 c.dryRun = v;
         } else if (key == QLatin1String("ask-timeout")) {
@@ -301,6 +338,9 @@ bool ConfigLoader::apply(Config &c, const QMap<QString, QString> &values, QStrin
         } else if (key == QLatin1String("voicemail-retention-days")) {
             if (!parseInt(value, 0, 36500, &c.voicemailRetentionDays))
                 return bad(key, value, QStringLiteral("expected 0 (keep) to 36500 days"));
+        } else if (key == QLatin1String("voicemail-max-length")) {
+            if (!parseInt(value, 5, 14400, &c.voicemailMaxLengthSecs))
+                return bad(key, value, QStringLiteral("expected 5 to 14400 seconds"));
         } else {
             if (error)
                 *error = QStringLiteral("unknown option \"%1\"").arg(key);

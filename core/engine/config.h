@@ -28,7 +28,10 @@ struct Config
     QString synchronous = QStringLiteral("FULL");
 
     // Screening policy.
-    QString unknownPolicy = QStringLiteral("reject_with_message"); // | reject | ask
+    QString unknownPolicy = QStringLiteral("reject_with_message"); // | reject | ask | voicemail
+    // What an ask the owner does not answer in time becomes: reject_with_message, reject or
+    // voicemail; empty: unknown-policy (reject_with_message when that is ask).
+    QString askFallback;
     // The messages and voice default to the call state machine's (the seed's wording).
     QString rejectionMessage = CallConfig().rejectionMessage;
     QString unavailableMessage = CallConfig().unavailableMessage;
@@ -53,6 +56,13 @@ struct Config
 
     // Voicemail: audio older than this many days is deleted (0 = kept until deleted).
     int voicemailRetentionDays = 0;
+    // What the caller hears before the beep, the longest message in seconds, Telnyx's post-call
+    // transcription, and a message instead of the unavailable message when the owner does not
+    // answer a transfer.
+    QString voicemailGreeting = CallConfig().voicemailGreeting;
+    int voicemailMaxLengthSecs = CallConfig().voicemailMaxLengthSecs;
+    bool voicemailTranscription = CallConfig().voicemailTranscription;
+    bool voicemailOnNoAnswer = CallConfig().voicemailOnNoAnswer;
 
     // Self-registration (README "Self-registration"): the webhook port serves /register only
     // when on; a proven registration waits for the owner ("owner") or is approved at once

@@ -25,7 +25,9 @@ const QString CarolNamespace = QStringLiteral("carol.x");
 const QString CarolPhone = QStringLiteral("+13105550124");
 const QString MumPhone = QStringLiteral("+12125550147");
 const QString BlockedPhone = QStringLiteral("+19005550111");
-const QString AskNumber = QStringLiteral("+18884748738"); // 474-TREE rings for the owner
+const QString AskNumber = QStringLiteral("+18884748738");       // 474-TREE rings for the owner
+const QString VoicemailNumber = QStringLiteral("+18665062265"); // takes messages
+const QString CourierPhone = QStringLiteral("+15035550119");
 const QString DemoForwardTo = QStringLiteral("+15125550100");
 
 // What the registration page does in the browser: an Ed25519 signature by the PKCS#8 key.
@@ -88,6 +90,17 @@ QList<Demo::Caller> Demo::cast()
          0,
          {},
          {QStringLiteral("1111#"), QStringLiteral("1234#"), QStringLiteral("0000#")}},
+        // A courier calls the number that takes messages and leaves one.
+        {CourierPhone,
+         QStringLiteral("Parcel Courier"),
+         VoicemailNumber,
+         {},
+         0,
+         {},
+         {},
+         QStringLiteral("Hi, this is Sam from the parcel service. I have a package for you that "
+                        "needs a signature. I will try again tomorrow morning between nine and "
+                        "eleven. Thanks, bye.")},
     };
 }
 
@@ -189,6 +202,10 @@ QString Demo::placeNextCall()
     options.callScreeningResult = c.screening;
     options.callerGivesUpAfterMs = c.givesUpAfterMs;
     options.gatherScript = c.pinScript;
+    if (!c.voicemailWords.isEmpty()) {
+        options.voicemailWords = c.voicemailWords;
+        options.voicemailSpeaksMs = 4000; // a few seconds of message, then the caller hangs up
+    }
     if (c.validated) {
         options.shakenStirAttestation = *c.validated ? QStringLiteral("A") : QStringLiteral("C");
         options.shakenStirValidated = c.validated;
@@ -248,8 +265,11 @@ bool Demo::seed(Engine &engine, QString *error)
                      Actor);
     if (const auto n = repo.number(AskNumber); n && n->policy.isEmpty())
         repo.setNumberPolicy(AskNumber, QStringLiteral("ask"), Actor);
+    if (const auto n = repo.number(VoicemailNumber); n && n->policy.isEmpty())
+        repo.setNumberPolicy(VoicemailNumber, QStringLiteral("voicemail"), Actor);
     qCInfo(lcDemo) << "demo callers ready: alice.x is registered, carol.x is registered with a "
-                      "PIN, Mum is allowed, one number is blocked, 474-TREE asks the owner";
+                      "PIN, Mum is allowed, one number is blocked, 474-TREE asks the owner, "
+                      "+1 866 506 2265 takes messages";
     return true;
 }
 

@@ -18,11 +18,13 @@ class TelnyxSimulator;
 // every few seconds from a cast of callers: alice.x (registered, with a demo certificate and an
 // attested caller ID), carol.x (registered with a PIN, no attestation: she is asked for her PIN
 // and enters it), someone pretending to be carol.x who guesses wrong three times, an
-// allow-listed caller, a spammer, a blocked number, an unknown caller, and someone who hangs up
-// while the phone rings for the owner to decide. Self-registration is on: shortly after the
-// start, dave.x registers his phone himself (the page's two steps run in-process against the
-// engine's RegistrationService, with a certificate from a demo root and a signature by its key;
-// the call-in goes through the simulator with the code), and waits for the owner's approval.
+// allow-listed caller, a spammer, a blocked number, an unknown caller, someone who hangs up
+// while the phone rings for the owner to decide, and a courier who calls a number that takes
+// messages and leaves one (recorded, downloaded, transcribed). Self-registration is on: shortly
+// after the start, dave.x registers his phone himself (the page's two steps run in-process
+// against the engine's RegistrationService, with a certificate from a demo root and a signature
+// by its key; the call-in goes through the simulator with the code), and waits for the owner's
+// approval.
 class Demo : public QObject
 {
     Q_OBJECT
@@ -51,7 +53,8 @@ public:
         QString screening; // call_screening_result
         int givesUpAfterMs = 0;
         std::optional<bool> validated;
-        QStringList pinScript; // what the caller keys in on each PIN prompt
+        QStringList pinScript;  // what the caller keys in on each PIN prompt
+        QString voicemailWords; // what the caller says into voicemail (the transcript)
     };
     // carol.x's PIN in the demo.
     static constexpr const char DemoPin[] = "2468";

@@ -18,6 +18,10 @@
 #include "telnyx/callcontrolthread.h"
 #include "telnyx/commandresult.h"
 #include "telnyx/webhookevent.h"
+#include "voicemail/recordingfetcher.h"
+#include "voicemail/recordingpayload.h"
+#include "voicemail/voicemailfiles.h"
+#include "voicemail/voicemailrepository.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -70,6 +74,27 @@ bool isTerminal(const QString &state)
 {
     return state == QLatin1String("ended") || state == QLatin1String("failed");
 }
+
+bool isRecordingEvent(const QString &type)
+{
+    return type.startsWith(QLatin1String("call.recording."));
+}
+
+// The owner's choice as tel.owner_decision(_requested) records it: "choice", else "accept".
+Engine::OwnerChoice choiceOf(const QJsonObject &payload)
+{
+    const QString choice = payload.value(QStringLiteral("choice")).toString();
+    if (choice == QLatin1String("voicemail"))
+        return Engine::OwnerChoice::Voicemail;
+    if (choice == QLatin1String("reject"))
+        return Engine::OwnerChoice::Reject;
+    if (choice == QLatin1String("accept"))
+        return Engine::OwnerChoice::Accept;
+    return payload.value(QStringLiteral("accept")).toBool() ? Engine::OwnerChoice::Accept
+                                                            : Engine::OwnerChoice::Reject;
+}
+
+constexpr int RetentionIntervalMs = 6 * 3600 * 1000;
 } // namespace
 
 // One processing step: a webhook's processing, a command's outcome, a timeout, an owner's
@@ -131,6 +156,8 @@ Engine::Engine(const Config &config, QObject *parent)
             });
     m_decisionPoll.setInterval(250);
     connect(&m_decisionPoll, &QTimer::timeout, this, &Engine::pollOwnerDecisions);
+    m_retentionTimer.setInterval(RetentionIntervalMs);
+    connect(&m_retentionTimer, &QTimer::timeout, this, &Engine::applyVoicemailRetention);
 }
 
 Engine::~Engine()
@@ -162,6 +189,15 @@ bool Engine::start(QString *error)
         return false;
     }
     m_lastPolledSeq = m_store->lastSeq();
+    // Voicemail downloads run on this thread's event loop (asynchronous network I/O; the audio
+    // is written and hashed a chunk at a time as it arrives), so they never hold up a webhook.
+    m_voicemail = std::make_unique<VoicemailRepository>(*m_store);
+    RecordingFetcher::Settings fetch;
+    fetch.apiBaseUrl = m_config.telnyxApiUrl;
+    fetch.apiKey = m_config.apiKey;
+    fetch.actor = Actor;
+    m_fetcher =
+        std::make_unique<RecordingFetcher>(*m_voicemail, VoicemailFiles::folderFor(path), fetch);
 
     m_server = std::make_unique<WebhookServer>(this);
     if (!m_config.publicKey.isEmpty())
@@ -192,6 +228,11 @@ bool Engine::start(QString *error)
             << "WARNING: the webhook server listens on" << m_config.listenText
             << "- it is reachable from other machines, not only through your tunnel";
     recoverCalls();
+    // Old audio goes first (retention), then the downloads a stop cut off continue.
+    applyVoicemailRetention();
+    m_retentionTimer.start();
+    if (const int resumed = m_fetcher->resumePending(); resumed > 0)
+        qCInfo(lcEngine) << "continuing" << resumed << "voicemail downloads";
     return true;
 }
 
@@ -255,6 +296,9 @@ void Engine::setPublicUrl(const QString &url)
 void Engine::stop()
 {
     m_decisionPoll.stop();
+    m_retentionTimer.stop();
+    // Transfers stop; their partial files stay for resumePending() at the next start.
+    m_fetcher.reset();
     for (const auto &c : std::as_const(m_calls)) {
         if (c->askTimer)
             c->askTimer->stop();
@@ -377,7 +421,11 @@ void Engine::process(const WebhookEvent &event)
     const Step step(*this);
     if (m_inGroup)
         snapshotForGroup(callId);
-    ActiveCall *call = activeCall(callId, true);
+    const bool recording = isRecordingEvent(event.eventType);
+    if (recording)
+        handleRecordingEvent(event); // whether or not the call is still up
+    // A recording webhook matters to the call only while it is held (max_length reached).
+    ActiveCall *call = activeCall(callId, !recording);
     if (!call)
         return; // a late event for a call that has ended and been forgotten
     const QString before = call->machine->state();
@@ -560,9 +608,16 @@ CallConfig Engine::callConfig() const
     c.language = m_config.language;
     c.transferTimeoutSecs = m_config.transferTimeoutSecs;
     c.askTimeoutSecs = m_config.askTimeoutSecs;
-    c.askFallbackPolicy = m_config.unknownPolicy == QLatin1String("ask")
-                              ? QStringLiteral("reject_with_message")
-                              : m_config.unknownPolicy;
+    if (!m_config.askFallback.isEmpty())
+        c.askFallbackPolicy = m_config.askFallback;
+    else
+        c.askFallbackPolicy = m_config.unknownPolicy == QLatin1String("ask")
+                                  ? QStringLiteral("reject_with_message")
+                                  : m_config.unknownPolicy;
+    c.voicemailGreeting = m_config.voicemailGreeting;
+    c.voicemailMaxLengthSecs = m_config.voicemailMaxLengthSecs;
+    c.voicemailTranscription = m_config.voicemailTranscription;
+    c.voicemailOnNoAnswer = m_config.voicemailOnNoAnswer;
     return c;
 }
 
@@ -717,6 +772,11 @@ void Engine::dispatch(const Outgoing &out)
 {
     if (out.kind == Outgoing::CancelForCall) {
         m_client->cancelForCall(out.callControlId);
+        return;
+    }
+    if (out.kind == Outgoing::FetchRecording) {
+        if (m_fetcher)
+            m_fetcher->fetch(out.voicemailId);
         return;
     }
     const CallAction &action = out.action;
@@ -921,7 +981,25 @@ void Engine::handlePinTry(ActiveCall &call, const CallAction &action)
     execute(call, actions);
 }
 
+QString Engine::ownerChoiceName(OwnerChoice choice)
+{
+    switch (choice) {
+    case OwnerChoice::Accept:
+        return QStringLiteral("accept");
+    case OwnerChoice::Reject:
+        return QStringLiteral("reject");
+    case OwnerChoice::Voicemail:
+        return QStringLiteral("voicemail");
+    }
+    return QString();
+}
+
 bool Engine::decide(const QString &callId, bool accept, const QString &actor, QString *error)
+{
+    return decide(callId, accept ? OwnerChoice::Accept : OwnerChoice::Reject, actor, error);
+}
+
+bool Engine::decide(const QString &callId, OwnerChoice choice, const QString &actor, QString *error)
 {
     ActiveCall *call = activeCall(callId, false);
     if (!call || !call->machine->askPending()) {
@@ -930,7 +1008,9 @@ bool Engine::decide(const QString &callId, bool accept, const QString &actor, QS
         return false;
     }
     const Step step(*this);
-    const CallActions actions = call->machine->onOwnerDecision(accept);
+    const CallActions actions = choice == OwnerChoice::Voicemail
+                                    ? call->machine->onOwnerVoicemail()
+                                    : call->machine->onOwnerDecision(choice == OwnerChoice::Accept);
     CallUpdate update;
     if (const auto d = call->machine->decision()) {
         update.decision = d->decisionName();
@@ -939,7 +1019,8 @@ bool Engine::decide(const QString &callId, bool accept, const QString &actor, QS
     update.state = call->machine->state();
     appendEngineEvent(
         call, QStringLiteral("tel.owner_decision"),
-        {{QStringLiteral("accept"), accept},
+        {{QStringLiteral("accept"), choice == OwnerChoice::Accept},
+         {QStringLiteral("choice"), ownerChoiceName(choice)},
          {QStringLiteral("decision"),
           call->machine->decision() ? call->machine->decision()->toJson() : QJsonObject()}},
         actor, &update);
@@ -970,10 +1051,8 @@ void Engine::pollOwnerDecisions()
     m_lastPolledSeq = qMax(m_lastPolledSeq, upTo);
     for (const StoredEvent &r : requests)
         m_lastPolledSeq = qMax(m_lastPolledSeq, r.seq);
-    for (auto it = requests.crbegin(); it != requests.crend(); ++it) {
-        const bool accept = it->payload.value(QStringLiteral("accept")).toBool();
-        decide(it->callId, accept, it->actor);
-    }
+    for (auto it = requests.crbegin(); it != requests.crend(); ++it)
+        decide(it->callId, choiceOf(it->payload), it->actor);
     if (!asking && requests.isEmpty())
         m_decisionPoll.stop();
 }
@@ -1092,6 +1171,66 @@ void Engine::noteTelnyxResult(bool ok, const QString &message)
     emit telnyxHealthChanged(m_telnyxFailing, message);
 }
 
+// --- voicemail ------------------------------------------------------------------------------
+
+void Engine::handleRecordingEvent(const WebhookEvent &event)
+{
+    if (!m_voicemail || !m_fetcher)
+        return;
+    const QJsonObject payload = event.payloadJson;
+    VoicemailRepository::Result r;
+    QString what;
+    if (event.eventType == QLatin1String("call.recording.saved")) {
+        what = QStringLiteral("a voicemail recording");
+        RecordingPayload::Saved saved = RecordingPayload::parseSaved(payload);
+        // The webhook has no numbers; the call's row has them (keyed by its session).
+        if (const auto call = m_store->call(callIdOf(event))) {
+            saved.from = call->fromNumber.left(RecordingPayload::kMaxNumberChars);
+            saved.to = call->toNumber.left(RecordingPayload::kMaxNumberChars);
+        }
+        bool start = false;
+        r = m_fetcher->record(saved, &start);
+        if (r.ok && start) {
+            // Downloaded once the message is committed: a group that fails to commit leaves no
+            // message, and Telnyx delivers the webhook again.
+            Outgoing out;
+            out.kind = Outgoing::FetchRecording;
+            out.voicemailId = r.id;
+            if (m_stepDepth > 0)
+                m_outbox.append(out);
+            else
+                dispatch(out);
+        }
+    } else if (event.eventType == QLatin1String("call.recording.transcription.saved")) {
+        what = QStringLiteral("a voicemail transcript");
+        r = m_voicemail->recordTranscription(RecordingPayload::parseTranscription(payload), Actor);
+    } else if (event.eventType == QLatin1String("call.recording.error")) {
+        what = QStringLiteral("a recording error");
+        r = m_voicemail->recordTelnyxError(RecordingPayload::parseError(payload), Actor);
+    } else {
+        return;
+    }
+    // A payload that names no recording and no call is refused here, which is no fault of the
+    // store (a failing store fails the step's commit, which /health reports).
+    if (!r.ok)
+        qCWarning(lcEngine).noquote() << "could not record" << what << ":" << r.error;
+}
+
+void Engine::applyVoicemailRetention()
+{
+    if (!m_voicemail || m_config.voicemailRetentionDays <= 0)
+        return;
+    QStringList errors;
+    const int deleted =
+        VoicemailFiles::applyRetention(*m_voicemail, m_config.voicemailRetentionDays,
+                                       QDateTime::currentDateTimeUtc(), Actor, &errors);
+    if (deleted > 0)
+        qCInfo(lcEngine) << "deleted the audio of" << deleted << "voicemail messages older than"
+                         << m_config.voicemailRetentionDays << "days";
+    for (const QString &e : std::as_const(errors))
+        qCWarning(lcEngine).noquote() << "voicemail retention:" << e;
+}
+
 // --- restart --------------------------------------------------------------------------------
 
 void Engine::recoverCalls()
@@ -1171,8 +1310,10 @@ void Engine::replay(ActiveCall &call, const QList<StoredEvent> &events)
             requested = e;
         } else if (e.type == QLatin1String("tel.owner_decision")) {
             requested.reset();
-            collect(
-                call.machine->onOwnerDecision(e.payload.value(QStringLiteral("accept")).toBool()));
+            const OwnerChoice choice = choiceOf(e.payload);
+            collect(choice == OwnerChoice::Voicemail
+                        ? call.machine->onOwnerVoicemail()
+                        : call.machine->onOwnerDecision(choice == OwnerChoice::Accept));
         } else if (e.type == QLatin1String("tel.ask_timeout")) {
             requested.reset();
             collect(call.machine->onAskTimeout());
@@ -1248,8 +1389,7 @@ void Engine::replay(ActiveCall &call, const QList<StoredEvent> &events)
         execute(call, {CallAction::startAskTimer(call.machine->config().askTimeoutSecs)});
         m_decisionPoll.start();
         if (requested)
-            decide(call.callId, requested->payload.value(QStringLiteral("accept")).toBool(),
-                   requested->actor);
+            decide(call.callId, choiceOf(requested->payload), requested->actor);
     }
 }
 

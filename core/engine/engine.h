@@ -23,6 +23,8 @@ class EventStore;
 class RegistrationApi;
 class RegistrationService;
 struct PendingRegistration;
+class RecordingFetcher;
+class VoicemailRepository;
 class ScreeningRepository;
 class WebhookServer;
 struct Decision;
@@ -57,6 +59,9 @@ public:
     const Config &config() const { return m_config; }
     EventStore &eventStore() { return *m_store; }
     ScreeningRepository &repository() { return *m_repository; }
+    // Voicemail: the messages (voicemail_messages) and their downloads, on the engine's store.
+    VoicemailRepository &voicemail() { return *m_voicemail; }
+    RecordingFetcher &recordingFetcher() { return *m_fetcher; }
     WebhookServer &server() { return *m_server; }
     // Self-registration (README "Self-registration"), on the engine's store: pending
     // registrations, the owner's approve / deny (which write the caller registry). Exists once
@@ -87,11 +92,17 @@ public:
     // known (the spaces around it collapsed).
     static QString rejectionMessageFor(const Config &config);
 
+    // What the owner can do with a call that rings for them.
+    enum class OwnerChoice { Accept, Reject, Voicemail };
+    static QString ownerChoiceName(OwnerChoice choice); // "accept", "reject", "voicemail"
+
 public slots:
     // The owner decided on a call under the `ask` policy (the dashboard, or a `calls decide`
     // event appended by the CLI). Returns false (with `error`) when the call is not asking.
     bool decide(const QString &callId, bool accept, const QString &actor = QStringLiteral("owner"),
                 QString *error = nullptr);
+    bool decide(const QString &callId, kt::Engine::OwnerChoice choice,
+                const QString &actor = QStringLiteral("owner"), QString *error = nullptr);
     // Pause screening (dry run): decisions are still computed and recorded, but every call is
     // forwarded. Applies to calls decided from now on.
     void setDryRun(bool on);
@@ -153,10 +164,11 @@ private:
     // What a step asks of Telnyx, handed to the client once the step is committed.
     struct Outgoing
     {
-        enum Kind { Send, CancelForCall } kind = Send;
+        enum Kind { Send, CancelForCall, FetchRecording } kind = Send;
         QString callId;
-        CallAction action;     // Send
-        QString callControlId; // CancelForCall
+        CallAction action;      // Send
+        QString callControlId;  // CancelForCall
+        qint64 voicemailId = 0; // FetchRecording: its download starts once the message is stored
     };
     void dispatch(const Outgoing &out);
     void dispatchOutbox();
@@ -174,6 +186,10 @@ private:
     bool appendEngineEvent(ActiveCall *call, const QString &type, const QJsonObject &payload,
                            const QString &actor = QStringLiteral("engine"),
                            CallUpdate *update = nullptr);
+    // call.recording.saved / .transcription.saved / .error: the message, its transcript or its
+    // error in the voicemail table, in the webhook's transaction; the download starts after it.
+    void handleRecordingEvent(const WebhookEvent &event);
+    void applyVoicemailRetention();
     void recoverCalls();
     void replay(ActiveCall &call, const QList<StoredEvent> &events);
     void pollOwnerDecisions();
@@ -192,6 +208,9 @@ private:
     std::unique_ptr<RegistrationService> m_registration;
     std::unique_ptr<RegistrationApi> m_registrationApi;
     std::unique_ptr<CallControlThread> m_client;
+    std::unique_ptr<VoicemailRepository> m_voicemail;
+    std::unique_ptr<RecordingFetcher> m_fetcher;
+    QTimer m_retentionTimer;
     QList<Outgoing> m_outbox; // of the step under way
     QHash<QString, std::shared_ptr<ActiveCall>> m_calls;
     QHash<quint64, InFlight> m_inFlight;

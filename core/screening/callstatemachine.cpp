@@ -16,6 +16,7 @@ const QString EvBridged = QStringLiteral("call.bridged");
 const QString EvHangup = QStringLiteral("call.hangup");
 const QString EvSpeakEnded = QStringLiteral("call.speak.ended");
 const QString EvGatherEnded = QStringLiteral("call.gather.ended");
+const QString EvRecordingSaved = QStringLiteral("call.recording.saved");
 const QString StepGatherPin = QStringLiteral("gather_pin_");   // + the try, from 1
 const QString StepGatherCode = QStringLiteral("gather_code_"); // + the try, from 1
 
@@ -27,6 +28,9 @@ const QString StepHangup = QStringLiteral("hangup");
 const QString StepSpeakUnavailable = QStringLiteral("speak_unavailable");
 const QString StepHangupAfterFallback = QStringLiteral("hangup_after_fallback");
 const QString StepSpeakRegistration = QStringLiteral("speak_registration");
+const QString StepSpeakGreeting = QStringLiteral("speak_greeting");
+const QString StepRecordStart = QStringLiteral("record_start");
+const QString StepHangupAfterVoicemail = QStringLiteral("hangup_after_voicemail");
 
 // The namespace of the command_id UUIDv5s.
 const QUuid CommandIdNamespace(QStringLiteral("{1b7f3ca5-f24b-461a-a004-0fd0177d70dc}"));
@@ -100,6 +104,10 @@ QJsonObject CallConfig::toJson() const
     o.insert(QStringLiteral("call_in_retry_prompt"), callInRetryPrompt);
     o.insert(QStringLiteral("call_in_confirmed_message"), callInConfirmedMessage);
     o.insert(QStringLiteral("call_in_failed_message"), callInFailedMessage);
+    o.insert(QStringLiteral("voicemail_greeting"), voicemailGreeting);
+    o.insert(QStringLiteral("voicemail_max_length_secs"), voicemailMaxLengthSecs);
+    o.insert(QStringLiteral("voicemail_transcription"), voicemailTranscription);
+    o.insert(QStringLiteral("voicemail_on_no_answer"), voicemailOnNoAnswer);
     return o;
 }
 
@@ -134,6 +142,15 @@ CallConfig CallConfig::fromJson(const QJsonObject &json)
     str("call_in_retry_prompt", c.callInRetryPrompt);
     str("call_in_confirmed_message", c.callInConfirmedMessage);
     str("call_in_failed_message", c.callInFailedMessage);
+    str("voicemail_greeting", c.voicemailGreeting);
+    num("voicemail_max_length_secs", c.voicemailMaxLengthSecs);
+    auto flag = [&json](const char *key, bool &out) {
+        const QJsonValue v = json.value(QLatin1String(key));
+        if (v.isBool())
+            out = v.toBool();
+    };
+    flag("voicemail_transcription", c.voicemailTranscription);
+    flag("voicemail_on_no_answer", c.voicemailOnNoAnswer);
     return c;
 }
 
@@ -158,6 +175,8 @@ QString CallStateMachine::stateName(State state)
         return QStringLiteral("rejecting");
     case State::Fallback:
         return QStringLiteral("fallback");
+    case State::Voicemail:
+        return QStringLiteral("voicemail");
     case State::Ending:
         return QStringLiteral("ending");
     case State::Ended:
@@ -170,7 +189,8 @@ QString CallStateMachine::stateName(State state)
 
 bool CallStateMachine::finished() const
 {
-    return m_ended || m_failed || m_ending || issued(StepHangup) || issued(StepHangupAfterFallback);
+    return m_ended || m_failed || m_ending || issued(StepHangup) ||
+           issued(StepHangupAfterFallback) || issued(StepHangupAfterVoicemail);
 }
 
 bool CallStateMachine::askPending() const
@@ -229,6 +249,37 @@ void CallStateMachine::speakOrHangup(CallActions &out, const QString &speakStep,
         issue(out, hangupStep, QStringLiteral("hangup"), QJsonObject());
 }
 
+void CallStateMachine::takeMessage(CallActions &out)
+{
+    m_voicemail = true;
+    if (!issued(StepSpeakGreeting)) {
+        QJsonObject params;
+        params.insert(QStringLiteral("payload"), m_config.voicemailGreeting.left(MaxSpeakPayload));
+        params.insert(QStringLiteral("voice"), m_config.voice);
+        if (!m_config.language.isEmpty())
+            params.insert(QStringLiteral("language"), m_config.language);
+        issue(out, StepSpeakGreeting, QStringLiteral("speak"), params);
+        return;
+    }
+    if (!m_speakEnded && !m_speakFailed)
+        return; // the greeting plays
+    if (!issued(StepRecordStart)) {
+        // Telnyx requires format and channels; max_length in seconds (0 would be no limit,
+        // which a caller who never hangs up would keep open, so it is always set).
+        QJsonObject params;
+        params.insert(QStringLiteral("format"), QStringLiteral("wav"));
+        params.insert(QStringLiteral("channels"), QStringLiteral("single"));
+        params.insert(QStringLiteral("play_beep"), true);
+        params.insert(QStringLiteral("max_length"),
+                      qBound(1, m_config.voicemailMaxLengthSecs, 14400));
+        params.insert(QStringLiteral("transcription"), m_config.voicemailTranscription);
+        issue(out, StepRecordStart, QStringLiteral("record_start"), params);
+        return;
+    }
+    if (m_recordingSaved || m_recordFailed)
+        issue(out, StepHangupAfterVoicemail, QStringLiteral("hangup"), QJsonObject());
+}
+
 CallActions CallStateMachine::pump()
 {
     CallActions out;
@@ -259,6 +310,12 @@ CallActions CallStateMachine::pump()
             issue(out, StepAnswer, QStringLiteral("answer"), QJsonObject());
         else
             speakOrHangup(out, closingSpeakStep(), closingMessage(), StepHangup);
+        break;
+    case Decision::AnswerAndVoicemail:
+        if (!m_answered)
+            issue(out, StepAnswer, QStringLiteral("answer"), QJsonObject());
+        else
+            takeMessage(out);
         break;
     case Decision::AnswerAndChallenge:
     case Decision::AnswerAndCollectCode:
@@ -301,8 +358,11 @@ CallActions CallStateMachine::pump()
         if (m_config.forwardTo.isEmpty())
             note(QStringLiteral("no_forward_to"));
         const bool legBGone = m_legBEnded && !m_bridged && !m_legBAnswered;
-        if (m_config.forwardTo.isEmpty() || m_transferFailed || legBGone ||
-            issued(StepSpeakUnavailable)) {
+        if (m_voicemail || ((m_config.forwardTo.isEmpty() || m_transferFailed || legBGone) &&
+                            m_config.voicemailOnNoAnswer && !issued(StepSpeakUnavailable))) {
+            takeMessage(out); // the owner did not answer: the caller can leave a message
+        } else if (m_config.forwardTo.isEmpty() || m_transferFailed || legBGone ||
+                   issued(StepSpeakUnavailable)) {
             speakOrHangup(out, StepSpeakUnavailable, m_config.unavailableMessage,
                           StepHangupAfterFallback);
         } else {
@@ -329,7 +389,8 @@ void CallStateMachine::updateState()
         m_state = State::Failed;
         return;
     }
-    if (m_ending || issued(StepHangup) || issued(StepHangupAfterFallback)) {
+    if (m_ending || issued(StepHangup) || issued(StepHangupAfterFallback) ||
+        issued(StepHangupAfterVoicemail)) {
         m_state = State::Ending;
         return;
     }
@@ -339,6 +400,10 @@ void CallStateMachine::updateState()
     }
     if (issued(StepSpeakUnavailable)) {
         m_state = State::Fallback;
+        return;
+    }
+    if (issued(StepSpeakGreeting)) {
+        m_state = State::Voicemail;
         return;
     }
     if (issued(StepReject) || issued(StepSpeakRejection) || issued(StepSpeakRegistration)) {
@@ -385,7 +450,7 @@ CallActions CallStateMachine::onWebhook(const QString &eventType, const CallPayl
             m_bridged = true;
         } else if (eventType == EvSpeakEnded) {
             if (issued(StepSpeakRejection) || issued(StepSpeakUnavailable) ||
-                issued(StepSpeakRegistration)) {
+                issued(StepSpeakRegistration) || issued(StepSpeakGreeting)) {
                 if (p.status == QLatin1String("call_hangup"))
                     m_ending = true; // the caller is gone; call.hangup follows
                 else
@@ -393,6 +458,10 @@ CallActions CallStateMachine::onWebhook(const QString &eventType, const CallPayl
             }
         } else if (eventType == EvGatherEnded) {
             onGatherEnded(out, p);
+        } else if (eventType == EvRecordingSaved) {
+            // The message is complete while the caller is still on the line: max_length.
+            if (issued(StepRecordStart))
+                m_recordingSaved = true;
         } else if (eventType == EvHangup) {
             const bool cancelTimer = m_askTimerStarted && askPending();
             m_ended = true;
@@ -553,16 +622,30 @@ CallActions CallStateMachine::onDecision(const Decision &decision)
     return pump();
 }
 
+void CallStateMachine::resolveAsk(CallActions &out, const Decision &decision)
+{
+    m_askResolved = true;
+    m_decision = decision;
+    if (m_askTimerStarted)
+        out.append(CallAction::cancelAskTimer());
+    out.append(pump());
+}
+
 CallActions CallStateMachine::onOwnerDecision(bool accept)
 {
     CallActions out;
     if (!askPending() || finished())
         return out;
-    m_askResolved = true;
-    m_decision = Decider::ownerDecided(accept, *m_decision, m_config.askFallbackPolicy);
-    if (m_askTimerStarted)
-        out.append(CallAction::cancelAskTimer());
-    out.append(pump());
+    resolveAsk(out, Decider::ownerDecided(accept, *m_decision, m_config.askFallbackPolicy));
+    return out;
+}
+
+CallActions CallStateMachine::onOwnerVoicemail()
+{
+    CallActions out;
+    if (!askPending() || finished())
+        return out;
+    resolveAsk(out, Decider::ownerSentToVoicemail(*m_decision));
     return out;
 }
 
@@ -620,8 +703,13 @@ CallActions CallStateMachine::onCommandResult(const QString &step, bool ok, bool
         return pump();
     }
     if (step == StepSpeakRejection || step == StepSpeakUnavailable ||
-        step == StepSpeakRegistration) {
+        step == StepSpeakRegistration || step == StepSpeakGreeting) {
+        // A greeting that cannot play: record anyway (the beep says when).
         m_speakFailed = true;
+        return pump();
+    }
+    if (step == StepRecordStart) {
+        m_recordFailed = true;
         return pump();
     }
     // reject, hangup, hangup_after_fallback
@@ -651,6 +739,9 @@ QJsonObject CallStateMachine::toJson() const
     o.insert(QStringLiteral("transfer_failed"), m_transferFailed);
     o.insert(QStringLiteral("speak_ended"), m_speakEnded);
     o.insert(QStringLiteral("speak_failed"), m_speakFailed);
+    o.insert(QStringLiteral("voicemail"), m_voicemail);
+    o.insert(QStringLiteral("recording_saved"), m_recordingSaved);
+    o.insert(QStringLiteral("record_failed"), m_recordFailed);
     o.insert(QStringLiteral("ending"), m_ending);
     o.insert(QStringLiteral("failed"), m_failed);
     o.insert(QStringLiteral("ended"), m_ended);
@@ -696,6 +787,9 @@ std::optional<CallStateMachine> CallStateMachine::fromJson(const QJsonObject &js
     m.m_transferFailed = flag("transfer_failed");
     m.m_speakEnded = flag("speak_ended");
     m.m_speakFailed = flag("speak_failed");
+    m.m_voicemail = flag("voicemail");
+    m.m_recordingSaved = flag("recording_saved");
+    m.m_recordFailed = flag("record_failed");
     m.m_ending = flag("ending");
     m.m_failed = flag("failed");
     m.m_ended = flag("ended");

@@ -53,6 +53,16 @@ struct CallConfig
     QString callInFailedMessage =
         QStringLiteral("Sorry, that code was not right. Please start again on the "
                        "registration page. Goodbye.");
+    // Voicemail: what the caller hears before the beep, the longest message (record_start
+    // max_length, seconds), Telnyx's post-call transcription, and whether a transfer the owner
+    // does not answer (or no forward-to number, or a failed transfer) takes a message instead of
+    // speaking the unavailable message.
+    QString voicemailGreeting =
+        QStringLiteral("The person you are calling cannot take your call. Please leave a "
+                       "message after the tone.");
+    int voicemailMaxLengthSecs = 120;
+    bool voicemailTranscription = true;
+    bool voicemailOnNoAnswer = false;
 
     QJsonObject toJson() const;
     static CallConfig fromJson(const QJsonObject &json); // missing keys keep the defaults
@@ -100,6 +110,16 @@ struct CallConfig
 //                                 Decider::callInProven(), out of tries -> callInFailed(); both
 //                                 speak (step speak_registration) the call-in confirmation or
 //                                 failure, then hangup.
+//   AnswerAndVoicemail         -> answer (answering); on call.answered(A) speak the voicemail
+//                                 greeting (step speak_greeting, voicemail); on call.speak.ended
+//                                 (or the speak failing) record_start {format wav, channels
+//                                 single, play_beep, max_length, transcription} (step
+//                                 record_start); call.recording.saved of leg A while the call is
+//                                 up (max_length reached) or record_start failing -> hangup
+//                                 (step hangup_after_voicemail, ending). The caller hanging up
+//                                 ends the recording (call.hangup). The same path replaces the
+//                                 unavailable message of AnswerAndForward's fallback when
+//                                 voicemailOnNoAnswer is set (the decision is kept).
 //   call.hangup(A), any time   -> ended, endCause = hangup_cause ("unspecified" when empty);
 //                                 CancelAskTimer when the ask was pending. After ended, no input
 //                                 emits anything.
@@ -128,7 +148,7 @@ struct CallConfig
 //  - The first onDecision() counts; later ones are ignored.
 //
 // States: ringing, asking, answering, challenging, forwarding, forwarded, rejecting, fallback,
-// ending, ended, failed.
+// voicemail, ending, ended, failed.
 class CallStateMachine
 {
 public:
@@ -141,6 +161,7 @@ public:
         Forwarded,
         Rejecting,
         Fallback,
+        Voicemail,
         Ending,
         Ended,
         Failed
@@ -151,6 +172,7 @@ public:
     CallActions onWebhook(const QString &eventType, const CallPayload &payload);
     CallActions onDecision(const Decision &decision);
     CallActions onOwnerDecision(bool accept); // ignored unless an ask is pending
+    CallActions onOwnerVoicemail();           // likewise: the owner sends the caller to voicemail
     CallActions onAskTimeout();               // ignored unless an ask is pending
     CallActions onCommandResult(const QString &step, bool ok, bool callEnded);
     // The engine's verdict on the digits of PinTry `pinTry` (ignored unless that try is waiting
@@ -200,6 +222,8 @@ private:
     bool issued(const QString &step) const { return m_issued.contains(step); }
     void speakOrHangup(CallActions &out, const QString &speakStep, const QString &message,
                        const QString &hangupStep);
+    void takeMessage(CallActions &out); // greeting, record_start, hangup at max_length
+    void resolveAsk(CallActions &out, const Decision &decision);
     void failPinTry(); // counts a failed try; the last one rejects the call
     // The decision asks for digits: a PIN (AnswerAndChallenge) or a call-in code.
     bool collectingDigits() const;
@@ -229,7 +253,10 @@ private:
     bool m_transferFailed = false;
     bool m_speakEnded = false;
     bool m_speakFailed = false;
-    bool m_ending = false; // no more commands: the call is going away
+    bool m_voicemail = false;      // the message path is under way (greeting, recording)
+    bool m_recordingSaved = false; // call.recording.saved(A) while the call was up
+    bool m_recordFailed = false;   // record_start failed
+    bool m_ending = false;         // no more commands: the call is going away
     bool m_failed = false;
     bool m_ended = false;  // call.hangup(A)
     int m_pinTries = 0;    // gather_pin_N issued

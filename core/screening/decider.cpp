@@ -8,6 +8,7 @@ namespace {
 const QString RejectWithMessage = QStringLiteral("reject_with_message");
 const QString RejectPolicy = QStringLiteral("reject");
 const QString AskPolicy = QStringLiteral("ask");
+const QString VoicemailPolicy = QStringLiteral("voicemail");
 const QString AcceptAll = QStringLiteral("accept_all");
 
 // Caller ID text is hostile: keep at most 32 printable characters.
@@ -45,6 +46,9 @@ QString consequence(Decision::Action action, bool dryRun)
         case Decision::AnswerAndCollectCode:
             return QStringLiteral("the caller would have been asked for the call-in code (dry "
                                   "run: forwarded instead)");
+        case Decision::AnswerAndVoicemail:
+            return QStringLiteral("the caller would have been asked to leave a message (dry "
+                                  "run: forwarded instead)");
         }
     }
     switch (action) {
@@ -61,6 +65,8 @@ QString consequence(Decision::Action action, bool dryRun)
     case Decision::AnswerAndCollectCode:
         return QStringLiteral("the call is answered and the caller is asked for the call-in "
                               "code");
+    case Decision::AnswerAndVoicemail:
+        return QStringLiteral("the call is answered and the caller can leave a message");
     }
     return QString();
 }
@@ -113,9 +119,10 @@ QString ruleText(const Rule &rule)
 QString Decider::effectivePolicy(const Policy &policy)
 {
     if (policy.numberPolicy == RejectWithMessage || policy.numberPolicy == RejectPolicy ||
-        policy.numberPolicy == AskPolicy)
+        policy.numberPolicy == AskPolicy || policy.numberPolicy == VoicemailPolicy)
         return policy.numberPolicy;
-    if (policy.unknownPolicy == RejectPolicy || policy.unknownPolicy == AskPolicy)
+    if (policy.unknownPolicy == RejectPolicy || policy.unknownPolicy == AskPolicy ||
+        policy.unknownPolicy == VoicemailPolicy)
         return policy.unknownPolicy;
     return RejectWithMessage;
 }
@@ -293,6 +300,8 @@ Decision Decider::decide(const CallFacts &facts, const Policy &policy,
                       reason == QLatin1String("unregistered") ? QStringLiteral("ask_owner")
                                                               : reason,
                       Decision::Ring, cause, dry);
+    if (policyName == VoicemailPolicy)
+        return finish(d, Decision::Voicemail, reason, Decision::AnswerAndVoicemail, cause, dry);
     return finish(d, Decision::Rejected, reason, rejectAction, cause, dry);
 }
 
@@ -311,6 +320,19 @@ Decision Decider::ownerDecided(bool accept, const Decision &previous, const QStr
     return finish(d, Decision::Rejected, QStringLiteral("owner_rejected"),
                   rejectionAction(rejectPolicy),
                   QStringLiteral("The owner rejected the call from %1").arg(who), previous.dryRun);
+}
+
+Decision Decider::ownerSentToVoicemail(const Decision &previous)
+{
+    Decision d = previous;
+    d.nameSpace.clear();
+    d.ruleId = 0;
+    d.ruleSingleUse = false;
+    const QString who =
+        d.caller.isEmpty() ? QStringLiteral("a caller with no caller ID") : d.caller;
+    return finish(
+        d, Decision::Voicemail, QStringLiteral("owner_voicemail"), Decision::AnswerAndVoicemail,
+        QStringLiteral("The owner sent the call from %1 to voicemail").arg(who), previous.dryRun);
 }
 
 Decision Decider::pinAccepted(const Decision &previous)
@@ -387,10 +409,13 @@ Decision Decider::askTimedOut(const QString &defaultPolicy, const Decision &prev
     d.ruleSingleUse = false;
     const QString who =
         d.caller.isEmpty() ? QStringLiteral("a caller with no caller ID") : d.caller;
-    return finish(
-        d, Decision::Rejected, QStringLiteral("ask_timeout"), rejectionAction(defaultPolicy),
-        QStringLiteral("The owner did not decide about the call from %1 in time").arg(who),
-        previous.dryRun);
+    const QString cause =
+        QStringLiteral("The owner did not decide about the call from %1 in time").arg(who);
+    if (defaultPolicy == VoicemailPolicy)
+        return finish(d, Decision::Voicemail, QStringLiteral("ask_timeout"),
+                      Decision::AnswerAndVoicemail, cause, previous.dryRun);
+    return finish(d, Decision::Rejected, QStringLiteral("ask_timeout"),
+                  rejectionAction(defaultPolicy), cause, previous.dryRun);
 }
 
 } // namespace kt

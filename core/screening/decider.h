@@ -28,14 +28,14 @@ struct CallFacts
 // The owner's screening configuration as it applies to this call.
 struct Policy
 {
-    QString unknownPolicy = QStringLiteral("reject_with_message"); // | reject | ask
+    QString unknownPolicy = QStringLiteral("reject_with_message"); // | reject | ask | voicemail
     bool requireShakenStir = true;
     // caller-id-trust: "attested" (default) or "any" (the caller ID alone is proof).
     QString callerIdTrust = QStringLiteral("attested");
     bool rejectSpamLikely = false;
     bool dryRun = false;
     // The called number's override from the number map: "" (default), "accept_all",
-    // "reject_with_message", "reject", "ask".
+    // "reject_with_message", "reject", "ask", "voicemail".
     QString numberPolicy;
     bool toNumberKnown = true; // false: the called number is not in the map (screened, flagged)
 };
@@ -72,11 +72,13 @@ struct Policy
 //  8. caller ID not a valid number                   -> rejected / anonymous (rules can't match)
 //  9. anyone else, by the effective unknown policy   -> reject_with_message: rejected /
 //     unregistered, AnswerAndSpeakRejection; reject: rejected / unregistered, RejectCall;
-//     ask: ask / ask_owner, Ring. A registered caller from 2d keeps the reason
+//     ask: ask / ask_owner, Ring; voicemail: voicemail / unregistered, AnswerAndVoicemail (the
+//     caller can leave a message). A registered caller from 2d keeps the reason
 //     caller_id_unverified (or pin_locked) whatever the policy.
 // Rejections in 5-8 use RejectCall when the effective policy is "reject", otherwise
-// AnswerAndSpeakRejection (an "ask" policy asks only about unknown callers).
-// The effective policy is the number's override when it is reject_with_message, reject or ask,
+// AnswerAndSpeakRejection (an "ask" or "voicemail" policy applies only to unknown callers).
+// The effective policy is the number's override when it is reject_with_message, reject, ask or
+// voicemail,
 // else Policy::unknownPolicy (an unrecognised value reads as reject_with_message).
 // Flags are recorded whatever the outcome (see Decision::flags).
 // dryRun: outcome, reason and flags as usual; action becomes AnswerAndForward, dryRun = true and
@@ -94,9 +96,12 @@ public:
     static Decision
     ownerDecided(bool accept, const Decision &previous,
                  const QString &rejectPolicy = QStringLiteral("reject_with_message"));
-    // The owner did not decide in time: rejected / ask_timeout with
-    // rejectionAction(defaultPolicy) ("reject" -> RejectCall, anything else ->
-    // AnswerAndSpeakRejection).
+    // The owner sent a ringing call to voicemail: voicemail / owner_voicemail,
+    // AnswerAndVoicemail. Caller, flags and dryRun are kept from `previous`.
+    static Decision ownerSentToVoicemail(const Decision &previous);
+    // The owner did not decide in time: with defaultPolicy "voicemail" voicemail / ask_timeout,
+    // AnswerAndVoicemail; otherwise rejected / ask_timeout with rejectionAction(defaultPolicy)
+    // ("reject" -> RejectCall, anything else -> AnswerAndSpeakRejection).
     static Decision askTimedOut(const QString &defaultPolicy, const Decision &previous);
     // The PIN challenge's end: right -> authenticated / registry_pin, AnswerAndForward, nameSpace
     // = the claimed namespace, proof "pin"; too many wrong PINs -> rejected / pin_failed; the
@@ -116,7 +121,8 @@ public:
     static Decision callInProven(const Decision &previous);
     static Decision callInFailed(const Decision &previous);
 
-    // The number's override (reject_with_message | reject | ask) or the default policy.
+    // The number's override (reject_with_message | reject | ask | voicemail) or the default
+    // policy.
     static QString effectivePolicy(const Policy &policy);
     static Decision::Action rejectionAction(const QString &policy);
 };

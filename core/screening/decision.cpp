@@ -20,13 +20,16 @@ QString Decision::outcomeName(Outcome outcome)
         return QStringLiteral("ask");
     case Challenge:
         return QStringLiteral("challenge");
+    case Voicemail:
+        return QStringLiteral("voicemail");
     }
     return QString();
 }
 
 std::optional<Decision::Outcome> Decision::outcomeFromName(const QString &name)
 {
-    for (const Outcome o : {Blocked, Authenticated, Allowlisted, Rejected, Ask, Challenge}) {
+    for (const Outcome o :
+         {Blocked, Authenticated, Allowlisted, Rejected, Ask, Challenge, Voicemail}) {
         if (outcomeName(o) == name)
             return o;
     }
@@ -48,6 +51,8 @@ QString Decision::actionName(Action action)
         return QStringLiteral("answer_and_challenge");
     case AnswerAndCollectCode:
         return QStringLiteral("answer_and_collect_code");
+    case AnswerAndVoicemail:
+        return QStringLiteral("answer_and_voicemail");
     }
     return QString();
 }
@@ -55,7 +60,7 @@ QString Decision::actionName(Action action)
 std::optional<Decision::Action> Decision::actionFromName(const QString &name)
 {
     for (const Action a : {RejectCall, AnswerAndForward, AnswerAndSpeakRejection, Ring,
-                           AnswerAndChallenge, AnswerAndCollectCode}) {
+                           AnswerAndChallenge, AnswerAndCollectCode, AnswerAndVoicemail}) {
         if (actionName(a) == name)
             return a;
     }

@@ -12,7 +12,7 @@ namespace kt {
 // The screening decision for one incoming call (CONTRACT "What a call gets"). Pure value.
 struct Decision
 {
-    enum Outcome { Blocked, Authenticated, Allowlisted, Rejected, Ask, Challenge };
+    enum Outcome { Blocked, Authenticated, Allowlisted, Rejected, Ask, Challenge, Voicemail };
 
     // What the call state machine does with the call.
     enum Action {
@@ -24,6 +24,7 @@ struct Decision
         // `answer`, then `gather_using_speak` for a self-registration's call-in code (README
         // "Self-registration"); the call then ends with a spoken confirmation or failure.
         AnswerAndCollectCode,
+        AnswerAndVoicemail, // `answer`, `speak` the greeting, `record_start` a message
     };
 
     Outcome outcome = Rejected;
@@ -32,12 +33,13 @@ struct Decision
     QString caller;
     // Reason codes: block_rule, registry, allow_rule, number_accepts_all, unregistered,
     // certificate_invalid, attestation_failed, spam_likely, anonymous, ask_owner,
-    // owner_accepted, owner_rejected, ask_timeout, caller_id_unverified (a registered number
-    // whose caller ID is not proven: a challenge, or an unknown caller), registry_pin (the
-    // right PIN), pin_failed (too many wrong PINs), pin_locked (the registration takes no PIN
-    // for now), registration_call_in (a phone with a self-registration waiting for its call:
-    // the call-in code is asked for), registration_phone_proven (the right code: the call ends
-    // with a spoken confirmation), registration_code_failed (no right code: a spoken failure).
+    // owner_accepted, owner_rejected, owner_voicemail, ask_timeout, caller_id_unverified (a
+    // registered number whose caller ID is not proven: a challenge, or an unknown caller),
+    // registry_pin (the right PIN), pin_failed (too many wrong PINs), pin_locked (the
+    // registration takes no PIN for now), registration_call_in (a phone with a
+    // self-registration waiting for its call: the call-in code is asked for),
+    // registration_phone_proven (the right code: the call ends with a spoken confirmation),
+    // registration_code_failed (no right code: a spoken failure).
     QString reason;
     QString nameSpace; // the authenticated namespace (registry decisions only)
     // How an authenticated caller proved who they are: "attested_caller_id" (STIR/SHAKEN A,
@@ -69,11 +71,11 @@ struct Decision
     QString actionName() const { return actionName(action); }
     bool hasFlag(const QString &flag) const { return flags.contains(flag); }
 
-    // "blocked", "authenticated", "allowlisted", "rejected", "ask", "challenge"
+    // "blocked", "authenticated", "allowlisted", "rejected", "ask", "challenge", "voicemail"
     static QString outcomeName(Outcome outcome);
     static std::optional<Outcome> outcomeFromName(const QString &name);
     // "reject_call", "answer_and_forward", "answer_and_speak_rejection", "ring",
-    // "answer_and_challenge", "answer_and_collect_code"
+    // "answer_and_challenge", "answer_and_collect_code", "answer_and_voicemail"
     static QString actionName(Action action);
     static std::optional<Action> actionFromName(const QString &name);
 

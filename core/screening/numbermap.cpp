@@ -49,10 +49,9 @@ bool NumberEntry::operator==(const NumberEntry &o) const
 const QStringList &NumberMap::policies()
 {
     static const QStringList list = {
-        QStringLiteral("accept_all"),
-        QStringLiteral("reject_with_message"),
-        QStringLiteral("reject"),
-        QStringLiteral("ask"),
+        QStringLiteral("accept_all"), QStringLiteral("reject_with_message"),
+        QStringLiteral("reject"),     QStringLiteral("ask"),
+        QStringLiteral("voicemail"),
     };
     return list;
 }

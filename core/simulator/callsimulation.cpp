@@ -594,9 +594,48 @@ CommandOutcome CallSimulation::recordStart(SimulatedCall &call, const QJsonObjec
     if (channels != QLatin1String("single") && channels != QLatin1String("dual"))
         return failure(TelnyxError::invalidEnum(
             QStringLiteral("channels"), {QStringLiteral("dual"), QStringLiteral("single")}));
+    if (const auto error = checkRange(body, "max_length", 0, 14400))
+        return failure(*error);
     if (!call.isAnswered())
         return failure(TelnyxError::callNotAnswered());
-    return accept(call, body);
+    CommandOutcome outcome = accept(call, body);
+    if (call.recording.active)
+        return outcome;
+    call.recording.active = true;
+    call.recording.format = format;
+    call.recording.transcription = body.value(QLatin1String("transcription")).toBool();
+    call.recording.startedAt = QDateTime::currentDateTimeUtc();
+    // The caller leaves the message and hangs up; or keeps talking until max_length.
+    if (call.options.voicemailSpeaksMs > 0)
+        later(call.options.voicemailSpeaksMs, call.callControlId,
+              [this](SimulatedCall &c) { remoteHangsUp(c.callControlId); });
+    const int maxLength = body.value(QLatin1String("max_length")).toInt(0);
+    const int limitMs = m_behaviour.maxLengthMs >= 0 ? m_behaviour.maxLengthMs : maxLength * 1000;
+    if (limitMs > 0)
+        later(limitMs, call.callControlId, [this](SimulatedCall &c) { stopRecording(c); });
+    return outcome;
+}
+
+void CallSimulation::stopRecording(SimulatedCall &call)
+{
+    if (!call.recording.active)
+        return;
+    call.recording.active = false;
+    FinishedRecording r;
+    r.callControlId = call.callControlId;
+    r.callLegId = call.callLegId;
+    r.callSessionId = call.callSessionId;
+    r.from = call.from;
+    r.to = call.to;
+    r.format = call.recording.format;
+    r.transcription = call.recording.transcription;
+    r.words = call.options.voicemailWords.isEmpty()
+                  ? QStringLiteral("Hi, it's about the parcel you ordered. It could not be "
+                                   "delivered today. Please call me back on this number. Thanks.")
+                  : call.options.voicemailWords;
+    r.startedAt = call.recording.startedAt;
+    r.endedAt = QDateTime::currentDateTimeUtc();
+    emit recordingFinished(r);
 }
 
 CommandOutcome CallSimulation::clientStateUpdate(SimulatedCall &call, const QJsonObject &body)
@@ -709,6 +748,7 @@ void CallSimulation::hangUp(SimulatedCall &call, const QString &cause, const QSt
                 {QStringLiteral("to"), call.to}});
     call.state = SimulatedCall::State::HungUp;
     const QString id = call.callControlId;
+    stopRecording(call); // the caller hanging up ends the message
     emit callEnded(id);
 
     // A ringing transfer leg is cancelled; a bridged partner follows unless parked.

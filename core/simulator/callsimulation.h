@@ -31,6 +31,23 @@ struct CallBehaviour
     int unknownCallStatus = 422;  // 422 (90015) or 404 (10005) for an unknown call_control_id
     int commandIdWindowSecs = 60; // command_id idempotency window
     int maxCalls = 1000;          // finished calls beyond this are forgotten, oldest first
+    int maxLengthMs = -1;         // < 0: record_start's max_length (seconds)
+};
+
+// A recording that ended (the caller hung up, or max_length passed): what Telnyx then stores and
+// reports with call.recording.saved.
+struct FinishedRecording
+{
+    QString callControlId;
+    QString callLegId;
+    QString callSessionId;
+    QString from;
+    QString to;
+    QString format;
+    bool transcription = false;
+    QString words; // what the caller said
+    QDateTime startedAt;
+    QDateTime endedAt;
 };
 
 // The HTTP answer to a command.
@@ -78,6 +95,8 @@ signals:
                     const QString &occurredAt);
     void callStarted(const QString &callControlId);
     void callEnded(const QString &callControlId);
+    // A recording ended; emitted after the leg's call.hangup when the caller hung up.
+    void recordingFinished(const kt::FinishedRecording &recording);
 
 private:
     using Handler = CommandOutcome (CallSimulation::*)(SimulatedCall &, const QJsonObject &);
@@ -101,6 +120,7 @@ private:
     void hangUp(SimulatedCall &call, const QString &cause, const QString &source,
                 const QString &sipCause);
     void startMedia(SimulatedCall &call);
+    void stopRecording(SimulatedCall &call);
     void finishMedia(const QString &callControlId, quint64 epoch);
     void answerTransfer(const QString &legB);
     void timeOutTransfer(const QString &legB);

@@ -288,6 +288,20 @@ void RecordingStore::onData(QTcpSocket *socket)
     send(socket, answer);
 }
 
+QPair<int, QByteArray> RecordingStore::apiAnswer(const QByteArray &method, const QByteArray &target,
+                                                 const QByteArray &authorization)
+{
+    Request request;
+    request.method = method;
+    request.target = target;
+    if (!authorization.isEmpty())
+        request.headers.insert("authorization", authorization);
+    const Answer answer = api(request);
+    request.status = answer.status;
+    m_requests.append(request);
+    return {answer.status, answer.body};
+}
+
 RecordingStore::Answer RecordingStore::handle(Request &request)
 {
     if (request.target.startsWith("/recordings/"))

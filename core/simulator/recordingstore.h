@@ -93,6 +93,11 @@ public:
                                       const QString &format = QStringLiteral("wav"));
     QJsonObject transcriptionSavedWebhook(const QString &id, const QString &text);
 
+    // The recordings API (`/v2/recordings…`, `target` with its query) as another server serves
+    // it, e.g. the fake Telnyx's API port: the status and the JSON body.
+    QPair<int, QByteArray> apiAnswer(const QByteArray &method, const QByteArray &target,
+                                     const QByteArray &authorization);
+
     QList<Request> requests() const { return m_requests; }
     QList<Request> audioRequests() const; // the /recordings/… downloads
     void clearRequests() { m_requests.clear(); }

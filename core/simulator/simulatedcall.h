@@ -28,6 +28,11 @@ struct InboundCallOptions
     // What the caller presses on each gather, in order ("2468#": four digits and the pound key;
     // "" lets it time out). Gathers past the end use CallBehaviour::gatherDigits.
     QStringList gatherScript;
+    // Voicemail: after record_start the caller speaks for this long, then hangs up (<= 0: never;
+    // the recording stops at max_length), and Telnyx's transcript of what they said (empty: a
+    // fixed sentence).
+    int voicemailSpeaksMs = 1500;
+    QString voicemailWords;
 };
 
 // One call leg held by the simulator.
@@ -67,6 +72,15 @@ struct SimulatedCall
     int gathersDone = 0; // gathers finished on this leg (the index into gatherScript)
     QList<Media> mediaQueue;
     bool mediaPlaying = false;
+    // record_start under way: its format, whether Telnyx transcribes it, since when.
+    struct Recording
+    {
+        bool active = false;
+        QString format;
+        bool transcription = false;
+        QDateTime startedAt;
+    };
+    Recording recording;
     quint64 epoch = 0; // bumps when queued media is dropped, so stale timers do nothing
 
     bool isActive() const { return state != State::HungUp; }

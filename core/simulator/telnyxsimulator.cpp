@@ -6,6 +6,7 @@
 
 #include <QHttpServerRequest>
 #include <QJsonDocument>
+#include <QTimer>
 
 #include <algorithm>
 #include <chrono>
@@ -54,8 +55,12 @@ TelnyxSimulator::TelnyxSimulator(QObject *parent)
     : QObject(parent), m_server(new LoopbackHttpServer(
                            [this](const QHttpServerRequest &r) { return handle(r); }, this)),
       m_calls(new CallSimulation(this)), m_sender(new WebhookSender(this)),
-      m_application(new SimulatedApplication(QStringLiteral("2811212257810187875"), this))
+      m_application(new SimulatedApplication(QStringLiteral("2811212257810187875"), this)),
+      m_recordings(new RecordingStore(this))
 {
+    m_recordings->setApiKey(m_apiKey);
+    connect(m_calls, &CallSimulation::recordingFinished, this,
+            &TelnyxSimulator::onRecordingFinished);
     qRegisterMetaType<kt::ReceivedRequest>("kt::ReceivedRequest");
     m_sender->setSigningSeed(QByteArray::fromBase64(DefaultSeedBase64));
     m_calls->setDefaultConnectionId(m_application->id());
@@ -74,7 +79,62 @@ TelnyxSimulator::~TelnyxSimulator() = default;
 
 bool TelnyxSimulator::start(const QHostAddress &address, quint16 port)
 {
-    return m_server->start(address, port);
+    return m_recordings->start() && m_server->start(address, port);
+}
+
+void TelnyxSimulator::onRecordingFinished(const FinishedRecording &finished)
+{
+    RecordingStore::Recording r;
+    r.callControlId = finished.callControlId;
+    r.callLegId = finished.callLegId;
+    r.callSessionId = finished.callSessionId;
+    r.from = finished.from;
+    r.to = finished.to;
+    r.startedAt = finished.startedAt;
+    r.endedAt = finished.endedAt;
+    r.durationMs = int(std::max<qint64>(100, finished.startedAt.msecsTo(finished.endedAt)));
+    if (m_failRecordings > 0) {
+        --m_failRecordings;
+        const QJsonObject payload{{QStringLiteral("call_control_id"), finished.callControlId},
+                                  {QStringLiteral("call_leg_id"), finished.callLegId},
+                                  {QStringLiteral("call_session_id"), finished.callSessionId},
+                                  {QStringLiteral("client_state"), QJsonValue()},
+                                  {QStringLiteral("connection_id"), m_application->id()},
+                                  {QStringLiteral("reason"), m_failRecordingReason}};
+        QTimer::singleShot(m_recordingSavedDelayMs, this, [this, payload] {
+            m_sender->post(QStringLiteral("call.recording.error"), payload,
+                           QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
+        });
+        return;
+    }
+    const QString id = m_recordings->add(r);
+    m_recordingIds.append(id);
+    // Telnyx stores the file, then reports it (after the leg's call.hangup when the caller hung
+    // up); the transcript follows a moment later.
+    const QString format = finished.format;
+    const bool transcribe = finished.transcription;
+    const QString words = finished.words;
+    QTimer::singleShot(m_recordingSavedDelayMs, this, [this, id, format, transcribe, words] {
+        const QJsonObject data =
+            m_recordings->recordingSavedWebhook(id, format).value(QLatin1String("data")).toObject();
+        if (m_expireRecordingLinks > 0) {
+            --m_expireRecordingLinks;
+            m_recordings->expireIssuedLinks();
+        }
+        m_sender->post(data.value(QLatin1String("event_type")).toString(),
+                       data.value(QLatin1String("payload")).toObject(),
+                       data.value(QLatin1String("occurred_at")).toString());
+        if (!transcribe)
+            return;
+        QTimer::singleShot(m_transcriptionDelayMs, this, [this, id, words] {
+            const QJsonObject t = m_recordings->transcriptionSavedWebhook(id, words)
+                                      .value(QLatin1String("data"))
+                                      .toObject();
+            m_sender->post(t.value(QLatin1String("event_type")).toString(),
+                           t.value(QLatin1String("payload")).toObject(),
+                           t.value(QLatin1String("occurred_at")).toString());
+        });
+    });
 }
 
 QUrl TelnyxSimulator::baseUrl() const
@@ -222,6 +282,13 @@ std::optional<HttpReply> TelnyxSimulator::route(const QHttpServerRequest &reques
             const CommandOutcome outcome =
                 m_calls->handleCommand(record.callControlId, record.command, record.json);
             return {outcome.status, outcome.body, {}};
+        }
+        if (segments.size() >= 2 && segments.at(1) == QLatin1String("recordings")) {
+            QByteArray target = record.rawPath.toUtf8();
+            if (!record.query.isEmpty())
+                target += '?' + record.query.toUtf8();
+            const auto [status, body] = m_recordings->apiAnswer(method, target, authorization);
+            return {status, body, {}};
         }
         if (segments.size() == 2 && segments.at(1) == QLatin1String("phone_numbers") &&
             method == "GET")

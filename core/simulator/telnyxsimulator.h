@@ -5,6 +5,7 @@
 #include "loopbackhttpserver.h"
 #include "phonenumberfixture.h"
 #include "receivedrequest.h"
+#include "recordingstore.h"
 #include "simulatedapplication.h"
 #include "simulatedcall.h"
 #include "webhooksender.h"
@@ -55,7 +56,11 @@ public:
     void setTlsHandshakeDelayMs(int ms) { m_server->setTlsHandshakeDelayMs(ms); }
     quint64 connectionsAccepted() const { return m_server->connectionsAccepted(); }
 
-    void setApiKey(const QString &key) { m_apiKey = key; }
+    void setApiKey(const QString &key)
+    {
+        m_apiKey = key;
+        m_recordings->setApiKey(key);
+    }
     QString apiKey() const { return m_apiKey; }
 
     // Webhooks: the application's webhook_event_url / failover URL (PATCH changes them too).
@@ -129,6 +134,25 @@ public:
     bool deliveriesIdle() const { return m_sender->isIdle(); }
 
     CallSimulation *calls() const { return m_calls; }
+    // Recordings (record_start): their audio at presigned links on a port of their own, the
+    // recordings API on this one (`/v2/recordings…`), call.recording.saved once a recording
+    // ends and call.recording.transcription.saved `transcriptionDelayMs` later (when asked for).
+    RecordingStore *recordings() const { return m_recordings; }
+    void setRecordingSavedDelayMs(int ms) { m_recordingSavedDelayMs = std::max(ms, 0); }
+    void setTranscriptionDelayMs(int ms) { m_transcriptionDelayMs = std::max(ms, 0); }
+    // The next `count` call.recording.saved webhooks carry links that have expired already (as
+    // when a webhook reaches the app after the ten minutes); the API's fresh links work.
+    void expireNextRecordingLinks(int count) { m_expireRecordingLinks += count; }
+    // The next `count` recordings fail at Telnyx: call.recording.error with `reason` instead of
+    // call.recording.saved (and no transcript).
+    void failNextRecordings(int count,
+                            const QString &reason = QStringLiteral("Internal server error"))
+    {
+        m_failRecordings += count;
+        m_failRecordingReason = reason;
+    }
+    // The recording ids made so far, oldest first.
+    QStringList recordingIds() const { return m_recordingIds; }
     WebhookSender *webhookSender() const { return m_sender; }
 
 signals:
@@ -144,11 +168,19 @@ private:
                                    ReceivedRequest &record);
     void addRateLimitHeaders(HttpReply &reply);
     void syncWebhookSettings();
+    void onRecordingFinished(const FinishedRecording &recording);
 
     LoopbackHttpServer *m_server = nullptr;
     CallSimulation *m_calls = nullptr;
     WebhookSender *m_sender = nullptr;
     SimulatedApplication *m_application = nullptr;
+    RecordingStore *m_recordings = nullptr;
+    int m_recordingSavedDelayMs = 50;
+    int m_transcriptionDelayMs = 400;
+    int m_expireRecordingLinks = 0;
+    int m_failRecordings = 0;
+    QString m_failRecordingReason;
+    QStringList m_recordingIds;
     PhoneNumberFixture m_numbers;
     QString m_apiKey = QString::fromLatin1(DefaultApiKey);
     int m_deliveryTimeoutMs = 2000;

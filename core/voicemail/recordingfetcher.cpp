@@ -98,8 +98,18 @@ bool RecordingFetcher::acceptableLink(const QUrl &url, QString *why)
 
 VoicemailRepository::Result RecordingFetcher::accept(const QJsonObject &recordingSaved)
 {
-    const RecordingPayload::Saved saved =
-        RecordingPayload::parseSaved(RecordingPayload::payloadOf(recordingSaved));
+    bool start = false;
+    const VoicemailRepository::Result r =
+        record(RecordingPayload::parseSaved(RecordingPayload::payloadOf(recordingSaved)), &start);
+    if (start)
+        fetch(r.id);
+    return r;
+}
+
+VoicemailRepository::Result RecordingFetcher::record(const RecordingPayload::Saved &saved,
+                                                     bool *startFetch)
+{
+    *startFetch = false;
     const VoicemailRepository::Result r = m_repository.recordSaved(saved, m_settings.actor);
     if (!r.ok)
         return r;
@@ -110,11 +120,11 @@ VoicemailRepository::Result RecordingFetcher::accept(const QJsonObject &recordin
         if (m && m->downloadState == VoicemailMessage::DownloadState::Pending &&
             !m_jobs.contains(r.id) && (!saved.urlWav.isEmpty() || !saved.urlMp3.isEmpty())) {
             m_repository.updateLinks(r.id, saved.urlWav, saved.urlMp3, -1, {}, {});
-            fetch(r.id);
+            *startFetch = true;
         }
         return r;
     }
-    fetch(r.id);
+    *startFetch = true;
     return r;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "recordingpayload.h"
 #include "voicemailrepository.h"
 
 #include <QHash>
@@ -55,6 +56,11 @@ public:
     // starts its download. A repeat is a duplicate: it starts nothing, unless the message is
     // still pending and idle (its new links are then used).
     VoicemailRepository::Result accept(const QJsonObject &recordingSaved);
+    // accept() in two halves, for a caller whose writes are committed later (the engine: the
+    // webhook, the message and its event in one transaction): records the message and says in
+    // `startFetch` whether fetch(id) should follow once that is committed. `saved` may carry
+    // from and to (the webhook has no numbers).
+    VoicemailRepository::Result record(const RecordingPayload::Saved &saved, bool *startFetch);
     // Starts the download of every pending message (at start). Returns how many started.
     int resumePending();
     // Starts (or continues) one message's download; false when it is not pending or is

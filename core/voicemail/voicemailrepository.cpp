@@ -100,7 +100,11 @@ VoicemailRepository::Result VoicemailRepository::recordSaved(const RecordingPayl
     }
     QString from = s.from, to = s.to;
     if ((from.isEmpty() || to.isEmpty()) && !s.callId().isEmpty()) {
-        if (const auto call = m_store.call(s.callId())) {
+        // The calls table keys a call by its session (the engine), or by its control id.
+        auto call = s.callSessionId.isEmpty() ? std::nullopt : m_store.call(s.callSessionId);
+        if (!call)
+            call = m_store.call(s.callId());
+        if (call) {
             if (from.isEmpty())
                 from = call->fromNumber.left(RecordingPayload::kMaxNumberChars);
             if (to.isEmpty())
@@ -345,10 +349,13 @@ VoicemailRepository::Result VoicemailRepository::recordTelnyxError(const Recordi
     m.callId = e.callId();
     m.callLegId = e.callLegId;
     m.callSessionId = e.callSessionId;
-    if (!m.callId.isEmpty()) {
-        if (const auto call = m_store.call(m.callId)) {
+    // The calls table keys a call by its session (the engine), or by its control id.
+    for (const QString &key : {m.callSessionId, m.callId}) {
+        const auto call = key.isEmpty() ? std::nullopt : m_store.call(key);
+        if (call) {
             m.from = call->fromNumber.left(RecordingPayload::kMaxNumberChars);
             m.to = call->toNumber.left(RecordingPayload::kMaxNumberChars);
+            break;
         }
     }
     m.receivedAt = m_clock();

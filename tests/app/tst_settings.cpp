@@ -55,6 +55,7 @@ private slots:
     void loadApiKeyAtStartUp();
     void startMinimizedIsAConfigKey();
     void selfRegistrationKeysSaveToTheIniFile();
+    void voicemailSettingsAreConfigKeys();
     void systemKeychainNeverFakesASecret();
 
 private:
@@ -222,6 +223,45 @@ void TstSettings::validation_data()
     QTest::newRow("registration-approval bad")
         << "registration-approval" << QVariant(QStringLiteral("anyone")) << "Choose one of"
         << "";
+
+    QTest::newRow("policy voicemail")
+        << "unknown-policy" << QVariant(QStringLiteral("voicemail")) << ""
+        << "";
+    QTest::newRow("ask fallback default") << "ask-fallback" << QVariant(QString()) << ""
+                                          << "Follows the policy";
+    QTest::newRow("ask fallback voicemail")
+        << "ask-fallback" << QVariant(QStringLiteral("voicemail")) << ""
+        << "";
+    QTest::newRow("ask fallback ask")
+        << "ask-fallback" << QVariant(QStringLiteral("ask")) << "Choose one of"
+        << "";
+    QTest::newRow("greeting good")
+        << "voicemail-greeting" << QVariant(QStringLiteral("Leave a message.")) << ""
+        << "16 of 3000";
+    QTest::newRow("greeting blank")
+        << "voicemail-greeting" << QVariant(QStringLiteral("  ")) << "before the beep"
+        << "";
+    QTest::newRow("greeting 3001")
+        << "voicemail-greeting" << QVariant(QString(3001, QLatin1Char('a')))
+        << "At most 3000 characters"
+        << "";
+    QTest::newRow("max length 120")
+        << "voicemail-max-length" << QVariant(QStringLiteral("120")) << ""
+        << "2 min 0 s";
+    QTest::newRow("max length 4") << "voicemail-max-length" << QVariant(QStringLiteral("4"))
+                                  << "5 to 14400"
+                                  << "";
+    QTest::newRow("max length 14401")
+        << "voicemail-max-length" << QVariant(QStringLiteral("14401")) << "5 to 14400"
+        << "";
+    QTest::newRow("max length text")
+        << "voicemail-max-length" << QVariant(QStringLiteral("two")) << "5 to 14400"
+        << "";
+    QTest::newRow("transcription") << "voicemail-transcription" << QVariant(false) << ""
+                                   << "";
+    QTest::newRow("voicemail on no answer") << "voicemail-on-no-answer" << QVariant(true) << ""
+                                            << "";
+
     QTest::newRow("start minimized") << "start-minimized" << QVariant(true) << ""
                                      << "tray";
     QTest::newRow("autostart") << "autostart" << QVariant(true) << ""
@@ -636,6 +676,52 @@ void TstSettings::selfRegistrationKeysSaveToTheIniFile()
     QVERIFY2(ConfigLoader::apply(next, ini, &error), qPrintable(error));
     QVERIFY(next.selfRegistration);
     QCOMPARE(next.registrationApproval, QStringLiteral("automatic"));
+}
+
+void TstSettings::voicemailSettingsAreConfigKeys()
+{
+    // Each voicemail row of the form is a key the config file and the command line know, read
+    // back as the form shows it.
+    for (const char *key : {"ask-fallback", "voicemail-greeting", "voicemail-max-length",
+                            "voicemail-transcription", "voicemail-on-no-answer"}) {
+        QVERIFY2(SettingsController::fields().contains(QLatin1String(key)), key);
+        QVERIFY2(std::any_of(ConfigLoader::keys().cbegin(), ConfigLoader::keys().cend(),
+                             [key](const ConfigLoader::Key &k) { return k.name == key; }),
+                 key);
+    }
+    Config c = config();
+    QCOMPARE(c.voicemailMaxLengthSecs, 120);
+    QCOMPARE(c.voicemailTranscription, true);
+    QCOMPARE(c.voicemailOnNoAnswer, false);
+    QString error;
+    QVERIFY2(
+        ConfigLoader::apply(c,
+                            {{QStringLiteral("unknown-policy"), QStringLiteral("voicemail")},
+                             {QStringLiteral("ask-fallback"), QStringLiteral("voicemail")},
+                             {QStringLiteral("voicemail-greeting"), QStringLiteral(" Hi. ")},
+                             {QStringLiteral("voicemail-max-length"), QStringLiteral("60")},
+                             {QStringLiteral("voicemail-transcription"), QStringLiteral("false")},
+                             {QStringLiteral("voicemail-on-no-answer"), QStringLiteral("true")}},
+                            &error),
+        qPrintable(error));
+    QCOMPARE(c.unknownPolicy, QStringLiteral("voicemail"));
+    QCOMPARE(c.askFallback, QStringLiteral("voicemail"));
+    QCOMPARE(c.voicemailGreeting, QStringLiteral("Hi."));
+    QCOMPARE(c.voicemailMaxLengthSecs, 60);
+    QCOMPARE(c.voicemailTranscription, false);
+    QCOMPARE(c.voicemailOnNoAnswer, true);
+    SettingsController form(c, nullptr, autostartDir());
+    QCOMPARE(form.value(QStringLiteral("voicemail-max-length")).toString(), QStringLiteral("60"));
+    QCOMPARE(form.value(QStringLiteral("voicemail-on-no-answer")).toBool(), true);
+    QCOMPARE(form.value(QStringLiteral("ask-fallback")).toString(), QStringLiteral("voicemail"));
+    for (const auto &[key, value] :
+         {std::pair{"ask-fallback", "ask"}, std::pair{"voicemail-max-length", "4"},
+          std::pair{"voicemail-greeting", ""}, std::pair{"voicemail-transcription", "maybe"}}) {
+        Config d;
+        QVERIFY2(!ConfigLoader::apply(d, {{QLatin1String(key), QLatin1String(value)}}, &error),
+                 key);
+        QVERIFY2(error.contains(QLatin1String(key)), qPrintable(error));
+    }
 }
 
 void TstSettings::systemKeychainNeverFakesASecret()

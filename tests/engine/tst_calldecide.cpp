@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// `kevan-tel calls decide CALL_ID accept|reject`: the real binary runs `--headless` on a temporary
-// database, a number's policy is `ask` (set with `kevan-tel numbers policy`), and a second
-// process decides the ringing call; the Telnyx simulator receives what the decision asks for.
+// `kevan-tel calls decide CALL_ID accept|reject|voicemail`: the real binary runs `--headless` on a
+// temporary database, a number's policy is `ask` (set with `kevan-tel numbers policy`), and a
+// second process decides the ringing call; the Telnyx simulator receives what the decision asks
+// for.
 #include "cliprocess.h"
 #include "simulator/telnyxsimulator.h"
 
+#include <QCryptographicHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -25,6 +27,7 @@ private slots:
     void init();
     void cleanup();
     void decidesARingingCall();
+    void sendsARingingCallToVoicemail();
     void refusesWhatItCannotDecide();
     void decisionWhileStoppedIsCarriedOutAtRestart();
 
@@ -228,6 +231,53 @@ void TstCallDecide::decidesARingingCall()
     QCOMPARE(code, 0);
 }
 
+void TstCallDecide::sendsARingingCallToVoicemail()
+{
+    // Voicemail: answer, the greeting, record_start; the caller speaks and hangs up; the
+    // message is downloaded and listed with its transcript.
+    const QString from = QStringLiteral("+14045550186");
+    const QString ccid = askingCall(from);
+    QVERIFY(!ccid.isEmpty());
+    const QString callId = callRecord(from).value(QStringLiteral("call_id")).toString();
+    int code = -1;
+    QByteArray err;
+    const QByteArray out = run(
+        {QStringLiteral("calls"), QStringLiteral("decide"), callId, QStringLiteral("voicemail")},
+        &code, &err);
+    QVERIFY2(code == 0, err.constData());
+    QCOMPARE(out.trimmed(), QStringLiteral("asked the engine to send to voicemail call %1 from %2")
+                                .arg(callId, from)
+                                .toUtf8());
+    QTRY_COMPARE_WITH_TIMEOUT(steps(ccid), (QStringList{"answer", "speak", "record_start"}),
+                              Timeout);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(from), QStringLiteral("ended"), Timeout);
+    QCOMPARE(callRecord(from).value(QStringLiteral("decision")).toString(),
+             QStringLiteral("voicemail"));
+    QCOMPARE(callRecord(from).value(QStringLiteral("reason")).toString(),
+             QStringLiteral("owner_voicemail"));
+    QJsonObject message;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            const QJsonArray list =
+                QJsonDocument::fromJson(
+                    run({QStringLiteral("voicemail"), QStringLiteral("--json")}, &code))
+                    .array();
+            message = list.isEmpty() ? QJsonObject() : list.first().toObject();
+            return message.value(QStringLiteral("state")).toString() ==
+                       QLatin1String("downloaded") &&
+                   !message.value(QStringLiteral("transcript")).toString().isEmpty();
+        }(),
+        Timeout);
+    QCOMPARE(message.value(QStringLiteral("from")).toString(), from);
+    QCOMPARE(message.value(QStringLiteral("to")).toString(), Owner);
+    QCOMPARE(m_telnyx->recordingIds().size(), 1);
+    const auto *served = m_telnyx->recordings()->recording(m_telnyx->recordingIds().first());
+    QVERIFY(served);
+    QCOMPARE(message.value(QStringLiteral("sha256")).toString(),
+             QString::fromLatin1(
+                 QCryptographicHash::hash(served->audio, QCryptographicHash::Sha256).toHex()));
+}
+
 void TstCallDecide::decisionWhileStoppedIsCarriedOutAtRestart()
 {
     // The owner decides with the CLI while the engine is not running: the request waits in the
@@ -282,7 +332,7 @@ void TstCallDecide::refusesWhatItCannotDecide()
     run({QStringLiteral("calls"), QStringLiteral("decide"), callId, QStringLiteral("maybe")}, &code,
         &err);
     QCOMPARE(code, 2);
-    QVERIFY2(err.contains("calls decide CALL_ID accept|reject"), err.constData());
+    QVERIFY2(err.contains("calls decide CALL_ID accept|reject|voicemail"), err.constData());
     run({QStringLiteral("calls"), QStringLiteral("decide"), callId}, &code, &err);
     QCOMPARE(code, 2);
 

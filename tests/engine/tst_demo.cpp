@@ -5,6 +5,8 @@
 // intact log.
 #include "cliprocess.h"
 
+#include <QCryptographicHash>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -27,6 +29,7 @@ private slots:
 private:
     QByteArray run(const QStringList &args, int *exitCode, QByteArray *stderrOut = nullptr);
     QJsonArray calls();
+    QJsonArray voicemail();
     QString db() const { return m_dir->filePath(QStringLiteral("demo.db")); }
 
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -80,6 +83,26 @@ QJsonArray TstDemo::calls()
         .array();
 }
 
+QJsonArray TstDemo::voicemail()
+{
+    int code = -1;
+    return QJsonDocument::fromJson(
+               run({QStringLiteral("voicemail"), QStringLiteral("--json")}, &code))
+        .array();
+}
+
+// The courier's message once its audio is downloaded and its transcript attached.
+static QJsonObject downloadedMessage(const QJsonArray &messages)
+{
+    for (const QJsonValue &v : messages) {
+        const QJsonObject m = v.toObject();
+        if (m.value(QStringLiteral("state")).toString() == QLatin1String("downloaded") &&
+            !m.value(QStringLiteral("transcript")).toString().isEmpty())
+            return m;
+    }
+    return {};
+}
+
 static QJsonObject findCall(const QJsonArray &calls, const QString &decision)
 {
     for (const QJsonValue &v : calls) {
@@ -128,8 +151,9 @@ void TstDemo::demoScreensItsCast()
              (line + m_server->readAllStandardError()).constData());
 
     // The cast: alice.x, carol.x (PIN), a spammer, Mum, a blocked number, one for the owner, one
-    // unknown, carol.x's impostor (wrong PINs).
-    const QStringList expected{"allowlisted", "ask", "authenticated", "blocked", "rejected"};
+    // unknown, carol.x's impostor (wrong PINs), a courier who leaves a message.
+    const QStringList expected{"allowlisted", "ask",      "authenticated",
+                               "blocked",     "rejected", "voicemail"};
     QTRY_VERIFY_WITH_TIMEOUT(
         [&] {
             const QJsonArray all = calls();
@@ -140,7 +164,8 @@ void TstDemo::demoScreensItsCast()
             return std::all_of(expected.cbegin(), expected.cend(),
                                [&seen](const QString &d) { return seen.contains(d); }) &&
                    reasons.contains(QStringLiteral("registry_pin")) &&
-                   reasons.contains(QStringLiteral("pin_failed"));
+                   reasons.contains(QStringLiteral("pin_failed")) &&
+                   !downloadedMessage(voicemail()).isEmpty();
         }(),
         Timeout);
 
@@ -234,8 +259,28 @@ void TstDemo::demoScreensItsCast()
     }
     QVERIFY(spamRejected);
 
+    // The courier's message: recorded, downloaded (a WAV whose SHA-256 is the one in the log),
+    // transcribed.
+    const QJsonObject message = downloadedMessage(voicemail());
+    QCOMPARE(message.value(QStringLiteral("from")).toString(), QStringLiteral("+15035550119"));
+    QCOMPARE(message.value(QStringLiteral("to")).toString(), QStringLiteral("+18665062265"));
+    QVERIFY(message.value(QStringLiteral("transcript")).toString().contains("parcel service"));
+    QVERIFY(message.value(QStringLiteral("duration")).toDouble() > 0);
+    QFile audio(message.value(QStringLiteral("file")).toString());
+    QVERIFY2(audio.open(QIODevice::ReadOnly), qPrintable(audio.fileName()));
+    const QByteArray bytes = audio.readAll();
+    QVERIFY(bytes.startsWith("RIFF") && bytes.mid(8, 4) == "WAVE");
+    QCOMPARE(
+        QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex()),
+        message.value(QStringLiteral("sha256")).toString());
+    const QJsonObject courier = findCall(all, QStringLiteral("voicemail"));
+    QCOMPARE(courier.value(QStringLiteral("state")).toString(), QStringLiteral("ended"));
+
     int code = -1;
     QByteArray err;
+    const QByteArray checked =
+        run({QStringLiteral("voicemail"), QStringLiteral("verify")}, &code, &err);
+    QVERIFY2(code == 0, (checked + err).constData());
     const QByteArray verified =
         run({QStringLiteral("events"), QStringLiteral("verify")}, &code, &err);
     QVERIFY2(code == 0, err.constData());

@@ -89,6 +89,10 @@ Decision decision(Decision::Action action, const QString &nameSpace = QString(),
         d.outcome = Decision::Ask;
         d.reason = QStringLiteral("ask_owner");
         break;
+    case Decision::AnswerAndVoicemail:
+        d.outcome = Decision::Voicemail;
+        d.reason = QStringLiteral("unregistered");
+        break;
     case Decision::AnswerAndChallenge:
         d.outcome = Decision::Challenge;
         d.reason = QStringLiteral("caller_id_unverified");
@@ -328,6 +332,14 @@ private slots:
     void pinTryNeverSerialisesDigits();
     void callInCodeRight();
     void callInCodeFailsThreeTimes();
+    void voicemailSequence();
+    void voicemailMaxLengthHangsUp();
+    void voicemailGreetingOrRecordFails();
+    void voicemailCallerHangsUpDuringGreeting();
+    void voicemailInsteadOfUnavailable();
+    void ownerSendsToVoicemail();
+    void askTimeoutFallsBackToVoicemail();
+    void voicemailSnapshotMidRecording();
 };
 
 void TestCallStateMachine::rejectionSequence()
@@ -1266,6 +1278,192 @@ void TestCallStateMachine::callInCodeFailsThreeTimes()
     QCOMPARE(m.state(), QStringLiteral("rejecting"));
     QCOMPARE(steps(m.onWebhook(QStringLiteral("call.speak.ended"), speakEnded())),
              QStringList{QStringLiteral("hangup")});
+}
+
+// --- voicemail ------------------------------------------------------------------------------
+
+namespace {
+const QString RecordingSaved = QStringLiteral("call.recording.saved");
+
+QList<Input> voicemailOpeningForward()
+{
+    QList<Input> in = opening(decision(Decision::AnswerAndForward, QStringLiteral("alice.x")));
+    in << hook(QStringLiteral("call.answered"), leg(LegA));
+    return in;
+}
+
+QList<Input> voicemailOpening()
+{
+    QList<Input> in = opening(decision(Decision::AnswerAndVoicemail));
+    in << hook(QStringLiteral("call.answered"), leg(LegA));
+    return in;
+}
+} // namespace
+
+void TestCallStateMachine::voicemailSequence()
+{
+    CallConfig c = config();
+    c.voicemailGreeting = QStringLiteral("Leave a message.");
+    c.voicemailMaxLengthSecs = 90;
+    CallStateMachine m(c);
+    CallActions out = applyAll(m, opening(decision(Decision::AnswerAndVoicemail)));
+    QCOMPARE(steps(out), QStringList{"answer"});
+    QCOMPARE(m.state(), QStringLiteral("answering"));
+    out = m.onWebhook(QStringLiteral("call.answered"), leg(LegA));
+    QCOMPARE(steps(out), QStringList{"speak_greeting"});
+    QCOMPARE(out.first().name, QStringLiteral("speak"));
+    QCOMPARE(out.first().params.value("payload").toString(), c.voicemailGreeting);
+    QCOMPARE(m.state(), QStringLiteral("voicemail"));
+    out = m.onWebhook(QStringLiteral("call.speak.ended"), speakEnded());
+    QCOMPARE(steps(out), QStringList{"record_start"});
+    const QJsonObject p = out.first().params;
+    QCOMPARE(out.first().name, QStringLiteral("record_start"));
+    QCOMPARE(p.value("format").toString(), QStringLiteral("wav"));
+    QCOMPARE(p.value("channels").toString(), QStringLiteral("single"));
+    QCOMPARE(p.value("play_beep").toBool(), true);
+    QCOMPARE(p.value("max_length").toInt(), 90);
+    QCOMPARE(p.value("transcription").toBool(), true);
+    QVERIFY(!out.first().commandId.isEmpty());
+    QVERIFY(!m.finished());
+    // Duplicates emit nothing new; the caller hangs up and that is the end.
+    QVERIFY(m.onWebhook(QStringLiteral("call.speak.ended"), speakEnded()).isEmpty());
+    QVERIFY(m.onWebhook(QStringLiteral("call.answered"), leg(LegA)).isEmpty());
+    QVERIFY(m.onWebhook(QStringLiteral("call.hangup"),
+                        hangupOf(LegA, QStringLiteral("normal_clearing")))
+                .isEmpty());
+    QCOMPARE(m.state(), QStringLiteral("ended"));
+    // A recording webhook after the hangup changes nothing for the call.
+    QVERIFY(m.onWebhook(RecordingSaved, leg(LegA)).isEmpty());
+    QCOMPARE(m.issuedSteps(), (QStringList{"answer", "speak_greeting", "record_start"}));
+}
+
+void TestCallStateMachine::voicemailMaxLengthHangsUp()
+{
+    CallStateMachine m(config());
+    applyAll(m, voicemailOpening());
+    // A recording webhook before record_start (none can exist) is ignored.
+    QVERIFY(steps(m.onWebhook(RecordingSaved, leg(LegA))).isEmpty());
+    QCOMPARE(steps(m.onWebhook(QStringLiteral("call.speak.ended"), speakEnded())),
+             QStringList{"record_start"});
+    // max_length passed: the message is saved while the caller is still there.
+    QCOMPARE(steps(m.onWebhook(RecordingSaved, leg(LegA))), QStringList{"hangup_after_voicemail"});
+    QVERIFY(m.finished());
+    QCOMPARE(m.state(), QStringLiteral("ending"));
+    QVERIFY(m.onWebhook(RecordingSaved, leg(LegA)).isEmpty());
+    m.onWebhook(QStringLiteral("call.hangup"), hangupOf(LegA, QStringLiteral("normal_clearing")));
+    QCOMPARE(m.state(), QStringLiteral("ended"));
+}
+
+void TestCallStateMachine::voicemailGreetingOrRecordFails()
+{
+    {
+        // The greeting cannot play: record anyway (the beep tells the caller when).
+        CallStateMachine m(config());
+        applyAll(m, voicemailOpening());
+        QCOMPARE(steps(m.onCommandResult(QStringLiteral("speak_greeting"), false, false)),
+                 QStringList{"record_start"});
+    }
+    {
+        // record_start refused: hang up rather than leave the line silent.
+        CallStateMachine m(config());
+        applyAll(m, voicemailOpening());
+        m.onWebhook(QStringLiteral("call.speak.ended"), speakEnded());
+        QCOMPARE(steps(m.onCommandResult(QStringLiteral("record_start"), false, false)),
+                 QStringList{"hangup_after_voicemail"});
+        QVERIFY(m.notes().contains(QStringLiteral("command_failed:record_start")));
+    }
+}
+
+void TestCallStateMachine::voicemailCallerHangsUpDuringGreeting()
+{
+    CallStateMachine m(config());
+    applyAll(m, voicemailOpening());
+    QVERIFY(
+        m.onWebhook(QStringLiteral("call.speak.ended"), speakEnded(QStringLiteral("call_hangup")))
+            .isEmpty());
+    QVERIFY(m.finished());
+    QVERIFY(!m.issuedSteps().contains(QStringLiteral("record_start")));
+}
+
+void TestCallStateMachine::voicemailInsteadOfUnavailable()
+{
+    // Off (the default): the unavailable message.
+    {
+        CallStateMachine m(config());
+        const CallActions out = applyAll(m, fallbackFlow());
+        QVERIFY(steps(out).contains(QStringLiteral("speak_unavailable")));
+    }
+    // On: the caller the owner did not answer can leave a message; the decision is kept.
+    CallConfig c = config();
+    c.voicemailOnNoAnswer = true;
+    CallStateMachine m(c);
+    QList<Input> in = opening(decision(Decision::AnswerAndForward, QStringLiteral("alice.x")));
+    in << hook(QStringLiteral("call.answered"), leg(LegA))
+       << hook(QStringLiteral("call.initiated"), leg(LegB, QStringLiteral("outgoing")))
+       << hook(QStringLiteral("call.hangup"), hangupOf(LegB, QStringLiteral("timeout")))
+       << hook(QStringLiteral("call.speak.ended"), speakEnded());
+    const CallActions out = applyAll(m, in);
+    QCOMPARE(steps(out), (QStringList{"answer", "transfer", "speak_greeting", "record_start"}));
+    QCOMPARE(m.decision()->reason, QStringLiteral("registry"));
+    QCOMPARE(m.state(), QStringLiteral("voicemail"));
+    // No forward-to number: straight to the message after the answer.
+    CallConfig none = c;
+    none.forwardTo.clear();
+    CallStateMachine n(none);
+    QCOMPARE(steps(applyAll(n, voicemailOpeningForward())),
+             (QStringList{"answer", "speak_greeting"}));
+}
+
+void TestCallStateMachine::ownerSendsToVoicemail()
+{
+    CallStateMachine m(config());
+    applyAll(m, opening(decision(Decision::Ring)));
+    QVERIFY(m.askPending());
+    const CallActions out = m.onOwnerVoicemail();
+    QCOMPARE(steps(out), (QStringList{"cancel_ask_timer", "answer"}));
+    QCOMPARE(m.decision()->decisionName(), QStringLiteral("voicemail"));
+    QCOMPARE(m.decision()->reason, QStringLiteral("owner_voicemail"));
+    QCOMPARE(m.decision()->action, Decision::AnswerAndVoicemail);
+    // Decided once: neither a second choice nor the timer changes it.
+    QVERIFY(m.onOwnerDecision(true).isEmpty());
+    QVERIFY(m.onOwnerVoicemail().isEmpty());
+    QVERIFY(m.onAskTimeout().isEmpty());
+    QCOMPARE(steps(m.onWebhook(QStringLiteral("call.answered"), leg(LegA))),
+             QStringList{"speak_greeting"});
+}
+
+void TestCallStateMachine::askTimeoutFallsBackToVoicemail()
+{
+    CallConfig c = config();
+    c.askFallbackPolicy = QStringLiteral("voicemail");
+    CallStateMachine m(c);
+    applyAll(m, opening(decision(Decision::Ring)));
+    QCOMPARE(steps(m.onAskTimeout()), QStringList{"answer"});
+    QCOMPARE(m.decision()->decisionName(), QStringLiteral("voicemail"));
+    QCOMPARE(m.decision()->reason, QStringLiteral("ask_timeout"));
+    // The owner's Reject still rejects (it is not a timeout).
+    CallStateMachine r(c);
+    applyAll(r, opening(decision(Decision::Ring)));
+    r.onOwnerDecision(false);
+    QCOMPARE(r.decision()->decisionName(), QStringLiteral("rejected"));
+}
+
+void TestCallStateMachine::voicemailSnapshotMidRecording()
+{
+    CallConfig c = config();
+    c.voicemailOnNoAnswer = true;
+    c.voicemailMaxLengthSecs = 30;
+    CallStateMachine m(c);
+    applyAll(m, voicemailOpening());
+    m.onWebhook(QStringLiteral("call.speak.ended"), speakEnded());
+    const auto copy = CallStateMachine::fromJson(m.toJson());
+    QVERIFY(copy);
+    QCOMPARE(copy->toJson(), m.toJson());
+    QCOMPARE(copy->config().voicemailMaxLengthSecs, 30);
+    QVERIFY(copy->config().voicemailOnNoAnswer);
+    CallStateMachine restored = *copy;
+    QCOMPARE(steps(restored.onWebhook(RecordingSaved, leg(LegA))),
+             QStringList{"hangup_after_voicemail"});
 }
 
 QTEST_GUILESS_MAIN(TestCallStateMachine)

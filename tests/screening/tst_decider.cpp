@@ -364,6 +364,26 @@ QList<Case> decisionCases(QStringList *names)
         c.reason = QStringLiteral("ask_owner");
         c.action = QStringLiteral("ring");
     });
+    add("unknown voicemail", [&](Case &c) {
+        c.policy.unknownPolicy = QStringLiteral("voicemail");
+        c.outcome = QStringLiteral("voicemail");
+        c.reason = QStringLiteral("unregistered");
+        c.action = QStringLiteral("answer_and_voicemail");
+    });
+    add("number override voicemail", [&](Case &c) {
+        c.policy.unknownPolicy = QStringLiteral("reject");
+        c.policy.numberPolicy = QStringLiteral("voicemail");
+        c.outcome = QStringLiteral("voicemail");
+        c.reason = QStringLiteral("unregistered");
+        c.action = QStringLiteral("answer_and_voicemail");
+    });
+    add("voicemail does not take a spammer's message", [&](Case &c) {
+        c.policy.unknownPolicy = QStringLiteral("voicemail");
+        c.policy.rejectSpamLikely = true;
+        c.screening = QStringLiteral("spam_likely");
+        rejected(c, "spam_likely");
+        c.flags = {QStringLiteral("spam_likely")};
+    });
     add("unknown policy garbage reads as reject_with_message", [&](Case &c) {
         c.policy.unknownPolicy = QStringLiteral("shrug");
         rejected(c, "unregistered");
@@ -739,6 +759,7 @@ private slots:
     void ownerRejects();
     void askTimeout_data();
     void askTimeout();
+    void ownerSendsToVoicemail();
     void ownerDecisionKeepsDryRun();
     void pinAccepted();
     void pinRejected();
@@ -908,6 +929,7 @@ void TestDecider::askTimeout_data()
     QTest::newRow("reject") << "reject" << int(Decision::RejectCall);
     QTest::newRow("ask falls back to the message")
         << "ask" << int(Decision::AnswerAndSpeakRejection);
+    QTest::newRow("voicemail") << "voicemail" << int(Decision::AnswerAndVoicemail);
 }
 
 void TestDecider::askTimeout()
@@ -915,10 +937,26 @@ void TestDecider::askTimeout()
     QFETCH(QString, policy);
     QFETCH(int, action);
     const Decision d = Decider::askTimedOut(policy, askDecision());
-    QCOMPARE(d.decisionName(), QStringLiteral("rejected"));
+    QCOMPARE(d.decisionName(), policy == QLatin1String("voicemail") ? QStringLiteral("voicemail")
+                                                                    : QStringLiteral("rejected"));
     QCOMPARE(d.reason, QStringLiteral("ask_timeout"));
     QCOMPARE(int(d.action), action);
     QVERIFY(d.explanation.contains(QLatin1String("did not decide")));
+}
+
+void TestDecider::ownerSendsToVoicemail()
+{
+    Decision ask = askDecision();
+    ask.flags << QStringLiteral("spam_likely");
+    const Decision d = Decider::ownerSentToVoicemail(ask);
+    QCOMPARE(d.decisionName(), QStringLiteral("voicemail"));
+    QCOMPARE(d.reason, QStringLiteral("owner_voicemail"));
+    QCOMPARE(d.action, Decision::AnswerAndVoicemail);
+    QCOMPARE(d.flags, ask.flags);
+    QVERIFY(d.explanation.contains(QLatin1String("to voicemail")));
+    QVERIFY(Decision::fromJson(d.toJson()) == d);
+    ask.dryRun = true;
+    QCOMPARE(Decider::ownerSentToVoicemail(ask).action, Decision::AnswerAndForward);
 }
 
 void TestDecider::ownerDecisionKeepsDryRun()
