@@ -25,6 +25,7 @@ function decisionColor(decision) {
     case "rejected": return "#c25e00";
     case "ask": return "#7a4cc2";
     case "challenge": return "#8a6d00";
+    case "voicemail": return "#2b6f8a";
     default: return "#7b847f";
     }
 }
@@ -37,6 +38,7 @@ function decisionSoft(decision) {
     case "rejected": return "#fbeede";
     case "ask": return "#efe8f9";
     case "challenge": return "#f8f1d8";
+    case "voicemail": return "#e2f0f5";
     default: return "#eef0ef";
     }
 }
@@ -51,6 +53,7 @@ function decisionLabel(decision, reason) {
     case "rejected": return "Rejected";
     case "ask": return "Asking you";
     case "challenge": return "Asking PIN";
+    case "voicemail": return "Voicemail";
     case "": return "Deciding";
     default: return decision;
     }
@@ -70,6 +73,7 @@ function reasonText(reason) {
     case "ask_owner": return "waiting for your decision";
     case "owner_accepted": return "you accepted";
     case "owner_rejected": return "you rejected";
+    case "owner_voicemail": return "you sent it to voicemail";
     case "ask_timeout": return "you did not answer in time";
     case "caller_id_unverified": return "caller ID not verified";
     case "registry_pin": return "registered, entered the PIN";
@@ -93,6 +97,7 @@ function stateLabel(state) {
     case "forwarded": return "Connected";
     case "rejecting": return "Turning away";
     case "fallback": return "Unavailable message";
+    case "voicemail": return "Taking a message";
     case "ending": return "Ending";
     case "ended": return "Ended";
     case "failed": return "Failed";
@@ -106,6 +111,7 @@ function policyLabel(policy) {
     case "reject_with_message": return "Reject + message";
     case "reject": return "Reject";
     case "ask": return "Ask me";
+    case "voicemail": return "Voicemail";
     case "": return "Default";
     default: return policy;
     }

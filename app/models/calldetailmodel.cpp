@@ -65,6 +65,7 @@ QString CallDetailModel::typeText(const QString &type)
         {QStringLiteral("tel.call_rejected"), tr("Decision: rejected")},
         {QStringLiteral("tel.call_ask"), tr("Decision: ask you")},
         {QStringLiteral("tel.call_challenge"), tr("Decision: ask for the PIN")},
+        {QStringLiteral("tel.call_voicemail"), tr("Decision: take a message")},
         {QStringLiteral("call.gather.ended"), tr("Telnyx: keys entered (redacted)")},
         {QStringLiteral("call.dtmf.received"), tr("Telnyx: key pressed (redacted)")},
         {QStringLiteral("tel.pin_verified"), tr("PIN right")},

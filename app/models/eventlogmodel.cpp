@@ -53,18 +53,14 @@ QString EventLogModel::category(const QString &type)
         return QStringLiteral("telnyx");
     if (type.startsWith(QLatin1String("tel.command_")))
         return QStringLiteral("command");
-    static const QStringList decisions{QStringLiteral("tel.call_authenticated"),
-                                       QStringLiteral("tel.call_allowlisted"),
-                                       QStringLiteral("tel.call_blocked"),
-                                       QStringLiteral("tel.call_rejected"),
-                                       QStringLiteral("tel.call_ask"),
-                                       QStringLiteral("tel.call_challenge"),
-                                       QStringLiteral("tel.pin_verified"),
-                                       QStringLiteral("tel.pin_failed"),
-                                       QStringLiteral("tel.pin_locked"),
-                                       QStringLiteral("tel.owner_decision"),
-                                       QStringLiteral("tel.owner_decision_requested"),
-                                       QStringLiteral("tel.ask_timeout")};
+    static const QStringList decisions{
+        QStringLiteral("tel.call_authenticated"), QStringLiteral("tel.call_allowlisted"),
+        QStringLiteral("tel.call_blocked"),       QStringLiteral("tel.call_rejected"),
+        QStringLiteral("tel.call_ask"),           QStringLiteral("tel.call_challenge"),
+        QStringLiteral("tel.call_voicemail"),     QStringLiteral("tel.pin_verified"),
+        QStringLiteral("tel.pin_failed"),         QStringLiteral("tel.pin_locked"),
+        QStringLiteral("tel.owner_decision"),     QStringLiteral("tel.owner_decision_requested"),
+        QStringLiteral("tel.ask_timeout")};
     if (decisions.contains(type))
         return QStringLiteral("decision");
     if (type.startsWith(QLatin1String("tel.call_")))
