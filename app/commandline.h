@@ -8,7 +8,7 @@
 namespace kt {
 
 // The parsed command line: the run mode, the resolved configuration and, for administration
-// commands, the subcommand words and their options (CONTRACT "The program").
+// commands, the subcommand words and their options (README "Configuration").
 struct CommandLine
 {
     enum class Mode { Desktop, Headless, Admin, Version, Help };

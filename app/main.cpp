@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // kevan-tel: one executable for the desktop app, the headless engine and the administration
-// commands (CONTRACT "The program").
+// commands (README "Configuration").
 #include "admin/admincommand.h"
 #include "commandline.h"
 #include "desktop.h"

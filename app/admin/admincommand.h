@@ -5,7 +5,7 @@
 
 namespace kt {
 
-// Runs one administration command (CONTRACT "Administration commands") against the
+// Runs one administration command (README "Administration commands") against the
 // database, next to a running server if there is one. Returns the process exit code;
 // errors are printed as one line on stderr.
 int runAdminCommand(const CommandLine &commandLine);

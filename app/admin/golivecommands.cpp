@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// `kevan-tel golive URL`: points the Telnyx Call Control Application at a public URL (FACTS
-// §5.2). The desktop app also offers a cloudflared quick tunnel; the command line only sets the
-// URL of a tunnel or proxy the owner runs.
+// `kevan-tel golive URL`: points the Telnyx Call Control Application at a public URL
+// (docs/telnyx-api.md §5.2). The desktop app also offers a cloudflared quick tunnel; the command
+// line only sets the URL of a tunnel or proxy the owner runs.
 #include "admincommands.h"
 #include "golive/webhooksetup.h"
 #include "output.h"

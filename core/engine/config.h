@@ -10,7 +10,7 @@
 namespace kt {
 
 // Everything the engine needs to run, resolved from (lowest to highest precedence) built-in
-// defaults, the INI config file, the environment and the command line (CONTRACT "Options").
+// defaults, the INI config file, the environment and the command line (README "Configuration").
 struct Config
 {
     QString configFile;

@@ -32,7 +32,7 @@ struct WebhookEvent;
 
 // The engine: the webhook server, the event store's single writer, the screening decisions,
 // one call state machine per call and the Telnyx client, all in the one thread that constructs
-// it (DESIGN "Threads"). Webhooks are stored before they are answered; decisions and commands
+// it (README "How it runs"). Webhooks are stored before they are answered; decisions and commands
 // happen after the answer (process()). Every decision, command and outcome is an event in the
 // log, and calls in flight are rebuilt from the log when the engine starts.
 class Engine : public QObject, public WebhookHandler

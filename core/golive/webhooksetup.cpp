@@ -244,7 +244,7 @@ void WebhookSetup::onFetched(const CommandResult &result)
         fail(result, QStringLiteral("cannot read application %1").arg(m_result.applicationId));
         return;
     }
-    // PATCH requires application_name (FACTS §5.2): echo the application's own.
+    // PATCH requires application_name (docs/telnyx-api.md §5.2): echo the application's own.
     m_result.applicationName = result.data.value(Name).toString();
     emit progress(QStringLiteral("setting the webhook URL of %1").arg(m_result.applicationId));
     m_client->patchApplication(m_result.applicationId, m_result.applicationName, m_url);

@@ -31,8 +31,8 @@ struct WebhookSetupResult
     QString webhookApiVersion; // its webhook_api_version after the PATCH ("2")
 };
 
-// Points the account's Call Control Application at a public URL (FACTS §5.2): finds the
-// application when no id is given (GET /call_control_applications; the one whose id is the
+// Points the account's Call Control Application at a public URL (docs/telnyx-api.md §5.2): finds
+// the application when no id is given (GET /call_control_applications; the one whose id is the
 // connection_id of the account's numbers, or the only one), GETs it, then PATCHes it with its own
 // application_name, the URL and webhook_api_version "2". One run at a time; the outcome arrives
 // as finished(). Lives in one thread; does not touch the event store.

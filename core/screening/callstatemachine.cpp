@@ -35,8 +35,8 @@ const QString StepHangupAfterVoicemail = QStringLiteral("hangup_after_voicemail"
 // The namespace of the command_id UUIDv5s.
 const QUuid CommandIdNamespace(QStringLiteral("{1b7f3ca5-f24b-461a-a004-0fd0177d70dc}"));
 
-constexpr int MaxSpeakPayload = 3000; // FACTS §4.3 speak
-constexpr int MaxDisplayName = 128;   // FACTS §4.3 transfer
+constexpr int MaxSpeakPayload = 3000; // docs/telnyx-api.md §4.3 speak
+constexpr int MaxDisplayName = 128;   // docs/telnyx-api.md §4.3 transfer
 
 bool looksE164(const QString &s)
 {

@@ -73,7 +73,7 @@ struct CallConfig
 // inputs are method calls, outputs are CallActions for the engine to execute. No I/O, no timers,
 // no clock, no randomness: the same inputs in the same order give the same state and actions.
 //
-// Flow (CONTRACT "What a call gets", FACTS §4.3, §7.12):
+// Flow (README "What a call gets", docs/telnyx-api.md §4.3, §7.12):
 //   call.initiated (incoming)  -> ringing; leg A remembered. The engine then calls onDecision().
 //   RejectCall                 -> reject {cause: CALL_REJECTED}                       (rejecting)
 //   AnswerAndSpeakRejection    -> answer (answering); on call.answered(A) speak the rejection

@@ -11,7 +11,8 @@
 
 namespace kt {
 
-// What the engine knows about an incoming call.initiated (FACTS §1.2), already normalised.
+// What the engine knows about an incoming call.initiated (docs/telnyx-api.md §1.2), already
+// normalised.
 struct CallFacts
 {
     QString from;         // E.164, or empty when the caller ID is not a valid number (anonymous)
@@ -19,7 +20,7 @@ struct CallFacts
     QString to;           // E.164 of the owner's number that was called
     QString callerIdName; // as sent (hostile input); not used for the decision
     QString attestation;  // shaken_stir_attestation "A" | "B" | "C" | ""
-    std::optional<bool> shakenStirValidated; // absent = no attestation (FACTS §6)
+    std::optional<bool> shakenStirValidated; // absent = no attestation (docs/telnyx-api.md §6)
     QString screeningResult;                 // call_screening_result, e.g. "spam_likely"
     // calling_party_type: "pstn", "sip", ...; empty when the payload has none.
     QString callingPartyType;
@@ -40,7 +41,7 @@ struct Policy
     bool toNumberKnown = true; // false: the called number is not in the map (screened, flagged)
 };
 
-// The decision procedure (CONTRACT "What a call gets"). Pure: no I/O, no clock (now is given).
+// The decision procedure (README "What a call gets"). Pure: no I/O, no clock (now is given).
 //
 // Order, first match wins:
 //  1. block rule on the caller                       -> blocked / block_rule, RejectCall

@@ -9,7 +9,7 @@
 
 namespace kt {
 
-// The screening decision for one incoming call (CONTRACT "What a call gets"). Pure value.
+// The screening decision for one incoming call (README "What a call gets"). Pure value.
 struct Decision
 {
     enum Outcome { Blocked, Authenticated, Allowlisted, Rejected, Ask, Challenge, Voicemail };

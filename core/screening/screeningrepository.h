@@ -169,8 +169,8 @@ public:
                                     const QString &actor);
     // Imports NumberMap::defaultMap() when the numbers table is empty (seq 0 otherwise).
     ScreeningResult ensureDefaultNumbers(const QString &actor);
-    // A Telnyx phone_numbers record (FACTS §5.1) as a NumberEntry for syncNumbers: e164 and raw
-    // from phone_number, telnyxId from id, connectionId, tags.
+    // A Telnyx phone_numbers record (docs/telnyx-api.md §5.1) as a NumberEntry for syncNumbers:
+    // e164 and raw from phone_number, telnyxId from id, connectionId, tags.
     static NumberEntry numberFromTelnyx(const QJsonObject &record);
 
     // ---- Certificates -----------------------------------------------------------------------

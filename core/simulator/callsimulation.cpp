@@ -185,7 +185,7 @@ QJsonObject CallSimulation::basePayload(const SimulatedCall &call) const
 void CallSimulation::queueEvent(SimulatedCall &call, const QString &type, const QJsonObject &fields)
 {
     if (!call.isActive())
-        return; // FACTS §7.13: nothing after call.hangup
+        return; // docs/telnyx-api.md §7.13: nothing after call.hangup
     QJsonObject payload = basePayload(call);
     for (auto it = fields.begin(); it != fields.end(); ++it)
         payload.insert(it.key(), it.value());
@@ -299,7 +299,8 @@ CommandOutcome CallSimulation::handleCommand(const QString &callControlId, const
     if (handler == handlers().end())
         return failure(TelnyxError::notFound(), 404);
 
-    // command_id: the same id on the same call within the window is ignored (FACTS §7.8).
+    // command_id: the same id on the same call within the window is ignored (docs/telnyx-api.md
+    // §7.8).
     const QDateTime now = QDateTime::currentDateTimeUtc();
     for (auto it = call->commandIds.begin(); it != call->commandIds.end();) {
         if (it.value().secsTo(now) > m_behaviour.commandIdWindowSecs)
@@ -325,7 +326,8 @@ CommandOutcome CallSimulation::handleCommand(const QString &callControlId, const
 CommandOutcome CallSimulation::accept(SimulatedCall &call, const QJsonObject &body,
                                       QJsonObject data)
 {
-    // FACTS §7.9: client_state replaces the stored state for every later webhook of this leg.
+    // docs/telnyx-api.md §7.9: client_state replaces the stored state for every later webhook of
+    // this leg.
     const QJsonValue state = body.value(QLatin1String("client_state"));
     if (state.isString())
         call.clientState = state.toString();
@@ -526,7 +528,8 @@ void CallSimulation::timeOutTransfer(const QString &legB)
         return;
     if (SimulatedCall *a = find(b->transferParent))
         a->pendingTransferLeg.clear();
-    // FACTS §4.3: leg B gets call.hangup with hangup_cause timeout; leg A stays as it was.
+    // docs/telnyx-api.md §4.3: leg B gets call.hangup with hangup_cause timeout; leg A stays as it
+    // was.
     hangUp(*b, QStringLiteral("timeout"), QStringLiteral("caller"), QStringLiteral("487"));
 }
 
@@ -712,7 +715,7 @@ void CallSimulation::hangUp(SimulatedCall &call, const QString &cause, const QSt
     if (!call.isActive())
         return;
     if (call.mediaPlaying && !call.mediaQueue.isEmpty()) {
-        // FACTS §7.12: the interrupted speak ends with call_hangup before call.hangup.
+        // docs/telnyx-api.md §7.12: the interrupted speak ends with call_hangup before call.hangup.
         const SimulatedCall::Media &media = call.mediaQueue.first();
         if (!media.gather) {
             queueEvent(call, kSpeakEnded,

@@ -57,10 +57,10 @@ struct CommandOutcome
     QByteArray body;
 };
 
-// The calls of the Telnyx simulator and the Call Control command semantics (FACTS §4.3, §7.5-9,
-// §7.12-13): validation, state errors, command_id idempotency, client_state, and the webhook
-// sequence each command causes. Webhooks come out of eventReady() in order, never for a leg after
-// its call.hangup.
+// The calls of the Telnyx simulator and the Call Control command semantics (docs/telnyx-api.md
+// §4.3, §7.5-9, §7.12-13): validation, state errors, command_id idempotency, client_state, and the
+// webhook sequence each command causes. Webhooks come out of eventReady() in order, never for a leg
+// after its call.hangup.
 class CallSimulation : public QObject
 {
     Q_OBJECT

@@ -21,7 +21,7 @@ HttpReply error422(const TelnyxError &error)
     return {422, error.body(), {{QByteArrayLiteral("Content-Type"), jsonType()}}};
 }
 
-// Brackets may come raw or percent-encoded (FACTS §5.1): compare decoded keys.
+// Brackets may come raw or percent-encoded (docs/telnyx-api.md §5.1): compare decoded keys.
 QString param(const QUrlQuery &query, const QString &key)
 {
     const auto items = query.queryItems(QUrl::FullyDecoded);

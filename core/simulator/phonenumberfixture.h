@@ -10,9 +10,9 @@
 
 namespace kt {
 
-// The account's numbers as GET /v2/phone_numbers serves them (FACTS §5.1, §7.14): records with
-// string ids and record_type "phone_number", pages (page[size] 1..250, default 20, else 422),
-// filter[connection_id], filter[tag], filter[phone_number] and filter[status].
+// The account's numbers as GET /v2/phone_numbers serves them (docs/telnyx-api.md §5.1, §7.14):
+// records with string ids and record_type "phone_number", pages (page[size] 1..250, default 20,
+// else 422), filter[connection_id], filter[tag], filter[phone_number] and filter[status].
 class PhoneNumberFixture
 {
 public:

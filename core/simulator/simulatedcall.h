@@ -12,7 +12,7 @@
 
 namespace kt {
 
-// What a simulated caller brings with an inbound call (FACTS §1.2, §6, §7.12).
+// What a simulated caller brings with an inbound call (docs/telnyx-api.md §1.2, §6, §7.12).
 struct InboundCallOptions
 {
     QString callerIdName;          // empty: the caller's number, as real Telnyx sends without CNAM

@@ -261,7 +261,7 @@ std::optional<HttpReply> TelnyxSimulator::route(const QHttpServerRequest &reques
     if (segments.isEmpty() || segments.first() != QLatin1String("v2"))
         return errorReply(404, TelnyxError::notFound());
 
-    // FACTS §7.2: Bearer authentication, 401 with the exact Telnyx body.
+    // docs/telnyx-api.md §7.2: Bearer authentication, 401 with the exact Telnyx body.
     const QByteArray authorization = LoopbackHttpServer::header(request, "Authorization");
     if (m_apiKey.isEmpty() || authorization != "Bearer " + m_apiKey.toUtf8())
         return errorReply(401, TelnyxError::authenticationFailed());

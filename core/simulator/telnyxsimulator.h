@@ -17,7 +17,7 @@
 
 namespace kt {
 
-// An in-process fake of the Telnyx API (FACTS §7), for tests and for `--demo`:
+// An in-process fake of the Telnyx API (docs/telnyx-api.md §7), for tests and for `--demo`:
 // - serves {baseUrl()}/calls/{id}/actions/{command}, /phone_numbers and
 //   /call_control_applications[/{id}] on loopback, with Bearer authentication (401 / 10009);
 // - keeps simulated calls and answers commands as Telnyx does (CallSimulation);
@@ -30,7 +30,7 @@ class TelnyxSimulator : public QObject
     Q_OBJECT
 public:
     static constexpr const char *DefaultApiKey = "KEYSIMULATOR_0123456789abcdef";
-    // The Java SDK's test keypair (FACTS §2.2).
+    // The Java SDK's test keypair (docs/telnyx-api.md §2.2).
     static constexpr const char *DefaultSeedBase64 = "i1xxSkIuQOY9H8laaRslIoYGTJ1NwBAFdjsQwiwJH04=";
     static constexpr const char *DefaultPublicKeyBase64 =
         "jrMBoswHlhhVx2W2Www72WU/xn4UMpjreslD0m2u0qs=";

@@ -50,7 +50,7 @@ bool WebhookSender::isIdle() const
 QByteArray WebhookSender::envelope(const QJsonObject &data, int attempt, const QUrl &deliveredTo)
 {
     // QJsonObject keeps its keys sorted, so the compact form is sorted at every level, as
-    // Telnyx sends it (FACTS §1.1).
+    // Telnyx sends it (docs/telnyx-api.md §1.1).
     const QJsonObject meta{{QStringLiteral("attempt"), attempt},
                            {QStringLiteral("delivered_to"), deliveredTo.toString()}};
     return QJsonDocument(
@@ -187,7 +187,7 @@ void WebhookSender::onFinished(QNetworkReply *reply, Outgoing event, quint64 seq
 
     if (status == 200) {
         if (event.duplicate) {
-            // Delivered again, as Telnyx may do (FACTS §3): the same data.id.
+            // Delivered again, as Telnyx may do (docs/telnyx-api.md §3): the same data.id.
             Outgoing again = event;
             again.duplicate = false;
             again.attempt = event.attempt + 1;

@@ -34,13 +34,13 @@ struct WebhookDelivery
     quint64 sequence = 0; // 1, 2, ... in sending order
 };
 
-// Posts signed Telnyx webhooks (FACTS §1.1, §1.3, §2, §3, §7.10-11): compact JSON with sorted
-// keys, the envelope {"data":{...},"meta":{"attempt","delivered_to"}}, Content-Type and User-Agent
-// as Telnyx sends them, telnyx-timestamp and telnyx-signature-ed25519 made fresh for each attempt.
-// One delivery is in flight at a time, in the order events were posted. Anything but 200, or no
-// answer within the timeout, is retried (meta.attempt + 1) up to attemptsPerUrl times, then sent
-// to the failover URL if one is set. Test switches bend that: duplicates, out of order, late,
-// stale timestamp, bad signature.
+// Posts signed Telnyx webhooks (docs/telnyx-api.md §1.1, §1.3, §2, §3, §7.10-11): compact JSON with
+// sorted keys, the envelope {"data":{...},"meta":{"attempt","delivered_to"}}, Content-Type and
+// User-Agent as Telnyx sends them, telnyx-timestamp and telnyx-signature-ed25519 made fresh for
+// each attempt. One delivery is in flight at a time, in the order events were posted. Anything but
+// 200, or no answer within the timeout, is retried (meta.attempt + 1) up to attemptsPerUrl times,
+// then sent to the failover URL if one is set. Test switches bend that: duplicates, out of order,
+// late, stale timestamp, bad signature.
 class WebhookSender : public QObject
 {
     Q_OBJECT

@@ -65,7 +65,7 @@ struct CallControlClient::Pending
 
 namespace {
 
-// The id goes into the path raw: keep what the SDK encoders keep (FACTS §4.1).
+// The id goes into the path raw: keep what the SDK encoders keep (docs/telnyx-api.md §4.1).
 QString pathSegment(const QString &segment)
 {
     return QString::fromLatin1(

@@ -114,7 +114,7 @@ public:
     // GET {base}/phone_numbers, every page (page[size] clamped to 1..250); emits
     // phoneNumbersListed() once.
     quint64 listPhoneNumbers(int pageSize = 250);
-    // GET / PATCH {base}/call_control_applications/{id} (FACTS §5.2); PATCH sends
+    // GET / PATCH {base}/call_control_applications/{id} (docs/telnyx-api.md §5.2); PATCH sends
     // application_name, webhook_event_url and webhook_api_version "2". Emit applicationFetched()
     // / applicationPatched(); the record is in CommandResult::data.
     quint64 getApplication(const QString &applicationId);

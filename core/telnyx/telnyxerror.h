@@ -8,7 +8,8 @@
 
 namespace kt {
 
-// One entry of a Telnyx `{"errors":[...]}` body (FACTS §4.1, §4.2). `code` is a string of digits.
+// One entry of a Telnyx `{"errors":[...]}` body (docs/telnyx-api.md §4.1, §4.2). `code` is a string
+// of digits.
 struct TelnyxError
 {
     QString code;
@@ -33,7 +34,7 @@ struct TelnyxError
     static QByteArray body(const QList<TelnyxError> &errors);
     QByteArray body() const { return body({*this}); }
 
-    // The catalogue (FACTS §4.2, §7), used by the simulator.
+    // The catalogue (docs/telnyx-api.md §4.2, §7), used by the simulator.
     static TelnyxError callEnded();
     static TelnyxError callNotAnswered();
     static TelnyxError invalidCallControlId();

@@ -11,7 +11,7 @@
 
 namespace kt {
 
-// The fields of a Call Control event payload (FACTS §1.2). Every field is optional and
+// The fields of a Call Control event payload (docs/telnyx-api.md §1.2). Every field is optional and
 // nullable on the wire: absent, null or mistyped values read as empty here; unknown keys are
 // kept only in the raw payload.
 struct CallPayload
@@ -47,7 +47,7 @@ struct CallPayload
     QByteArray decodedClientState() const;
 };
 
-// One webhook delivery: the envelope `{"data":{...},"meta":{...}}` (FACTS §1.1).
+// One webhook delivery: the envelope `{"data":{...},"meta":{...}}` (docs/telnyx-api.md §1.1).
 struct WebhookEvent
 {
     QString eventType;

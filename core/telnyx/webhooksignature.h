@@ -11,8 +11,8 @@
 
 namespace kt {
 
-// Telnyx webhook signatures (FACTS §2): base64 Ed25519 over `timestamp + "|" + raw body`,
-// with the timestamp no more than 300 s away from now in either direction.
+// Telnyx webhook signatures (docs/telnyx-api.md §2): base64 Ed25519 over `timestamp + "|" + raw
+// body`, with the timestamp no more than 300 s away from now in either direction.
 class WebhookVerifier
 {
 public:

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// WebhookSetup against the Telnyx simulator (FACTS §5.2): GET the application, then PATCH it with
-// its application_name, the new URL and webhook_api_version "2"; the simulator then delivers the
-// calls' webhooks to the new URL, where the engine notes them (webhookReceived, /health,
-// /metrics). Also the URL rules, how the application is found, and the error texts.
+// WebhookSetup against the Telnyx simulator (docs/telnyx-api.md §5.2): GET the application, then
+// PATCH it with its application_name, the new URL and webhook_api_version "2"; the simulator then
+// delivers the calls' webhooks to the new URL, where the engine notes them (webhookReceived,
+// /health, /metrics). Also the URL rules, how the application is found, and the error texts.
 #include "engine/config.h"
 #include "engine/engine.h"
 #include "golive/webhooksetup.h"

@@ -557,7 +557,7 @@ void TstWebhookServer::badBodyIs400()
 
 void TstWebhookServer::oversizedBodyIs413()
 {
-    // 65 KiB, correctly signed: still too large (CONTRACT: 64 KiB).
+    // 65 KiB, correctly signed: still too large (README "HTTP interface": 64 KiB).
     QByteArray body = eventBody(QStringLiteral("big"));
     body.insert(body.size() - 1, ",\"pad\":\"" + QByteArray(65 * 1024, 'x') + "\"");
     const Reply r = post(body, signedHeaders(body));

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The fake Telnyx API (FACTS §7) over real HTTP on loopback, and the webhooks it sends.
+// The fake Telnyx API (docs/telnyx-api.md §7) over real HTTP on loopback, and the webhooks it
+// sends.
 #include "simulator/telnyxsimulator.h"
 #include "telnyx/telnyxerror.h"
 #include "telnyx/telnyxtime.h"

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Webhook envelopes and payloads (FACTS §1): every spec fixture parses, every field is optional.
+// Webhook envelopes and payloads (docs/telnyx-api.md §1): every spec fixture parses, every field is
+// optional.
 #include "telnyx/telnyxtime.h"
 #include "telnyx/webhookevent.h"
 

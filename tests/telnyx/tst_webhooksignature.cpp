@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Every vector of signature_vectors.json: valid ones verify, invalid ones fail (FACTS §2).
+// Every vector of signature_vectors.json: valid ones verify, invalid ones fail (docs/telnyx-api.md
+// §2).
 #include "telnyx/ed25519.h"
 #include "telnyx/webhooksignature.h"
 
