@@ -4,6 +4,8 @@
 
 #include "output.h"
 #include "store/eventstore.h"
+#include "voicemail/voicemailfiles.h"
+#include "voicemail/voicemailrepository.h"
 
 #include <QJsonDocument>
 
@@ -22,18 +24,46 @@ int eventsCommand(const CommandLine &cl, EventStore &store)
                              qint64(total));
             }
         });
+        // The recordings the log vouches for: each kept voicemail file against the SHA-256 its
+        // tel.voicemail_downloaded event recorded (only once the chain itself is intact).
+        QList<VoicemailFiles::FileCheck> files;
+        if (result.ok)
+            files = VoicemailFiles::verify(VoicemailRepository(store));
+        QStringList fileProblems;
+        for (const VoicemailFiles::FileCheck &c : files) {
+            if (!c.ok())
+                fileProblems.append(QStringLiteral("voicemail %1: %2").arg(c.id).arg(c.problem()));
+        }
+        const QString filesLine =
+            fileProblems.isEmpty()
+                ? QStringLiteral("voicemail files match the log: %1").arg(files.size())
+                : QStringLiteral("voicemail files NOT matching the log: %1 of %2")
+                      .arg(fileProblems.size())
+                      .arg(files.size());
         if (cl.json) {
-            QJsonObject o{{QStringLiteral("ok"), result.ok},
+            QJsonObject o{{QStringLiteral("ok"), result.ok && fileProblems.isEmpty()},
                           {QStringLiteral("checked"), result.rowsChecked},
                           {QStringLiteral("message"), result.message}};
             if (!result.ok)
                 o.insert(QStringLiteral("first_broken_seq"), result.firstBrokenSeq);
+            else
+                o.insert(QStringLiteral("voicemail_files"),
+                         QJsonObject{{QStringLiteral("checked"), int(files.size())},
+                                     {QStringLiteral("problems"),
+                                      QJsonArray::fromStringList(fileProblems)}});
             Output::json(QJsonArray{o});
         } else if (result.ok) {
             Output::line(result.message);
+            for (const QString &p : fileProblems)
+                Output::line(p);
+            Output::line(filesLine);
         }
         if (!result.ok) {
             Output::error(result.message);
+            return 1;
+        }
+        if (!fileProblems.isEmpty()) {
+            Output::error(filesLine);
             return 1;
         }
         return 0;

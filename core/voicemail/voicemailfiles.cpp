@@ -96,6 +96,10 @@ QString exportMessage(VoicemailRepository &repo, qint64 id, const QString &desti
 
 QString FileCheck::problem() const
 {
+    if (logged.isEmpty())
+        return QStringLiteral("not in the log");
+    if (logged != expected)
+        return QStringLiteral("record differs from the log");
     if (actual.isNull())
         return QStringLiteral("missing");
     return actual == expected ? QString() : QStringLiteral("modified");
@@ -104,11 +108,13 @@ QString FileCheck::problem() const
 QList<FileCheck> verify(const VoicemailRepository &repo)
 {
     QList<FileCheck> out;
+    const QHash<qint64, QString> logged = repo.loggedSha256();
     for (const VoicemailMessage &m : repo.downloaded()) {
         FileCheck c;
         c.id = m.id;
         c.path = m.filePath;
         c.expected = m.fileSha256;
+        c.logged = logged.value(m.id);
         c.actual = sha256Of(m.filePath);
         out.append(c);
     }

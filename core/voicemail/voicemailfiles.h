@@ -36,15 +36,18 @@ int applyRetention(VoicemailRepository &repo, int days, const QDateTime &now, co
 QString exportMessage(VoicemailRepository &repo, qint64 id, const QString &destination,
                       bool overwrite);
 
-// Whether each downloaded message's file still matches the SHA-256 recorded for it.
+// Whether each downloaded message's file still matches the SHA-256 recorded for it: in the
+// message's row (`expected`) and in the hash-chained event log (`logged`), which must agree.
 struct FileCheck
 {
     qint64 id = 0;
     QString path;
     QString expected;
+    QString logged; // empty when the log has no download of this message
     QString actual; // null when the file is missing or unreadable
-    bool ok() const { return !actual.isNull() && actual == expected; }
-    QString problem() const; // "" / "missing" / "modified"
+    bool ok() const { return problem().isEmpty(); }
+    // "" / "not in the log" / "record differs from the log" / "missing" / "modified"
+    QString problem() const;
 };
 QList<FileCheck> verify(const VoicemailRepository &repo);
 

@@ -542,4 +542,19 @@ QList<VoicemailMessage> VoicemailRepository::downloaded() const
     return select(QStringLiteral("download_state = 'downloaded' ORDER BY id"), {});
 }
 
+QHash<qint64, QString> VoicemailRepository::loggedSha256() const
+{
+    EventQuery query;
+    query.type = QString::fromLatin1(VoicemailEvents::Downloaded);
+    query.limit = 0;
+    QHash<qint64, QString> out;
+    for (const StoredEvent &e : m_store.events(query)) {
+        const qint64 id = e.payload.value(QStringLiteral("voicemail_id")).toInteger();
+        const QString sha = e.payload.value(QStringLiteral("sha256")).toString();
+        if (id > 0 && !sha.isEmpty())
+            out.insert(id, sha);
+    }
+    return out;
+}
+
 } // namespace kt

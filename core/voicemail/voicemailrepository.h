@@ -4,6 +4,7 @@
 #include "recordingpayload.h"
 #include "voicemailmessage.h"
 
+#include <QHash>
 #include <QList>
 #include <QString>
 
@@ -68,6 +69,10 @@ public:
     QList<VoicemailMessage> messages(bool includeDeleted = false, bool unheardFirst = false) const;
     QList<VoicemailMessage> pending() const;    // oldest first
     QList<VoicemailMessage> downloaded() const; // oldest first (the files that should exist)
+    // The SHA-256 each message's audio had when it was downloaded, by message id, as the
+    // hash-chained event log recorded it (tel.voicemail_downloaded): what a file is held to,
+    // since the table's copy is not chained.
+    QHash<qint64, QString> loggedSha256() const;
 
     QString errorString() const { return m_error; }
 

@@ -16,6 +16,8 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -238,6 +240,7 @@ private slots:
         QVERIFY2(r.exitCode == 0, describe(r));
         QVERIFY(r.out.contains("voicemail files intact: 3"));
         const QJsonArray rows = run({QStringLiteral("voicemail"), QStringLiteral("--json")}).json();
+        const int edited = rows.at(0).toObject().value(QStringLiteral("id")).toInt();
         QFile f(rows.at(0).toObject().value(QStringLiteral("file")).toString());
         QVERIFY(f.open(QIODevice::Append));
         f.write("x");
@@ -246,6 +249,50 @@ private slots:
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.out.contains("modified"), r.out);
         QVERIFY(r.out.contains("NOT intact: 1 of 3"));
+        // The audit: `events verify` holds each kept file to the SHA-256 its download event
+        // recorded, the chain itself being intact.
+        r = run({QStringLiteral("events"), QStringLiteral("verify")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.out.contains("hash chain intact"), r.out);
+        QVERIFY2(r.out.contains(QStringLiteral("voicemail %1: modified").arg(edited).toUtf8()),
+                 r.out);
+        QVERIFY2(r.err.contains("voicemail files NOT matching the log: 1 of 3"), r.err);
+        const QJsonObject json =
+            run({QStringLiteral("events"), QStringLiteral("verify"), QStringLiteral("--json")})
+                .json()
+                .at(0)
+                .toObject();
+        QCOMPARE(json.value(QStringLiteral("ok")).toBool(), false);
+        QCOMPARE(json.value(QStringLiteral("voicemail_files"))
+                     .toObject()
+                     .value(QStringLiteral("checked"))
+                     .toInt(),
+                 3);
+        // Someone who edits the file and the message's row to match it is still caught: the
+        // row is not chained, the download event is.
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QString editedSha = QString::fromLatin1(
+            QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256).toHex());
+        f.close();
+        {
+            EventStore store;
+            QVERIFY(store.open(dbPath(), QStringLiteral("tamper")));
+            QSqlQuery q(QSqlDatabase::database(store.connectionName()));
+            QVERIFY(q.exec(QStringLiteral("UPDATE voicemail_messages SET file_sha256 = '%1'"
+                                          " WHERE id = %2")
+                               .arg(editedSha)
+                               .arg(edited)));
+            QCOMPARE(q.numRowsAffected(), 1);
+        }
+        r = run({QStringLiteral("voicemail"), QStringLiteral("verify")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.out.contains("record differs from the log"), r.out);
+        r = run({QStringLiteral("events"), QStringLiteral("verify")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(
+            r.out.contains(
+                QStringLiteral("voicemail %1: record differs from the log").arg(edited).toUtf8()),
+            r.out);
     }
 
     void pruneAppliesTheRetentionSetting()
