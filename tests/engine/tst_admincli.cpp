@@ -2,8 +2,8 @@
 // The screening administration commands (numbers, certs, registry, rules), run as the real
 // kevan-tel binary on a temporary database.
 #include "cliprocess.h"
-#include "secretscan.h"
 #include "screening/certificateauthority.h"
+#include "secretscan.h"
 #include "simulator/telnyxsimulator.h"
 
 #include <QDir>
@@ -257,8 +257,8 @@ private slots:
         // On stdin, so that it never shows in ps.
         r = runWithInput({"registry", "pin", "+17702300635", "-"}, "13579\n");
         QVERIFY2(r.exitCode == 0, describe({"registry pin -"}, r).constData());
-        QVERIFY(!test::showsSecret(r.out, QStringLiteral("13579"))
-                && !test::showsSecret(r.err, QStringLiteral("13579")));
+        QVERIFY(!test::showsSecret(r.out, QStringLiteral("13579")) &&
+                !test::showsSecret(r.err, QStringLiteral("13579")));
         r = runWithInput({"registry", "pin", "(770) 230-0635", "--pin", "-"}, "24680\n");
         QVERIFY2(r.exitCode == 0, describe({"registry pin --pin -"}, r).constData());
         r = runWithInput({"registry", "pin", "+17702300635", "-"}, "\n");

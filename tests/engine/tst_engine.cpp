@@ -4,11 +4,11 @@
 // One test per decision path, asserting the commands Telnyx received, the calls projection and
 // the event log.
 #include "engine/config.h"
-#include "secretscan.h"
 #include "engine/engine.h"
 #include "engine/enginehost.h"
 #include "screening/certificateauthority.h"
 #include "screening/screeningrepository.h"
+#include "secretscan.h"
 #include "simulator/telnyxsimulator.h"
 #include "store/eventstore.h"
 

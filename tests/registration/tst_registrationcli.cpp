@@ -2,10 +2,10 @@
 // `kevan-tel registry pending|approve|deny`, the real binary on a database where callers have
 // registered themselves.
 #include "cliprocess.h"
-#include "secretscan.h"
 #include "registration/registrationservice.h"
 #include "registrationtestkit.h"
 #include "screening/screeningrepository.h"
+#include "secretscan.h"
 #include "store/eventstore.h"
 
 #include <QJsonObject>

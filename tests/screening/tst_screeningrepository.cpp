@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "screening/certificateauthority.h"
-#include "secretscan.h"
 #include "screening/pinhash.h"
 #include "screening/screeningevents.h"
 #include "screening/screeningrepository.h"
+#include "secretscan.h"
 #include "store/eventstore.h"
 
 #include <QElapsedTimer>
@@ -1108,9 +1108,9 @@ private slots:
         // No event carries a PIN, and no event carries a hash.
         for (const StoredEvent &e : m_store->events(EventQuery())) {
             const QByteArray text = QJsonDocument(e.payload).toJson(QJsonDocument::Compact);
-            QVERIFY2(!test::showsSecret(text, QStringLiteral("97531"))
-                         && !test::showsSecret(text, QStringLiteral("8642"))
-                         && !text.contains("scrypt"),
+            QVERIFY2(!test::showsSecret(text, QStringLiteral("97531")) &&
+                         !test::showsSecret(text, QStringLiteral("8642")) &&
+                         !text.contains("scrypt"),
                      text.constData());
         }
         QCOMPARE(tableCount(*m_store, QStringLiteral("registry"),
@@ -1183,8 +1183,8 @@ private slots:
         QCOMPARE(listed.first().pinFailures, 0);
         for (const StoredEvent &e : m_store->events(EventQuery())) {
             const QByteArray text = QJsonDocument(e.payload).toJson(QJsonDocument::Compact);
-            QVERIFY2(!test::showsSecret(text, QStringLiteral("1111"))
-                         && !test::showsSecret(text, QStringLiteral("2468")),
+            QVERIFY2(!test::showsSecret(text, QStringLiteral("1111")) &&
+                         !test::showsSecret(text, QStringLiteral("2468")),
                      text.constData());
         }
         QVERIFY(m_store->verify().ok);
