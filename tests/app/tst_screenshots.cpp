@@ -96,6 +96,7 @@ private:
     bool prepare(const QByteArray &tag);
     void cleanUp(const QByteArray &tag);
     QObject *drawer() const;
+    QQuickItem *settingsFlickable() const;
 
     std::unique_ptr<DashboardFixture> m_fixture;
     std::unique_ptr<QQmlApplicationEngine> m_engine;
@@ -153,6 +154,21 @@ void TstScreenshots::page_data()
     QTest::newRow("13-first-run") << 0;
     QTest::newRow("14-voicemail") << 2;
     QTest::newRow("15-voicemail-hostile") << 2;
+    QTest::newRow("16-settings-screening") << 9;
+}
+
+QQuickItem *TstScreenshots::settingsFlickable() const
+{
+    // The Settings page's form: its tallest flickable.
+    QQuickItem *page = withProperty(m_window->contentItem(), "settings");
+    QQuickItem *flickable = nullptr;
+    for (QQuickItem *item : page ? allItems(page) : QList<QQuickItem *>()) {
+        if (item->inherits("QQuickFlickable") &&
+            (!flickable || item->property("contentHeight").toDouble() >
+                               flickable->property("contentHeight").toDouble()))
+            flickable = item;
+    }
+    return flickable;
 }
 
 QObject *TstScreenshots::drawer() const
@@ -260,19 +276,29 @@ bool TstScreenshots::prepare(const QByteArray &tag)
         // Scrolled to the end (once the messages are laid out): this computer's settings.
         if (!settle(m_window, m_engine.get()))
             return false;
-        QQuickItem *page = withProperty(m_window->contentItem(), "settings");
-        QQuickItem *flickable = nullptr;
-        for (QQuickItem *item : page ? allItems(page) : QList<QQuickItem *>()) {
-            if (item->inherits("QQuickFlickable") &&
-                (!flickable || item->property("contentHeight").toDouble() >
-                                   flickable->property("contentHeight").toDouble()))
-                flickable = item;
-        }
+        QQuickItem *flickable = settingsFlickable();
         if (!flickable)
             return false;
         flickable->setProperty("contentY", flickable->property("contentHeight").toDouble() -
                                                flickable->height());
         return !settings.isValid();
+    }
+    if (tag == "16-settings-screening") {
+        // Scrolled to the rows below the rejection message: self-registration and voicemail.
+        if (!settle(m_window, m_engine.get()))
+            return false;
+        QQuickItem *flickable = settingsFlickable();
+        QQuickItem *row = nullptr;
+        for (QQuickItem *item : flickable ? allItems(flickable) : QList<QQuickItem *>()) {
+            if (item->objectName() == QLatin1String("selfRegistrationRow"))
+                row = item;
+        }
+        auto *content =
+            flickable ? flickable->property("contentItem").value<QQuickItem *>() : nullptr;
+        if (!row || !content)
+            return false;
+        flickable->setProperty("contentY", row->mapToItem(content, QPointF(0, 0)).y() - 16);
+        return true;
     }
     if (tag == "14-voicemail" || tag == "15-voicemail-hostile") {
         // Dana's message with its transcript, or the caller whose words are markup.
@@ -304,7 +330,7 @@ void TstScreenshots::cleanUp(const QByteArray &tag)
     } else if (tag == "13-first-run") {
         m_fixture->dashboard().firstRun().setActive(false);
         m_fixture->dashboard().settings().revert();
-    } else if (tag == "12-settings-checked") {
+    } else if (tag == "12-settings-checked" || tag == "16-settings-screening") {
         m_fixture->dashboard().settings().revert();
         if (QQuickItem *page = withProperty(m_window->contentItem(), "settings")) {
             for (QQuickItem *item : allItems(page)) {
