@@ -13,7 +13,7 @@ Item {
     required property var stats
 
     // Bottom first, as the bars stack.
-    readonly property var stack: ["authenticated", "allowlisted", "ask", "rejected", "blocked", "other"]
+    readonly property var stack: ["authenticated", "allowlisted", "ask", "voicemail", "rejected", "blocked", "other"]
     readonly property int axisMax: view.niceMax(view.stats.maxDayTotal)
 
     // The top of the axis: at least `value`, four whole steps of 1, 2, 3, 4, 5, 6, 8, 10, 20, …
@@ -202,12 +202,14 @@ Item {
                                 required property int authenticated
                                 required property int allowlisted
                                 required property int ask
+                                required property int voicemail
                                 required property int rejected
                                 required property int blocked
                                 required property int other
 
                                 readonly property var counts: ({
                                     authenticated: bar.authenticated, allowlisted: bar.allowlisted, ask: bar.ask,
+                                    voicemail: bar.voicemail,
                                     rejected: bar.rejected, blocked: bar.blocked, other: bar.other
                                 })
                                 readonly property real unit: chart.plotHeight / Math.max(1, view.axisMax)

@@ -31,6 +31,8 @@ QString decisionLabel(const QString &decision)
         return StatsModel::tr("Rejected");
     if (decision == QLatin1String("ask"))
         return StatsModel::tr("Asked you");
+    if (decision == QLatin1String("voicemail"))
+        return StatsModel::tr("Voicemail");
     return StatsModel::tr("Undecided");
 }
 } // namespace
@@ -44,8 +46,9 @@ StatsModel::StatsModel(QObject *parent) : QAbstractListModel(parent)
 
 QStringList StatsModel::decisions()
 {
-    return {QStringLiteral("authenticated"), QStringLiteral("allowlisted"), QStringLiteral("ask"),
-            QStringLiteral("rejected"), QStringLiteral("blocked")};
+    return {QStringLiteral("authenticated"), QStringLiteral("allowlisted"),
+            QStringLiteral("ask"),           QStringLiteral("voicemail"),
+            QStringLiteral("rejected"),      QStringLiteral("blocked")};
 }
 
 bool StatsModel::open(const QString &path)
@@ -78,6 +81,7 @@ QHash<int, QByteArray> StatsModel::roleNames() const
             {BlockedRole, "blocked"},
             {RejectedRole, "rejected"},
             {AskRole, "ask"},
+            {VoicemailRole, "voicemail"},
             {OtherRole, "other"},
             {TurnedAwayRole, "turnedAway"}};
 }
@@ -111,6 +115,8 @@ QVariant StatsModel::data(const QModelIndex &index, int role) const
         return d.byDecision.value(QStringLiteral("rejected"));
     case AskRole:
         return d.byDecision.value(QStringLiteral("ask"));
+    case VoicemailRole:
+        return d.byDecision.value(QStringLiteral("voicemail"));
     case OtherRole:
         return d.byDecision.value(Other);
     case TurnedAwayRole:

@@ -46,6 +46,7 @@ public:
         BlockedRole,
         RejectedRole,
         AskRole,
+        VoicemailRole,
         OtherRole,      // not decided (yet), or a decision this build does not know
         TurnedAwayRole, // blocked + rejected
     };

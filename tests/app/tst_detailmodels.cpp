@@ -31,6 +31,7 @@ private slots:
     void initTestCase();
 
     void statsCountsPerDayAndDecision();
+    void statsCountsVoicemail();
     void statsTopNumbersAndRate();
     void statsFollowNewCalls();
     void statsWithoutCalls();
@@ -162,12 +163,45 @@ void TstDetailModels::statsCountsPerDayAndDecision()
     QCOMPARE(stats.totalCalls(), 6);
     QCOMPARE(stats.maxDayTotal(), 4);
     const QVariantList totals = stats.decisionTotals();
-    QCOMPARE(totals.size(), 6); // five decisions and "other"
+    QCOMPARE(totals.size(), 7); // six decisions and "other"
     QCOMPARE(totals.at(0).toMap().value(QStringLiteral("decision")).toString(),
              QStringLiteral("authenticated"));
     QCOMPARE(totals.at(0).toMap().value(QStringLiteral("count")).toInt(), 1);
-    QCOMPARE(totals.at(5).toMap().value(QStringLiteral("decision")).toString(),
+    QCOMPARE(totals.at(6).toMap().value(QStringLiteral("decision")).toString(),
              QStringLiteral("other"));
+}
+
+void TstDetailModels::statsCountsVoicemail()
+{
+    // A call sent to voicemail is a decision of its own, not "Undecided".
+    const QString path = m_dir.filePath(QStringLiteral("voicemail-stats.db"));
+    {
+        EventStore store;
+        QVERIFY(store.open(path, QStringLiteral("voicemail-seed")));
+        const QDateTime today(m_now.date(), QTime(9, 0));
+        QVERIFY(addCall(store, QStringLiteral("v1"), today, QStringLiteral("+18665062265"),
+                        QStringLiteral("voicemail")));
+        QVERIFY(addCall(store, QStringLiteral("v2"), today.addSecs(60),
+                        QStringLiteral("+18665062265"), QStringLiteral("voicemail")));
+        QVERIFY(addCall(store, QStringLiteral("v3"), today.addSecs(120),
+                        QStringLiteral("+18665062265"), QString()));
+    }
+    StatsModel stats;
+    stats.setClock([this] { return m_now; });
+    QVERIFY2(stats.open(path), qPrintable(stats.errorString()));
+    QCOMPARE(stats.value(29, QStringLiteral("voicemail")).toInt(), 2);
+    QCOMPARE(stats.value(29, QStringLiteral("other")).toInt(), 1);
+    QCOMPARE(stats.value(29, QStringLiteral("turnedAway")).toInt(), 0);
+    bool found = false;
+    for (const QVariant &t : stats.decisionTotals()) {
+        const QVariantMap m = t.toMap();
+        if (m.value(QStringLiteral("decision")).toString() == QLatin1String("voicemail")) {
+            found = true;
+            QCOMPARE(m.value(QStringLiteral("count")).toInt(), 2);
+            QCOMPARE(m.value(QStringLiteral("label")).toString(), QStringLiteral("Voicemail"));
+        }
+    }
+    QVERIFY(found);
 }
 
 void TstDetailModels::statsTopNumbersAndRate()
