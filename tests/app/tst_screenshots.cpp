@@ -5,6 +5,7 @@
 // a page comes out blank or nearly so.
 #include "dashboardfixture.h"
 #include "demodata.h"
+#include "quickitems.h"
 #include "registration/registrationservice.h"
 #include "registrationtestkit.h"
 #include "screening/certificateauthority.h"
@@ -23,7 +24,11 @@
 #include <QtTest>
 
 using namespace kt;
+using kt::test::allItems;
 using kt::test::DashboardFixture;
+using kt::test::findNamed;
+using kt::test::settle;
+using kt::test::withProperty;
 
 namespace {
 struct ImageStats
@@ -51,35 +56,6 @@ ImageStats stats(const QImage &image)
     return s;
 }
 
-QList<QQuickItem *> allItems(QQuickItem *root)
-{
-    QList<QQuickItem *> out;
-    for (QQuickItem *child : root->childItems()) {
-        out.append(child);
-        out.append(allItems(child));
-    }
-    return out;
-}
-
-// The first item under `root` that has the property `name`.
-QQuickItem *withProperty(QQuickItem *root, const char *name)
-{
-    for (QQuickItem *item : allItems(root)) {
-        if (item->metaObject()->indexOfProperty(name) >= 0)
-            return item;
-    }
-    return nullptr;
-}
-
-bool settle(QQuickWindow *window, QQmlEngine *engine)
-{
-    QSignalSpy frames(window, &QQuickWindow::frameSwapped);
-    window->update();
-    frames.wait(2000);
-    QQmlIncubationController *incubation = engine->incubationController();
-    return !incubation ||
-           QTest::qWaitFor([incubation] { return incubation->incubatingObjectCount() == 0; });
-}
 } // namespace
 
 class TstScreenshots : public QObject

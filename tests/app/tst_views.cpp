@@ -4,6 +4,7 @@
 // plain text, and its buttons reach the EngineController.
 #include "dashboardfixture.h"
 #include "demodata.h"
+#include "quickitems.h"
 #include "screening/certificateauthority.h"
 #include "simulator/telnyxsimulator.h"
 
@@ -17,30 +18,14 @@
 #include <QtTest>
 
 using namespace kt;
+using kt::test::allItems;
 using kt::test::DashboardFixture;
 using kt::test::DemoData;
+using kt::test::findNamed;
+using kt::test::settle;
+using kt::test::withProperty;
 
 namespace {
-// Every item under `root` in the visual tree (delegates are not QObject children).
-QList<QQuickItem *> allItems(QQuickItem *root)
-{
-    QList<QQuickItem *> out;
-    for (QQuickItem *child : root->childItems()) {
-        out.append(child);
-        out.append(allItems(child));
-    }
-    return out;
-}
-
-QQuickItem *findNamed(QQuickItem *root, const QString &name)
-{
-    for (QQuickItem *item : allItems(root)) {
-        if (item->objectName() == name)
-            return item;
-    }
-    return nullptr;
-}
-
 // A visible item with a `text` property equal to `text` and a clicked() signal (a button).
 QQuickItem *findButton(QQuickItem *root, const QString &text)
 {
@@ -50,18 +35,6 @@ QQuickItem *findButton(QQuickItem *root, const QString &text)
             return item;
     }
     return nullptr;
-}
-
-// Lets a window render and its views create their delegates (some are created asynchronously)
-// before a test changes a model or destroys the engine.
-bool settle(QQuickWindow *window, QQmlEngine *engine)
-{
-    QSignalSpy frames(window, &QQuickWindow::frameSwapped);
-    window->update();
-    frames.wait(2000);
-    QQmlIncubationController *incubation = engine->incubationController();
-    return !incubation ||
-           QTest::qWaitFor([incubation] { return incubation->incubatingObjectCount() == 0; });
 }
 
 // Types `text` (ASCII) into the window's focused item, key by key.

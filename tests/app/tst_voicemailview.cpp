@@ -6,6 +6,7 @@
 // links to its message.
 #include "dashboardfixture.h"
 #include "demodata.h"
+#include "quickitems.h"
 
 #include <QQmlApplicationEngine>
 #include <QQmlIncubationController>
@@ -16,39 +17,14 @@
 #include <QtTest>
 
 using namespace kt;
+using kt::test::allItems;
 using kt::test::DashboardFixture;
 using kt::test::DemoData;
+using kt::test::findNamed;
+using kt::test::settle;
+using kt::test::withProperty;
 
 namespace {
-QList<QQuickItem *> allItems(QQuickItem *root)
-{
-    QList<QQuickItem *> out;
-    for (QQuickItem *child : root->childItems()) {
-        out.append(child);
-        out.append(allItems(child));
-    }
-    return out;
-}
-
-QQuickItem *findNamed(QQuickItem *root, const QString &name)
-{
-    for (QQuickItem *item : allItems(root)) {
-        if (item->objectName() == name)
-            return item;
-    }
-    return nullptr;
-}
-
-bool settle(QQuickWindow *window, QQmlEngine *engine)
-{
-    QSignalSpy frames(window, &QQuickWindow::frameSwapped);
-    window->update();
-    frames.wait(2000);
-    QQmlIncubationController *incubation = engine->incubationController();
-    return !incubation ||
-           QTest::qWaitFor([incubation] { return incubation->incubatingObjectCount() == 0; });
-}
-
 void click(QQuickWindow *window, QQuickItem *item)
 {
     QTest::mouseClick(window, Qt::LeftButton, {},
