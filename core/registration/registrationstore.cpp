@@ -2,9 +2,9 @@
 #include "registrationstore.h"
 
 #include "store/eventstore.h"
+#include "store/sqlquery.h"
 
 #include <QSqlDatabase>
-#include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
 
@@ -15,12 +15,6 @@ const char Columns[] = "id, status_token_hash, namespace, phone, certificate_fin
                        " certificate_pem, key_type, pin_hash, call_in_code, call_in_number,"
                        " state, call_in_failures, created_at, code_expires_at, phone_proven_at,"
                        " decided_at, decided_by";
-
-QString sqlError(const QSqlQuery &q)
-{
-    const QSqlError e = q.lastError();
-    return e.databaseText().isEmpty() ? e.text() : e.databaseText();
-}
 
 QVariant nullable(const QString &text)
 {
@@ -60,7 +54,7 @@ QString RegistrationStore::insert(const PendingRegistration &r, const NewEvent &
               QVariant(formatTime(r.codeExpiresAt)), nullable(formatTime(r.phoneProvenAt)),
               nullable(formatTime(r.decidedAt)), nullable(r.decidedBy)})
             q.addBindValue(v);
-        return q.exec() ? QString() : sqlError(q);
+        return q.exec() ? QString() : sql::errorText(q);
     });
     return result.status == AppendResult::Status::Stored
                ? QString()
@@ -83,7 +77,7 @@ QString RegistrationStore::transition(const PendingRegistration &r,
         q.addBindValue(r.id);
         q.addBindValue(PendingRegistration::stateName(expected));
         if (!q.exec())
-            return sqlError(q);
+            return sql::errorText(q);
         return q.numRowsAffected() == 1 ? QString()
                                         : QStringLiteral("the registration changed meanwhile");
     });
@@ -100,7 +94,7 @@ QString RegistrationStore::updateCallIn(const PendingRegistration &r)
     q.addBindValue(r.callInFailures);
     q.addBindValue(PendingRegistration::stateName(r.state));
     q.addBindValue(r.id);
-    return q.exec() ? QString() : sqlError(q);
+    return q.exec() ? QString() : sql::errorText(q);
 }
 
 QList<PendingRegistration> RegistrationStore::select(const QString &where,
@@ -108,12 +102,13 @@ QList<PendingRegistration> RegistrationStore::select(const QString &where,
 {
     QList<PendingRegistration> out;
     QSqlQuery q(QSqlDatabase::database(m_store.connectionName(), false));
-    q.prepare(QStringLiteral("SELECT %1 FROM pending_registrations WHERE %2")
-                  .arg(QLatin1String(Columns), where));
-    for (const QVariant &v : values)
-        q.addBindValue(v);
-    if (!q.exec()) {
-        m_error = sqlError(q);
+    if (const QString error =
+            sql::exec(q,
+                      QStringLiteral("SELECT %1 FROM pending_registrations WHERE %2")
+                          .arg(QLatin1String(Columns), where),
+                      values);
+        !error.isEmpty()) {
+        m_error = error;
         return out;
     }
     while (q.next()) {
@@ -176,7 +171,7 @@ int RegistrationStore::countOpen(const QDateTime &now) const
                              " code_expires_at > ?)"));
     q.addBindValue(formatTime(now));
     if (!q.exec() || !q.next()) {
-        m_error = sqlError(q);
+        m_error = sql::errorText(q);
         return -1;
     }
     return q.value(0).toInt();

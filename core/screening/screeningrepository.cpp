@@ -7,6 +7,7 @@
 #include "screeningevents.h"
 #include "store/callrecord.h"
 #include "store/eventstore.h"
+#include "store/sqlquery.h"
 
 #include <QHash>
 #include <QJsonArray>
@@ -28,12 +29,6 @@ constexpr int kPatternCandidates = 16;
 
 const QString kRuleColumns = QStringLiteral(
     "id, kind, pattern, note, until, single_use, created_at, used_at, used_by_call, removed_at");
-
-QString sqlError(const QSqlQuery &q)
-{
-    const QSqlError e = q.lastError();
-    return e.databaseText().isEmpty() ? e.text() : e.databaseText();
-}
 
 // SQL NULL. (A null QString would bind as NULL too, so execSql() binds null strings as ''.)
 QVariant nullText()
@@ -57,7 +52,7 @@ QString execSql(QSqlDatabase &db, const QString &sql, const QVariantList &values
 {
     QSqlQuery q(db);
     if (!q.prepare(sql))
-        return sqlError(q);
+        return sql::errorText(q);
     for (int i = 0; i < values.size(); ++i) {
         const QVariant &v = values.at(i);
         const bool nullString =
@@ -65,7 +60,7 @@ QString execSql(QSqlDatabase &db, const QString &sql, const QVariantList &values
         q.bindValue(i, nullString ? QVariant(QStringLiteral("")) : v);
     }
     if (!q.exec())
-        return sqlError(q);
+        return sql::errorText(q);
     if (rowsAffected)
         *rowsAffected = q.numRowsAffected();
     return QString();
@@ -203,7 +198,8 @@ struct ScreeningRepository::Private
         slot.emplace(database);
         slot->setForwardOnly(true);
         if (!slot->prepare(sql)) {
-            error = QStringLiteral("cannot prepare a screening query: %1").arg(sqlError(*slot));
+            error =
+                QStringLiteral("cannot prepare a screening query: %1").arg(sql::errorText(*slot));
             slot.reset();
             return false;
         }
@@ -216,13 +212,13 @@ struct ScreeningRepository::Private
     {
         q.setForwardOnly(true);
         if (!q.prepare(sql)) {
-            error = sqlError(q);
+            error = sql::errorText(q);
             return false;
         }
         for (int i = 0; i < values.size(); ++i)
             q.bindValue(i, values.at(i));
         if (!q.exec()) {
-            error = sqlError(q);
+            error = sql::errorText(q);
             return false;
         }
         return true;
@@ -286,7 +282,7 @@ struct ScreeningRepository::Private
             if (auto c = Certificate::fromPem(certificate->value(0).toString().toUtf8()))
                 cert = *c;
         } else if (certificate->lastError().isValid()) {
-            error = sqlError(*certificate);
+            error = sql::errorText(*certificate);
         }
         certificate->finish();
         if (!cert.isNull()) {
@@ -311,7 +307,7 @@ struct ScreeningRepository::Private
             while (namespaceCertificates->next())
                 fingerprints.append(namespaceCertificates->value(0).toString());
         } else {
-            error = sqlError(*namespaceCertificates);
+            error = sql::errorText(*namespaceCertificates);
         }
         namespaceCertificates->finish();
         for (const QString &fp : fingerprints) {
@@ -480,7 +476,7 @@ std::optional<Rule> ScreeningRepository::matchRule(Rule::Kind kind, const QStrin
         while (q.next())
             candidates.append(readRule(q));
     } else {
-        d->error = sqlError(q);
+        d->error = sql::errorText(q);
     }
     q.finish();
     if (candidates.isEmpty())
@@ -504,7 +500,7 @@ std::optional<Registration> ScreeningRepository::registration(const QString &e16
                            q.value(2).toString(),   parseTime(q.value(3).toString()),
                            q.value(4).toInt() != 0, parseTime(q.value(5).toString())};
     } else if (q.lastError().isValid()) {
-        d->error = sqlError(q);
+        d->error = sql::errorText(q);
     }
     q.finish();
     return out;
@@ -544,7 +540,7 @@ std::optional<NumberEntry> ScreeningRepository::number(const QString &e164) cons
     if (q.exec() && q.next())
         out = readNumber(q);
     else if (q.lastError().isValid())
-        d->error = sqlError(q);
+        d->error = sql::errorText(q);
     q.finish();
     return out;
 }

@@ -2,11 +2,11 @@
 #include "voicemailrepository.h"
 
 #include "store/eventstore.h"
+#include "store/sqlquery.h"
 #include "voicemailevents.h"
 
 #include <QFileInfo>
 #include <QSqlDatabase>
-#include <QSqlError>
 #include <QSqlQuery>
 #include <QUuid>
 #include <QVariant>
@@ -18,12 +18,6 @@ const char Columns[] = "id, dedupe_key, recording_id, call_id, call_leg_id, call
                        " from_number, to_number, received_at, duration_ms, format, url_wav,"
                        " url_mp3, transcript, file_sha256, file_path, file_bytes, heard_at,"
                        " deleted_at, download_state, download_attempts, error, updated_at";
-
-QString sqlError(const QSqlQuery &q)
-{
-    const QSqlError e = q.lastError();
-    return e.databaseText().isEmpty() ? e.text() : e.databaseText();
-}
 
 QVariant nullable(const QString &text)
 {
@@ -181,7 +175,7 @@ VoicemailRepository::Result VoicemailRepository::insert(VoicemailMessage m,
         QSqlQuery q(QSqlDatabase::database(m_store.connectionName(), false));
         if (!q.exec(QStringLiteral("SELECT coalesce(max(id), 0) + 1 FROM voicemail_messages")) ||
             !q.next()) {
-            r.error = sqlError(q);
+            r.error = sql::errorText(q);
             return r;
         }
         m.id = q.value(0).toLongLong();
@@ -224,7 +218,7 @@ VoicemailRepository::Result VoicemailRepository::insert(VoicemailMessage m,
                   text(m.error),
                   QVariant(now())})
                 w.addBindValue(v);
-            return w.exec() ? QString() : sqlError(w);
+            return w.exec() ? QString() : sql::errorText(w);
         });
         if (result.status == AppendResult::Status::Stored ||
             !result.error.contains(QLatin1String("voicemail_messages.id")))
@@ -264,7 +258,7 @@ VoicemailRepository::update(qint64 id, const QString &eventType, const Voicemail
         q.addBindValue(now());
         q.addBindValue(id);
         if (!q.exec())
-            return sqlError(q);
+            return sql::errorText(q);
         return q.numRowsAffected() == 1 ? QString()
                                         : QStringLiteral("voicemail %1 changed meanwhile").arg(id);
     });
@@ -283,7 +277,7 @@ QString VoicemailRepository::bookkeeping(qint64 id, const QString &set, const QV
     q.addBindValue(now());
     q.addBindValue(id);
     if (!q.exec())
-        return m_error = sqlError(q);
+        return m_error = sql::errorText(q);
     return q.numRowsAffected() == 1 ? QString() : QStringLiteral("no voicemail %1").arg(id);
 }
 
@@ -462,12 +456,12 @@ QList<VoicemailMessage> VoicemailRepository::select(const QString &where,
 {
     QList<VoicemailMessage> out;
     QSqlQuery q(QSqlDatabase::database(m_store.connectionName(), false));
-    q.prepare(QStringLiteral("SELECT %1 FROM voicemail_messages WHERE %2")
-                  .arg(QLatin1String(Columns), where));
-    for (const QVariant &v : values)
-        q.addBindValue(v);
-    if (!q.exec()) {
-        m_error = sqlError(q);
+    if (const QString error = sql::exec(q,
+                                        QStringLiteral("SELECT %1 FROM voicemail_messages WHERE %2")
+                                            .arg(QLatin1String(Columns), where),
+                                        values);
+        !error.isEmpty()) {
+        m_error = error;
         return out;
     }
     while (q.next()) {
