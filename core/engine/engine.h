@@ -196,7 +196,7 @@ private:
     void noteTelnyxResult(bool ok, const QString &message);
     void noteWebhookReceived(const QDateTime &at);
 
-    // One processing step's events in one transaction, its calls announced after (engine.cpp).
+    // One processing step's events in one transaction, its calls announced after (enginestep.h).
     class Step;
     void announceChangedCalls();
     void noteWrite(bool ok, const QString &error = QString());
