@@ -2,7 +2,6 @@
 // A compact button in a colour: filled for the main action, outlined for the others.
 import QtQuick
 import QtQuick.Controls
-import "Theme.js" as Theme
 
 Button {
     id: button

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // A white surface with a hairline border and rounded corners.
 import QtQuick
-import "Theme.js" as Theme
 
 Rectangle {
     color: Theme.surface

@@ -2,7 +2,6 @@
 // What a list shows when it has nothing to show.
 import QtQuick
 import QtQuick.Controls
-import "Theme.js" as Theme
 
 Card {
     id: empty

@@ -2,7 +2,6 @@
 // A text field: white, a hairline border that turns green with the focus.
 import QtQuick
 import QtQuick.Controls
-import "Theme.js" as Theme
 
 TextField {
     id: field

@@ -2,7 +2,6 @@
 // A small rounded label: soft (tinted text on a light tint) or filled (white on the tint).
 import QtQuick
 import QtQuick.Controls
-
 Rectangle {
     id: pill
 

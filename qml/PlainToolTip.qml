@@ -4,7 +4,6 @@
 // error from Telnyx), which must never be taken as markup.
 import QtQuick
 import QtQuick.Controls.Basic
-
 ToolTip {
     id: tip
     contentItem: Text {

@@ -2,7 +2,6 @@
 // A ComboBox drawn like the other fields: white, a hairline border, rounded corners.
 import QtQuick
 import QtQuick.Controls
-import "Theme.js" as Theme
 
 ComboBox {
     id: box

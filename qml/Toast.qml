@@ -2,7 +2,6 @@
 // A short message at the bottom of the window: the result of the owner's last action.
 import QtQuick
 import QtQuick.Controls
-import "Theme.js" as Theme
 
 Rectangle {
     id: toast

@@ -2,7 +2,6 @@
 // An on/off switch in the dashboard's colours: green when on, a white knob.
 import QtQuick
 import QtQuick.Controls
-import "Theme.js" as Theme
 
 Switch {
     id: toggle
