@@ -112,8 +112,8 @@ PhoneNumber::ParseResult parseUncached(const QString &input, const QString &defa
 
 PhoneNumber::ParseResult PhoneNumber::parse(const QString &input, const QString &defaultRegion)
 {
-    // libphonenumber takes some 20 us a parse, and the engine parses a call's numbers several
-    // times (stored, decided, configured): remember the last few hundred results, per thread.
+    // A libphonenumber parse is not cheap, and the engine parses a call's numbers several times
+    // (stored, decided, configured): remember the last few hundred results, per thread.
     thread_local QHash<QString, ParseResult> memo;
     const QString key = defaultRegion + u'|' + input;
     if (const auto it = memo.constFind(key); it != memo.cend())

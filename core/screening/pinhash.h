@@ -16,7 +16,7 @@ class PinHash
 public:
     static constexpr int MinDigits = 4;
     static constexpr int MaxDigits = 8;
-    // scrypt cost: N = 2^14, r = 8, p = 1 (16 MiB, tens of milliseconds a hash on one core).
+    // scrypt cost: N = 2^14, r = 8, p = 1 (16 MiB of memory; slow on purpose).
     static constexpr quint64 DefaultN = quint64(1) << 14;
     static constexpr int DefaultR = 8;
     static constexpr int DefaultP = 1;

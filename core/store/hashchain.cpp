@@ -54,8 +54,8 @@ QByteArray HashChain::encode(const QString &prevHash, const Row &row)
 
 QString HashChain::hash(const QString &prevHash, const Row &row)
 {
-    // OpenSSL's SHA-256 (with the CPU's SHA instructions where there are some) is several times
-    // faster than QCryptographicHash's; every append and every verified row hashes.
+    // OpenSSL's SHA-256 (with the CPU's SHA instructions where there are some) is faster than
+    // QCryptographicHash's; every append and every verified row hashes.
     const QByteArray data = encode(prevHash, row);
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;

@@ -16,8 +16,8 @@ constexpr int PublicKeySize = 32;
 constexpr int SeedSize = 32;
 constexpr int SignatureSize = 64;
 
-// A public key parsed once. Building OpenSSL's key object costs about a tenth of a verification,
-// so a verifier keeps one. Copies share the key; verify() may run on many threads at once
+// A public key parsed once. Building OpenSSL's key object is a fair part of a verification's
+// cost, so a verifier keeps one. Copies share the key; verify() may run on many threads at once
 // (OpenSSL keys are safe to share for operations that do not change them).
 class PublicKey
 {
