@@ -2,7 +2,7 @@
 #include "connectiontester.h"
 
 #include "enginecontroller.h"
-#include "secretstore.h"
+#include "platform/secretstore.h"
 #include "settingscontroller.h"
 #include "telnyx/callcontrolclient.h"
 

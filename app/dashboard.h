@@ -18,7 +18,7 @@
 #include "models/searchfiltermodel.h"
 #include "models/statsmodel.h"
 #include "models/voicemailmodel.h"
-#include "secretstore.h"
+#include "platform/secretstore.h"
 #include "settingscontroller.h"
 #include "voicemailplayer.h"
 

@@ -5,9 +5,9 @@
 #include "engine/engine.h"
 #include "engine/enginehost.h"
 #include "output.h"
-#include "signalwatcher.h"
-#include "singleinstance.h"
-#include "tray.h"
+#include "platform/signalwatcher.h"
+#include "platform/singleinstance.h"
+#include "platform/tray.h"
 
 #include <QApplication>
 #include <QDebug>

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "enginecontroller.h"
 
+#include "certificateinspector.h"
+#include "data/readonlydatabase.h"
 #include "engine/engine.h"
-#include "models/certificateinspector.h"
-#include "models/readonlydatabase.h"
 #include "registration/registrationservice.h"
 #include "screening/phonenumber.h"
 #include "screening/screeningrepository.h"

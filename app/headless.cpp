@@ -5,7 +5,7 @@
 #include "engine/enginehost.h"
 #include "golive/webhookliveness.h"
 #include "output.h"
-#include "signalwatcher.h"
+#include "platform/signalwatcher.h"
 
 #include <QCoreApplication>
 #include <QDateTime>

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "settingscontroller.h"
 
-#include "autostart.h"
+#include "platform/autostart.h"
+#include "platform/secretstore.h"
 #include "screening/certificate.h"
 #include "screening/numbermap.h"
 #include "screening/phonenumber.h"
-#include "secretstore.h"
 #include "store/privatefiles.h"
 #include "telnyx/webhooksignature.h"
 

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "callroles.h"
-#include "readonlydatabase.h"
+#include "data/readonlydatabase.h"
 #include "store/storedevent.h"
 
 #include <QAbstractListModel>

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "callroles.h"
-#include "readonlydatabase.h"
+#include "data/readonlydatabase.h"
 #include "store/callrecord.h"
 
 #include <QAbstractListModel>

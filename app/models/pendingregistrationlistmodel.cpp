@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "pendingregistrationlistmodel.h"
 
+#include "data/readonlydatabase.h"
 #include "displaytext.h"
-#include "readonlydatabase.h"
 #include "registration/registrationstore.h"
 #include "screening/certificate.h"
 #include "screening/screeningrepository.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "readonlydatabase.h"
+#include "data/readonlydatabase.h"
 
 #include <QAbstractListModel>
 #include <QTimer>

@@ -9,7 +9,7 @@
 # - uninstalls an older version first;
 # - asks whether kevan-tel should start at sign-in and, if so, writes the value "kevan-tel" under
 #   HKCU\Software\Microsoft\Windows\CurrentVersion\Run: the same value the app's own autostart
-#   switch (app/autostart.cpp) reads and writes. A silent install (/S) leaves autostart off.
+#   switch (app/platform/autostart.cpp) reads and writes. A silent install (/S) leaves autostart off.
 #   The uninstaller removes the value.
 set(CPACK_NSIS_PACKAGE_NAME "kevan-tel")
 set(CPACK_NSIS_DISPLAY_NAME "kevan-tel")

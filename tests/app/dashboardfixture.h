@@ -3,7 +3,7 @@
 
 #include "dashboard.h"
 #include "demodata.h"
-#include "secretstore.h"
+#include "platform/secretstore.h"
 
 #include <QTemporaryDir>
 

@@ -7,7 +7,7 @@
 #include "engine/enginehost.h"
 #include "enginecontroller.h"
 #include "firstrun.h"
-#include "secretstore.h"
+#include "platform/secretstore.h"
 #include "settingscontroller.h"
 #include "simulator/telnyxsimulator.h"
 

@@ -2,8 +2,8 @@
 // The Stats page's model (calls per day and decision, rejection rate, calls per number), the call
 // detail drawer's model (one call's events and its decision's sentence) and the certificate
 // import's checks, on temporary databases; QAbstractItemModelTester on the models.
+#include "certificateinspector.h"
 #include "models/calldetailmodel.h"
-#include "models/certificateinspector.h"
 #include "models/statsmodel.h"
 #include "screening/certificateauthority.h"
 #include "screening/screeningrepository.h"

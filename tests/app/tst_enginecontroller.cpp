@@ -2,13 +2,13 @@
 // EngineController against a real engine in its own thread (EngineHost) on a temporary
 // database, driven by the Telnyx simulator over loopback: the owner's one-click decisions,
 // rules, registry, number policies, pausing, and the hash-chain check.
+#include "data/readonlydatabase.h"
 #include "demodata.h"
 #include "engine/engine.h"
 #include "engine/enginehost.h"
 #include "enginecontroller.h"
 #include "models/calllistmodel.h"
 #include "models/pendingregistrationlistmodel.h"
-#include "models/readonlydatabase.h"
 #include "models/registrationlistmodel.h"
 #include "registrationtestkit.h"
 #include "screening/certificateauthority.h"

@@ -3,9 +3,9 @@
 // (the keys ConfigLoader reads back; never the API key), the API key going to the keychain (an
 // in-memory SecretStore here) and what happens when the keychain fails, autostart, and reading
 // the stored key at start-up.
-#include "autostart.h"
 #include "engine/config.h"
-#include "secretstore.h"
+#include "platform/autostart.h"
+#include "platform/secretstore.h"
 #include "settingscontroller.h"
 
 #include <QSettings>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // One app per user and database: a second launch asks the first to show its window.
-#include "singleinstance.h"
+#include "platform/singleinstance.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The tray: its menu, its icon per health, and one notification per new call. The tests run
 // without a system tray (offscreen), which is also the app's "plain window" case.
-#include "tray.h"
+#include "platform/tray.h"
 
 #include <QAction>
 #include <QImage>

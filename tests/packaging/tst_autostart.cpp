@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // kt::Autostart: the XDG autostart entry (Linux) or the Run value (Windows), redirected into
 // temporary locations so the real session is never touched.
-#include "autostart.h"
+#include "platform/autostart.h"
 
 #include <QCoreApplication>
 #include <QDir>

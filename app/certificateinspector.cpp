@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "certificateinspector.h"
 
-#include "displaytext.h"
+#include "models/displaytext.h"
 #include "screening/certificate.h"
 #include "screening/truststore.h"
 
