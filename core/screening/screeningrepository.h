@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "certificate.h"
 #include "numbermap.h"
+#include "registryrepository.h"
 #include "rule.h"
 #include "screeninglookup.h"
+#include "screeningrecords.h"
 #include "truststore.h"
 
 #include <QDateTime>
@@ -24,93 +25,15 @@ namespace kt {
 class EventStore;
 struct CallUpdate;
 
-// The verdict on the digits a caller entered for a registration's PIN (checkPin), and what it
-// does to the registration's count of wrong PINs (recordPinAttempt writes it).
-struct PinCheck
-{
-    enum class Outcome { Right, Wrong, Locked, NoPin, NotRegistered };
-    Outcome outcome = Outcome::NotRegistered;
-    QString phone; // E.164
-    QString nameSpace;
-    // After this attempt: wrong PINs in the current window, when that window began, and the
-    // lock (lockStarted: this attempt set it).
-    int failures = 0;
-    QDateTime windowStart;
-    QDateTime lockedUntil;
-    bool lockStarted = false;
-    QString outcomeName() const; // right | wrong | locked | no_pin | not_registered
-};
-
-// The outcome of a ScreeningRepository mutation.
-struct ScreeningResult
-{
-    bool ok = false;
-    QString error;   // one line when !ok (nothing was written)
-    qint64 seq = 0;  // the seq of the event appended; 0 when the call changed nothing (or failed)
-    QString message; // one line for people, e.g. "added rule #3: block +1888*"
-
-    // Details, where the mutation has them.
-    qint64 ruleId = 0;            // addRule, removeRule, consumeRule
-    QString fingerprint;          // trustRoot, addCertificate, revokeCertificate, registerPhone
-    QString e164;                 // setNumberPolicy, registerPhone, unregister
-    NumberMap::MergeResult merge; // importNumbers, syncNumbers, ensureDefaultNumbers
-
-    bool changed() const { return seq > 0; }
-};
-
-struct TrustedRootInfo
-{
-    QString fingerprint;
-    QString subject;
-    QDateTime notAfter;
-    QDateTime addedAt;
-    bool revoked = false;
-    Certificate certificate;
-};
-
-struct CertificateInfo
-{
-    QString fingerprint;
-    QString nameSpace;      // the first namespace it names
-    QStringList namespaces; // all of them
-    QString subject;
-    QString issuer;
-    QDateTime notBefore;
-    QDateTime notAfter;
-    QDateTime addedAt;
-    CertCheck status; // at the time given to certificates()
-    Certificate certificate;
-};
-
-struct RevocationInfo
-{
-    QString fingerprint;
-    QDateTime revokedAt;
-    QString note;
-};
-
-struct RegistrationInfo
-{
-    Registration registration; // pinSet and pinLockedUntil included (never the hash)
-    int pinFailures = 0;       // wrong PINs in the current window
-    CertCheck status;          // checkCertificate(namespace, registered fingerprint, now)
-};
-
-struct RuleInfo
-{
-    Rule rule;
-    QString usedByCall; // the call that consumed a single-use rule
-    bool expired = false;
-    bool consumed = false;
-    bool active = false;
-    QString state() const; // "active" | "expired" | "consumed"
-};
-
 // The screening data (number map, trusted roots, namespace certificates, revocations, caller
 // registry, allow/block rules) in the event store's SQLite database. Every mutation validates its
 // input, writes its rows and appends one event (ScreeningEvents) in one transaction: either both
 // are stored or neither. A mutation that would change nothing (e.g. trusting a root already
 // trusted) succeeds with seq == 0 and appends nothing.
+//
+// It is the one entry point to the screening tables: each table family has a small repository of
+// its own (NumberRepository, CertificateRepository, RegistryRepository, RuleRepository) over the
+// SQL they share (ScreeningTables), and this class hands each call to the right one.
 //
 // Works over an open EventStore, on its connection and in its thread; it must be destroyed
 // before the store is closed. Mutations need a ReadWrite store; the lists and the lookups also
@@ -213,11 +136,11 @@ public:
     // Wrong PINs are counted per registration across calls: PinFailureLimit wrong PINs within
     // PinFailureWindowSecs lock the registration's PIN for PinLockSecs (no PIN is checked
     // meanwhile, not even the right one). A right PIN resets the count.
-    static constexpr int PinFailureLimit = 5;
-    static constexpr int PinFailureWindowSecs = 3600;
-    static constexpr int PinLockSecs = 3600;
+    static constexpr int PinFailureLimit = RegistryRepository::PinFailureLimit;
+    static constexpr int PinFailureWindowSecs = RegistryRepository::PinFailureWindowSecs;
+    static constexpr int PinLockSecs = RegistryRepository::PinLockSecs;
     // Checks `digits` against the registration's PIN at now() and works out the new count;
-    // writes nothing. The hash is slow on purpose (tens of milliseconds).
+    // writes nothing. The hash is slow on purpose.
     PinCheck checkPin(const QString &e164, const QString &digits) const;
     // Writes what `check` did to the registration's count and lock, with the event
     // "tel.pin_verified" (Right) or "tel.pin_failed" (anything else) for call `callId`: phone,
