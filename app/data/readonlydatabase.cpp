@@ -21,15 +21,6 @@ QString ReadOnlyDatabase::uniqueConnectionName(const QString &purpose)
     return QStringLiteral("ui-%1-%2").arg(purpose).arg(++counter);
 }
 
-QString ReadOnlyDatabase::likeAnywhere(const QString &text)
-{
-    QString escaped = text;
-    escaped.replace(QLatin1Char('\\'), QLatin1String("\\\\"));
-    escaped.replace(QLatin1Char('%'), QLatin1String("\\%"));
-    escaped.replace(QLatin1Char('_'), QLatin1String("\\_"));
-    return QLatin1Char('%') + escaped + QLatin1Char('%');
-}
-
 bool ReadOnlyDatabase::open(const QString &path, const QString &purpose)
 {
     close();
@@ -54,11 +45,6 @@ void ReadOnlyDatabase::close()
 bool ReadOnlyDatabase::isOpen() const
 {
     return m_store && m_store->isOpen();
-}
-
-QSqlDatabase ReadOnlyDatabase::sql() const
-{
-    return m_store ? QSqlDatabase::database(m_store->connectionName(), false) : QSqlDatabase();
 }
 
 } // namespace kt

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include <QSqlDatabase>
 #include <QString>
 
 #include <memory>
@@ -13,9 +12,9 @@ class ScreeningRepository;
 
 // A read-only view of the database for one dashboard model, in the UI thread: its own
 // EventStore connection (EventStore::Mode::ReadOnly, a unique connection name per instance, so
-// the engine's writer is never shared; WAL lets both work at once), the ScreeningRepository over
-// it, and the connection for the few queries the dashboard needs that the store does not offer
-// (paged and filtered history, call counts per number).
+// the engine's writer is never shared; WAL lets both work at once) and the ScreeningRepository
+// over it. The dashboard's queries on calls (paged and filtered history, counts per day and per
+// number) are the store's CallProjection.
 class ReadOnlyDatabase
 {
 public:
@@ -34,13 +33,9 @@ public:
 
     EventStore &store() { return *m_store; }
     ScreeningRepository &repository() { return *m_repository; }
-    // The store's connection (same thread): for SELECTs only.
-    QSqlDatabase sql() const;
 
     // "ui-<purpose>-<n>", unique in the process.
     static QString uniqueConnectionName(const QString &purpose);
-    // `text` as a LIKE pattern matching it anywhere, with % _ and \ escaped (use ESCAPE '\').
-    static QString likeAnywhere(const QString &text);
 
 private:
     std::unique_ptr<EventStore> m_store;

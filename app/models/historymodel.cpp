@@ -4,24 +4,8 @@
 #include "store/eventstore.h"
 
 #include <QScopedValueRollback>
-#include <QSqlError>
-#include <QSqlQuery>
 
 namespace kt {
-namespace {
-const QString Escape = QStringLiteral(" ESCAPE '\\'");
-const QString Order = QStringLiteral(" ORDER BY started_at DESC, updated_seq DESC");
-
-QString digitsOf(const QString &text)
-{
-    QString digits;
-    for (const QChar c : text) {
-        if (c.isDigit())
-            digits += c;
-    }
-    return digits;
-}
-} // namespace
 
 HistoryModel::HistoryModel(QObject *parent) : QAbstractListModel(parent) {}
 
@@ -58,42 +42,9 @@ bool HistoryModel::canFetchMore(const QModelIndex &parent) const
     return !parent.isValid() && m_hasMore && m_database.isOpen();
 }
 
-HistoryModel::Where HistoryModel::where() const
+CallProjection::Filter HistoryModel::filter() const
 {
-    QStringList clauses;
-    Where w;
-    if (!m_numberFilter.isEmpty()) {
-        const QString digits = digitsOf(m_numberFilter);
-        const QString like =
-            ReadOnlyDatabase::likeAnywhere(digits.isEmpty() ? m_numberFilter : digits);
-        clauses << QStringLiteral("(from_number LIKE ?%1 OR to_number LIKE ?%1)").arg(Escape);
-        w.values << like << like;
-    }
-    if (!m_nameSpaceFilter.isEmpty()) {
-        clauses << QStringLiteral("namespace LIKE ?") + Escape;
-        w.values << ReadOnlyDatabase::likeAnywhere(m_nameSpaceFilter);
-    }
-    if (!m_decisionFilter.isEmpty()) {
-        clauses << QStringLiteral("decision = ?");
-        w.values << m_decisionFilter;
-    }
-    if (!m_textFilter.isEmpty()) {
-        static const QStringList columns{QStringLiteral("from_number"), QStringLiteral("to_number"),
-                                         QStringLiteral("caller_name"), QStringLiteral("decision"),
-                                         QStringLiteral("reason"),      QStringLiteral("namespace"),
-                                         QStringLiteral("state"),       QStringLiteral("call_id"),
-                                         QStringLiteral("hangup_cause")};
-        QStringList any;
-        const QString like = ReadOnlyDatabase::likeAnywhere(m_textFilter);
-        for (const QString &column : columns) {
-            any << column + QStringLiteral(" LIKE ?") + Escape;
-            w.values << like;
-        }
-        clauses << QLatin1Char('(') + any.join(QStringLiteral(" OR ")) + QLatin1Char(')');
-    }
-    if (!clauses.isEmpty())
-        w.sql = QStringLiteral(" WHERE ") + clauses.join(QStringLiteral(" AND "));
-    return w;
+    return {m_numberFilter, m_nameSpaceFilter, m_decisionFilter, m_textFilter};
 }
 
 void HistoryModel::fetchMore(const QModelIndex &parent)
@@ -104,21 +55,14 @@ void HistoryModel::fetchMore(const QModelIndex &parent)
     // Offset paging: calls only ever join the top of this order (started_at is set once, when
     // the call starts), so rows added meanwhile shift a page down and show up again; they are
     // skipped by call id. Nothing is missed.
-    const Where w = where();
-    QSqlQuery q(m_database.sql());
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT call_id FROM calls") + w.sql + Order +
-              QStringLiteral(" LIMIT %1 OFFSET %2").arg(PageSize).arg(m_calls.size()));
-    for (const QVariant &v : w.values)
-        q.addBindValue(v);
-    if (!q.exec()) {
-        setError(QStringLiteral("cannot read the call history: %1").arg(q.lastError().text()));
+    QString error;
+    const QStringList ids = m_database.store().callProjection().callIds(
+        filter(), PageSize, int(m_calls.size()), &error);
+    if (!error.isEmpty()) {
+        setError(QStringLiteral("cannot read the call history: %1").arg(error));
         setHasMore(false);
         return;
     }
-    QStringList ids;
-    while (q.next())
-        ids.append(q.value(0).toString());
     QList<CallRecord> page;
     for (const QString &id : std::as_const(ids)) {
         if (m_rowOf.contains(id))
@@ -211,16 +155,7 @@ void HistoryModel::setNumberLabels(const QHash<QString, QString> &labels)
 
 bool HistoryModel::matchesFilters(const QString &callId)
 {
-    const Where w = where();
-    QSqlQuery q(m_database.sql());
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT 1 FROM calls") +
-              (w.sql.isEmpty() ? QStringLiteral(" WHERE") : w.sql + QStringLiteral(" AND")) +
-              QStringLiteral(" call_id = ?"));
-    for (const QVariant &v : w.values)
-        q.addBindValue(v);
-    q.addBindValue(callId);
-    return q.exec() && q.next();
+    return m_database.store().callProjection().matches(callId, filter());
 }
 
 void HistoryModel::onCallChanged(const CallRecord &call)

@@ -3,6 +3,7 @@
 
 #include "callroles.h"
 #include "data/readonlydatabase.h"
+#include "store/callprojection.h"
 #include "store/callrecord.h"
 
 #include <QAbstractListModel>
@@ -80,12 +81,7 @@ signals:
     void filtersChanged();
 
 private:
-    struct Where
-    {
-        QString sql; // " WHERE ..." or empty
-        QVariantList values;
-    };
-    Where where() const;
+    CallProjection::Filter filter() const;
     void setFilter(QString &member, const QString &value);
     void setHasMore(bool more);
     void setError(const QString &error);

@@ -7,9 +7,6 @@
 #include "screening/screeningrepository.h"
 #include "store/eventstore.h"
 
-#include <QSqlError>
-#include <QSqlQuery>
-
 namespace kt {
 
 NumberListModel::NumberListModel(QObject *parent)
@@ -43,25 +40,17 @@ QList<SnapshotListModel::Row> NumberListModel::load(ReadOnlyDatabase &database, 
         return {};
     }
 
-    // Calls per number since local midnight and in the last 7 days. started_at is stored as
-    // UTC ISO-8601 with 6 fractional digits, so the bounds compare as text.
+    // Calls per number since local midnight and in the last 7 days.
     const QDateTime now = m_clock ? m_clock() : QDateTime::currentDateTime();
     const QDateTime midnight(now.toLocalTime().date(), QTime(0, 0));
-    auto bound = [](const QDateTime &t) {
-        return EventStore::normalizeTimestamp(t.toUTC().toString(Qt::ISODateWithMs));
-    };
-    QHash<QString, QPair<int, int>> counts; // e164 -> (today, week)
-    QSqlQuery q(database.sql());
-    q.prepare(QStringLiteral("SELECT to_number, sum(started_at >= ?), count(*) FROM calls"
-                             " WHERE started_at >= ? GROUP BY to_number"));
-    q.addBindValue(bound(midnight));
-    q.addBindValue(bound(midnight.addDays(-6)));
-    if (!q.exec()) {
-        *error = QStringLiteral("cannot count calls: %1").arg(q.lastError().text());
+    QString countError;
+    const QHash<QString, CallProjection::RecentCount> counts =
+        database.store().callProjection().callsPerCalledNumber(midnight, midnight.addDays(-6),
+                                                               &countError);
+    if (!countError.isEmpty()) {
+        *error = QStringLiteral("cannot count calls: %1").arg(countError);
         return {};
     }
-    while (q.next())
-        counts.insert(q.value(0).toString(), {q.value(1).toInt(), q.value(2).toInt()});
 
     QList<Row> rows;
     rows.reserve(numbers.size());
@@ -78,8 +67,8 @@ QList<SnapshotListModel::Row> NumberListModel::load(ReadOnlyDatabase &database, 
         row[at(PolicyRole)] = n.policy;
         row[at(EffectivePolicyRole)] = n.policy.isEmpty() ? m_defaultPolicy : n.policy;
         const auto c = counts.value(n.e164);
-        row[at(CallsTodayRole)] = c.first;
-        row[at(CallsWeekRole)] = c.second;
+        row[at(CallsTodayRole)] = c.recent;
+        row[at(CallsWeekRole)] = c.total;
         rows.append(row);
     }
     return rows;

@@ -6,18 +6,10 @@
 #include "store/eventstore.h"
 
 #include <QLocale>
-#include <QSqlError>
-#include <QSqlQuery>
 
 namespace kt {
 namespace {
 const QString Other = QStringLiteral("other");
-
-// started_at is UTC ISO-8601 with 6 fractional digits, so bounds compare as text.
-QString bound(const QDateTime &t)
-{
-    return t.toUTC().toString(QStringLiteral("yyyy-MM-dd'T'HH:mm:ss.zzz'000Z'"));
-}
 
 QString decisionLabel(const QString &decision)
 {
@@ -155,19 +147,12 @@ void StatsModel::refresh()
     const int offset = local.offsetFromUtc();
 
     // Calls per local day and decision.
-    const QString day = QStringLiteral("date(substr(started_at, 1, 19), '%1%2 seconds')")
-                            .arg(offset < 0 ? QStringLiteral("-") : QStringLiteral("+"))
-                            .arg(qAbs(offset));
-    QSqlQuery q(m_database.sql());
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT %1 AS day, coalesce(decision, ''), count(*) FROM calls"
-                             " WHERE started_at >= ? AND started_at < ?"
-                             " GROUP BY day, decision")
-                  .arg(day));
-    q.addBindValue(bound(from));
-    q.addBindValue(bound(to));
-    if (!q.exec()) {
-        m_error = tr("cannot count calls: %1").arg(q.lastError().text());
+    CallProjection &projection = m_database.store().callProjection();
+    QString error;
+    const QList<CallProjection::DayDecisionCount> perDay =
+        projection.callsPerDayAndDecision(from, to, offset, &error);
+    if (!error.isEmpty()) {
+        m_error = tr("cannot count calls: %1").arg(error);
         emit refreshed();
         return;
     }
@@ -177,31 +162,23 @@ void StatsModel::refresh()
         rows.append(Day{first.addDays(i), {}, 0});
     const QStringList known = decisions();
     QHash<QString, int> totals;
-    while (q.next()) {
-        const QDate d = QDate::fromString(q.value(0).toString(), Qt::ISODate);
+    for (const CallProjection::DayDecisionCount &count : perDay) {
+        const QDate d = count.day;
         const qint64 i = first.daysTo(d);
         if (!d.isValid() || i < 0 || i >= rows.size())
             continue; // at the window's edge when the offset changed (summer time)
-        const QString decision =
-            known.contains(q.value(1).toString()) ? q.value(1).toString() : Other;
-        const int n = q.value(2).toInt();
+        const QString decision = known.contains(count.decision) ? count.decision : Other;
+        const int n = count.calls;
         rows[i].byDecision[decision] += n;
         rows[i].total += n;
         totals[decision] += n;
     }
 
     // The numbers called most.
-    QSqlQuery n(m_database.sql());
-    n.setForwardOnly(true);
-    n.prepare(QStringLiteral("SELECT to_number, count(*) AS calls,"
-                             " sum(decision IN ('blocked', 'rejected')) FROM calls"
-                             " WHERE started_at >= ? AND started_at < ?"
-                             " GROUP BY to_number ORDER BY calls DESC, to_number LIMIT ?"));
-    n.addBindValue(bound(from));
-    n.addBindValue(bound(to));
-    n.addBindValue(TopNumbers);
-    if (!n.exec()) {
-        m_error = tr("cannot count calls per number: %1").arg(n.lastError().text());
+    const QList<CallProjection::NumberCount> most =
+        projection.mostCalledNumbers(from, to, TopNumbers, &error);
+    if (!error.isEmpty()) {
+        m_error = tr("cannot count calls per number: %1").arg(error);
         emit refreshed();
         return;
     }
@@ -210,15 +187,15 @@ void StatsModel::refresh()
         labels.insert(entry.e164, entry.label);
     QVariantList top;
     int maxNumber = 0;
-    while (n.next()) {
-        const QString e164 = n.value(0).toString();
-        const int calls = n.value(1).toInt();
+    for (const CallProjection::NumberCount &count : most) {
+        const QString e164 = count.number;
+        const int calls = count.calls;
         maxNumber = qMax(maxNumber, calls);
         top.append(QVariantMap{{QStringLiteral("e164"), e164},
                                {QStringLiteral("written"), DisplayText::number(e164)},
                                {QStringLiteral("label"), DisplayText::plain(labels.value(e164))},
                                {QStringLiteral("calls"), calls},
-                               {QStringLiteral("turnedAway"), n.value(2).toInt()}});
+                               {QStringLiteral("turnedAway"), count.turnedAway}});
     }
 
     const bool sameDays =

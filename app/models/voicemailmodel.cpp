@@ -8,7 +8,6 @@
 
 #include <QFileInfo>
 #include <QSqlError>
-#include <QSqlQuery>
 
 #include <algorithm>
 #include <optional>
@@ -130,11 +129,9 @@ void VoicemailModel::onLogAdvanced(qint64 lastSeq)
 {
     if (!isOpen() || lastSeq <= m_seenSeq)
         return;
-    QSqlQuery q(database().sql());
-    q.prepare(QStringLiteral("SELECT 1 FROM events WHERE seq > ? AND type LIKE"
-                             " 'tel.voicemail\\_%' ESCAPE '\\' LIMIT 1"));
-    q.addBindValue(m_seenSeq);
-    if (q.exec() && !q.next()) {
+    const auto found =
+        database().store().hasEventAfter(m_seenSeq, QStringLiteral("tel.voicemail_"));
+    if (found && !*found) {
         m_seenSeq = lastSeq; // nothing about voicemail: the rows stand
         return;
     }

@@ -4,6 +4,8 @@
 #include "hashchain.h"
 #include "privatefiles.h"
 #include "schema.h"
+#include "sqlquery.h"
+#include "storedtext.h"
 
 #include <QFileInfo>
 #include <QHash>
@@ -20,20 +22,12 @@
 #include <limits>
 
 namespace kt {
+using namespace storedtext;
 
 namespace {
 
 const QString kEventColumns = QStringLiteral(
     "seq, telnyx_id, type, call_id, occurred_at, recorded_at, actor, payload, prev_hash, hash");
-
-// The calls columns after call_id, in CallUpdate / CallRecord order.
-const QStringList kCallColumns{
-    QStringLiteral("call_control_id"), QStringLiteral("from_number"), QStringLiteral("to_number"),
-    QStringLiteral("caller_name"),     QStringLiteral("direction"),   QStringLiteral("decision"),
-    QStringLiteral("reason"),          QStringLiteral("namespace"),   QStringLiteral("state"),
-    QStringLiteral("started_at"),      QStringLiteral("decided_at"),  QStringLiteral("ended_at"),
-    QStringLiteral("hangup_cause"),    QStringLiteral("flags"),
-};
 
 constexpr int kVerifyChunk = 2000;
 
@@ -42,17 +36,7 @@ QString errorText(const QSqlError &e)
     return e.databaseText().isEmpty() ? e.text() : e.databaseText();
 }
 
-QString errorText(const QSqlQuery &q)
-{
-    return errorText(q.lastError());
-}
-
-// A string as it comes back from SQLite: invalid UTF-16 (lone surrogates) replaced, so the
-// hash computed at append time matches the one recomputed from the stored text.
-QString clean(const QString &s)
-{
-    return QString::fromUtf8(s.toUtf8());
-}
+using sql::errorText;
 
 std::optional<QString> nullable(const QString &s)
 {
@@ -76,57 +60,20 @@ std::optional<QString> columnOpt(const QSqlQuery &q, int i)
     return s;
 }
 
-QString columnText(const QSqlQuery &q, int i)
-{
-    return q.isNull(i) ? QString() : q.value(i).toString();
-}
-
-QJsonObject parseObject(const QString &text)
-{
-    return QJsonDocument::fromJson(text.toUtf8()).object();
-}
-
-QString compactJson(const QJsonObject &object)
-{
-    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
-}
-
 StoredEvent readEvent(const QSqlQuery &q)
 {
     StoredEvent e;
     e.seq = q.value(0).toLongLong();
-    e.telnyxId = columnText(q, 1);
-    e.type = columnText(q, 2);
-    e.callId = columnText(q, 3);
-    e.occurredAt = columnText(q, 4);
-    e.recordedAt = columnText(q, 5);
-    e.actor = columnText(q, 6);
-    e.payload = parseObject(columnText(q, 7));
-    e.prevHash = columnText(q, 8);
-    e.hash = columnText(q, 9);
+    e.telnyxId = column(q, 1);
+    e.type = column(q, 2);
+    e.callId = column(q, 3);
+    e.occurredAt = column(q, 4);
+    e.recordedAt = column(q, 5);
+    e.actor = column(q, 6);
+    e.payload = parseObject(column(q, 7));
+    e.prevHash = column(q, 8);
+    e.hash = column(q, 9);
     return e;
-}
-
-CallRecord readCall(const QSqlQuery &q)
-{
-    CallRecord c;
-    c.callId = columnText(q, 0);
-    c.callControlId = columnText(q, 1);
-    c.fromNumber = columnText(q, 2);
-    c.toNumber = columnText(q, 3);
-    c.callerName = columnText(q, 4);
-    c.direction = columnText(q, 5);
-    c.decision = columnText(q, 6);
-    c.reason = columnText(q, 7);
-    c.namespaceName = columnText(q, 8);
-    c.state = columnText(q, 9);
-    c.startedAt = columnText(q, 10);
-    c.decidedAt = columnText(q, 11);
-    c.endedAt = columnText(q, 12);
-    c.hangupCause = columnText(q, 13);
-    c.flags = parseObject(columnText(q, 14));
-    c.updatedSeq = q.value(15).toLongLong();
-    return c;
 }
 
 bool isFileDatabase(const QString &path)
@@ -155,11 +102,8 @@ struct EventStore::Private
     // this connection and kept, their parameters bound by position on each run.
     std::optional<QSqlQuery> begin, commit, rollback, dataVersion, head, findTelnyxId, insertEvent,
         savepoint, release, rollbackTo;
-    // The calls upsert for each set of columns a CallUpdate sets (bit i: kCallColumns[i]), and
-    // the read of one call: prepared once, reused.
-    QHash<quint32, std::shared_ptr<QSqlQuery>> upserts;
-    std::optional<QSqlQuery> findCall;
-    int batchDepth = 0; // beginBatch() nesting; > 0: a transaction is open
+    CallProjection projection; // the calls table, written in the events' transactions
+    int batchDepth = 0;        // beginBatch() nesting; > 0: a transaction is open
 
     // Head of the chain as of dataVersionSeen (PRAGMA data_version changes when another
     // connection commits).
@@ -193,37 +137,6 @@ struct EventStore::Private
         if (slot->prepare(sql))
             return true;
         return fail(QStringLiteral("cannot prepare statement: %1").arg(errorText(*slot)));
-    }
-
-    // The upsert that writes the columns in `mask` (and updated_seq), leaving the others as they
-    // are; its parameters: call_id, the columns in kCallColumns order, updated_seq.
-    QSqlQuery *upsertFor(quint32 mask)
-    {
-        if (const auto it = upserts.constFind(mask); it != upserts.cend())
-            return it->get();
-        QStringList columns{QStringLiteral("call_id")}, placeholders{QStringLiteral("?")}, updates;
-        for (int i = 0; i < kCallColumns.size(); ++i) {
-            if (!(mask & (1u << i)))
-                continue;
-            columns << kCallColumns.at(i);
-            placeholders << QStringLiteral("?");
-            updates << QStringLiteral("%1 = excluded.%1").arg(kCallColumns.at(i));
-        }
-        columns << QStringLiteral("updated_seq");
-        placeholders << QStringLiteral("?");
-        updates << QStringLiteral("updated_seq = excluded.updated_seq");
-        auto q = std::make_shared<QSqlQuery>(db);
-        q->setForwardOnly(true);
-        if (!q->prepare(QStringLiteral("INSERT INTO calls (%1) VALUES (%2)"
-                                       " ON CONFLICT(call_id) DO UPDATE SET %3")
-                            .arg(columns.join(QStringLiteral(", ")),
-                                 placeholders.join(QStringLiteral(", ")),
-                                 updates.join(QStringLiteral(", "))))) {
-            error = QStringLiteral("cannot prepare statement: %1").arg(errorText(*q));
-            return nullptr;
-        }
-        upserts.insert(mask, q);
-        return q.get();
     }
 
     bool prepareWritePath()
@@ -482,6 +395,7 @@ bool EventStore::open(const QString &path, const QString &connectionName, Mode m
         if (!d->exec(QStringLiteral("SELECT seq FROM events ORDER BY seq DESC LIMIT 1"), &err))
             return failOpen(err);
     }
+    d->projection.setDatabase(d->db);
     d->open = true;
     return true;
 }
@@ -495,8 +409,7 @@ void EventStore::close()
     d->head.reset();
     d->findTelnyxId.reset();
     d->insertEvent.reset();
-    d->upserts.clear();
-    d->findCall.reset();
+    d->projection.reset();
     d->savepoint.reset();
     d->release.reset();
     d->rollbackTo.reset();
@@ -665,48 +578,11 @@ AppendResult EventStore::append(const NewEvent &event, const CallUpdate *call, c
     insert.finish();
 
     if (call) {
-        auto text = [](const std::optional<QString> &v, bool timestamp) -> QVariant {
-            if (!v || v->isEmpty())
-                return QVariant(QMetaType::fromType<QString>());
-            if (timestamp) {
-                const QString normalized = normalizeTimestamp(*v);
-                if (!normalized.isNull())
-                    return normalized;
-            }
-            return clean(*v);
-        };
-        const std::optional<QString> *fields[] = {
-            &call->callControlId, &call->fromNumber, &call->toNumber,  &call->callerName,
-            &call->direction,     &call->decision,   &call->reason,    &call->namespaceName,
-            &call->state,         &call->startedAt,  &call->decidedAt, &call->endedAt,
-            &call->hangupCause,
-        };
-        constexpr int kTextFields = int(sizeof fields / sizeof fields[0]);
-        quint32 mask = call->flags ? 1u << kTextFields : 0;
-        for (int f = 0; f < kTextFields; ++f)
-            mask |= fields[f]->has_value() ? 1u << f : 0;
-        QSqlQuery *upsert = d->upsertFor(mask);
-        if (!upsert) {
-            const QString why = d->error;
+        const QString why = d->projection.apply(*call, row.seq);
+        if (!why.isEmpty()) {
             d->abortAppend();
             return error(QStringLiteral("cannot update call %1: %2").arg(call->callId, why));
         }
-        int i = 0;
-        upsert->bindValue(i++, clean(call->callId));
-        for (int f = 0; f < kTextFields; ++f) {
-            if (fields[f]->has_value())
-                upsert->bindValue(i++, text(*fields[f], f >= 9 && f <= 11));
-        }
-        if (call->flags)
-            upsert->bindValue(i++, compactJson(*call->flags));
-        upsert->bindValue(i++, row.seq);
-        if (!upsert->exec()) {
-            const QString why = errorText(*upsert);
-            upsert->finish();
-            d->abortAppend();
-            return error(QStringLiteral("cannot update call %1: %2").arg(call->callId, why));
-        }
-        upsert->finish();
     }
 
     if (writes) {
@@ -777,35 +653,11 @@ bool EventStore::inBatch() const
 QList<EventStore::DayCount> EventStore::callsPerDay(const QDateTime &from, const QDateTime &to,
                                                     int utcOffsetSecs)
 {
-    QList<DayCount> out;
     if (!d->open) {
         d->error = QStringLiteral("event store is not open");
-        return out;
+        return {};
     }
-    // started_at is UTC ISO-8601 with 6 fractional digits, so the bounds compare as text and
-    // the calls_started_numbers index serves both the range and the rows (no table access).
-    auto bound = [](const QDateTime &t) {
-        return t.toUTC().toString(QStringLiteral("yyyy-MM-dd'T'HH:mm:ss.zzz'000Z'"));
-    };
-    const QString day =
-        utcOffsetSecs == 0 ? QStringLiteral("substr(started_at, 1, 10)")
-                           : QStringLiteral("date(substr(started_at, 1, 19), '%1%2 seconds')")
-                                 .arg(utcOffsetSecs < 0 ? QStringLiteral("-") : QStringLiteral("+"))
-                                 .arg(qAbs(utcOffsetSecs));
-    QSqlQuery q(d->db);
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT %1 AS day, count(*) FROM calls"
-                             " WHERE started_at >= ? AND started_at < ? GROUP BY day ORDER BY day")
-                  .arg(day));
-    q.addBindValue(bound(from));
-    q.addBindValue(bound(to));
-    if (!q.exec()) {
-        d->error = QStringLiteral("cannot count calls per day: %1").arg(errorText(q));
-        return out;
-    }
-    while (q.next())
-        out.append({QDate::fromString(q.value(0).toString(), Qt::ISODate), q.value(1).toInt()});
-    return out;
+    return d->projection.callsPerDay(from, to, utcOffsetSecs, &d->error);
 }
 
 QList<StoredEvent> EventStore::events(const EventQuery &query)
@@ -897,68 +749,20 @@ std::optional<StoredEvent> EventStore::event(qint64 seq)
 
 QList<CallRecord> EventStore::calls(const CallQuery &query)
 {
-    QList<CallRecord> out;
     if (!d->open) {
         d->error = QStringLiteral("event store is not open");
-        return out;
+        return {};
     }
-    QString sql = QStringLiteral("SELECT call_id, %1, updated_seq FROM calls"
-                                 " ORDER BY started_at DESC, updated_seq DESC")
-                      .arg(kCallColumns.join(QStringLiteral(", ")));
-    if (query.limit > 0)
-        sql += QStringLiteral(" LIMIT %1").arg(query.limit);
-    QSqlQuery q(d->db);
-    q.setForwardOnly(true);
-    if (!q.exec(sql)) {
-        d->error = QStringLiteral("cannot read calls: %1").arg(errorText(q));
-        return out;
-    }
-    while (q.next())
-        out.append(readCall(q));
-    return out;
+    return d->projection.calls(query, &d->error);
 }
 
 QList<CallRecord> EventStore::callsWithNumber(const QString &number, int limit, int offset)
 {
-    QList<CallRecord> out;
     if (!d->open) {
         d->error = QStringLiteral("event store is not open");
-        return out;
+        return {};
     }
-    static const QRegularExpression e164(QStringLiteral("^\\+[1-9][0-9]{6,14}$"));
-    const QString text = number.trimmed();
-    const bool whole = e164.match(text).hasMatch();
-    QString needle;
-    if (whole) {
-        needle = text;
-    } else {
-        for (const QChar c : text) {
-            if (c.isDigit())
-                needle += c;
-        }
-        if (needle.isEmpty())
-            return out;
-    }
-    // instr() rather than LIKE: the same match for digits, without LIKE's pattern machinery.
-    const QString where = whole ? QStringLiteral("from_number = ? OR to_number = ?")
-                                : QStringLiteral("instr(from_number, ?) > 0"
-                                                 " OR instr(to_number, ?) > 0");
-    QSqlQuery q(d->db);
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT call_id, %1, updated_seq FROM calls WHERE %2"
-                             " ORDER BY started_at DESC, updated_seq DESC LIMIT %3 OFFSET %4")
-                  .arg(kCallColumns.join(QStringLiteral(", ")), where)
-                  .arg(limit > 0 ? limit : -1)
-                  .arg(qMax(0, offset)));
-    q.addBindValue(needle);
-    q.addBindValue(needle);
-    if (!q.exec()) {
-        d->error = QStringLiteral("cannot search calls: %1").arg(errorText(q));
-        return out;
-    }
-    while (q.next())
-        out.append(readCall(q));
-    return out;
+    return d->projection.callsWithNumber(number, limit, offset, &d->error);
 }
 
 std::optional<CallRecord> EventStore::call(const QString &callId)
@@ -967,25 +771,35 @@ std::optional<CallRecord> EventStore::call(const QString &callId)
         d->error = QStringLiteral("event store is not open");
         return std::nullopt;
     }
-    if (!d->findCall) {
-        d->findCall.emplace(d->db);
-        d->findCall->setForwardOnly(true);
-        d->findCall->prepare(
-            QStringLiteral("SELECT call_id, %1, updated_seq FROM calls WHERE call_id = ?")
-                .arg(kCallColumns.join(QStringLiteral(", "))));
-    }
-    QSqlQuery &q = *d->findCall;
-    q.bindValue(0, callId);
-    if (!q.exec()) {
-        d->error = QStringLiteral("cannot read call %1: %2").arg(callId, errorText(q));
-        q.finish();
+    return d->projection.call(callId, &d->error);
+}
+
+CallProjection &EventStore::callProjection()
+{
+    return d->projection;
+}
+
+std::optional<bool> EventStore::hasEventAfter(qint64 seq, const QString &typePrefix)
+{
+    if (!d->open) {
+        d->error = QStringLiteral("event store is not open");
         return std::nullopt;
     }
-    std::optional<CallRecord> record;
-    if (q.next())
-        record = readCall(q);
-    q.finish();
-    return record;
+    QString pattern = typePrefix;
+    pattern.replace(QLatin1Char('\\'), QLatin1String("\\\\"));
+    pattern.replace(QLatin1Char('%'), QLatin1String("\\%"));
+    pattern.replace(QLatin1Char('_'), QLatin1String("\\_"));
+    QSqlQuery q(d->db);
+    q.setForwardOnly(true);
+    if (const QString e = sql::exec(q,
+                                    QStringLiteral("SELECT 1 FROM events WHERE seq > ? AND type"
+                                                   " LIKE ? ESCAPE '\\' LIMIT 1"),
+                                    {seq, pattern + QLatin1Char('%')});
+        !e.isEmpty()) {
+        d->error = QStringLiteral("cannot read events: %1").arg(e);
+        return std::nullopt;
+    }
+    return q.next();
 }
 
 qint64 EventStore::eventCount()
@@ -1096,7 +910,7 @@ VerifyResult EventStore::verify(const Progress &progress)
                 return broken(QStringLiteral("event %1: found event %2 where event %1 belongs")
                                   .arg(expected)
                                   .arg(row.seq));
-            const QString prevHash = columnText(q, 8);
+            const QString prevHash = column(q, 8);
             if (prevHash != previousHash)
                 return broken(expected == 1
                                   ? QStringLiteral("event 1: prev_hash is not the genesis hash")
@@ -1105,13 +919,13 @@ VerifyResult EventStore::verify(const Progress &progress)
                                         .arg(expected)
                                         .arg(previousSeq));
             row.telnyxId = columnOpt(q, 1);
-            row.type = columnText(q, 2);
+            row.type = column(q, 2);
             row.callId = columnOpt(q, 3);
             row.occurredAt = columnOpt(q, 4);
-            row.recordedAt = columnText(q, 5);
-            row.actor = columnText(q, 6);
-            row.payload = columnText(q, 7);
-            const QString stored = columnText(q, 9);
+            row.recordedAt = column(q, 5);
+            row.actor = column(q, 6);
+            row.payload = column(q, 7);
+            const QString stored = column(q, 9);
             if (HashChain::hash(prevHash, row) != stored)
                 return broken(
                     QStringLiteral("event %1: hash does not match its contents").arg(expected));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "callprojection.h"
 #include "callrecord.h"
 #include "storedevent.h"
 
@@ -16,7 +17,8 @@ class QSqlDatabase;
 
 namespace kt {
 
-// The append-only, hash-chained event log and the `calls` projection, over QtSql SQLite.
+// The append-only, hash-chained event log, over QtSql SQLite, and the `calls` projection
+// (CallProjection) that each append may update in the same transaction.
 //
 // Everything goes through Qt's SQLite driver (QSQLITE): prepared QSqlQuery statements, the
 // write path's prepared once and kept. So the store runs on whichever SQLite the Qt build
@@ -91,11 +93,7 @@ public:
     // Calls started per day, between `from` (inclusive) and `to` (exclusive), by the calendar
     // day in the time zone `utcOffsetSecs` east of UTC; oldest first, days without calls left
     // out. For the dashboard's "calls per day" chart.
-    struct DayCount
-    {
-        QDate day;
-        int calls = 0;
-    };
+    using DayCount = CallProjection::DayCount;
     QList<DayCount> callsPerDay(const QDateTime &from, const QDateTime &to, int utcOffsetSecs = 0);
 
     QList<StoredEvent> events(const EventQuery &query = {}); // newest first
@@ -108,6 +106,12 @@ public:
     // ("7702300", "770 230"), which reads every call but from a covering index.
     QList<CallRecord> callsWithNumber(const QString &number, int limit = 100, int offset = 0);
     std::optional<CallRecord> call(const QString &callId);
+    // The calls projection on this store's connection, for the queries the list above does not
+    // offer (valid while the store is open; its reads fail when it is not).
+    CallProjection &callProjection();
+    // Whether an event whose type starts with `typePrefix` was appended after `seq`; nullopt
+    // when the query failed.
+    std::optional<bool> hasEventAfter(qint64 seq, const QString &typePrefix);
     qint64 eventCount();
     qint64 lastSeq();   // 0 when empty, -1 on error
     QString lastHash(); // genesis hash when empty, null on error
