@@ -6,15 +6,14 @@
 #include "schema.h"
 #include "sqlquery.h"
 #include "storedtext.h"
+#include "telnyx/telnyxtime.h"
 
 #include <QFileInfo>
 #include <QHash>
 #include <QJsonDocument>
-#include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QTimeZone>
 #include <QUrl>
 #include <QVariant>
 
@@ -946,65 +945,9 @@ VerifyResult EventStore::verify(const Progress &progress)
     return result;
 }
 
-namespace {
-// The value of the `count` ASCII digits at `at`, or -1.
-int digits(QStringView text, qsizetype at, int count)
-{
-    int value = 0;
-    for (qsizetype i = at; i < at + count; ++i) {
-        const char16_t c = text[i].unicode();
-        if (c < u'0' || c > u'9')
-            return -1;
-        value = value * 10 + (c - u'0');
-    }
-    return value;
-}
-
-// Telnyx's own form, "2025-11-23T03:30:00.076316Z", is already normalized: checked field by
-// field it is returned as is, at a small part of the cost of the general parse below (every
-// webhook carries one, and the store normalizes it on each append).
-bool isNormalized(QStringView t)
-{
-    if (t.size() != 27 || t[4] != u'-' || t[7] != u'-' || t[10] != u'T' || t[13] != u':' ||
-        t[16] != u':' || t[19] != u'.' || t[26] != u'Z')
-        return false;
-    const int year = digits(t, 0, 4), month = digits(t, 5, 2), day = digits(t, 8, 2);
-    const int hour = digits(t, 11, 2), minute = digits(t, 14, 2), second = digits(t, 17, 2);
-    return year >= 0 && QDate::isValid(year, month, day) && hour >= 0 && hour <= 23 &&
-           minute >= 0 && minute <= 59 && second >= 0 && second <= 59 && digits(t, 20, 6) >= 0;
-}
-} // namespace
-
 QString EventStore::normalizeTimestamp(const QString &text)
 {
-    if (isNormalized(text))
-        return text;
-    static const QRegularExpression re(
-        QStringLiteral("^(\\d{4})-(\\d{2})-(\\d{2})[Tt ](\\d{2}):(\\d{2}):(\\d{2})(?:[.,](\\d+))?"
-                       "(?:([Zz])|([+-])(\\d{2}):?(\\d{2}))?$"));
-    const QRegularExpressionMatch m = re.match(text.trimmed());
-    if (!m.hasMatch())
-        return QString();
-    const QDate date(m.captured(1).toInt(), m.captured(2).toInt(), m.captured(3).toInt());
-    const QTime time(m.captured(4).toInt(), m.captured(5).toInt(), m.captured(6).toInt());
-    if (!date.isValid() || !time.isValid())
-        return QString();
-    QTimeZone zone = QTimeZone::utc();
-    if (m.hasCaptured(9)) {
-        const int hours = m.captured(10).toInt();
-        const int minutes = m.captured(11).toInt();
-        if (hours > 23 || minutes > 59)
-            return QString();
-        const int offset =
-            (hours * 3600 + minutes * 60) * (m.captured(9) == QLatin1String("-") ? -1 : 1);
-        zone = QTimeZone(offset);
-    }
-    const QDateTime utc = QDateTime(date, time, zone).toUTC();
-    if (!utc.isValid())
-        return QString();
-    const QString fraction = m.captured(7).left(6).leftJustified(6, QLatin1Char('0'));
-    return utc.toString(QStringLiteral("yyyy-MM-dd'T'HH:mm:ss")) + QLatin1Char('.') + fraction +
-           QLatin1Char('Z');
+    return normalizeTelnyxTime(text);
 }
 
 QString EventStore::formatRecordedAt(const QDateTime &time)

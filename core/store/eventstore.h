@@ -122,7 +122,7 @@ public:
     VerifyResult verify(const Progress &progress = {});
 
     // ISO-8601 with any offset -> "yyyy-MM-ddTHH:mm:ss.ffffffZ" (UTC, 6 fractional digits);
-    // null QString if it does not parse.
+    // null QString if it does not parse (normalizeTelnyxTime).
     static QString normalizeTimestamp(const QString &text);
     // recorded_at format: "yyyy-MM-ddTHH:mm:ss.zzzZ" in UTC.
     static QString formatRecordedAt(const QDateTime &time);
