@@ -5,7 +5,6 @@
 #include "engine.h"
 
 #include "enginedetail.h"
-#include "golive/webhookliveness.h"
 #include "registration/registrationapi.h"
 #include "registration/registrationservice.h"
 #include "registration/registryapproval.h"
@@ -107,7 +106,7 @@ bool Engine::start(QString *error)
     m_server->metrics().describe(
         QStringLiteral("kevantel_last_webhook_timestamp_seconds"), Metrics::Type::Gauge,
         QStringLiteral("Unix time when the last verified webhook was stored (0: none yet)."));
-    noteWebhookReceived(WebhookLiveness::lastWebhookIn(*m_store));
+    noteWebhookReceived(m_store->lastWebhookAt());
     setUpRegistration();
     if (!m_server->listen(m_config.listenAddress, m_config.port, error) ||
         !m_server->listenAdmin(m_config.adminPort, error)) {

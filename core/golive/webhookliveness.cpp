@@ -79,17 +79,7 @@ QString WebhookLiveness::formatDuration(qint64 secs)
 
 QDateTime WebhookLiveness::lastWebhookIn(EventStore &store, int scan)
 {
-    EventQuery query;
-    query.limit = scan;
-    const QList<StoredEvent> events = store.events(query); // newest first
-    for (const StoredEvent &event : events) {
-        if (event.actor == QLatin1String("telnyx") && !event.telnyxId.isEmpty()) {
-            const QDateTime at = QDateTime::fromString(event.recordedAt, Qt::ISODateWithMs);
-            if (at.isValid())
-                return at.toUTC();
-        }
-    }
-    return {};
+    return store.lastWebhookAt(scan);
 }
 
 void WebhookLiveness::noteWebhook(const QDateTime &at)

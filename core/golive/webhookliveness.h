@@ -44,7 +44,7 @@ public:
     qint64 silenceSecs() const;
 
     // When the last webhook was stored (recorded_at of the newest Telnyx event among the last
-    // `scan` events); null when there is none. For the engine's start.
+    // `scan` events); null when there is none (EventStore::lastWebhookAt).
     static QDateTime lastWebhookIn(EventStore &store, int scan = 500);
 
     // "3 h 20 min", "2 days", "45 s": how long, in words, for the warning and the dashboard.

@@ -801,6 +801,21 @@ std::optional<bool> EventStore::hasEventAfter(qint64 seq, const QString &typePre
     return q.next();
 }
 
+QDateTime EventStore::lastWebhookAt(int scan)
+{
+    EventQuery query;
+    query.limit = scan;
+    const QList<StoredEvent> list = events(query); // newest first
+    for (const StoredEvent &event : list) {
+        if (event.actor == QLatin1String("telnyx") && !event.telnyxId.isEmpty()) {
+            const QDateTime at = QDateTime::fromString(event.recordedAt, Qt::ISODateWithMs);
+            if (at.isValid())
+                return at.toUTC();
+        }
+    }
+    return {};
+}
+
 qint64 EventStore::eventCount()
 {
     if (!d->open) {

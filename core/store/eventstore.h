@@ -112,6 +112,9 @@ public:
     // Whether an event whose type starts with `typePrefix` was appended after `seq`; nullopt
     // when the query failed.
     std::optional<bool> hasEventAfter(qint64 seq, const QString &typePrefix);
+    // When the last webhook was stored: recorded_at of the newest Telnyx event among the last
+    // `scan` events; null when there is none.
+    QDateTime lastWebhookAt(int scan = 500);
     qint64 eventCount();
     qint64 lastSeq();   // 0 when empty, -1 on error
     QString lastHash(); // genesis hash when empty, null on error
