@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "quickitems.h"
 
+#include <QQmlApplicationEngine>
 #include <QQmlEngine>
 #include <QQmlIncubationController>
 #include <QQuickItem>
@@ -46,6 +47,28 @@ bool settle(QQuickWindow *window, QQmlEngine *engine)
     QQmlIncubationController *incubation = engine->incubationController();
     return !incubation ||
            QTest::qWaitFor([incubation] { return incubation->incubatingObjectCount() == 0; });
+}
+
+QQuickWindow *loadMainWindow(QQmlApplicationEngine &engine, const QVariantMap &initialProperties,
+                             QList<QQmlError> *warnings)
+{
+    if (warnings)
+        QObject::connect(&engine, &QQmlEngine::warnings, &engine,
+                         [warnings](const QList<QQmlError> &w) { *warnings += w; });
+    engine.setInitialProperties(initialProperties);
+    engine.load(QUrl(QStringLiteral("qrc:/KevanTel/Main.qml")));
+    if (engine.rootObjects().size() != 1) {
+        qWarning() << "Main.qml gave" << engine.rootObjects().size() << "root objects";
+        return nullptr;
+    }
+    auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
+    if (!window) {
+        qWarning() << "Main.qml is not a window";
+        return nullptr;
+    }
+    window->resize(1240, 780);
+    window->show();
+    return QTest::qWaitForWindowExposed(window) ? window : nullptr;
 }
 
 } // namespace kt::test

@@ -2,8 +2,11 @@
 #pragma once
 
 #include <QList>
+#include <QQmlError>
 #include <QString>
+#include <QVariantMap>
 
+class QQmlApplicationEngine;
 class QQmlEngine;
 class QQuickItem;
 class QQuickWindow;
@@ -20,5 +23,11 @@ QQuickItem *withProperty(QQuickItem *root, const char *name);
 // Lets a window render and its views create their delegates (some are created asynchronously)
 // before a test changes a model, grabs the window or destroys the engine.
 bool settle(QQuickWindow *window, QQmlEngine *engine);
+// The dashboard's main window as the app shows it: Main.qml from the resources, loaded into
+// `engine` with `initialProperties`, shown at 1240 x 780 and exposed; null (with a warning) when
+// it did not load into one window. The QML warnings the engine prints go to `warnings` (when
+// given) for as long as the engine lives.
+QQuickWindow *loadMainWindow(QQmlApplicationEngine &engine, const QVariantMap &initialProperties,
+                             QList<QQmlError> *warnings = nullptr);
 
 } // namespace kt::test

@@ -27,6 +27,7 @@ using namespace kt;
 using kt::test::allItems;
 using kt::test::DashboardFixture;
 using kt::test::findNamed;
+using kt::test::loadMainWindow;
 using kt::test::settle;
 using kt::test::withProperty;
 
@@ -95,14 +96,8 @@ void TstScreenshots::initTestCase()
     QVERIFY2(m_fixture->addVoicemail(&error, &m_voicemail), qPrintable(error));
 
     m_engine = std::make_unique<QQmlApplicationEngine>();
-    m_engine->setInitialProperties(m_fixture->dashboard().properties());
-    m_engine->load(QUrl(QStringLiteral("qrc:/KevanTel/Main.qml")));
-    QCOMPARE(m_engine->rootObjects().size(), 1);
-    m_window = qobject_cast<QQuickWindow *>(m_engine->rootObjects().constFirst());
+    m_window = loadMainWindow(*m_engine, m_fixture->dashboard().properties());
     QVERIFY(m_window);
-    m_window->resize(1240, 780);
-    m_window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window));
 }
 
 void TstScreenshots::cleanupTestCase()

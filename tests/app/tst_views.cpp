@@ -22,6 +22,7 @@ using kt::test::allItems;
 using kt::test::DashboardFixture;
 using kt::test::DemoData;
 using kt::test::findNamed;
+using kt::test::loadMainWindow;
 using kt::test::settle;
 using kt::test::withProperty;
 
@@ -466,15 +467,8 @@ void TstViews::callDetailOpensFromHistory()
 {
     QQmlApplicationEngine engine;
     QList<QQmlError> warnings;
-    connect(&engine, &QQmlEngine::warnings, this,
-            [&warnings](const QList<QQmlError> &w) { warnings += w; });
-    engine.setInitialProperties(m_fixture->dashboard().properties());
-    engine.load(QUrl(QStringLiteral("qrc:/KevanTel/Main.qml")));
-    QCOMPARE(engine.rootObjects().size(), 1);
-    auto *window = qobject_cast<QQuickWindow *>(engine.rootObjects().constFirst());
+    QQuickWindow *window = loadMainWindow(engine, m_fixture->dashboard().properties(), &warnings);
     QVERIFY(window);
-    window->resize(1240, 780);
-    QVERIFY(QTest::qWaitForWindowExposed(window));
     window->setProperty("page", 1);
     QVERIFY(settle(window, &engine));
 

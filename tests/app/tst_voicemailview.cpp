@@ -21,6 +21,7 @@ using kt::test::allItems;
 using kt::test::DashboardFixture;
 using kt::test::DemoData;
 using kt::test::findNamed;
+using kt::test::loadMainWindow;
 using kt::test::settle;
 using kt::test::withProperty;
 
@@ -71,16 +72,8 @@ void TstVoicemailView::initTestCase()
     QVERIFY2(m_fixture->addVoicemail(&error, &m_vm), qPrintable(error));
 
     m_engine = std::make_unique<QQmlApplicationEngine>();
-    connect(m_engine.get(), &QQmlEngine::warnings, this,
-            [this](const QList<QQmlError> &w) { m_warnings += w; });
-    m_engine->setInitialProperties(m_fixture->dashboard().properties());
-    m_engine->load(QUrl(QStringLiteral("qrc:/KevanTel/Main.qml")));
-    QCOMPARE(m_engine->rootObjects().size(), 1);
-    m_window = qobject_cast<QQuickWindow *>(m_engine->rootObjects().constFirst());
+    m_window = loadMainWindow(*m_engine, m_fixture->dashboard().properties(), &m_warnings);
     QVERIFY(m_window);
-    m_window->resize(1240, 780);
-    m_window->show();
-    QVERIFY(QTest::qWaitForWindowExposed(m_window));
     QQuickItem *nav = findNamed(m_window->contentItem(), QStringLiteral("navVoicemail"));
     QVERIFY(nav);
     QVERIFY(QMetaObject::invokeMethod(nav, "clicked"));

@@ -109,17 +109,16 @@ bool TstCallDecide::startServer()
 
 QByteArray TstCallDecide::run(const QStringList &args, int *exitCode, QByteArray *stderrOut)
 {
-    QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("HOME"), m_dir->path());
     env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir->filePath(QStringLiteral("config")));
-    p.setProcessEnvironment(env);
-    p.start(QStringLiteral(KEVANTEL_BINARY), args + QStringList{QStringLiteral("--db"), db()});
-    p.waitForFinished(30000);
-    *exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    const kt::test::CliRun r =
+        kt::test::runCli(QStringLiteral(KEVANTEL_BINARY),
+                         args + QStringList{QStringLiteral("--db"), db()}, env, 30000);
+    *exitCode = r.exitCode;
     if (stderrOut)
-        *stderrOut = p.readAllStandardError();
-    return p.readAllStandardOutput();
+        *stderrOut = r.err;
+    return r.out;
 }
 
 QJsonObject TstCallDecide::callRecord(const QString &fromNumber)

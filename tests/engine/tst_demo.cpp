@@ -64,14 +64,13 @@ static QProcessEnvironment environment(const QTemporaryDir &dir)
 
 QByteArray TstDemo::run(const QStringList &args, int *exitCode, QByteArray *stderrOut)
 {
-    QProcess p;
-    p.setProcessEnvironment(environment(*m_dir));
-    p.start(QStringLiteral(KEVANTEL_BINARY), args + QStringList{QStringLiteral("--db"), db()});
-    p.waitForFinished(30000);
-    *exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    const kt::test::CliRun r = kt::test::runCli(QStringLiteral(KEVANTEL_BINARY),
+                                                args + QStringList{QStringLiteral("--db"), db()},
+                                                environment(*m_dir), 30000);
+    *exitCode = r.exitCode;
     if (stderrOut)
-        *stderrOut = p.readAllStandardError();
-    return p.readAllStandardOutput();
+        *stderrOut = r.err;
+    return r.out;
 }
 
 QJsonArray TstDemo::calls()

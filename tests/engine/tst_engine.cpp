@@ -6,6 +6,7 @@
 #include "engine/config.h"
 #include "engine/engine.h"
 #include "engine/enginehost.h"
+#include "enginefixture.h"
 #include "screening/certificateauthority.h"
 #include "screening/screeningrepository.h"
 #include "secretscan.h"
@@ -38,7 +39,7 @@ const QString Actor = QStringLiteral("test");
 constexpr int Timeout = 20000; // the machine is slow and shared: generous
 } // namespace
 
-class TstEngine : public QObject
+class TstEngine : public QObject, public kt::test::EngineFixture
 {
     Q_OBJECT
 private slots:
@@ -73,18 +74,11 @@ private slots:
 
 private:
     kt::Config config() const;
-    bool startEngine(const kt::Config &config);
     bool registerAlice(const QDateTime &notBefore, const QDateTime &notAfter,
                        QString *fingerprint = nullptr);
 
-    QString callIdOf(const QString &ccid) const;
-    std::optional<kt::CallRecord> record(const QString &ccid) const;
-    QString stateOf(const QString &ccid) const;
     QStringList eventTypes(const QString &ccid) const;
     QList<kt::StoredEvent> eventsOf(const QString &ccid, const QString &type) const;
-    // The commands for leg `ccid` (every leg when empty), one per command_id, in order.
-    QList<kt::ReceivedRequest> distinctCommands(const QString &ccid = {}) const;
-    QStringList steps(const QString &ccid = {}) const;
     QList<kt::ReceivedRequest> requestsNamed(const QString &name) const;
     // Distinct webhooks (by data.id) of this type the simulator sent.
     int webhooksSent(const QString &eventType) const;
@@ -92,55 +86,25 @@ private:
     // GET on the engine's admin port (/metrics).
     QByteArray get(const QString &path, int *status);
 
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<kt::TelnyxSimulator> m_telnyx;
-    std::unique_ptr<kt::Engine> m_engine;
     QNetworkAccessManager m_nam;
 };
 
 void TstEngine::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    m_telnyx = std::make_unique<kt::TelnyxSimulator>();
-    QVERIFY(m_telnyx->start());
-    m_telnyx->setSpeakDurationMs(50);
+    QVERIFY(setUp());
     m_telnyx->setTransferAnswerDelayMs(50);
-    m_telnyx->setDeliveryRetryDelayMs(100);
 }
 
 void TstEngine::cleanup()
 {
-    m_engine.reset();
-    m_telnyx.reset();
-    m_dir.reset();
+    tearDown();
 }
 
 kt::Config TstEngine::config() const
 {
-    kt::Config c;
-    c.databasePath = m_dir->filePath(QStringLiteral("events.db"));
-    c.port = 0;
-    c.adminPort = 0;
-    c.telnyxApiUrl = m_telnyx->baseUrl().toString();
-    c.apiKey = m_telnyx->apiKey();
-    c.publicKey = m_telnyx->publicKey();
-    c.forwardTo = ForwardTo;
-    c.synchronous = QStringLiteral("NORMAL");
+    kt::Config c = engineConfig(ForwardTo);
     c.askTimeoutSecs = 60; // tests that want the timeout set it short
     return c;
-}
-
-bool TstEngine::startEngine(const kt::Config &config)
-{
-    m_engine = std::make_unique<kt::Engine>(config);
-    QString error;
-    if (!m_engine->start(&error)) {
-        qWarning() << "engine did not start:" << error;
-        return false;
-    }
-    m_telnyx->setWebhookUrl(QUrl(m_engine->url() + QStringLiteral("/webhooks/telnyx")));
-    return true;
 }
 
 bool TstEngine::registerAlice(const QDateTime &notBefore, const QDateTime &notAfter,
@@ -172,23 +136,6 @@ bool TstEngine::registerAlice(const QDateTime &notBefore, const QDateTime &notAf
     return ok;
 }
 
-QString TstEngine::callIdOf(const QString &ccid) const
-{
-    const kt::SimulatedCall *call = m_telnyx->call(ccid);
-    return call ? call->callSessionId : QString();
-}
-
-std::optional<kt::CallRecord> TstEngine::record(const QString &ccid) const
-{
-    return m_engine ? m_engine->eventStore().call(callIdOf(ccid)) : std::nullopt;
-}
-
-QString TstEngine::stateOf(const QString &ccid) const
-{
-    const auto r = record(ccid);
-    return r ? r->state : QString();
-}
-
 QStringList TstEngine::eventTypes(const QString &ccid) const
 {
     QStringList types;
@@ -205,27 +152,6 @@ QList<kt::StoredEvent> TstEngine::eventsOf(const QString &ccid, const QString &t
             out.append(e);
     }
     return out;
-}
-
-QList<kt::ReceivedRequest> TstEngine::distinctCommands(const QString &ccid) const
-{
-    QList<kt::ReceivedRequest> out;
-    QSet<QString> seen;
-    for (const kt::ReceivedRequest &r : m_telnyx->commands()) {
-        if ((!ccid.isEmpty() && r.callControlId != ccid) || seen.contains(r.commandId))
-            continue;
-        seen.insert(r.commandId);
-        out.append(r);
-    }
-    return out;
-}
-
-QStringList TstEngine::steps(const QString &ccid) const
-{
-    QStringList names;
-    for (const kt::ReceivedRequest &r : distinctCommands(ccid))
-        names.append(r.command);
-    return names;
 }
 
 QList<kt::ReceivedRequest> TstEngine::requestsNamed(const QString &name) const

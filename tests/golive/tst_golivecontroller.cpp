@@ -6,6 +6,7 @@
 #include "engine/engine.h"
 #include "golivecontroller.h"
 #include "simulator/telnyxsimulator.h"
+#include "simulatorfixture.h"
 #include "standincloudflared.h"
 
 #include <QQmlEngine>
@@ -36,7 +37,7 @@ QQuickItem *findNamed(QQuickItem *item, const QString &name)
 }
 } // namespace
 
-class TstGoLiveController : public QObject
+class TstGoLiveController : public QObject, public kt::test::SimulatorFixture
 {
     Q_OBJECT
 private slots:
@@ -52,9 +53,6 @@ private slots:
 
 private:
     GoLiveController::Settings settings() const;
-
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<kt::TelnyxSimulator> m_telnyx;
 };
 
 void TstGoLiveController::initTestCase()
@@ -64,17 +62,12 @@ void TstGoLiveController::initTestCase()
 
 void TstGoLiveController::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    m_telnyx = std::make_unique<kt::TelnyxSimulator>();
-    QVERIFY(m_telnyx->start());
-    m_telnyx->setSpeakDurationMs(50);
+    QVERIFY(setUp());
 }
 
 void TstGoLiveController::cleanup()
 {
-    m_telnyx.reset();
-    m_dir.reset();
+    tearDown();
 }
 
 GoLiveController::Settings TstGoLiveController::settings() const
@@ -169,15 +162,7 @@ void TstGoLiveController::unavailableWithoutAnAccount()
 
 void TstGoLiveController::followsTheEngineAndWarnsWhenQuiet()
 {
-    kt::Config config;
-    config.databasePath = m_dir->filePath(QStringLiteral("events.db"));
-    config.port = 0;
-    config.adminPort = 0;
-    config.telnyxApiUrl = m_telnyx->baseUrl().toString();
-    config.apiKey = m_telnyx->apiKey();
-    config.publicKey = m_telnyx->publicKey();
-    config.forwardTo = QStringLiteral("+15125550100");
-    config.synchronous = QStringLiteral("NORMAL");
+    kt::Config config = engineConfig(QStringLiteral("+15125550100"));
     config.quietWarningMinutes = 60;
     kt::Engine engine(config);
     QString error;

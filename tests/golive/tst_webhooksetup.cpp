@@ -8,6 +8,7 @@
 #include "golive/webhooksetup.h"
 #include "simulator/loopbackhttpserver.h"
 #include "simulator/telnyxsimulator.h"
+#include "simulatorfixture.h"
 
 #include <QHttpServerRequest>
 #include <QJsonArray>
@@ -37,7 +38,7 @@ QJsonObject number(const QString &e164, const QString &connectionId)
 }
 } // namespace
 
-class TstWebhookSetup : public QObject
+class TstWebhookSetup : public QObject, public kt::test::SimulatorFixture
 {
     Q_OBJECT
 private slots:
@@ -63,24 +64,17 @@ private:
     QList<kt::ReceivedRequest> applicationRequests() const;
     QByteArray get(const QString &url, int *status);
 
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<kt::TelnyxSimulator> m_telnyx;
     QNetworkAccessManager m_nam;
 };
 
 void TstWebhookSetup::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    m_telnyx = std::make_unique<kt::TelnyxSimulator>();
-    QVERIFY(m_telnyx->start());
-    m_telnyx->setSpeakDurationMs(50);
+    QVERIFY(setUp());
 }
 
 void TstWebhookSetup::cleanup()
 {
-    m_telnyx.reset();
-    m_dir.reset();
+    tearDown();
 }
 
 WebhookSetupResult TstWebhookSetup::run(WebhookSetup &setup, const QString &url)
@@ -227,15 +221,7 @@ void TstWebhookSetup::chooseApplication()
 void TstWebhookSetup::patchesTheApplicationAndWebhooksFollow()
 {
     // The engine listens; Telnyx still points elsewhere.
-    kt::Config config;
-    config.databasePath = m_dir->filePath(QStringLiteral("events.db"));
-    config.port = 0;
-    config.adminPort = 0;
-    config.telnyxApiUrl = m_telnyx->baseUrl().toString();
-    config.apiKey = m_telnyx->apiKey();
-    config.publicKey = m_telnyx->publicKey();
-    config.forwardTo = QStringLiteral("+15125550100");
-    config.synchronous = QStringLiteral("NORMAL");
+    kt::Config config = engineConfig(QStringLiteral("+15125550100"));
     auto owned = std::make_unique<kt::Engine>(config);
     kt::Engine &engine = *owned;
     QString error;

@@ -5,6 +5,7 @@
 // the outage gets no further command; an outage longer than the retries ends the call cleanly.
 #include "kevantelprocess.h"
 #include "simulator/telnyxsimulator.h"
+#include "simulatorfixture.h"
 #include "telnyx/retrypolicy.h"
 
 #include <QJsonArray>
@@ -17,7 +18,7 @@
 
 using namespace kt;
 
-class TstOutage : public QObject
+class TstOutage : public QObject, public kt::test::SimulatorFixture
 {
     Q_OBJECT
 private slots:
@@ -37,18 +38,12 @@ private:
     double failing() const { return m_app->metric("kevantel_telnyx_failing"); }
     QString healthTelnyx() const;
 
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<TelnyxSimulator> m_telnyx;
     std::unique_ptr<KevanTelProcess> m_app;
 };
 
 void TstOutage::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    m_telnyx = std::make_unique<TelnyxSimulator>();
-    QVERIFY(m_telnyx->start());
-    m_telnyx->setSpeakDurationMs(50);
+    QVERIFY(setUp());
     m_telnyx->setLogLimit(0);
     m_app = std::make_unique<KevanTelProcess>();
     m_app->setHome(m_dir->path());
@@ -64,8 +59,7 @@ void TstOutage::cleanup()
             QVERIFY2(m_app->verify(db(), &message), qPrintable(message));
     }
     m_app.reset();
-    m_telnyx.reset();
-    m_dir.reset();
+    tearDown();
 }
 
 QString TstOutage::startCall(const QString &from)

@@ -6,6 +6,7 @@
 #include "kevantelprocess.h"
 #include "rawhttpclient.h"
 #include "simulator/telnyxsimulator.h"
+#include "simulatorfixture.h"
 #include "webhookfactory.h"
 
 #include <QDir>
@@ -51,7 +52,7 @@ int run(const QString &program, const QStringList &args, QByteArray *output = nu
 }
 } // namespace
 
-class TstStorageFaults : public QObject
+class TstStorageFaults : public QObject, public kt::test::SimulatorFixture
 {
     Q_OBJECT
 private slots:
@@ -70,19 +71,13 @@ private:
     static void expectOneLineRefusal(const CliResult &r, const QString &path);
     QString signedWebhook(QByteArray *request, int padBytes = 0) const;
 
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<TelnyxSimulator> m_telnyx;
     std::unique_ptr<KevanTelProcess> m_app;
     QStringList m_mounts; // unmounted in cleanup(), innermost first
 };
 
 void TstStorageFaults::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    m_telnyx = std::make_unique<TelnyxSimulator>();
-    QVERIFY(m_telnyx->start());
-    m_telnyx->setSpeakDurationMs(50);
+    QVERIFY(setUp());
     m_telnyx->setLogLimit(0);
     m_telnyx->setDeliveryAttemptsPerUrl(1000);
     m_telnyx->setDeliveryRetryDelayMs(300);
@@ -92,15 +87,15 @@ void TstStorageFaults::init()
 
 void TstStorageFaults::cleanup()
 {
-    m_app.reset(); // kills it, so that nothing holds the mounts
-    m_telnyx.reset();
+    m_app.reset();    // kills it, so that nothing holds the mounts
+    m_telnyx.reset(); // stops sending before the mounts go
     for (auto it = m_mounts.crbegin(); it != m_mounts.crend(); ++it) {
         QByteArray out;
         if (run(QStringLiteral("umount"), {*it}, &out) != 0)
             qWarning("umount %s: %s", qPrintable(*it), out.constData());
     }
     m_mounts.clear();
-    m_dir.reset();
+    tearDown();
 }
 
 bool TstStorageFaults::createDatabase(const QString &path)

@@ -6,6 +6,7 @@
 // `{register_url}` in the rejection message.
 #include "engine/config.h"
 #include "engine/engine.h"
+#include "enginefixture.h"
 #include "registration/pendingregistration.h"
 #include "registration/registrationservice.h"
 #include "registrationtestkit.h"
@@ -50,45 +51,28 @@ struct HttpAnswer
 };
 } // namespace
 
-class TestSelfRegistration : public QObject
+class TestSelfRegistration : public QObject, public test::EngineFixture
 {
     Q_OBJECT
 
 private:
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<TelnyxSimulator> m_telnyx;
-    std::unique_ptr<Engine> m_engine;
     QNetworkAccessManager m_net;
     CertificateAuthority m_root;
     test::IssuedKey m_alice;
 
     Config config(bool on, const QString &approval = QStringLiteral("owner")) const
     {
-        Config c;
-        c.databasePath = m_dir->filePath(QStringLiteral("events.db"));
-        c.port = 0;
-        c.adminPort = 0;
-        c.telnyxApiUrl = m_telnyx->baseUrl().toString();
-        c.apiKey = m_telnyx->apiKey();
-        c.publicKey = m_telnyx->publicKey();
-        c.forwardTo = QStringLiteral("+14155550199");
-        c.synchronous = QStringLiteral("NORMAL");
+        Config c = engineConfig(QStringLiteral("+14155550199"));
         c.selfRegistration = on;
         c.registrationApproval = approval;
         c.trustedProxies = {QStringLiteral("127.0.0.1")};
         return c;
     }
 
-    bool startEngine(const Config &c)
+    bool startTrustingEngine(const Config &c)
     {
-        m_engine = std::make_unique<Engine>(c);
-        QString error;
-        if (!m_engine->start(&error)) {
-            qWarning() << "engine did not start:" << error;
-            return false;
-        }
-        m_telnyx->setWebhookUrl(QUrl(m_engine->url() + QStringLiteral("/webhooks/telnyx")));
-        return m_engine->repository().trustRoot(m_root.certificate().toPem(), "test").ok;
+        return startEngine(c) &&
+               m_engine->repository().trustRoot(m_root.certificate().toPem(), "test").ok;
     }
 
     HttpAnswer request(const QByteArray &method, const QString &path, const QJsonObject &body = {},
@@ -138,16 +122,6 @@ private:
         return submitted.json;
     }
 
-    std::optional<CallRecord> record(const QString &ccid) const
-    {
-        const SimulatedCall *call = m_telnyx->call(ccid);
-        return call ? m_engine->eventStore().call(call->callSessionId) : std::nullopt;
-    }
-    QString stateOf(const QString &ccid) const
-    {
-        const auto r = record(ccid);
-        return r ? r->state : QString();
-    }
     QList<QJsonObject> commands(const QString &name) const
     {
         QList<QJsonObject> out;
@@ -178,28 +152,15 @@ private slots:
         QVERIFY(!m_alice.certificate.isNull());
     }
 
-    void init()
-    {
-        m_dir = std::make_unique<QTemporaryDir>();
-        QVERIFY(m_dir->isValid());
-        m_telnyx = std::make_unique<TelnyxSimulator>();
-        QVERIFY(m_telnyx->start());
-        m_telnyx->setSpeakDurationMs(50);
-        m_telnyx->setDeliveryRetryDelayMs(100);
-    }
+    void init() { QVERIFY(setUp()); }
 
-    void cleanup()
-    {
-        m_engine.reset();
-        m_telnyx.reset();
-        m_dir.reset();
-    }
+    void cleanup() { tearDown(); }
 
     void routeIsOffByDefault()
     {
         Config c = config(false);
         QVERIFY(!Config().selfRegistration);
-        QVERIFY(startEngine(c));
+        QVERIFY(startTrustingEngine(c));
         for (const QString &path : {QStringLiteral("/register"), QStringLiteral("/register/"),
                                     QStringLiteral("/register/register.js")}) {
             const HttpAnswer a = request("GET", path);
@@ -214,7 +175,7 @@ private slots:
 
     void routeServesThePageWhenOn()
     {
-        QVERIFY(startEngine(config(true)));
+        QVERIFY(startTrustingEngine(config(true)));
         const HttpAnswer page = request("GET", "/register");
         QCOMPARE(page.status, 200);
         QVERIFY(page.body.contains("<html"));
@@ -243,7 +204,7 @@ private slots:
 
     void rateLimitIsPerClientBehindTrustedProxy()
     {
-        QVERIFY(startEngine(config(true)));
+        QVERIFY(startTrustingEngine(config(true)));
         // Challenges and submissions: 10 per client, then 429 with Retry-After. The tunnel is
         // 127.0.0.1 (a trusted proxy here): each X-Forwarded-For is a client of its own.
         const QJsonObject body{{"namespace", Namespace}, {"phone", Phone}};
@@ -259,7 +220,7 @@ private slots:
     {
         Config c = config(true);
         c.trustedProxies.clear();
-        QVERIFY(startEngine(c));
+        QVERIFY(startTrustingEngine(c));
         const QJsonObject body{{"namespace", Namespace}, {"phone", Phone}};
         for (int i = 0; i < 10; ++i)
             QCOMPARE(request("POST", "/register/challenge", body,
@@ -272,7 +233,7 @@ private slots:
 
     void callInWithTheRightCode()
     {
-        QVERIFY(startEngine(config(true)));
+        QVERIFY(startTrustingEngine(config(true)));
         QSignalSpy proven(m_engine.get(), &Engine::registrationProven);
         const QJsonObject submitted = submit(QStringLiteral("4826"));
         const QString code = submitted.value("code").toString();
@@ -350,7 +311,7 @@ private slots:
 
     void callInWithWrongCodes()
     {
-        QVERIFY(startEngine(config(true)));
+        QVERIFY(startTrustingEngine(config(true)));
         QSignalSpy proven(m_engine.get(), &Engine::registrationProven);
         const QJsonObject submitted = submit();
         const QString code = submitted.value("code").toString();
@@ -393,7 +354,7 @@ private slots:
 
     void automaticApprovalRegistersAtOnce()
     {
-        QVERIFY(startEngine(config(true, QStringLiteral("automatic"))));
+        QVERIFY(startTrustingEngine(config(true, QStringLiteral("automatic"))));
         QSignalSpy proven(m_engine.get(), &Engine::registrationProven);
         const QJsonObject submitted = submit(QStringLiteral("55555"));
         InboundCallOptions options;
@@ -421,7 +382,7 @@ private slots:
     void restartMidCallIn()
     {
         const Config c = config(true);
-        QVERIFY(startEngine(c));
+        QVERIFY(startTrustingEngine(c));
         const QJsonObject submitted = submit();
         const QString code = submitted.value("code").toString();
         m_telnyx->setDeliveryAttemptsPerUrl(200);
@@ -446,7 +407,7 @@ private slots:
             m_telnyx->startInboundCall(Phone, submitted.value("number").toString(), options);
         QTRY_VERIFY_WITH_TIMEOUT(stopped && !m_engine, Timeout);
 
-        QVERIFY(startEngine(c));
+        QVERIFY(startTrustingEngine(c));
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("ended"), Timeout);
         QCOMPARE(commands(QStringLiteral("gather_using_speak")).size(), 2);
         QCOMPARE(commands(QStringLiteral("speak")).size(), 1);
@@ -460,12 +421,12 @@ private slots:
     void selfRegistrationOffTakesNoCallIn()
     {
         // A registration made while it was on; turned off, the phone's calls are screened.
-        QVERIFY(startEngine(config(true)));
+        QVERIFY(startTrustingEngine(config(true)));
         const QJsonObject submitted = submit();
         const QString code = submitted.value("code").toString();
         QCOMPARE(code.size(), 6);
         m_engine.reset();
-        QVERIFY(startEngine(config(false)));
+        QVERIFY(startTrustingEngine(config(false)));
         InboundCallOptions options;
         options.gatherScript = {code};
         const QString ccid =
@@ -502,7 +463,7 @@ private slots:
         c = config(true);
         c.rejectionMessage = QStringLiteral("Register at {register_url}, please.");
         c.publicUrl = QStringLiteral("https://calls.example.com");
-        QVERIFY(startEngine(c));
+        QVERIFY(startTrustingEngine(c));
         const QString ccid = m_telnyx->startInboundCall(QStringLiteral("+13125550142"), Owner);
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(ccid), QStringLiteral("ended"), Timeout);
         QCOMPARE(commands(QStringLiteral("speak")).first().value("payload").toString(),

@@ -289,10 +289,8 @@ private slots:
     void idleConnectionIsEvictedAtTheCap();
     void halfSentConnectionsDoNotLockOthersOut();
     void incompleteConnectionsPerAddressAreCapped();
-    void slowHeadersAreCut();
-    void tricklingHeadersAreCut();
-    void slowBodyIsCut();
-    void idleKeepAliveIsClosed();
+    void slowClientsAreCut_data();
+    void slowClientsAreCut();
     void floodIsRateLimitedButSignedWebhooksPass();
     void forwardedForOnlyFromTrustedProxies();
     void wrongMethodIs405();
@@ -945,79 +943,78 @@ void TstWebhookServer::incompleteConnectionsPerAddressAreCapped()
     QCOMPARE(post(body, signedHeaders(body)).status, 200);
 }
 
-void TstWebhookServer::slowHeadersAreCut()
+void TstWebhookServer::slowClientsAreCut_data()
 {
-    ServerLimits limits = fastLimits();
-    limits.headerTimeoutMs = 300;
-    restart(limits);
-    RawClient c;
-    QVERIFY(c.connectTo(port()));
-    QElapsedTimer t;
-    t.start();
-    c.send("POST /webhooks/telnyx HTTP/1.1\r\nHost: x\r\n");
-    QVERIFY(c.waitDisconnected(5000));
-    QVERIFY2(t.elapsed() >= 250, qPrintable(QString::number(t.elapsed())));
-    QVERIFY(c.buffer.isEmpty()); // cut, not answered
-    QCOMPARE(m_server->metrics().value(QLatin1String(Metrics::HttpRejectedTotal),
-                                       {{"reason", "header_timeout"}}),
-             1.0);
-    QCOMPARE(m_handler->storeCalls.load(), 0);
+    QTest::addColumn<QString>("limit"); // the timeout set short: header, body or idle
+    QTest::addColumn<int>("timeoutMs");
+    QTest::addColumn<QByteArray>("sent");
+    QTest::addColumn<bool>("answeredFirst"); // `sent` is a whole request, answered 200
+    // One more byte every 50 ms, which must not put off the cut: the header timeout counts
+    // from the request's first byte, not from the last one.
+    QTest::addColumn<bool>("trickle");
+    QTest::addColumn<bool>("silent");    // cut without an answer
+    QTest::addColumn<QString>("reason"); // the http_rejected_total reason counted, if any
+
+    QTest::newRow("slow headers") << "header" << 300
+                                  << QByteArray("POST /webhooks/telnyx HTTP/1.1\r\nHost: x\r\n")
+                                  << false << false << true << "header_timeout";
+    QTest::newRow("trickling headers")
+        << "header" << 400 << QByteArray("GET /health HTTP/1.1\r\nX-Slow: ") << false << true
+        << false << QString();
+    QTest::newRow("slow body") << "body" << 300
+                               << QByteArray("POST /webhooks/telnyx HTTP/1.1\r\nHost: x\r\n"
+                                             "Content-Length: 100\r\n\r\n0123456789")
+                               << false << false << false << "body_timeout";
+    QTest::newRow("idle keep-alive")
+        << "idle" << 300 << rawRequest("GET", "/health", {}) << true << false << false << QString();
 }
 
-void TstWebhookServer::tricklingHeadersAreCut()
+void TstWebhookServer::slowClientsAreCut()
 {
-    // One byte every 50 ms never completes the head: the header timeout counts from the
-    // request's first byte, not from the last one.
+    QFETCH(QString, limit);
+    QFETCH(int, timeoutMs);
+    QFETCH(QByteArray, sent);
+    QFETCH(bool, answeredFirst);
+    QFETCH(bool, trickle);
+    QFETCH(bool, silent);
+    QFETCH(QString, reason);
     ServerLimits limits = fastLimits();
-    limits.headerTimeoutMs = 400;
+    if (limit == QLatin1String("header"))
+        limits.headerTimeoutMs = timeoutMs;
+    else if (limit == QLatin1String("body"))
+        limits.bodyTimeoutMs = timeoutMs;
+    else
+        limits.idleTimeoutMs = timeoutMs;
     restart(limits);
     RawClient c;
     QVERIFY(c.connectTo(port()));
-    QTimer trickle;
-    QObject::connect(&trickle, &QTimer::timeout, &c.socket, [&c] {
+    QTimer trickler;
+    QObject::connect(&trickler, &QTimer::timeout, &c.socket, [&c] {
         if (c.socket.state() == QAbstractSocket::ConnectedState)
             c.send("a");
     });
-    c.send("GET /health HTTP/1.1\r\nX-Slow: ");
+    c.send(sent);
+    if (answeredFirst) {
+        QCOMPARE(statusOf(c.nextResponse()), 200);
+        QVERIFY(c.socket.state() == QAbstractSocket::ConnectedState);
+    }
     QElapsedTimer t;
     t.start();
-    trickle.start(50);
+    if (trickle)
+        trickler.start(50);
     QVERIFY(c.waitDisconnected(5000));
-    QVERIFY2(t.elapsed() >= 350 && t.elapsed() < 4000, qPrintable(QString::number(t.elapsed())));
-}
-
-void TstWebhookServer::slowBodyIsCut()
-{
-    ServerLimits limits = fastLimits();
-    limits.bodyTimeoutMs = 300;
-    restart(limits);
-    RawClient c;
-    QVERIFY(c.connectTo(port()));
-    QElapsedTimer t;
-    t.start();
-    c.send("POST /webhooks/telnyx HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789");
-    QVERIFY(c.waitDisconnected(5000));
-    QVERIFY2(t.elapsed() >= 250, qPrintable(QString::number(t.elapsed())));
-    QCOMPARE(m_server->metrics().value(QLatin1String(Metrics::HttpRejectedTotal),
-                                       {{"reason", "body_timeout"}}),
-             1.0);
-    QCOMPARE(m_handler->storeCalls.load(), 0);
-}
-
-void TstWebhookServer::idleKeepAliveIsClosed()
-{
-    ServerLimits limits = fastLimits();
-    limits.idleTimeoutMs = 300;
-    restart(limits);
-    RawClient c;
-    QVERIFY(c.connectTo(port()));
-    c.send(rawRequest("GET", "/health", {}));
-    QCOMPARE(statusOf(c.nextResponse()), 200);
-    QElapsedTimer t;
-    t.start();
-    QVERIFY(c.socket.state() == QAbstractSocket::ConnectedState);
-    QVERIFY(c.waitDisconnected(5000));
-    QVERIFY2(t.elapsed() >= 200, qPrintable(QString::number(t.elapsed())));
+    // Not before the timeout (a little slack for the timer's coarseness).
+    QVERIFY2(t.elapsed() >= timeoutMs - 100, qPrintable(QString::number(t.elapsed())));
+    if (trickle) // the trickle did not keep the connection
+        QVERIFY2(t.elapsed() < 4000, qPrintable(QString::number(t.elapsed())));
+    if (silent)
+        QVERIFY(c.buffer.isEmpty());
+    if (!reason.isEmpty()) {
+        QCOMPARE(m_server->metrics().value(QLatin1String(Metrics::HttpRejectedTotal),
+                                           {{"reason", reason}}),
+                 1.0);
+        QCOMPARE(m_handler->storeCalls.load(), 0);
+    }
     QTRY_COMPARE(m_server->connectionCount(), 0);
 }
 

@@ -6,6 +6,7 @@
 // the fake served, with its transcript.
 #include "engine/config.h"
 #include "engine/engine.h"
+#include "enginefixture.h"
 #include "screening/screeningrepository.h"
 #include "simulator/telnyxsimulator.h"
 #include "store/eventstore.h"
@@ -40,7 +41,7 @@ QString sha256(const QByteArray &bytes)
 }
 } // namespace
 
-class TstVoicemailFlow : public QObject
+class TstVoicemailFlow : public QObject, public kt::test::EngineFixture
 {
     Q_OBJECT
 private slots:
@@ -59,90 +60,30 @@ private slots:
 
 private:
     kt::Config config() const;
-    bool startEngine(const kt::Config &config);
-    QString callIdOf(const QString &ccid) const;
-    QString stateOf(const QString &ccid) const;
-    QStringList steps(const QString &ccid) const;
     void verifyCommandIds(const QString &ccid);
     QList<kt::ReceivedRequest> distinct(const QString &ccid, const QString &command) const;
     QList<kt::VoicemailMessage> messages() const;
     // The one message of the run, downloaded, its file the bytes the fake served.
     void verifyDownloadedMessage(const QString &ccid);
-
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<kt::TelnyxSimulator> m_telnyx;
-    std::unique_ptr<kt::Engine> m_engine;
 };
 
 void TstVoicemailFlow::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    m_telnyx = std::make_unique<kt::TelnyxSimulator>();
-    QVERIFY(m_telnyx->start());
-    m_telnyx->setSpeakDurationMs(50);
+    QVERIFY(setUp());
     m_telnyx->setTransferAnswerDelayMs(50);
-    m_telnyx->setDeliveryRetryDelayMs(100);
     m_telnyx->setTranscriptionDelayMs(200);
 }
 
 void TstVoicemailFlow::cleanup()
 {
-    m_engine.reset();
-    m_telnyx.reset();
-    m_dir.reset();
+    tearDown();
 }
 
 kt::Config TstVoicemailFlow::config() const
 {
-    kt::Config c;
-    c.databasePath = m_dir->filePath(QStringLiteral("events.db"));
-    c.port = 0;
-    c.adminPort = 0;
-    c.telnyxApiUrl = m_telnyx->baseUrl().toString();
-    c.apiKey = m_telnyx->apiKey();
-    c.publicKey = m_telnyx->publicKey();
-    c.forwardTo = ForwardTo;
-    c.synchronous = QStringLiteral("NORMAL");
+    kt::Config c = engineConfig(ForwardTo);
     c.askTimeoutSecs = 60;
     return c;
-}
-
-bool TstVoicemailFlow::startEngine(const kt::Config &config)
-{
-    m_engine = std::make_unique<kt::Engine>(config);
-    QString error;
-    if (!m_engine->start(&error)) {
-        qWarning() << "engine did not start:" << error;
-        return false;
-    }
-    m_telnyx->setWebhookUrl(QUrl(m_engine->url() + QStringLiteral("/webhooks/telnyx")));
-    return true;
-}
-
-QString TstVoicemailFlow::callIdOf(const QString &ccid) const
-{
-    const kt::SimulatedCall *call = m_telnyx->call(ccid);
-    return call ? call->callSessionId : QString();
-}
-
-QString TstVoicemailFlow::stateOf(const QString &ccid) const
-{
-    const auto r = m_engine ? m_engine->eventStore().call(callIdOf(ccid)) : std::nullopt;
-    return r ? r->state : QString();
-}
-
-QStringList TstVoicemailFlow::steps(const QString &ccid) const
-{
-    QStringList names;
-    QSet<QString> seen;
-    for (const kt::ReceivedRequest &r : m_telnyx->commands()) {
-        if (r.callControlId != ccid || seen.contains(r.commandId))
-            continue;
-        seen.insert(r.commandId);
-        names.append(r.command);
-    }
-    return names;
 }
 
 void TstVoicemailFlow::verifyCommandIds(const QString &ccid)
