@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "commandline.h"
 
+#include "engine/settingschema.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFileInfo>
@@ -24,12 +26,19 @@ QString helpEpilogue()
         "  voicemail [list] | voicemail export ID FILE [--force] | voicemail heard ID\n"
         "  voicemail delete ID [--remote] | voicemail verify | voicemail prune\n"
         "\nConfig file keys (INI, [General] section) and environment variables:\n");
-    for (const auto &k : ConfigLoader::keys()) {
-        text += QStringLiteral("  %1%2  %3\n")
-                    .arg(k.name.leftJustified(22),
+    for (const Setting &k : SettingSchema::all()) {
+        if (!k.has(Setting::ConfigFile) && !k.has(Setting::Environment))
+            continue;
+        const QString fallback = k.defaultText();
+        text += QStringLiteral("  %1%2  %3%4\n")
+                    .arg(k.key.leftJustified(26),
                          k.envVar.isEmpty() ? QString(22, QLatin1Char(' '))
                                             : k.envVar.leftJustified(22),
-                         k.description);
+                         k.helpLine(),
+                         fallback.isEmpty() || k.type == Setting::Type::Path ||
+                                 k.type == Setting::Type::Message
+                             ? QString()
+                             : QStringLiteral(" [default: %1]").arg(fallback));
     }
     text += QStringLiteral("Precedence: command line > environment > config file > defaults.\n");
     return text;
@@ -93,10 +102,10 @@ bool CommandLine::parse(const QStringList &arguments, const QMap<QString, QStrin
         {QStringLiteral("force"), QStringLiteral("voicemail export: replace an existing file.")});
     parser.addOption(
         {QStringLiteral("remote"), QStringLiteral("voicemail delete: also delete it on Telnyx.")});
-    for (const auto &k : ConfigLoader::keys()) {
-        if (k.name == QLatin1String("api-key"))
-            continue; // a secret never goes on a command line (ps shows it)
-        parser.addOption({k.name, k.description, QStringLiteral("VALUE")});
+    // A secret never goes on a command line (ps shows it): the schema gives it none.
+    for (const Setting &k : SettingSchema::all()) {
+        if (k.has(Setting::CommandLine))
+            parser.addOption({k.key, k.helpLine(), k.valueName()});
     }
 
     if (!parser.parse(arguments)) {
@@ -129,10 +138,12 @@ bool CommandLine::parse(const QStringList &arguments, const QMap<QString, QStrin
     if (!ConfigLoader::readFile(cl.config.configFile, &fileValues, error))
         return false;
     QMap<QString, QString> flagValues;
-    for (const auto &k : ConfigLoader::keys()) {
-        if (k.name != QLatin1String("api-key") && parser.isSet(k.name))
-            flagValues.insert(k.name, parser.value(k.name));
+    for (const QString &key : SettingSchema::keys(Setting::CommandLine)) {
+        if (parser.isSet(key))
+            flagValues.insert(key, parser.value(key));
     }
+    ConfigLoader::resolvePaths(&fileValues);
+    ConfigLoader::resolvePaths(&flagValues);
     if (!ConfigLoader::apply(cl.config, fileValues, error) ||
         !ConfigLoader::apply(cl.config, environment, error) ||
         !ConfigLoader::apply(cl.config, flagValues, error))

@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "settingscontroller.h"
 
+#include "engine/settingchecks.h"
+#include "engine/settingschema.h"
+#include "models/settingslistmodel.h"
 #include "platform/autostart.h"
 #include "platform/secretstore.h"
-#include "screening/certificate.h"
-#include "screening/numbermap.h"
-#include "screening/phonenumber.h"
 #include "store/privatefiles.h"
-#include "telnyx/webhooksignature.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -18,45 +17,34 @@
 namespace kt {
 namespace {
 const QString ApiKey = QStringLiteral("api-key");
-const QString PublicKey = QStringLiteral("public-key");
-const QString ForwardTo = QStringLiteral("forward-to");
-const QString NameSpace = QStringLiteral("namespace");
-const QString UnknownPolicy = QStringLiteral("unknown-policy");
-const QString CallerIdTrust = QStringLiteral("caller-id-trust");
-const QString RejectionMessage = QStringLiteral("rejection-message");
-const QString SelfRegistration = QStringLiteral("self-registration");
-const QString RegistrationApproval = QStringLiteral("registration-approval");
-const QString Port = QStringLiteral("port");
-const QString AdminPort = QStringLiteral("admin-port");
 const QString Db = QStringLiteral("db");
-const QString StartMinimized = QStringLiteral("start-minimized");
-const QString AskFallback = QStringLiteral("ask-fallback");
-const QString VoicemailGreeting = QStringLiteral("voicemail-greeting");
-const QString VoicemailMaxLength = QStringLiteral("voicemail-max-length");
-const QString VoicemailTranscription = QStringLiteral("voicemail-transcription");
-const QString VoicemailOnNoAnswer = QStringLiteral("voicemail-on-no-answer");
 const QString AutostartField = QStringLiteral("autostart");
 
-constexpr int MaxMessage = 3000;
+const Setting *pageRow(const QString &field)
+{
+    const Setting *row = SettingSchema::find(field);
+    return row && row->has(Setting::SettingsPage) ? row : nullptr;
+}
 
 bool isBoolField(const QString &field)
 {
-    return field == StartMinimized || field == AutostartField || field == VoicemailTranscription ||
-           field == VoicemailOnNoAnswer;
+    const Setting *row = pageRow(field);
+    return row && row->type == Setting::Type::Bool;
 }
 
-// The fields Save writes into the config file.
+// The fields Save writes into the config file (the API key goes to the keychain).
 bool isFileField(const QString &field)
 {
-    return field != ApiKey && field != AutostartField;
+    const Setting *row = pageRow(field);
+    return row && row->has(Setting::ConfigFile) && row->type != Setting::Type::Secret;
 }
 
-QString localPath(const QString &text)
+// The form's value as the text the checks read.
+QString textOf(const Setting &row, const QVariant &value)
 {
-    const QString t = text.trimmed();
-    if (t.startsWith(QLatin1String("file:")))
-        return QUrl(t).toLocalFile();
-    return t;
+    if (row.type == Setting::Type::Bool)
+        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    return value.toString();
 }
 
 QStringList autostartArguments(const QString &configFile)
@@ -74,6 +62,14 @@ SettingsController::SettingsController(const Config &running, SecretStore *secre
                                                                  : running.configFile),
       m_secrets(secrets), m_autostartLocation(autostartLocation)
 {
+    const std::pair<Setting::Section, QString> groups[] = {
+        {Setting::Section::Account, tr("Telnyx account")},
+        {Setting::Section::Calls, tr("Calls")},
+        {Setting::Section::Computer, tr("This computer")},
+    };
+    for (const auto &[section, title] : groups)
+        m_sections.append(
+            QVariant::fromValue<QObject *>(new SettingsListModel(this, section, title, this)));
     m_running = valuesOf(running);
     m_saved = m_running;
     m_values = m_running;
@@ -85,308 +81,97 @@ SettingsController::~SettingsController() = default;
 
 QStringList SettingsController::fields()
 {
-    return {ApiKey,
-            PublicKey,
-            ForwardTo,
-            NameSpace,
-            UnknownPolicy,
-            AskFallback,
-            CallerIdTrust,
-            RejectionMessage,
-            SelfRegistration,
-            RegistrationApproval,
-            VoicemailGreeting,
-            VoicemailMaxLength,
-            VoicemailTranscription,
-            VoicemailOnNoAnswer,
-            Port,
-            AdminPort,
-            Db,
-            StartMinimized,
-            AutostartField};
+    return SettingSchema::keys(Setting::SettingsPage);
+}
+
+QStringList SettingsController::choicesOf(const QString &field)
+{
+    const Setting *row = pageRow(field);
+    return row ? row->choiceValues() : QStringList();
 }
 
 QStringList SettingsController::selfRegistrationModes()
 {
-    return {QStringLiteral("off"), QStringLiteral("on")};
+    return choicesOf(QStringLiteral("self-registration"));
 }
 
 QStringList SettingsController::registrationApprovals()
 {
-    return {QStringLiteral("owner"), QStringLiteral("automatic")};
+    return choicesOf(QStringLiteral("registration-approval"));
 }
 
 QStringList SettingsController::askFallbacks()
 {
-    // "" follows unknown-policy (reject_with_message when that is ask).
-    return {QString(), QStringLiteral("reject_with_message"), QStringLiteral("reject"),
-            QStringLiteral("voicemail")};
+    return choicesOf(QStringLiteral("ask-fallback"));
 }
 
 QStringList SettingsController::callerIdTrustLevels()
 {
-    return {QStringLiteral("attested"), QStringLiteral("any")};
+    return choicesOf(QStringLiteral("caller-id-trust"));
 }
 
 QStringList SettingsController::policies()
 {
-    // The policies for unknown callers (accept_all is a per-number policy only).
-    QStringList p = NumberMap::policies();
-    p.removeAll(QStringLiteral("accept_all"));
-    return p;
+    return choicesOf(QStringLiteral("unknown-policy"));
+}
+
+QString SettingsController::labelsOf(const QStringList &fields) const
+{
+    QStringList names;
+    for (const QString &field : fields)
+        names.append(label(field));
+    return names.join(QStringLiteral(", "));
 }
 
 QString SettingsController::label(const QString &field)
 {
-    if (field == ApiKey)
-        return tr("Telnyx API key");
-    if (field == PublicKey)
-        return tr("webhook public key");
-    if (field == ForwardTo)
-        return tr("forward-to number");
-    if (field == NameSpace)
-        return tr("namespace");
-    if (field == UnknownPolicy)
-        return tr("unknown callers");
-    if (field == CallerIdTrust)
-        return tr("caller ID trust");
-    if (field == RejectionMessage)
-        return tr("rejection message");
-    if (field == SelfRegistration)
-        return tr("self-registration");
-    if (field == RegistrationApproval)
-        return tr("registration approval");
-    if (field == AskFallback)
-        return tr("when you do not decide in time");
-    if (field == VoicemailGreeting)
-        return tr("voicemail greeting");
-    if (field == VoicemailMaxLength)
-        return tr("longest message");
-    if (field == VoicemailTranscription)
-        return tr("transcribe messages");
-    if (field == VoicemailOnNoAnswer)
-        return tr("voicemail when you do not answer");
-    if (field == Port)
-        return tr("port");
-    if (field == AdminPort)
-        return tr("admin port");
-    if (field == Db)
-        return tr("data location");
-    if (field == StartMinimized)
-        return tr("start minimized");
-    if (field == AutostartField)
-        return tr("start at sign-in");
-    return field;
+    const Setting *row = pageRow(field);
+    return row ? row->label : field;
 }
 
 QVariantMap SettingsController::valuesOf(const Config &c) const
 {
-    return {
-        {ApiKey, QString()},
-        {PublicKey,
-         c.publicKey.isEmpty() ? QString() : QString::fromLatin1(c.publicKey.toBase64())},
-        {ForwardTo, c.forwardTo},
-        {NameSpace, c.nameSpace},
-        {UnknownPolicy, c.unknownPolicy},
-        {CallerIdTrust, c.callerIdTrust},
-        {RejectionMessage, c.rejectionMessage},
-        {SelfRegistration, c.selfRegistration ? QStringLiteral("on") : QStringLiteral("off")},
-        {RegistrationApproval, c.registrationApproval},
-        {AskFallback, c.askFallback},
-        {VoicemailGreeting, c.voicemailGreeting},
-        {VoicemailMaxLength, QString::number(c.voicemailMaxLengthSecs)},
-        {VoicemailTranscription, c.voicemailTranscription},
-        {VoicemailOnNoAnswer, c.voicemailOnNoAnswer},
-        {Port, QString::number(c.port)},
-        {AdminPort, QString::number(c.adminPort)},
-        {Db, QDir::toNativeSeparators(c.databasePath)},
-        {StartMinimized, c.startMinimized},
-        {AutostartField,
-         Autostart(QString(), autostartArguments(m_configFile), m_autostartLocation).isEnabled()},
-    };
+    QVariantMap values;
+    for (const Setting &row : SettingSchema::all()) {
+        if (!row.has(Setting::SettingsPage))
+            continue;
+        if (row.key == AutostartField) {
+            values.insert(
+                row.key, Autostart(QString(), autostartArguments(m_configFile), m_autostartLocation)
+                             .isEnabled());
+        } else if (row.type == Setting::Type::Secret || !row.read) {
+            values.insert(row.key, QString()); // a secret is never shown
+        } else if (row.type == Setting::Type::Bool) {
+            values.insert(row.key, row.read(c) == QLatin1String("true"));
+        } else if (row.type == Setting::Type::Path) {
+            values.insert(row.key, QDir::toNativeSeparators(row.read(c)));
+        } else {
+            values.insert(row.key, row.read(c));
+        }
+    }
+    return values;
 }
 
 QString SettingsController::validate(const QString &field, const QVariant &value, QString *hint)
 {
-    QString scratch;
-    QString &h = hint ? *hint : scratch;
-    h.clear();
-    const QString text = value.toString();
-    const QString t = text.trimmed();
-
-    if (field == ApiKey) {
-        if (t.isEmpty())
-            return {};
-        for (const QChar c : t) {
-            if (c.isSpace())
-                return tr("An API key has no spaces; paste it again without them");
-            if (c.unicode() < 0x21 || c.unicode() > 0x7e)
-                return tr("An API key is letters, digits and punctuation only");
-        }
-        if (t.size() < 16)
-            return tr("Too short for a Telnyx API key (it is the long text that starts with KEY)");
-        if (t.size() > 512)
-            return tr("Too long for a Telnyx API key");
-        if (!t.startsWith(QLatin1String("KEY")))
-            h = tr("Telnyx API keys usually start with KEY; check that this is one");
-        return {};
-    }
-    if (field == PublicKey) {
-        if (t.isEmpty()) {
-            h = tr("Without it every webhook is refused: paste the key from the Telnyx portal "
-                   "(Keys & Credentials → Public Key)");
-            return {};
-        }
-        QString why;
-        if (!WebhookVerifier::decodePublicKey(t, &why))
-            return tr("Not a webhook public key: %1").arg(why);
-        h = tr("Ed25519 public key, 32 bytes");
-        return {};
-    }
-    if (field == ForwardTo) {
-        if (t.isEmpty()) {
-            h = tr("Without it, allowed callers cannot be put through to you");
-            return {};
-        }
-        const auto parsed = PhoneNumber::parse(t);
-        if (!parsed.ok)
-            return tr("Not a phone number we can call: %1").arg(parsed.error);
-        h = tr("Calls are forwarded to %1").arg(parsed.e164);
-        return {};
-    }
-    if (field == NameSpace) {
-        if (t.isEmpty())
-            return tr("Your namespace, e.g. kevan.tel.x");
-        if (!t.toLower().endsWith(QLatin1String(".x")))
-            return tr("A namespace ends in .x, e.g. kevan.tel.x");
-        if (!Certificate::isNamespace(t))
-            return tr("Use letters, digits and hyphens between the dots, e.g. kevan.tel.x");
-        return {};
-    }
-    if (field == UnknownPolicy) {
-        if (!policies().contains(t))
-            return tr("Choose one of: %1").arg(policies().join(QStringLiteral(", ")));
-        return {};
-    }
-    if (field == CallerIdTrust) {
-        if (!callerIdTrustLevels().contains(t))
-            return tr("Choose one of: %1").arg(callerIdTrustLevels().join(QStringLiteral(", ")));
-        return {};
-    }
-    if (field == SelfRegistration) {
-        if (!selfRegistrationModes().contains(t))
-            return tr("Choose one of: %1").arg(selfRegistrationModes().join(QStringLiteral(", ")));
-        return {};
-    }
-    if (field == RegistrationApproval) {
-        if (!registrationApprovals().contains(t))
-            return tr("Choose one of: %1").arg(registrationApprovals().join(QStringLiteral(", ")));
-        return {};
-    }
-    if (field == RejectionMessage) {
-        if (t.isEmpty())
-            return tr("Say something to the callers you turn away (1 to %1 characters)")
-                .arg(MaxMessage);
-        if (t.size() > MaxMessage)
-            return tr("At most %1 characters (this is %2)").arg(MaxMessage).arg(t.size());
-        h = tr("%1 of %2 characters").arg(t.size()).arg(MaxMessage);
-        return {};
-    }
-    if (field == AskFallback) {
-        if (!askFallbacks().contains(t))
-            return tr("Choose one of: %1")
-                .arg(askFallbacks().mid(1).join(QStringLiteral(", ")) + tr(", or leave empty"));
-        if (t.isEmpty())
-            h = tr("Follows the policy for unknown callers");
-        return {};
-    }
-    if (field == VoicemailGreeting) {
-        if (t.isEmpty())
-            return tr("Say something before the beep (1 to %1 characters)").arg(MaxMessage);
-        if (t.size() > MaxMessage)
-            return tr("At most %1 characters (this is %2)").arg(MaxMessage).arg(t.size());
-        h = tr("%1 of %2 characters").arg(t.size()).arg(MaxMessage);
-        return {};
-    }
-    if (field == VoicemailMaxLength) {
-        bool ok = false;
-        const int secs = t.toInt(&ok);
-        if (!ok || secs < 5 || secs > 14400)
-            return tr("Seconds, from 5 to 14400");
-        h = tr("A message stops after %1 min %2 s").arg(secs / 60).arg(secs % 60);
-        return {};
-    }
-    if (field == VoicemailTranscription || field == VoicemailOnNoAnswer)
-        return {};
-    if (field == Port || field == AdminPort) {
-        bool ok = false;
-        const int port = t.toInt(&ok);
-        if (t.isEmpty() || !ok)
-            return tr("A port is a whole number from 0 to 65535");
-        if (port < 0 || port > 65535)
-            return tr("A port is from 0 to 65535 (0 picks any free port)");
-        if (port == 0)
-            h = field == Port ? tr("0 picks a free port at every start: the tunnel must follow it")
-                              : tr("0 picks a free port at every start");
-        else if (port < 1024)
-            h = tr("Ports below 1024 usually need administrator rights");
-        return {};
-    }
-    if (field == Db) {
-        const QString path = localPath(text);
-        if (path.isEmpty())
-            return tr("Choose the file that holds the event log, e.g. kevan-tel.db");
-        if (!QDir::isAbsolutePath(path))
-            return tr("Use a full path, e.g. %1")
-                .arg(QDir::toNativeSeparators(ConfigLoader::defaultDatabasePath()));
-        const QFileInfo info(path);
-        if (info.isDir())
-            return tr("That is a folder: name the database file in it, e.g. %1")
-                .arg(QDir::toNativeSeparators(QDir(path).filePath(QStringLiteral("kevan-tel.db"))));
-        if (info.exists() && !(info.isReadable() && info.isWritable()))
-            return tr("kevan-tel cannot read and write that file");
-        const QFileInfo dir(info.absolutePath());
-        if (dir.exists() && !dir.isDir())
-            return tr("%1 is a file, not a folder").arg(QDir::toNativeSeparators(dir.filePath()));
-        if (dir.exists() && !dir.isWritable())
-            return tr("kevan-tel cannot write into %1")
-                .arg(QDir::toNativeSeparators(dir.filePath()));
-        if (!info.exists())
-            h = dir.exists() ? tr("A new, empty event log is created there; move your "
-                                  "kevan-tel.db there first to keep your history")
-                             : tr("The folder is created at the next start; move your "
-                                  "kevan-tel.db there first to keep your history");
-        return {};
-    }
-    if (field == StartMinimized) {
-        if (value.toBool())
-            h = tr("Only the tray icon shows at start; without a tray the window opens anyway");
-        return {};
-    }
-    if (field == AutostartField)
-        return {};
-    return tr("unknown setting \"%1\"").arg(field);
+    if (hint)
+        hint->clear();
+    const Setting *row = pageRow(field);
+    if (!row)
+        return tr("unknown setting \"%1\"").arg(field);
+    const SettingCheck checked = row->checked(textOf(*row, value));
+    if (hint)
+        *hint = checked.hint;
+    return checked.error;
 }
 
 QString SettingsController::fileValue(const QString &field, const QVariant &value)
 {
-    if (isBoolField(field))
-        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-    const QString t = value.toString().trimmed();
-    if (field == ForwardTo) {
-        const auto parsed = PhoneNumber::parse(t);
-        return parsed.ok ? parsed.e164 : t;
-    }
-    if (field == NameSpace)
-        return t.toLower();
-    if (field == Port || field == AdminPort || field == VoicemailMaxLength) {
-        bool ok = false;
-        const int number = t.toInt(&ok);
-        return ok ? QString::number(number) : t;
-    }
-    if (field == Db)
-        return QDir::fromNativeSeparators(localPath(t));
-    return t;
+    const Setting *row = pageRow(field);
+    if (!row)
+        return value.toString().trimmed();
+    const SettingCheck checked = row->checked(textOf(*row, value));
+    return checked.ok() ? checked.value : textOf(*row, value).trimmed();
 }
 
 bool SettingsController::loadApiKey(Config &config, SecretStore &store, int timeoutMs,
@@ -420,7 +205,7 @@ void SettingsController::setValue(const QString &field, const QVariant &value)
     if (isBoolField(field))
         v = value.toBool();
     else if (field == Db && value.toString().trimmed().startsWith(QLatin1String("file:")))
-        v = QDir::toNativeSeparators(localPath(value.toString()));
+        v = QDir::toNativeSeparators(SettingChecks::localPath(value.toString()));
     else
         v = value.toString();
     if (m_values.value(field) == v)
@@ -456,8 +241,8 @@ QStringList SettingsController::restartNeeded() const
 {
     QStringList fieldsToRestart;
     for (const QString &field : fields()) {
-        if (field == AutostartField)
-            continue; // applies at once
+        if (!pageRow(field)->needsRestart)
+            continue; // applies at once (autostart)
         if (field == ApiKey) {
             if (m_apiKeyStored)
                 fieldsToRestart.append(field);

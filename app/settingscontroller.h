@@ -14,17 +14,13 @@ class SecretStore;
 
 // The Settings page: the values the owner can change, each checked as it is typed (an inline
 // message per field), and Save, which writes the INI config file the app was started with
-// (Config::configFile, the keys of ConfigLoader::keys()), stores the Telnyx API key in the
-// keychain (SecretStore; never in the INI file) and turns autostart on or off (Autostart).
+// (Config::configFile), stores the Telnyx API key in the keychain (SecretStore; never in the INI
+// file) and turns autostart on or off (Autostart).
 //
-// Fields, by name (the config file's key where there is one): "api-key", "public-key",
-// "forward-to", "namespace", "unknown-policy", "caller-id-trust", "rejection-message",
-// "self-registration", "registration-approval", "port", "admin-port", "db", "ask-fallback",
-// "voicemail-greeting", "voicemail-max-length", "start-minimized", "voicemail-transcription",
-// "voicemail-on-no-answer" (bools) and "autostart" (bool, not in the config file).
-//
-// The engine reads its configuration when it starts, so every saved config value applies at the
-// next start: restartNeeded lists the saved fields that differ from what the app runs with.
+// Its fields are the rows of the settings table (SettingSchema) that the Settings page has, by
+// key; each is checked by its row's check, the same one the command line and the config file
+// use. The engine reads its configuration when it starts, so every saved config value applies at
+// the next start: restartNeeded lists the saved fields that differ from what the app runs with.
 // Autostart applies at once.
 class SettingsController : public QObject
 {
@@ -47,6 +43,8 @@ class SettingsController : public QObject
     Q_PROPERTY(QString statusMessage READ statusMessage NOTIFY statusChanged)
     Q_PROPERTY(bool statusOk READ statusOk NOTIFY statusChanged)
     Q_PROPERTY(QStringList restartNeeded READ restartNeeded NOTIFY statusChanged)
+    // The page's groups, in order: a SettingsListModel each.
+    Q_PROPERTY(QVariantList sections READ sections CONSTANT)
 public:
     static constexpr const char *ApiKeySecret = "telnyx-api-key";
 
@@ -73,6 +71,8 @@ public:
     static QStringList registrationApprovals();
     // "" (unknown-policy), "reject_with_message", "reject", "voicemail" (ask-fallback).
     static QStringList askFallbacks();
+    // The values a choice field takes, as the config file writes them.
+    static QStringList choicesOf(const QString &field);
     // "checking" | "stored" | "none" | "unavailable" | "saving"
     QString apiKeyState() const { return m_apiKeyState; }
     QString apiKeyMessage() const { return m_apiKeyMessage; }
@@ -80,6 +80,9 @@ public:
     QString statusMessage() const { return m_statusMessage; }
     bool statusOk() const { return m_statusOk; }
     QStringList restartNeeded() const;
+    QVariantList sections() const { return m_sections; }
+    // The labels of `fields` for a sentence: "forward-to number, port".
+    Q_INVOKABLE QString labelsOf(const QStringList &fields) const;
 
     Q_INVOKABLE QVariant value(const QString &field) const { return m_values.value(field); }
     Q_INVOKABLE void setValue(const QString &field, const QVariant &value);
@@ -135,6 +138,7 @@ private:
     bool configFileHasApiKey() const;
 
     QString m_configFile;
+    QVariantList m_sections;
     QPointer<SecretStore> m_secrets;
     QString m_autostartLocation;
     QVariantMap m_running; // the values the app runs with

@@ -80,28 +80,25 @@ struct Config
     bool isLoopbackOnly() const { return listenAddress.isLoopback(); }
 };
 
-// Reads and validates configuration. Each source is a map of option name to value, so the
-// command line, the environment and the file share one vocabulary (the keys of `keys()`).
+// Reads and validates configuration. Each source is a map of key to text, so the command line,
+// the environment and the file share one vocabulary: the keys of the settings table
+// (SettingSchema), whose rows check every value the same way whatever its source.
 class ConfigLoader
 {
 public:
-    struct Key
-    {
-        QString name;
-        QString description;
-        QString envVar; // empty when the option has no environment variable
-    };
-    static const QList<Key> &keys();
-
-    // Applies `values` (option name -> text) onto `config`; false with one clear line in
-    // `error` on the first invalid value.
+    // Applies `values` (key -> text) onto `config`; false with one clear line in `error` on the
+    // first unknown key or invalid value (a secret's value is never in it).
     static bool apply(Config &config, const QMap<QString, QString> &values, QString *error);
 
-    // The INI file's values for the known keys (unknown keys are reported as an error).
+    // The INI file's values (a key the file cannot hold is reported as an error).
     static bool readFile(const QString &path, QMap<QString, QString> *values, QString *error);
 
     // The environment's values (TELNYX_API_KEY, TELNYX_PUBLIC_KEY, ...).
     static QMap<QString, QString> readEnvironment();
+
+    // Makes the relative file paths among `values` absolute, against the working directory (the
+    // command line's and the config file's paths are relative to where kevan-tel starts).
+    static void resolvePaths(QMap<QString, QString> *values);
 
     static QString defaultConfigFile();
     static QString defaultDatabasePath();

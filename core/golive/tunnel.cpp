@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "tunnel.h"
 
-#include "engine/config.h"
+#include "engine/settingschema.h"
 
 #include <QFileInfo>
 #include <QLoggingCategory>
@@ -128,8 +128,8 @@ bool Tunnel::start(quint16 localPort)
 QProcessEnvironment Tunnel::childEnvironment(const QProcessEnvironment &parent)
 {
     QProcessEnvironment env = parent;
-    for (const ConfigLoader::Key &k : ConfigLoader::keys()) {
-        if (!k.envVar.isEmpty())
+    for (const Setting &k : SettingSchema::all()) {
+        if (k.has(Setting::Environment))
             env.remove(k.envVar);
     }
     const QStringList names = env.keys();

@@ -4,6 +4,7 @@
 // in-memory SecretStore here) and what happens when the keychain fails, autostart, and reading
 // the stored key at start-up.
 #include "engine/config.h"
+#include "engine/settingschema.h"
 #include "platform/autostart.h"
 #include "platform/secretstore.h"
 #include "settingscontroller.h"
@@ -640,10 +641,7 @@ void TstSettings::loadApiKeyAtStartUp()
 
 void TstSettings::startMinimizedIsAConfigKey()
 {
-    const bool known = std::any_of(
-        ConfigLoader::keys().cbegin(), ConfigLoader::keys().cend(),
-        [](const ConfigLoader::Key &k) { return k.name == QLatin1String("start-minimized"); });
-    QVERIFY(known);
+    QVERIFY(SettingSchema::keys(Setting::ConfigFile).contains(QStringLiteral("start-minimized")));
     Config c;
     QCOMPARE(c.startMinimized, false);
     QString error;
@@ -685,9 +683,8 @@ void TstSettings::voicemailSettingsAreConfigKeys()
     for (const char *key : {"ask-fallback", "voicemail-greeting", "voicemail-max-length",
                             "voicemail-transcription", "voicemail-on-no-answer"}) {
         QVERIFY2(SettingsController::fields().contains(QLatin1String(key)), key);
-        QVERIFY2(std::any_of(ConfigLoader::keys().cbegin(), ConfigLoader::keys().cend(),
-                             [key](const ConfigLoader::Key &k) { return k.name == key; }),
-                 key);
+        QVERIFY2(SettingSchema::keys(Setting::ConfigFile).contains(QLatin1String(key)), key);
+        QVERIFY2(SettingSchema::keys(Setting::CommandLine).contains(QLatin1String(key)), key);
     }
     Config c = config();
     QCOMPARE(c.voicemailMaxLengthSecs, 120);

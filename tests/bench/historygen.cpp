@@ -451,7 +451,8 @@ int main(int argc, char *argv[])
             ui.insert(QStringLiteral("QT_QUICK_BACKEND"), QStringLiteral("software"));
             ui.insert(QStringLiteral("QT_LOGGING_RULES"),
                       QStringLiteral("qt.scenegraph.time.renderloop.debug=true"));
-            ui.insert(QStringLiteral("TELNYX_API_KEY"), QStringLiteral("KEYbench"));
+            ui.insert(QStringLiteral("TELNYX_API_KEY"),
+                      QStringLiteral("KEYbench_0123456789abcdef"));
             QString error;
             double frameMs = 0;
             const qint64 kb =

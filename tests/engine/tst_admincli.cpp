@@ -469,7 +469,7 @@ private slots:
         QCOMPARE(eventsOfType(QStringLiteral("tel.numbers_synced")).size(), 1);
         // A wrong key: one clear line, nothing changes.
         r = expect(1, {"numbers", "sync", "--telnyx-api", telnyx.baseUrl().toString()},
-                   QStringLiteral("KEYwrong"));
+                   QStringLiteral("KEYwrong_0123456789"));
         QCOMPARE(r.exitCode, 1);
         QCOMPARE(r.errLines().size(), 1);
         QVERIFY(!r.err.contains("KEYwrong"));
