@@ -173,7 +173,8 @@ bool CommandLine::parse(const QStringList &arguments, const QMap<QString, QStrin
     cl.force = parser.isSet(QStringLiteral("force"));
     cl.remote = parser.isSet(QStringLiteral("remote"));
     cl.explicitDemo = parser.isSet(QStringLiteral("demo"));
-    cl.config.demo = cl.explicitDemo;
+    cl.databaseGiven =
+        fileValues.contains(QStringLiteral("db")) || flagValues.contains(QStringLiteral("db"));
 
     if (!cl.words.isEmpty())
         cl.mode = Mode::Admin;
@@ -181,14 +182,6 @@ bool CommandLine::parse(const QStringList &arguments, const QMap<QString, QStrin
         cl.mode = Mode::Headless;
     else
         cl.mode = Mode::Desktop;
-    // A newcomer without a Telnyx account gets the demo rather than an app that cannot act.
-    if (cl.mode == Mode::Desktop && !cl.config.hasAccount())
-        cl.config.demo = true;
-    // The demo never writes into the real event store unless told to.
-    const bool dbGiven =
-        fileValues.contains(QStringLiteral("db")) || flagValues.contains(QStringLiteral("db"));
-    if (cl.config.demo && !dbGiven)
-        cl.config.databasePath = ConfigLoader::defaultDemoDatabasePath();
     *out = cl;
     return true;
 }

@@ -2,13 +2,16 @@
 #pragma once
 
 #include "engine/config.h"
+#include "startup.h"
 
 #include <QStringList>
 
 namespace kt {
 
-// The parsed command line: the run mode, the resolved configuration and, for administration
-// commands, the subcommand words and their options (README "Configuration").
+// The parsed command line: the run mode, the configuration from the config file, the
+// environment and the options, and, for administration commands, the subcommand words and their
+// options (README "Configuration"). Which API key, the demo or not and which database are
+// settled afterwards, by Startup::decide().
 struct CommandLine
 {
     enum class Mode { Desktop, Headless, Admin, Version, Help };
@@ -21,12 +24,19 @@ struct CommandLine
     QString note;
     QString until;
     bool singleUse = false;
-    QString pin;         // --pin DIGITS ("-": read it from stdin); a secret, never echoed
-    bool clear = false;  // --clear (registry pin PHONE --clear)
-    bool force = false;  // voicemail export: replace an existing file
-    bool remote = false; // voicemail delete: also on Telnyx
-    bool explicitDemo = false;
+    QString pin;                // --pin DIGITS ("-": read it from stdin); a secret, never echoed
+    bool clear = false;         // --clear (registry pin PHONE --clear)
+    bool force = false;         // voicemail export: replace an existing file
+    bool remote = false;        // voicemail delete: also on Telnyx
+    bool explicitDemo = false;  // --demo
+    bool databaseGiven = false; // db from the command line or the config file
     QString helpText;
+
+    // What the start-up decisions (Startup::decide) need to know of the command line.
+    Startup::Facts startupFacts() const
+    {
+        return {mode == Mode::Desktop, explicitDemo, databaseGiven};
+    }
 
     // Parses `arguments` (argv including the program name) with `environment` values
     // (ConfigLoader::readEnvironment()). On failure returns false with one line in `error`.

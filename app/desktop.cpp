@@ -8,6 +8,7 @@
 #include "platform/signalwatcher.h"
 #include "platform/singleinstance.h"
 #include "platform/tray.h"
+#include "startup.h"
 
 #include <QApplication>
 #include <QDebug>
@@ -23,12 +24,9 @@ int runDesktop(const CommandLine &commandLine)
     // environment or the config file; with it the app is not a demo.
     CommandLine cl = commandLine;
     KeychainSecretStore keychain;
-    QString keyNote;
-    if (!cl.explicitDemo) {
-        SettingsController::loadApiKey(cl.config, keychain, 30000, &keyNote);
-        if (!keyNote.isEmpty())
-            qInfo().noquote() << keyNote;
-    }
+    const QString keyNote = Startup::decide(cl.config, cl.startupFacts(), &keychain, 30000);
+    if (!keyNote.isEmpty())
+        qInfo().noquote() << keyNote;
 
     // One app per user and database: a second launch shows the first one's window.
     SingleInstance instance(SingleInstance::keyFor(cl.config.databasePath));

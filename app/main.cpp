@@ -47,9 +47,10 @@ int main(int argc, char *argv[])
         std::printf("kevan-tel %s\n", KEVANTEL_VERSION);
         return 0;
     case CommandLine::Mode::Admin:
-        return runAdminCommand(cl);
     case CommandLine::Mode::Headless:
-        return runHeadless(cl);
+        // No keychain: a server or a script gives its key in the environment or the file.
+        Startup::decide(cl.config, cl.startupFacts(), nullptr, 0);
+        return cl.mode == CommandLine::Mode::Admin ? runAdminCommand(cl) : runHeadless(cl);
     case CommandLine::Mode::Desktop:
         return runDesktop(cl);
     }

@@ -174,29 +174,6 @@ QString SettingsController::fileValue(const QString &field, const QVariant &valu
     return checked.ok() ? checked.value : textOf(*row, value).trimmed();
 }
 
-bool SettingsController::loadApiKey(Config &config, SecretStore &store, int timeoutMs,
-                                    QString *note)
-{
-    note->clear();
-    if (!config.apiKey.isEmpty())
-        return false;
-    const SecretStore::Result r = store.readNow(QString::fromLatin1(ApiKeySecret), timeoutMs);
-    if (!r.ok || r.value.trimmed().isEmpty()) {
-        if (!r.ok && !r.notFound)
-            *note = tr("no Telnyx API key from the keychain: %1").arg(r.error);
-        return false;
-    }
-    config.apiKey = r.value.trimmed();
-    if (config.demo) {
-        config.demo = false;
-        if (QFileInfo(config.databasePath).absoluteFilePath() ==
-            QFileInfo(ConfigLoader::defaultDemoDatabasePath()).absoluteFilePath())
-            config.databasePath = ConfigLoader::defaultDatabasePath();
-    }
-    *note = tr("using the Telnyx API key stored in %1").arg(store.displayName());
-    return true;
-}
-
 void SettingsController::setValue(const QString &field, const QVariant &value)
 {
     if (!fields().contains(field))

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "engine/config.h"
+#include "startup.h"
 
 #include <QObject>
 #include <QPointer>
@@ -46,7 +47,7 @@ class SettingsController : public QObject
     // The page's groups, in order: a SettingsListModel each.
     Q_PROPERTY(QVariantList sections READ sections CONSTANT)
 public:
-    static constexpr const char *ApiKeySecret = "telnyx-api-key";
+    static constexpr const char *ApiKeySecret = Startup::ApiKeySecret;
 
     // `running`: the configuration the app runs with (its values fill the form; its configFile
     // is where Save writes). `secrets`: where the API key goes (not owned; may be null: the key
@@ -104,13 +105,6 @@ public:
     // The value as written to the config file (e.g. the E.164 number, a trimmed namespace).
     static QString fileValue(const QString &field, const QVariant &value);
     static QStringList fields();
-
-    // At start-up: when `config` has no API key (none in the environment or the config file),
-    // reads the one stored in `store` (waiting at most `timeoutMs`). With it, an app that was
-    // made a demo for want of a key is not one any more, and uses the real database unless
-    // another one was given. True when a key was loaded. `note`: a line for the log (never the
-    // key), empty when there is nothing to say.
-    static bool loadApiKey(Config &config, SecretStore &store, int timeoutMs, QString *note);
 
 signals:
     void valuesChanged();

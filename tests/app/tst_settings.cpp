@@ -8,6 +8,7 @@
 #include "platform/autostart.h"
 #include "platform/secretstore.h"
 #include "settingscontroller.h"
+#include "startup.h"
 
 #include <QSettings>
 #include <QSignalSpy>
@@ -606,37 +607,56 @@ void TstSettings::autostartAppliesAtOnce()
 void TstSettings::loadApiKeyAtStartUp()
 {
     MemorySecretStore secrets;
-    QString note;
+    const Startup::Facts desktop{true, false, false};
 
-    // No key anywhere: nothing changes, nothing to say.
+    // No key anywhere: the desktop app is the demo, on the demo's database; nothing to say.
     Config demo = config();
-    demo.demo = true;
-    demo.databasePath = ConfigLoader::defaultDemoDatabasePath();
-    QVERIFY(!SettingsController::loadApiKey(demo, secrets, 5000, &note));
-    QVERIFY(note.isEmpty());
+    QCOMPARE(Startup::decide(demo, desktop, &secrets, 5000), QString());
     QVERIFY(demo.demo);
+    QCOMPARE(demo.databasePath, ConfigLoader::defaultDemoDatabasePath());
 
-    // A stored key: the app is not a demo any more, and uses the real database.
+    // A stored key: the app is not a demo, and uses the database it was given.
     secrets.setSecret(QString::fromLatin1(SettingsController::ApiKeySecret), GoodKey);
-    QVERIFY(SettingsController::loadApiKey(demo, secrets, 5000, &note));
-    QCOMPARE(demo.apiKey, GoodKey);
-    QVERIFY(!demo.demo);
-    QCOMPARE(demo.databasePath, ConfigLoader::defaultDatabasePath());
+    Config stored = config();
+    const QString note = Startup::decide(stored, desktop, &secrets, 5000);
+    QCOMPARE(stored.apiKey, GoodKey);
+    QVERIFY(!stored.demo);
+    QCOMPARE(stored.databasePath, config().databasePath);
     QVERIFY(note.contains(QStringLiteral("test keychain")));
     QVERIFY(!note.contains(GoodKey));
 
+    // --demo: the keychain is not read, and the demo keeps its database.
+    Config asked = config();
+    QCOMPARE(Startup::decide(asked, {true, true, false}, &secrets, 5000), QString());
+    QVERIFY(asked.apiKey.isEmpty());
+    QVERIFY(asked.demo);
+    QCOMPARE(asked.databasePath, ConfigLoader::defaultDemoDatabasePath());
+    // ... unless a database was given.
+    Config givenDb = config();
+    Startup::decide(givenDb, {false, true, true}, nullptr, 0);
+    QVERIFY(givenDb.demo);
+    QCOMPARE(givenDb.databasePath, config().databasePath);
+
+    // The headless engine without a key is not a demo: it stores and decides calls.
+    Config headless = config();
+    Startup::decide(headless, {false, false, false}, nullptr, 0);
+    QVERIFY(!headless.demo);
+    QCOMPARE(headless.databasePath, config().databasePath);
+
     // A key from the environment or the file wins: the keychain is not even read.
+    QString line;
     Config given = config();
     given.apiKey = QStringLiteral("KEYfromtheenvironment");
-    QVERIFY(!SettingsController::loadApiKey(given, secrets, 5000, &note));
+    QVERIFY(!Startup::loadApiKey(given, secrets, 5000, &line));
     QCOMPARE(given.apiKey, QStringLiteral("KEYfromtheenvironment"));
 
-    // A failing keychain is reported, and the app stays as it was.
+    // A failing keychain is reported, and the desktop app is the demo.
     secrets.setFailure(QStringLiteral("no keyring daemon"));
     Config plain = config();
-    QVERIFY(!SettingsController::loadApiKey(plain, secrets, 5000, &note));
+    QVERIFY(Startup::decide(plain, desktop, &secrets, 5000)
+                .contains(QStringLiteral("no keyring daemon")));
     QVERIFY(plain.apiKey.isEmpty());
-    QVERIFY(note.contains(QStringLiteral("no keyring daemon")));
+    QVERIFY(plain.demo);
 }
 
 void TstSettings::startMinimizedIsAConfigKey()
