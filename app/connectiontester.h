@@ -8,6 +8,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QUrl>
+#include <QtQml/qqmlregistration.h>
 
 namespace kt {
 
@@ -26,6 +27,8 @@ class SecretStore;
 class ConnectionTester : public QObject
 {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("the app creates it")
     // "idle" | "testing" | "ok" | "failed"
     Q_PROPERTY(QString state READ state NOTIFY changed)
     Q_PROPERTY(QString message READ message NOTIFY changed)

@@ -5,6 +5,7 @@
 #include <QList>
 #include <QObject>
 #include <QString>
+#include <QtQml/qqmlregistration.h>
 
 #include <functional>
 #include <memory>
@@ -30,6 +31,8 @@ class Engine;
 class EngineController : public QObject
 {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("the app creates it")
     Q_PROPERTY(bool engineAttached READ engineAttached NOTIFY engineAttachedChanged)
     Q_PROPERTY(int pendingActions READ pendingActions NOTIFY pendingActionsChanged)
     Q_PROPERTY(bool dryRun READ dryRun NOTIFY dryRunChanged)

@@ -3,6 +3,7 @@
 
 #include <QObject>
 #include <QString>
+#include <QtQml/qqmlregistration.h>
 
 namespace kt {
 
@@ -13,6 +14,8 @@ namespace kt {
 class FirstRun : public QObject
 {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("the app creates it")
     Q_PROPERTY(bool active READ isActive NOTIFY activeChanged)
 public:
     FirstRun(bool active, const QString &configFile, QObject *parent = nullptr);

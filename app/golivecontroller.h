@@ -9,6 +9,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QString>
+#include <QtQml/qqmlregistration.h>
 
 namespace kt {
 
@@ -23,6 +24,8 @@ struct Config;
 class GoLiveController : public QObject
 {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("the app creates it")
     Q_PROPERTY(QString localUrl READ localUrl CONSTANT)
     Q_PROPERTY(bool canGoLive READ canGoLive CONSTANT)
     Q_PROPERTY(QString unavailableReason READ unavailableReason CONSTANT)

@@ -5,6 +5,7 @@
 #include <QString>
 #include <QUrl>
 
+#include <QtQml/qqmlregistration.h>
 #include <memory>
 
 class QAudioOutput;
@@ -21,12 +22,15 @@ namespace kt {
 class VoicemailPlayer : public QObject
 {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("the app creates it")
     Q_PROPERTY(bool available READ isAvailable CONSTANT)
     Q_PROPERTY(QString unavailableReason READ unavailableReason CONSTANT)
     Q_PROPERTY(QUrl source READ source WRITE setSource NOTIFY sourceChanged)
     Q_PROPERTY(bool playing READ isPlaying NOTIFY playingChanged)
-    Q_PROPERTY(qint64 position READ position NOTIFY positionChanged)
-    Q_PROPERTY(qint64 duration READ duration NOTIFY durationChanged)
+    // double in QML (milliseconds): qmllint knows no qint64.
+    Q_PROPERTY(double position READ position NOTIFY positionChanged)
+    Q_PROPERTY(double duration READ duration NOTIFY durationChanged)
     Q_PROPERTY(QString errorString READ errorString NOTIFY errorStringChanged)
 public:
     // `probe`: look for a backend and an audio output (false: unavailable, for tests of the

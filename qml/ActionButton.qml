@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// A compact button in a colour: filled for the main action, outlined for the others.
+// A compact button in a colour: filled for the main action, outlined for the others; a focus
+// ring when reached by Tab.
 import QtQuick
 import QtQuick.Controls
 
@@ -16,6 +17,8 @@ Button {
     font.pixelSize: small ? 12 : 14
     font.bold: true
     hoverEnabled: true
+    Accessible.role: Accessible.Button
+    Accessible.name: button.text
 
     contentItem: Label {
         text: button.text
@@ -39,5 +42,9 @@ Button {
                                                : "transparent")
         border.width: button.filled ? 0 : 1
         border.color: Qt.rgba(button.tint.r, button.tint.g, button.tint.b, 0.55)
+    }
+
+    FocusRing {
+        shown: button.visualFocus
     }
 }

@@ -4,12 +4,13 @@ pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import KevanTel.Ui
 
 Item {
     id: view
 
-    required property var events
-    required property var controller
+    required property EventLogModel events
+    required property EngineController controller
 
     readonly property var types: ["", "call.initiated", "call.hangup", "tel.call_authenticated",
         "tel.call_allowlisted", "tel.call_blocked", "tel.call_rejected", "tel.call_ask",

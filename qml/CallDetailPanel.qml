@@ -7,13 +7,14 @@ pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import KevanTel.Ui
 
 Rectangle {
     id: panel
 
-    required property var detail
-    property var controller: null
-    property var voicemail: null
+    required property CallDetailModel detail
+    property EngineController controller: null
+    property VoicemailModel voicemail: null
 
     readonly property var call: panel.detail.call
     readonly property string decision: panel.call.decision ?? ""
@@ -140,7 +141,7 @@ Rectangle {
                 }
                 Label {
                     Layout.fillWidth: true
-                    text: Theme.reasonText(panel.call.reason ?? "")
+                    text: Labels.reason(panel.call.reason ?? "")
                     textFormat: Text.PlainText
                     font.pixelSize: 12
                     color: Theme.muted
@@ -192,7 +193,7 @@ Rectangle {
             Label {
                 Layout.fillWidth: true
                 text: (panel.call.startedText ?? "") + ((panel.call.durationText ?? "") !== "" ? "  ·  " + panel.call.durationText : "")
-                      + "  ·  " + Theme.stateLabel(panel.call.callState ?? "")
+                      + "  ·  " + Labels.state(panel.call.callState ?? "")
                 textFormat: Text.PlainText
                 font.pixelSize: 13
                 color: Theme.text

@@ -6,6 +6,7 @@ pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import KevanTel.Ui
 
 Card {
     id: row
@@ -28,7 +29,7 @@ Card {
     required property var flags
     required property string identityText
 
-    property var controller: null
+    property EngineController controller: null
     property double now: Date.now()
     property bool showActions: true
     readonly property bool callerIsNumber: row.from.startsWith("+")
@@ -38,6 +39,20 @@ Card {
     implicitHeight: 68
     border.color: row.active ? Qt.rgba(0.12, 0.44, 0.36, 0.45) : Theme.border
     color: rowMouse.containsMouse ? "#fafcfb" : Theme.surface
+
+    // The keyboard: Tab stops on the row (then on its buttons), Enter or Space opens it.
+    activeFocusOnTab: true
+    Keys.onReturnPressed: row.opened()
+    Keys.onEnterPressed: row.opened()
+    Keys.onSpacePressed: row.opened()
+    Accessible.role: Accessible.Button
+    Accessible.name: qsTr("Call from %1, %2").arg(row.fromText).arg(Labels.decision(row.decision, row.reason))
+    Accessible.description: row.active ? Labels.state(row.callState) : row.startedText
+    Accessible.onPressAction: row.opened()
+
+    FocusRing {
+        shown: row.activeFocus
+    }
 
     // Under the buttons: they keep their clicks.
     MouseArea {
@@ -98,7 +113,7 @@ Card {
             Label {
                 Layout.fillWidth: true
                 text: "to " + (row.toLabel !== "" ? row.toLabel + "  " + row.toText : row.toText)
-                      + (row.reason !== "" ? "  ·  " + Theme.reasonText(row.reason) : "")
+                      + (row.reason !== "" ? "  ·  " + Labels.reason(row.reason) : "")
                 textFormat: Text.PlainText
                 font.pixelSize: 12
                 color: Theme.muted
@@ -129,7 +144,7 @@ Card {
             spacing: 2
             Label {
                 Layout.fillWidth: true
-                text: row.active ? Theme.stateLabel(row.callState) : row.startedText
+                text: row.active ? Labels.state(row.callState) : row.startedText
                 textFormat: Text.PlainText
                 font.pixelSize: 13
                 font.bold: row.active
@@ -139,9 +154,9 @@ Card {
             Label {
                 Layout.fillWidth: true
                 text: row.active
-                      ? (row.startedAtMs > 0 ? Theme.clock(row.now - row.startedAtMs) : "")
-                      : (row.durationText !== "" ? Theme.stateLabel(row.callState) + " · " + row.durationText
-                                                 : Theme.stateLabel(row.callState))
+                      ? (row.startedAtMs > 0 ? Labels.clock(row.now - row.startedAtMs) : "")
+                      : (row.durationText !== "" ? Labels.state(row.callState) + " · " + row.durationText
+                                                 : Labels.state(row.callState))
                 textFormat: Text.PlainText
                 font.pixelSize: 12
                 color: Theme.faint

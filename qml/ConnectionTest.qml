@@ -4,12 +4,13 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import KevanTel.Ui
 
 ColumnLayout {
     id: box
 
     // The ConnectionTester; none: nothing to test with (the button is off).
-    property var tester: null
+    property ConnectionTester tester: null
     // The key typed in the form (empty: the stored one).
     property string typedKey
     // Offer "Sync number map" after a successful test.

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The decision of a call, in its colour.
 import QtQuick
+import KevanTel.Ui
 
 Pill {
     property string decision
     property string reason // a self-registration's call-in reads "Registration", not "Asking PIN"
 
-    text: Theme.decisionLabel(decision, reason)
+    text: Labels.decision(decision, reason)
     tint: Theme.decisionColor(decision)
     filled: true
 }

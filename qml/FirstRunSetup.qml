@@ -6,13 +6,14 @@ pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import KevanTel.Ui
 
 Rectangle {
     id: overlay
 
     required property var settings
-    required property var tester
-    required property var firstRun
+    required property ConnectionTester tester
+    required property FirstRun firstRun
 
     property bool savedOk: false
 

@@ -8,11 +8,12 @@ pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import KevanTel.Ui
 
 Item {
     id: view
 
-    required property var goLive
+    required property GoLiveController goLive
 
     readonly property color tunnelTint: {
         switch (view.goLive.tunnelState) {
@@ -169,6 +170,7 @@ Item {
                         objectName: "autoGoLive"
                         visible: view.goLive.tunnelAvailable && view.goLive.canGoLive
                         text: qsTr("Set the tunnel's address in Telnyx when it is up")
+                        Accessible.name: text
                         checked: view.goLive.autoGoLive
                         onToggled: view.goLive.autoGoLive = checked
                     }

@@ -5,12 +5,13 @@ pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import KevanTel.Ui
 
 Item {
     id: view
 
-    required property var history
-    required property var controller
+    required property HistoryModel history
+    required property EngineController controller
 
     readonly property var decisions: ["", "authenticated", "allowlisted", "blocked", "rejected", "ask"]
 
@@ -71,7 +72,7 @@ Item {
                     id: decisionBox
                     objectName: "historyDecision"
                     Layout.preferredWidth: 170
-                    model: view.decisions.map(d => d === "" ? qsTr("Any decision") : Theme.decisionLabel(d))
+                    model: view.decisions.map(d => d === "" ? qsTr("Any decision") : Labels.decision(d))
                     onActivated: view.applyFilters()
                 }
                 ActionButton {

@@ -11,6 +11,8 @@ TextField {
     color: Theme.text
     placeholderTextColor: Theme.faint
     selectByMouse: true
+    Accessible.role: Accessible.EditableText
+    Accessible.name: field.placeholderText
 
     background: Rectangle {
         implicitWidth: 160

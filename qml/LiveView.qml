@@ -4,14 +4,15 @@ pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import KevanTel.Ui
 
 Item {
     id: live
 
-    required property var askingCalls
-    required property var activeCalls
-    required property var recentCalls
-    required property var controller
+    required property CallFilterModel askingCalls
+    required property CallFilterModel activeCalls
+    required property CallFilterModel recentCalls
+    required property EngineController controller
 
     property double now: Date.now()
 

@@ -7,34 +7,35 @@ pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import KevanTel.Ui
 
 ApplicationWindow {
     id: root
 
-    required property var calls
-    required property var askingCalls
-    required property var activeCalls
-    required property var recentCalls
-    required property var history
-    required property var events
-    required property var numbers
+    required property CallListModel calls
+    required property CallFilterModel askingCalls
+    required property CallFilterModel activeCalls
+    required property CallFilterModel recentCalls
+    required property HistoryModel history
+    required property EventLogModel events
+    required property SearchFilterModel numbers
     required property var policies
     required property string defaultPolicy
-    required property var rules
-    required property var registrations
-    required property var pendingRegistrations
-    required property var certificates
-    required property var controller
+    required property RuleListModel rules
+    required property RegistrationListModel registrations
+    required property PendingRegistrationListModel pendingRegistrations
+    required property CertificateListModel certificates
+    required property EngineController controller
     required property bool demo
     required property string serverUrl
-    required property var goLive
-    required property var stats
-    required property var callDetail
+    required property GoLiveController goLive
+    required property StatsModel stats
+    required property CallDetailModel callDetail
     required property var settings
-    required property var tester
-    required property var firstRun
-    required property var voicemail
-    required property var player
+    required property ConnectionTester tester
+    required property FirstRun firstRun
+    required property VoicemailModel voicemail
+    required property VoicemailPlayer player
 
     property int page: 0
 
@@ -42,6 +43,27 @@ ApplicationWindow {
     function showCall(callId) {
         root.callDetail.load(callId);
         callDrawer.open();
+    }
+
+    // Whatever Tab (or a click) gives the focus is scrolled into view, in every list and page
+    // that scrolls: the focus is never on an item that cannot be seen.
+    onActiveFocusItemChanged: root.reveal(root.activeFocusItem)
+
+    function reveal(item: Item) {
+        for (let p = item ? item.parent : null; p; p = p.parent) {
+            const view = p as Flickable;
+            if (!view || view.contentHeight <= view.height)
+                continue;
+            const top = item.mapToItem(view.contentItem, 0, 0).y;
+            const bottom = top + item.height;
+            let y = view.contentY;
+            if (bottom > y + view.height)
+                y = bottom - view.height;
+            if (top < y)
+                y = top;
+            view.contentY = Math.max(view.originY,
+                                     Math.min(y, view.originY + view.contentHeight - view.height));
+        }
     }
 
     // Shows one voicemail message (from a call's detail).
@@ -146,6 +168,13 @@ ApplicationWindow {
                         implicitHeight: 42
                         highlighted: root.page === index
                         onClicked: root.page = index
+                        // Tab reaches every page (ItemDelegate takes no focus by default);
+                        // Space or Enter opens it.
+                        focusPolicy: Qt.StrongFocus
+                        Keys.onReturnPressed: root.page = index
+                        Keys.onEnterPressed: root.page = index
+                        Accessible.role: Accessible.PageTab
+                        Accessible.selected: navItem.highlighted
                         Accessible.name: navItem.modelData.title
                                          + (navItem.index === 2 && root.voicemail.unreadCount > 0
                                             ? ", " + qsTr("%1 unread").arg(root.voicemail.unreadCount) : "")
@@ -154,6 +183,11 @@ ApplicationWindow {
                             radius: 8
                             color: navItem.highlighted ? Theme.navSelected
                                                        : navItem.hovered ? Qt.rgba(1, 1, 1, 0.06) : "transparent"
+                            FocusRing {
+                                shown: navItem.visualFocus
+                                gap: 0
+                                border.color: "#a6f4c5"
+                            }
                         }
                         contentItem: RowLayout {
                             spacing: 12
@@ -201,42 +235,21 @@ ApplicationWindow {
                         anchors.fill: parent
                         anchors.margins: 10
                         spacing: 4
-                        Switch {
+                        // Reached by Tab after the pages, never as the first stop: Space
+                        // here pauses screening.
+                        ToggleSwitch {
                             id: screeningSwitch
                             objectName: "screeningSwitch"
                             Layout.fillWidth: true
-                            padding: 0
                             text: checked ? qsTr("Screening on") : qsTr("Screening paused")
                             checked: !root.controller.dryRun
                             enabled: root.controller.engineAttached
                             onToggled: root.controller.setDryRun(!checked)
-                            indicator: Rectangle {
-                                x: screeningSwitch.leftPadding
-                                y: (screeningSwitch.height - height) / 2
-                                implicitWidth: 40
-                                implicitHeight: 22
-                                radius: 11
-                                color: screeningSwitch.checked ? "#2f8f74" : "#8a6a1c"
-                                opacity: screeningSwitch.enabled ? 1 : 0.5
-                                Rectangle {
-                                    x: screeningSwitch.checked ? parent.width - width - 3 : 3
-                                    y: 3
-                                    width: 16
-                                    height: 16
-                                    radius: 8
-                                    color: "white"
-                                    Behavior on x {
-                                        NumberAnimation { duration: 120 }
-                                    }
-                                }
-                            }
-                            contentItem: Label {
-                                leftPadding: screeningSwitch.indicator.width + 10
-                                text: screeningSwitch.text
-                                color: "white"
-                                font.bold: true
-                                verticalAlignment: Text.AlignVCenter
-                            }
+                            checkedColor: "#2f8f74"
+                            uncheckedColor: "#8a6a1c"
+                            textColor: "white"
+                            font.bold: true
+                            font.pixelSize: 14
                         }
                         Label {
                             Layout.fillWidth: true

@@ -5,18 +5,25 @@ pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import KevanTel.Ui
 
 Item {
     id: view
 
-    required property var numbers
+    required property SearchFilterModel numbers
     required property var policies
     required property string defaultPolicy
-    required property var controller
+    required property EngineController controller
 
     // Column widths shared by the header and the rows.
     readonly property var widths: [180, 200, 110, 240, 60, 60]
-    readonly property var policyChoices: Theme.withDefault(view.policies)
+    // The policies offered for a number: "" (the configured default) first.
+    readonly property var policyChoices: {
+        const all = [""];
+        for (const policy of view.policies)
+            all.push(policy);
+        return all;
+    }
 
     ColumnLayout {
         anchors.fill: parent
@@ -184,8 +191,8 @@ Item {
                                 implicitHeight: 34
                                 font.pixelSize: 13
                                 model: view.policyChoices.map(p => p === ""
-                                                               ? qsTr("Default (%1)").arg(Theme.policyLabel(view.defaultPolicy))
-                                                               : Theme.policyLabel(p))
+                                                               ? qsTr("Default (%1)").arg(Labels.policy(view.defaultPolicy))
+                                                               : Labels.policy(p))
                                 currentIndex: Math.max(0, view.policyChoices.indexOf(row.policy))
                                 enabled: view.controller !== null
                                 onActivated: idx => view.controller.setNumberPolicy(row.e164, view.policyChoices[idx])

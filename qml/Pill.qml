@@ -2,6 +2,7 @@
 // A small rounded label: soft (tinted text on a light tint) or filled (white on the tint).
 import QtQuick
 import QtQuick.Controls
+
 Rectangle {
     id: pill
 
@@ -13,6 +14,8 @@ Rectangle {
     implicitHeight: 22
     radius: height / 2
     color: pill.filled ? pill.tint : Qt.rgba(pill.tint.r, pill.tint.g, pill.tint.b, 0.13)
+    Accessible.role: Accessible.StaticText
+    Accessible.name: pill.text
 
     Label {
         id: label

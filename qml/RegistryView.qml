@@ -8,56 +8,29 @@ import QtQuick
 import QtQuick.Controls
 import QtQuick.Dialogs
 import QtQuick.Layouts
+import KevanTel.Ui
 
 Item {
     id: view
 
-    required property var registrations
-    required property var pendingRegistrations
-    required property var certificates
-    required property var controller
+    required property RegistrationListModel registrations
+    required property PendingRegistrationListModel pendingRegistrations
+    required property CertificateListModel certificates
+    required property EngineController controller
 
-    // The certificate import: "" (closed), "namespace" or "root".
-    property string importKind
-    property var inspection: ({})
-    property int importRequest: -1
-
-    function startImport(kind) {
-        view.importKind = kind;
-        view.inspection = ({});
-        importPath.clear();
-        importDialog.open();
-    }
-
-    function inspect() {
-        view.inspection = importPath.text.trim() === ""
-                ? ({})
-                : view.certificates.inspectFile(importPath.text.trim(), view.importKind === "root");
+    // The certificate import: the file checked before it is added, and the engine's answer.
+    readonly property CertificateImport importer: CertificateImport {
+        objectName: "certificateImport"
+        certificates: view.certificates
+        controller: view.controller
     }
 
     FileDialog {
         id: importDialog
-        title: view.importKind === "root" ? qsTr("Trust a root certificate") : qsTr("Import a namespace certificate")
+        title: view.importer.kind === CertificateImport.Root ? qsTr("Trust a root certificate")
+                                                            : qsTr("Import a namespace certificate")
         nameFilters: [qsTr("Certificates (*.pem *.crt *.cer)"), qsTr("All files (*)")]
-        onAccepted: {
-            importPath.text = String(importDialog.selectedFile);
-            view.inspect();
-        }
-    }
-
-    Connections {
-        target: view.controller
-        function onActionFinished(requestId, action, ok, message) {
-            if (requestId !== view.importRequest)
-                return;
-            view.importRequest = -1;
-            if (ok) {
-                view.importKind = "";
-                view.inspection = ({});
-            } else {
-                view.inspection = Object.assign({}, view.inspection, { canAdd: false, message: message });
-            }
-        }
+        onAccepted: view.importer.choose(String(importDialog.selectedFile))
     }
 
     ColumnLayout {
@@ -325,7 +298,10 @@ Item {
                 small: true
                 filled: false
                 text: qsTr("Import certificate…")
-                onClicked: view.startImport("namespace")
+                onClicked: {
+                    view.importer.start(CertificateImport.Namespace);
+                    importDialog.open();
+                }
             }
             ActionButton {
                 objectName: "trustRoot"
@@ -333,7 +309,10 @@ Item {
                 filled: false
                 tint: Theme.decisionColor("allowlisted")
                 text: qsTr("Trust root…")
-                onClicked: view.startImport("root")
+                onClicked: {
+                    view.importer.start(CertificateImport.Root);
+                    importDialog.open();
+                }
             }
         }
 
@@ -342,10 +321,11 @@ Item {
             objectName: "importPanel"
             Layout.fillWidth: true
             Layout.rightMargin: 12
-            visible: view.importKind !== ""
+            visible: view.importer.open
             implicitHeight: importColumn.implicitHeight + 28
-            border.color: view.inspection.ok === undefined ? Theme.border
-                          : view.inspection.canAdd ? Theme.decisionColor("authenticated") : Theme.danger
+            border.color: view.importer.status === CertificateImport.Acceptable ? Theme.decisionColor("authenticated")
+                          : view.importer.status === CertificateImport.Refused
+                            || view.importer.status === CertificateImport.Unreadable ? Theme.danger : Theme.border
             ColumnLayout {
                 id: importColumn
                 anchors.fill: parent
@@ -355,7 +335,7 @@ Item {
                     Layout.fillWidth: true
                     spacing: 10
                     Label {
-                        text: view.importKind === "root" ? qsTr("Trust a root") : qsTr("Import a certificate")
+                        text: view.importer.kind === CertificateImport.Root ? qsTr("Trust a root") : qsTr("Import a certificate")
                         font.bold: true
                         color: Theme.text
                     }
@@ -365,8 +345,10 @@ Item {
                         Layout.fillWidth: true
                         font.family: "monospace"
                         placeholderText: qsTr("Path of a PEM file, e.g. /home/you/alice.x.pem")
-                        onTextEdited: inspectTimer.restart()
-                        onAccepted: view.inspect()
+                        text: view.importer.path
+                        Accessible.name: qsTr("Certificate file")
+                        onTextEdited: view.importer.path = text
+                        onAccepted: view.importer.inspect()
                     }
                     ActionButton {
                         small: true
@@ -374,24 +356,19 @@ Item {
                         text: qsTr("Browse…")
                         onClicked: importDialog.open()
                     }
-                    Timer {
-                        id: inspectTimer
-                        interval: 300
-                        onTriggered: view.inspect()
-                    }
                 }
                 GridLayout {
                     Layout.fillWidth: true
-                    visible: view.inspection.ok === true
+                    visible: view.importer.checked
                     columns: 2
                     columnSpacing: 14
                     rowSpacing: 4
-                    Label { text: qsTr("Namespace"); color: Theme.faint; font.pixelSize: 12; visible: view.importKind !== "root" }
+                    Label { text: qsTr("Namespace"); color: Theme.faint; font.pixelSize: 12; visible: view.importer.kind !== CertificateImport.Root }
                     Label {
                         objectName: "importNamespace"
                         Layout.fillWidth: true
-                        visible: view.importKind !== "root"
-                        text: view.inspection.nameSpace ? view.inspection.nameSpace : qsTr("none")
+                        visible: view.importer.kind !== CertificateImport.Root
+                        text: view.importer.nameSpace !== "" ? view.importer.nameSpace : qsTr("none")
                         textFormat: Text.PlainText
                         font.bold: true
                         color: Theme.accent
@@ -400,7 +377,7 @@ Item {
                     Label { text: qsTr("Subject"); color: Theme.faint; font.pixelSize: 12 }
                     Label {
                         Layout.fillWidth: true
-                        text: view.inspection.subject ?? ""
+                        text: view.importer.subject
                         textFormat: Text.PlainText
                         font.pixelSize: 12
                         color: Theme.text
@@ -410,7 +387,7 @@ Item {
                     Label {
                         objectName: "importFingerprint"
                         Layout.fillWidth: true
-                        text: view.inspection.fingerprint ?? ""
+                        text: view.importer.fingerprint
                         textFormat: Text.PlainText
                         font.family: "monospace"
                         font.pixelSize: 11
@@ -420,47 +397,44 @@ Item {
                     Label { text: qsTr("Expires"); color: Theme.faint; font.pixelSize: 12 }
                     Label {
                         Layout.fillWidth: true
-                        text: view.inspection.notAfterText ?? ""
+                        text: view.importer.notAfterText
                         textFormat: Text.PlainText
                         font.pixelSize: 12
-                        color: view.inspection.expired ? Theme.danger : Theme.text
+                        color: view.importer.expired ? Theme.danger : Theme.text
                     }
                 }
                 RowLayout {
                     Layout.fillWidth: true
                     spacing: 10
                     Pill {
-                        visible: view.inspection.ok === true
-                        text: view.inspection.canAdd ? "✓ " + qsTr("can be added") : "✗ " + (view.inspection.statusCode ?? "")
-                        tint: view.inspection.canAdd ? Theme.decisionColor("authenticated") : Theme.danger
+                        readonly property bool acceptable: view.importer.status === CertificateImport.Acceptable
+                        visible: view.importer.checked
+                        text: acceptable ? "✓ " + qsTr("can be added") : "✗ " + view.importer.statusCode
+                        tint: acceptable ? Theme.decisionColor("authenticated") : Theme.danger
                     }
                     Label {
                         objectName: "importMessage"
                         Layout.fillWidth: true
-                        text: view.inspection.message ?? qsTr("Choose a PEM file: it is checked before anything is added.")
+                        text: view.importer.message
                         textFormat: Text.PlainText
                         wrapMode: Text.WordWrap
                         font.pixelSize: 12
-                        color: view.inspection.ok === undefined ? Theme.muted
-                               : view.inspection.canAdd ? Theme.decisionColor("authenticated") : Theme.danger
+                        color: view.importer.status === CertificateImport.Acceptable ? Theme.decisionColor("authenticated")
+                               : view.importer.status === CertificateImport.Refused
+                                 || view.importer.status === CertificateImport.Unreadable ? Theme.danger : Theme.muted
                     }
                     ActionButton {
                         small: true
                         filled: false
                         text: qsTr("Cancel")
-                        onClicked: {
-                            view.importKind = "";
-                            view.inspection = ({});
-                        }
+                        onClicked: view.importer.cancel()
                     }
                     ActionButton {
                         objectName: "confirmImport"
                         small: true
-                        text: view.importKind === "root" ? qsTr("Trust root") : qsTr("Add certificate")
-                        enabled: view.inspection.canAdd === true && view.controller !== null && view.importRequest === -1
-                        onClicked: view.importRequest = view.importKind === "root"
-                                   ? view.controller.trustRootFile(importPath.text.trim())
-                                   : view.controller.addCertificateFile(importPath.text.trim())
+                        text: view.importer.kind === CertificateImport.Root ? qsTr("Trust root") : qsTr("Add certificate")
+                        enabled: view.importer.canConfirm
+                        onClicked: view.importer.confirm()
                     }
                 }
             }

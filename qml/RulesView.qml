@@ -5,12 +5,13 @@ pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import KevanTel.Ui
 
 Item {
     id: view
 
-    required property var rules
-    required property var controller
+    required property RuleListModel rules
+    required property EngineController controller
 
     ColumnLayout {
         anchors.fill: parent
@@ -55,6 +56,7 @@ Item {
                 CheckBox {
                     id: singleUseBox
                     text: qsTr("Once")
+                    Accessible.name: qsTr("Once: the rule ends after one call")
                 }
                 ActionButton {
                     text: qsTr("Add rule")

@@ -8,6 +8,8 @@ ComboBox {
 
     implicitHeight: 38
     font.pixelSize: 13
+    Accessible.role: Accessible.ComboBox
+    Accessible.name: box.displayText
 
     background: Rectangle {
         implicitWidth: 140

@@ -5,11 +5,12 @@ pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import KevanTel.Ui
 
 Item {
     id: view
 
-    required property var stats
+    required property StatsModel stats
 
     // Bottom first, as the bars stack.
     readonly property var stack: ["authenticated", "allowlisted", "ask", "voicemail", "rejected", "blocked", "other"]
@@ -120,7 +121,14 @@ Item {
                         }
                         Item { Layout.fillWidth: true }
                         Repeater {
-                            model: view.stats.decisionTotals.filter(d => d.count > 0)
+                            model: {
+                                const shown = [];
+                                for (const total of view.stats.decisionTotals) {
+                                    if (total.count > 0)
+                                        shown.push(total);
+                                }
+                                return shown;
+                            }
                             delegate: RowLayout {
                                 id: legend
 
@@ -266,7 +274,7 @@ Item {
                                     visible: barMouse.containsMouse
                                     text: bar.dayText + ": " + (bar.total === 1 ? qsTr("1 call") : qsTr("%1 calls").arg(bar.total))
                                           + (bar.total > 0 ? "\n" + view.stack.filter(d => bar.counts[d] > 0)
-                                                                 .map(d => Theme.decisionLabel(d === "other" ? "" : d) + " " + bar.counts[d])
+                                                                 .map(d => Labels.tally(d) + " " + bar.counts[d])
                                                                  .join(" · ") : "")
                                 }
                             }

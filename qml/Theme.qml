@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Colours and sizes shared by the dashboard's views: one singleton, so that qmllint knows every
-// name and type.
+// name and type. The words the user reads come from C++ (Labels).
 pragma Singleton
 import QtQuick
+import KevanTel.Ui
 QtObject {
     readonly property color background: "#f3f5f4"
     readonly property color surface: "#ffffff"
@@ -59,93 +60,8 @@ QtObject {
         }
     }
 
-    function decisionLabel(decision: string, reason): string {
-        if (decision === "challenge" && String(reason ?? "").startsWith("registration_"))
-            return "Registration";
-        switch (decision) {
-        case "authenticated": return "Authenticated";
-        case "allowlisted": return "Allowed";
-        case "blocked": return "Blocked";
-        case "rejected": return "Rejected";
-        case "ask": return "Asking you";
-        case "challenge": return "Asking PIN";
-        case "voicemail": return "Voicemail";
-        case "": return "Deciding";
-        default: return decision;
-        }
-    }
-
-    function reasonText(reason: string): string {
-        switch (reason) {
-        case "registry": return "registered namespace holder";
-        case "block_rule": return "matches a block rule";
-        case "allow_rule": return "matches an allow rule";
-        case "number_accepts_all": return "this number accepts all calls";
-        case "unregistered": return "not registered to a namespace";
-        case "certificate_invalid": return "namespace certificate is not valid";
-        case "attestation_failed": return "caller ID failed verification";
-        case "spam_likely": return "Telnyx flags it as likely spam";
-        case "anonymous": return "anonymous caller";
-        case "ask_owner": return "waiting for your decision";
-        case "owner_accepted": return "you accepted";
-        case "owner_rejected": return "you rejected";
-        case "owner_voicemail": return "you sent it to voicemail";
-        case "ask_timeout": return "you did not answer in time";
-        case "caller_id_unverified": return "caller ID not verified";
-        case "registry_pin": return "registered, entered the PIN";
-        case "pin_failed": return "wrong PIN too often";
-        case "pin_locked": return "PIN locked after wrong tries";
-        case "registration_call_in": return "calling in for a self-registration";
-        case "registration_phone_proven": return "keyed in the registration code: phone proven";
-        case "registration_code_failed": return "wrong registration code";
-        case "": return "";
-        default: return reason;
-        }
-    }
-
-    function stateLabel(state: string): string {
-        switch (state) {
-        case "ringing": return "Ringing";
-        case "asking": return "Ringing for you";
-        case "answering": return "Answering";
-        case "challenging": return "Asking for the PIN or code";
-        case "forwarding": return "Forwarding";
-        case "forwarded": return "Connected";
-        case "rejecting": return "Turning away";
-        case "fallback": return "Unavailable message";
-        case "voicemail": return "Taking a message";
-        case "ending": return "Ending";
-        case "ended": return "Ended";
-        case "failed": return "Failed";
-        default: return state;
-        }
-    }
-
+    // The Settings page's words for a policy, from the one place they are written (Labels).
     function policyLabel(policy: string): string {
-        switch (policy) {
-        case "accept_all": return "Accept all";
-        case "reject_with_message": return "Reject + message";
-        case "reject": return "Reject";
-        case "ask": return "Ask me";
-        case "voicemail": return "Voicemail";
-        case "": return "Default";
-        default: return policy;
-        }
-    }
-
-    // "1:05" from milliseconds.
-    function clock(ms: real): string {
-        const secs = Math.max(0, Math.floor(ms / 1000));
-        const m = Math.floor(secs / 60);
-        const s = secs % 60;
-        return m + ":" + (s < 10 ? "0" : "") + s;
-    }
-
-    // The policies offered for a number: "" (the configured default) first.
-    function withDefault(policies: list<string>): list<string> {
-        const all = [""];
-        for (const policy of policies)
-            all.push(policy);
-        return all;
+        return Labels.policy(policy);
     }
 }

@@ -9,13 +9,14 @@ import QtQuick
 import QtQuick.Controls
 import QtQuick.Dialogs
 import QtQuick.Layouts
+import KevanTel.Ui
 
 Item {
     id: view
 
-    required property var voicemail
-    required property var player
-    property var controller: null
+    required property VoicemailModel voicemail
+    required property VoicemailPlayer player
+    property EngineController controller: null
 
     // The selected message (0: none) and its roles (VoicemailModel::message).
     property real selectedId: 0
@@ -178,7 +179,7 @@ Item {
                 // The selection is the message id: a refresh may reorder the rows (a message
                 // heard moves down), so keys and clicks select by id, not by row.
                 keyNavigationEnabled: false
-                activeFocusOnTab: true
+                activeFocusOnTab: list.count > 0 // an empty list has nothing to select
                 boundsBehavior: Flickable.StopAtBounds
                 highlightFollowsCurrentItem: false
                 ScrollBar.vertical: ScrollBar {}
@@ -214,8 +215,14 @@ Item {
                     background: Rectangle {
                         radius: Theme.radius
                         color: row.selected ? Theme.accentSoft : Theme.surface
-                        border.width: row.selected && list.activeFocus ? 2 : 1
+                        border.width: 1
                         border.color: row.selected ? Theme.accent : Theme.border
+                        // The list's focus shows on the selected message.
+                        FocusRing {
+                            shown: row.selected && list.activeFocus
+                            gap: 0
+                            radius: Theme.radius
+                        }
                     }
                     contentItem: RowLayout {
                         spacing: 10
@@ -412,8 +419,10 @@ Item {
                             background: Rectangle {
                                 radius: 20
                                 color: playButton.down ? Qt.darker(Theme.accent, 1.2) : Theme.accent
-                                border.width: playButton.activeFocus ? 2 : 0
-                                border.color: Theme.nav
+                                FocusRing {
+                                    shown: playButton.visualFocus
+                                    radius: 23
+                                }
                             }
                             contentItem: Label {
                                 text: playButton.text

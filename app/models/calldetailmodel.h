@@ -8,6 +8,7 @@
 #include <QAbstractListModel>
 #include <QTimer>
 #include <QVariantMap>
+#include <QtQml/qqmlregistration.h>
 
 namespace kt {
 
@@ -19,6 +20,8 @@ namespace kt {
 class CallDetailModel : public QAbstractListModel
 {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("the app creates it")
     Q_PROPERTY(QString callId READ callId NOTIFY loaded)
     Q_PROPERTY(bool found READ found NOTIFY loaded)
     Q_PROPERTY(QVariantMap call READ call NOTIFY loaded)

@@ -5,6 +5,7 @@
 #include "store/callrecord.h"
 
 #include <QAbstractListModel>
+#include <QtQml/qqmlregistration.h>
 
 namespace kt {
 
@@ -14,6 +15,8 @@ namespace kt {
 class CallListModel : public QAbstractListModel
 {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("the app creates it")
     Q_PROPERTY(int count READ rowCount NOTIFY countChanged)
     Q_PROPERTY(int activeCount READ activeCount NOTIFY activeCountChanged)
     Q_PROPERTY(int askTimeoutSecs READ askTimeoutSecs CONSTANT)

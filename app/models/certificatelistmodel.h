@@ -3,13 +3,17 @@
 
 #include "snapshotlistmodel.h"
 
+#include <QtQml/qqmlregistration.h>
+
 namespace kt {
 
 // The trusted roots and the namespace certificates (ScreeningRepository::roots() then
 // certificates()), each with whether it is valid now.
-class CertificateListModel : public SnapshotListModel
+class CertificateListModel : public kt::SnapshotListModel
 {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("the app creates it")
 public:
     enum Role {
         FingerprintRole = FirstRole, // SHA-256, hex (the key)

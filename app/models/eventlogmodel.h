@@ -6,6 +6,7 @@
 
 #include <QAbstractListModel>
 #include <QTimer>
+#include <QtQml/qqmlregistration.h>
 
 namespace kt {
 
@@ -16,6 +17,8 @@ namespace kt {
 class EventLogModel : public QAbstractListModel
 {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("the app creates it")
     Q_PROPERTY(int count READ count NOTIFY countChanged)
     Q_PROPERTY(bool hasMore READ hasMore NOTIFY hasMoreChanged)
     Q_PROPERTY(QString errorString READ errorString NOTIFY errorStringChanged)

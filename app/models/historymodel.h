@@ -8,6 +8,7 @@
 
 #include <QAbstractListModel>
 #include <QHash>
+#include <QtQml/qqmlregistration.h>
 
 namespace kt {
 
@@ -26,6 +27,8 @@ namespace kt {
 class HistoryModel : public QAbstractListModel
 {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("the app creates it")
     Q_PROPERTY(int count READ count NOTIFY countChanged)
     Q_PROPERTY(bool hasMore READ hasMore NOTIFY hasMoreChanged)
     Q_PROPERTY(QString errorString READ errorString NOTIFY errorStringChanged)

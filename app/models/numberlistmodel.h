@@ -12,7 +12,7 @@ namespace kt {
 
 // The owner's number map (ScreeningRepository::numbers(), in map order) with how many calls
 // each number had today and in the last 7 days (from the calls table).
-class NumberListModel : public SnapshotListModel
+class NumberListModel : public kt::SnapshotListModel
 {
     Q_OBJECT
     Q_PROPERTY(QString defaultPolicy READ defaultPolicy CONSTANT)

@@ -3,14 +3,18 @@
 
 #include "snapshotlistmodel.h"
 
+#include <QtQml/qqmlregistration.h>
+
 namespace kt {
 
 // Callers' self-registrations still open (waiting for the call from their phone, or for the
 // owner), oldest first: the namespace, the certificate's state now, the phone and both proofs,
 // for the Registry page's Approve / Deny (EngineController::approveRegistration).
-class PendingRegistrationListModel : public SnapshotListModel
+class PendingRegistrationListModel : public kt::SnapshotListModel
 {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("the app creates it")
 public:
     enum Role {
         IdRole = FirstRole,   // 32 hex digits (the key)

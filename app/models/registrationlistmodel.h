@@ -3,13 +3,17 @@
 
 #include "snapshotlistmodel.h"
 
+#include <QtQml/qqmlregistration.h>
+
 namespace kt {
 
 // The caller registry (ScreeningRepository::registrations(), by phone): which phone belongs to
 // which namespace, and whether that namespace's certificate is valid now.
-class RegistrationListModel : public SnapshotListModel
+class RegistrationListModel : public kt::SnapshotListModel
 {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("the app creates it")
 public:
     enum Role {
         PhoneRole = FirstRole, // E.164 (the key)

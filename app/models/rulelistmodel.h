@@ -3,13 +3,17 @@
 
 #include "snapshotlistmodel.h"
 
+#include <QtQml/qqmlregistration.h>
+
 namespace kt {
 
 // The allow and block rules (ScreeningRepository::rules(), by id), active, expired and
 // consumed ones; removed rules are not listed.
-class RuleListModel : public SnapshotListModel
+class RuleListModel : public kt::SnapshotListModel
 {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("the app creates it")
 public:
     enum Role {
         RuleIdRole = FirstRole, // the key

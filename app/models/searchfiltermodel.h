@@ -3,6 +3,7 @@
 
 #include <QSortFilterProxyModel>
 #include <QStringList>
+#include <QtQml/qqmlregistration.h>
 
 namespace kt {
 
@@ -12,6 +13,8 @@ namespace kt {
 class SearchFilterModel : public QSortFilterProxyModel
 {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("the app creates it")
     Q_PROPERTY(QString query READ query WRITE setQuery NOTIFY queryChanged)
     Q_PROPERTY(
         QStringList searchRoles READ searchRoles WRITE setSearchRoles NOTIFY searchRolesChanged)

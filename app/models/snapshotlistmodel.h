@@ -6,6 +6,7 @@
 #include <QAbstractListModel>
 #include <QTimer>
 #include <QVariantList>
+#include <QtQml/qqmlregistration.h>
 
 namespace kt {
 
@@ -17,6 +18,9 @@ namespace kt {
 class SnapshotListModel : public QAbstractListModel
 {
     Q_OBJECT
+    // The base of the lists the QML uses: qmllint then knows their count. Subclasses name it
+    // kt::SnapshotListModel: Qt 6.4's type registrar finds a base class only by its full name.
+    QML_ANONYMOUS
     Q_PROPERTY(int count READ count NOTIFY countChanged)
     Q_PROPERTY(QString errorString READ errorString NOTIFY errorStringChanged)
 public:

@@ -2,6 +2,7 @@
 #include "statsmodel.h"
 
 #include "displaytext.h"
+#include "labels.h"
 #include "screening/screeningrepository.h"
 #include "store/eventstore.h"
 
@@ -10,23 +11,6 @@
 namespace kt {
 namespace {
 const QString Other = QStringLiteral("other");
-
-QString decisionLabel(const QString &decision)
-{
-    if (decision == QLatin1String("authenticated"))
-        return StatsModel::tr("Authenticated");
-    if (decision == QLatin1String("allowlisted"))
-        return StatsModel::tr("Allowed");
-    if (decision == QLatin1String("blocked"))
-        return StatsModel::tr("Blocked");
-    if (decision == QLatin1String("rejected"))
-        return StatsModel::tr("Rejected");
-    if (decision == QLatin1String("ask"))
-        return StatsModel::tr("Asked you");
-    if (decision == QLatin1String("voicemail"))
-        return StatsModel::tr("Voicemail");
-    return StatsModel::tr("Undecided");
-}
 } // namespace
 
 StatsModel::StatsModel(QObject *parent) : QAbstractListModel(parent)
@@ -223,7 +207,7 @@ void StatsModel::refresh()
         if (decision == Other && totals.value(Other) == 0)
             continue;
         m_decisionTotals.append(QVariantMap{{QStringLiteral("decision"), decision},
-                                            {QStringLiteral("label"), decisionLabel(decision)},
+                                            {QStringLiteral("label"), Labels::tallyText(decision)},
                                             {QStringLiteral("count"), totals.value(decision)}});
     }
     m_topNumbers = top;

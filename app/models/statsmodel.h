@@ -9,6 +9,7 @@
 #include <QTimer>
 #include <QVariantList>
 
+#include <QtQml/qqmlregistration.h>
 #include <functional>
 
 namespace kt {
@@ -20,6 +21,8 @@ namespace kt {
 class StatsModel : public QAbstractListModel
 {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("the app creates it")
     Q_PROPERTY(int count READ count NOTIFY refreshed)
     Q_PROPERTY(int totalCalls READ totalCalls NOTIFY refreshed)
     Q_PROPERTY(int turnedAway READ turnedAway NOTIFY refreshed)

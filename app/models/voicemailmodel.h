@@ -9,6 +9,7 @@
 #include <QUrl>
 #include <QVariantMap>
 
+#include <QtQml/qqmlregistration.h>
 #include <functional>
 
 namespace kt {
@@ -25,9 +26,11 @@ namespace kt {
 // notification). exportTo() copies a message's audio (VoicemailFiles::exportMessage: refused
 // when the file no longer matches its SHA-256); marking heard and deleting write to the log and
 // go through the engine (EngineController).
-class VoicemailModel : public SnapshotListModel
+class VoicemailModel : public kt::SnapshotListModel
 {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("the app creates it")
     Q_PROPERTY(int unreadCount READ unreadCount NOTIFY unreadCountChanged)
 public:
     static constexpr int MaxTranscript = 8000;

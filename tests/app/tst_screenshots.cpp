@@ -3,6 +3,7 @@
 // thread) with demo-like data, offscreen with the software renderer, and saves the pictures as
 // PNG files in the build directory (KEVANTEL_SCREENSHOT_DIR) for people to look at. Fails when
 // a page comes out blank or nearly so.
+#include "certificateimport.h"
 #include "dashboardfixture.h"
 #include "demodata.h"
 #include "quickitems.h"
@@ -223,17 +224,12 @@ bool TstScreenshots::prepare(const QByteArray &tag)
         if (!file.open(QIODevice::WriteOnly) || file.write(ca.certificate().toPem()) <= 0)
             return false;
         file.close();
-        QQuickItem *registry = withProperty(m_window->contentItem(), "importKind");
-        QQuickItem *path = nullptr;
-        for (QQuickItem *item : registry ? allItems(registry) : QList<QQuickItem *>()) {
-            if (item->objectName() == QLatin1String("importPath"))
-                path = item;
-        }
-        if (!path)
+        auto *import = m_window->findChild<CertificateImport *>();
+        if (!import)
             return false;
-        registry->setProperty("importKind", QStringLiteral("root"));
-        path->setProperty("text", file.fileName());
-        return QMetaObject::invokeMethod(registry, "inspect");
+        import->start(CertificateImport::Root);
+        import->choose(file.fileName());
+        return import->status() == CertificateImport::Acceptable;
     }
     if (tag == "12-settings-checked") {
         // Mistakes as they are typed, and a number written the way people write it.
@@ -296,8 +292,8 @@ void TstScreenshots::cleanUp(const QByteArray &tag)
         QMetaObject::invokeMethod(d, "close");
         (void)QTest::qWaitFor([d] { return d->property("position").toDouble() == 0.0; });
     } else if (tag == "11-certificate-import") {
-        if (QQuickItem *registry = withProperty(m_window->contentItem(), "importKind"))
-            registry->setProperty("importKind", QString());
+        if (auto *import = m_window->findChild<CertificateImport *>())
+            import->cancel();
     } else if (tag == "13-first-run") {
         m_fixture->dashboard().firstRun().setActive(false);
         m_fixture->dashboard().settings().revert();

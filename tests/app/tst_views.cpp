@@ -2,6 +2,7 @@
 // Every QML view of the dashboard, rendered offscreen with the real models on a temporary
 // database: it loads without a QML warning, shows what the models hold, shows hostile text as
 // plain text, and its buttons reach the EngineController.
+#include "certificateimport.h"
 #include "dashboardfixture.h"
 #include "demodata.h"
 #include "quickitems.h"
@@ -424,12 +425,17 @@ void TstViews::registryImportsCertificates()
     const QString caFile = write(QStringLiteral("carol-ca.pem"), ca.certificate().toPem());
     const QString carolFile = write(QStringLiteral("carol.pem"), carol.toPem());
 
-    // A namespace certificate whose root is not trusted: refused before anything is sent.
-    root->setProperty("importKind", QStringLiteral("namespace"));
-    QQuickItem *path = findNamed(root, QStringLiteral("importPath"));
-    path->setProperty("text", carolFile);
-    QVERIFY(QMetaObject::invokeMethod(root, "inspect"));
+    // A namespace certificate whose root is not trusted: refused before anything is sent. The
+    // path typed in the field is checked after a pause.
+    auto *import = root->findChild<CertificateImport *>();
+    QVERIFY(import);
+    import->start(CertificateImport::Namespace);
     QVERIFY(panel->isVisible());
+    QQuickItem *path = findNamed(root, QStringLiteral("importPath"));
+    path->forceActiveFocus();
+    typeText(view.get(), carolFile);
+    QCOMPARE(import->path(), carolFile);
+    QTRY_COMPARE(import->status(), CertificateImport::Refused);
     QQuickItem *message = findNamed(root, QStringLiteral("importMessage"));
     QVERIFY2(message->property("text").toString().contains(QStringLiteral("trust its root first")),
              qPrintable(message->property("text").toString()));
@@ -441,9 +447,10 @@ void TstViews::registryImportsCertificates()
     QVERIFY(!confirm->property("enabled").toBool());
 
     // Its root can be trusted: the button goes to the controller (no engine here).
-    root->setProperty("importKind", QStringLiteral("root"));
-    path->setProperty("text", QUrl::fromLocalFile(caFile).toString());
-    QVERIFY(QMetaObject::invokeMethod(root, "inspect"));
+    import->start(CertificateImport::Root);
+    QCOMPARE(path->property("text").toString(), QString());
+    import->choose(QUrl::fromLocalFile(caFile).toString());
+    QCOMPARE(path->property("text").toString(), QUrl::fromLocalFile(caFile).toString());
     QVERIFY2(message->property("text").toString().contains(QStringLiteral("self-signed")),
              qPrintable(message->property("text").toString()));
     QVERIFY(confirm->property("enabled").toBool());
@@ -455,8 +462,8 @@ void TstViews::registryImportsCertificates()
     QVERIFY(panel->isVisible());
 
     // Not a certificate at all.
-    path->setProperty("text", m_fixture->configFile() + QStringLiteral(".missing"));
-    QVERIFY(QMetaObject::invokeMethod(root, "inspect"));
+    import->choose(m_fixture->configFile() + QStringLiteral(".missing"));
+    QCOMPARE(import->status(), CertificateImport::Unreadable);
     QVERIFY(message->property("text").toString().contains(QStringLiteral("no file")));
     QVERIFY(QMetaObject::invokeMethod(findButton(root, QStringLiteral("Cancel")), "clicked"));
     QVERIFY(!panel->isVisible());
