@@ -217,11 +217,12 @@ Item {
                         color: row.selected ? Theme.accentSoft : Theme.surface
                         border.width: 1
                         border.color: row.selected ? Theme.accent : Theme.border
-                        // The list's focus shows on the selected message.
+                        // The list's focus shows on the selected message, in the list's green.
                         FocusRing {
                             shown: row.selected && list.activeFocus
                             gap: 0
                             radius: Theme.radius
+                            border.color: Theme.accent
                         }
                     }
                     contentItem: RowLayout {

@@ -117,15 +117,9 @@ void TstKeyboard::initTestCase()
     QVERIFY2(m_fixture->setUp(true, &error, 2), qPrintable(error));
     QVERIFY2(m_fixture->addVoicemail(&error), qPrintable(error));
     m_engine = std::make_unique<QQmlApplicationEngine>();
-    connect(m_engine.get(), &QQmlEngine::warnings, this,
-            [this](const QList<QQmlError> &w) { m_warnings += w; });
-    m_engine->setInitialProperties(m_fixture->dashboard().properties());
-    m_engine->load(QUrl(QStringLiteral("qrc:/KevanTel/Main.qml")));
-    QCOMPARE(m_engine->rootObjects().size(), 1);
-    m_window = qobject_cast<QQuickWindow *>(m_engine->rootObjects().constFirst());
+    m_window =
+        kt::test::loadMainWindow(*m_engine, m_fixture->dashboard().properties(), &m_warnings);
     QVERIFY(m_window);
-    m_window->resize(1240, 780);
-    m_window->show();
     m_window->requestActivate();
     QVERIFY(QTest::qWaitForWindowActive(m_window));
     QVERIFY(settle(m_window, m_engine.get()));
