@@ -249,7 +249,7 @@ ApplicationWindow {
                             uncheckedColor: "#8a6a1c"
                             textColor: "white"
                             font.bold: true
-                            font.pixelSize: 14
+                            font.pixelSize: 12 // the rail's size, not the Settings page's
                         }
                         Label {
                             Layout.fillWidth: true
