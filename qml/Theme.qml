@@ -3,7 +3,7 @@
 // name and type. The words the user reads come from C++ (Labels).
 pragma Singleton
 import QtQuick
-import KevanTel.Ui
+
 QtObject {
     readonly property color background: "#f3f5f4"
     readonly property color surface: "#ffffff"
@@ -58,10 +58,5 @@ QtObject {
         case "screening": return "#1f6f5c";
         default: return "#7b847f";
         }
-    }
-
-    // The Settings page's words for a policy, from the one place they are written (Labels).
-    function policyLabel(policy: string): string {
-        return Labels.policy(policy);
     }
 }
