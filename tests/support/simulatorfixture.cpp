@@ -41,4 +41,20 @@ Config SimulatorFixture::engineConfig(const QString &forwardTo) const
     return c;
 }
 
+std::unique_ptr<TelnyxSimulator> startSimulatorInto(WebhookCollector &collector)
+{
+    if (!collector.start()) {
+        qWarning() << "the webhook collector did not start";
+        return nullptr;
+    }
+    auto simulator = std::make_unique<TelnyxSimulator>();
+    if (!simulator->start()) {
+        qWarning() << "the Telnyx simulator did not start";
+        return nullptr;
+    }
+    simulator->setWebhookUrl(collector.url());
+    simulator->setEventDelayMs(1);
+    return simulator;
+}
+
 } // namespace kt::test

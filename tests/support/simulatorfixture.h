@@ -3,6 +3,7 @@
 
 #include "engine/config.h"
 #include "simulator/telnyxsimulator.h"
+#include "webhookcollector.h"
 
 #include <QTemporaryDir>
 
@@ -27,5 +28,10 @@ protected:
     std::unique_ptr<QTemporaryDir> m_dir;
     std::unique_ptr<TelnyxSimulator> m_telnyx;
 };
+
+// A started simulator whose webhooks go, at once (1 ms apart), to `collector`, which is started
+// too; null (with a warning) when either did not start. For the suites that look at the
+// webhooks themselves rather than at an engine.
+std::unique_ptr<TelnyxSimulator> startSimulatorInto(WebhookCollector &collector);
 
 } // namespace kt::test

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The Call Control client against the Telnyx simulator on loopback.
 #include "simulator/telnyxsimulator.h"
+#include "simulatorfixture.h"
 #include "telnyx/callcontrolclient.h"
 #include "telnyx/proxyfactory.h"
 #include "testcertificate.h"
@@ -103,11 +104,8 @@ private slots:
     void init()
     {
         m_hooks = std::make_unique<WebhookCollector>();
-        QVERIFY(m_hooks->start());
-        m_sim = std::make_unique<TelnyxSimulator>();
-        QVERIFY(m_sim->start());
-        m_sim->setWebhookUrl(m_hooks->url());
-        m_sim->setEventDelayMs(1);
+        m_sim = test::startSimulatorInto(*m_hooks);
+        QVERIFY(m_sim);
         m_sim->setSpeakDurationMs(30);
         m_client = std::make_unique<CallControlClient>();
         m_client->setBaseUrl(m_sim->baseUrl());

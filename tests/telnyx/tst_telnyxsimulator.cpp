@@ -2,6 +2,7 @@
 // The fake Telnyx API (docs/telnyx-api.md §7) over real HTTP on loopback, and the webhooks it
 // sends.
 #include "simulator/telnyxsimulator.h"
+#include "simulatorfixture.h"
 #include "telnyx/telnyxerror.h"
 #include "telnyx/telnyxtime.h"
 #include "telnyx/webhookevent.h"
@@ -170,11 +171,8 @@ private slots:
     {
         m_nam.setProxy(QNetworkProxy::NoProxy);
         m_hooks = std::make_unique<WebhookCollector>();
-        QVERIFY(m_hooks->start());
-        m_sim = std::make_unique<TelnyxSimulator>();
-        QVERIFY(m_sim->start());
-        m_sim->setWebhookUrl(m_hooks->url());
-        m_sim->setEventDelayMs(1);
+        m_sim = test::startSimulatorInto(*m_hooks);
+        QVERIFY(m_sim);
         m_sim->setSpeakDurationMs(40);
         m_sim->setTransferAnswerDelayMs(40);
         m_sim->setDeliveryRetryDelayMs(10);
