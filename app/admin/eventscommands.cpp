@@ -3,6 +3,8 @@
 #include "admincommands.h"
 
 #include "output.h"
+#include "screening/deepfakehint.h"
+#include "screening/screentranscript.h"
 #include "store/eventstore.h"
 #include "voicemail/voicemailfiles.h"
 #include "voicemail/voicemailrepository.h"
@@ -132,7 +134,7 @@ int decideCall(const CommandLine &cl, EventStore &store)
         return 1;
     }
     const QString callId = call->callId;
-    if (call->state != QLatin1String("asking")) {
+    if (call->state != QLatin1String("asking") && call->state != QLatin1String("screening")) {
         Output::error(
             QStringLiteral("call %1 is not waiting for a decision (it is %2)")
                 .arg(callId, call->state.isEmpty() ? QStringLiteral("unknown") : call->state));
@@ -179,22 +181,55 @@ int callsCommand(const CommandLine &cl, EventStore &store)
     CallQuery query;
     query.limit = cl.limit > 0 ? cl.limit : 50;
     const QList<CallRecord> calls = store.calls(query);
+    // A screened call's words and deepfake hint (flags.screen): caller-controlled text, read
+    // back within its bounds and printed as text.
+    auto transcriptOf = [](const CallRecord &c) {
+        const QJsonObject screen = c.flags.value(QStringLiteral("screen")).toObject();
+        return ScreenTranscript::fromJson(screen.value(QStringLiteral("transcript")).toObject());
+    };
+    auto hintOf = [](const CallRecord &c) {
+        return DeepfakeHint::fromJson(c.flags.value(QStringLiteral("screen"))
+                                          .toObject()
+                                          .value(QStringLiteral("deepfake"))
+                                          .toObject());
+    };
     if (cl.json) {
         QJsonArray rows;
-        for (const CallRecord &c : calls)
-            rows.append(c.toJson());
+        for (const CallRecord &c : calls) {
+            QJsonObject row = c.toJson();
+            if (c.flags.contains(QStringLiteral("screen"))) {
+                const ScreenTranscript t = transcriptOf(c);
+                row.insert(QStringLiteral("transcript"), t.text());
+                if (!t.callerName().isEmpty())
+                    row.insert(QStringLiteral("screen_caller_name"), t.callerName());
+                if (!t.reason().isEmpty())
+                    row.insert(QStringLiteral("screen_reason"), t.reason());
+                row.insert(QStringLiteral("deepfake_hint"), hintOf(c).text());
+            }
+            rows.append(row);
+        }
         Output::json(rows);
         return 0;
     }
     QList<QStringList> rows;
     for (const CallRecord &c : calls) {
+        QString words;
+        QString hint;
+        if (c.flags.contains(QStringLiteral("screen"))) {
+            const ScreenTranscript t = transcriptOf(c);
+            words = t.firstWords(60);
+            if (!t.callerName().isEmpty())
+                words = QStringLiteral("[%1] ").arg(t.callerName().left(30)) + words;
+            hint = hintOf(c).text();
+        }
         rows.append({c.callId, c.fromNumber, c.toNumber, c.decision, c.reason, c.namespaceName,
-                     c.state, c.startedAt, c.endedAt});
+                     c.state, c.startedAt, c.endedAt, words, hint});
     }
     Output::table({QStringLiteral("CALL"), QStringLiteral("FROM"), QStringLiteral("TO"),
                    QStringLiteral("DECISION"), QStringLiteral("REASON"),
                    QStringLiteral("NAMESPACE"), QStringLiteral("STATE"), QStringLiteral("STARTED"),
-                   QStringLiteral("ENDED")},
+                   QStringLiteral("ENDED"), QStringLiteral("TRANSCRIPT"),
+                   QStringLiteral("DEEPFAKE")},
                   rows);
     return 0;
 }

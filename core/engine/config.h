@@ -28,7 +28,8 @@ struct Config
     QString synchronous = QStringLiteral("FULL");
 
     // Screening policy.
-    QString unknownPolicy = QStringLiteral("reject_with_message"); // | reject | ask | voicemail
+    // | reject | ask | voicemail | screen
+    QString unknownPolicy = QStringLiteral("reject_with_message");
     // What an ask the owner does not answer in time becomes: reject_with_message, reject or
     // voicemail; empty: unknown-policy (reject_with_message when that is ask).
     QString askFallback;
@@ -63,6 +64,17 @@ struct Config
     int voicemailMaxLengthSecs = CallConfig().voicemailMaxLengthSecs;
     bool voicemailTranscription = CallConfig().voicemailTranscription;
     bool voicemailOnNoAnswer = CallConfig().voicemailOnNoAnswer;
+
+    // Screening (README "Screening a caller"): the greeting (empty: the built-in one, naming
+    // the namespace), how the caller is heard (google, deepgram or ai), the owner's time, what
+    // an undecided screen becomes (reject_with_message or voicemail), how long a silent caller
+    // waits before being asked again, and deepfake detection on the answer.
+    QString screenGreeting;
+    QString screenEngine = CallConfig().screenEngine;
+    int screenTimeoutSecs = CallConfig().screenTimeoutSecs;
+    QString screenFallback = CallConfig().screenFallback;
+    int screenSilenceSecs = CallConfig().screenSilenceSecs;
+    bool screenDeepfake = CallConfig().screenDeepfake;
 
     // Self-registration (README "Self-registration"): the webhook port serves /register only
     // when on; a proven registration waits for the owner ("owner") or is approved at once

@@ -28,6 +28,7 @@ const QString BlockedPhone = QStringLiteral("+19005550111");
 const QString AskNumber = QStringLiteral("+18884748738");       // 474-TREE rings for the owner
 const QString VoicemailNumber = QStringLiteral("+18665062265"); // takes messages
 const QString CourierPhone = QStringLiteral("+15035550119");
+const QString ScreenNumber = QStringLiteral("+18886762825"); // 676-DUCK screens its callers
 const QString DemoForwardTo = QStringLiteral("+15125550100");
 
 // What the registration page does in the browser: an Ed25519 signature by the PKCS#8 key.
@@ -47,6 +48,21 @@ QByteArray signEd25519(const QByteArray &privateKeyPem, const QByteArray &messag
     EVP_MD_CTX_free(ctx);
     EVP_PKEY_free(key);
     return ok ? signature.left(int(length)) : QByteArray();
+}
+} // namespace
+
+namespace {
+Demo::Caller screened(const QString &from, const QString &name, const QStringList &words,
+                      const QString &deepfake = QStringLiteral("real"), double score = 0.06)
+{
+    Demo::Caller c;
+    c.from = from;
+    c.name = name;
+    c.to = ScreenNumber;
+    c.screenWords = words;
+    c.deepfakeResult = deepfake;
+    c.deepfakeScore = score;
+    return c;
 }
 } // namespace
 
@@ -101,6 +117,16 @@ QList<Demo::Caller> Demo::cast()
          QStringLiteral("Hi, this is Sam from the parcel service. I have a package for you that "
                         "needs a signature. I will try again tomorrow morning between nine and "
                         "eleven. Thanks, bye.")},
+        // Three callers the 676-DUCK number screens: one who speaks, one who stays silent, one
+        // whose voice is flagged as synthetic.
+        screened(QStringLiteral("+17185550142"), QStringLiteral("+17185550142"),
+                 {QStringLiteral("Hi, this is Dana from Doctor Patel's office."),
+                  QStringLiteral("I'm calling to confirm your appointment tomorrow at ten.")}),
+        screened(QStringLiteral("+13475550161"), QStringLiteral("+13475550161"), {}),
+        screened(QStringLiteral("+12065550177"), QStringLiteral("SECURITY DEPT"),
+                 {QStringLiteral("Hello, this is the fraud team of your bank."),
+                  QStringLiteral("Please confirm your card number to unblock your account.")},
+                 QStringLiteral("fake"), 0.91),
     };
 }
 
@@ -206,13 +232,21 @@ QString Demo::placeNextCall()
         options.voicemailWords = c.voicemailWords;
         options.voicemailSpeaksMs = 4000; // a few seconds of message, then the caller hangs up
     }
+    options.screenWords = c.screenWords;
+    options.screenWordMs = 350; // a few seconds of interim results per sentence
+    options.screenStartsAfterMs = 600;
+    options.deepfakeResult = c.deepfakeResult;
+    options.deepfakeScore = c.deepfakeScore;
+    options.deepfakeAfterMs = 3000;
     if (c.validated) {
         options.shakenStirAttestation = *c.validated ? QStringLiteral("A") : QStringLiteral("C");
         options.shakenStirValidated = c.validated;
     }
     const QString id = m_simulator->startInboundCall(c.from, c.to, options);
-    // Forwarded calls end after a short conversation, as real ones do.
-    QTimer::singleShot(12000, this, [this, id] { m_simulator->callerHangsUp(id); });
+    // Forwarded calls end after a short conversation, as real ones do; a screened caller waits
+    // for the owner (or the screen's timeout) first.
+    QTimer::singleShot(c.to == ScreenNumber ? 75000 : 12000, this,
+                       [this, id] { m_simulator->callerHangsUp(id); });
     return id;
 }
 
@@ -267,9 +301,11 @@ bool Demo::seed(Engine &engine, QString *error)
         repo.setNumberPolicy(AskNumber, QStringLiteral("ask"), Actor);
     if (const auto n = repo.number(VoicemailNumber); n && n->policy.isEmpty())
         repo.setNumberPolicy(VoicemailNumber, QStringLiteral("voicemail"), Actor);
+    if (const auto n = repo.number(ScreenNumber); n && n->policy.isEmpty())
+        repo.setNumberPolicy(ScreenNumber, QStringLiteral("screen"), Actor);
     qCInfo(lcDemo) << "demo callers ready: alice.x is registered, carol.x is registered with a "
                       "PIN, Mum is allowed, one number is blocked, 474-TREE asks the owner, "
-                      "+1 866 506 2265 takes messages";
+                      "+1 866 506 2265 takes messages, 676-DUCK screens its callers";
     return true;
 }
 

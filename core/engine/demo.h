@@ -20,7 +20,9 @@ class TelnyxSimulator;
 // and enters it), someone pretending to be carol.x who guesses wrong three times, an
 // allow-listed caller, a spammer, a blocked number, an unknown caller, someone who hangs up
 // while the phone rings for the owner to decide, and a courier who calls a number that takes
-// messages and leaves one (recorded, downloaded, transcribed). Self-registration is on: shortly
+// messages and leaves one (recorded, downloaded, transcribed), and three callers on a number
+// that screens them: one who says who she is and why (her words arrive as she speaks), one who
+// stays silent, and one whose voice Telnyx flags as synthetic. Self-registration is on: shortly
 // after the start, dave.x registers his phone himself (the page's two steps run in-process
 // against the engine's RegistrationService, with a certificate from a demo root and a signature
 // by its key; the call-in goes through the simulator with the code), and waits for the owner's
@@ -55,6 +57,11 @@ public:
         std::optional<bool> validated;
         QStringList pinScript;  // what the caller keys in on each PIN prompt
         QString voicemailWords; // what the caller says into voicemail (the transcript)
+        // Screened (the 676-DUCK number screens): what the caller says when greeted (empty:
+        // silent), and Telnyx's deepfake verdict on the voice.
+        QStringList screenWords;
+        QString deepfakeResult = QStringLiteral("real");
+        double deepfakeScore = 0.06;
     };
     // carol.x's PIN in the demo.
     static constexpr const char DemoPin[] = "2468";

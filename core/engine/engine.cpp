@@ -129,7 +129,11 @@ void Engine::process(const WebhookEvent &event)
         return; // a late event for a call that has ended and been forgotten
     const QString before = call->machine->state();
     const bool hadDecision = call->machine->decision().has_value();
+    const ScreenTranscript wordsBefore = call->machine->transcript();
+    const QString deepfakeBefore = call->machine->deepfakeResult();
     const CallActions actions = call->machine->onWebhook(event.eventType, event.payload);
+    if (call->machine->screened())
+        recordScreenChange(*call, wordsBefore, deepfakeBefore);
     if (event.eventType == QLatin1String("call.initiated") && !hadDecision &&
         call->machine->legA() == event.payload.callControlId && !call->machine->finished()) {
         call->sinceInitiated.start();
@@ -193,6 +197,17 @@ CallConfig Engine::callConfig() const
     c.voicemailMaxLengthSecs = m_config.voicemailMaxLengthSecs;
     c.voicemailTranscription = m_config.voicemailTranscription;
     c.voicemailOnNoAnswer = m_config.voicemailOnNoAnswer;
+    if (!m_config.screenGreeting.isEmpty())
+        c.screenGreeting = m_config.screenGreeting;
+    else
+        c.screenGreeting = QStringLiteral("Hi, you've reached %1. This call is being screened. "
+                                          "Please say your name and why you're calling.")
+                               .arg(m_config.nameSpace);
+    c.screenEngine = m_config.screenEngine;
+    c.screenTimeoutSecs = m_config.screenTimeoutSecs;
+    c.screenFallback = m_config.screenFallback;
+    c.screenSilenceSecs = m_config.screenSilenceSecs;
+    c.screenDeepfake = m_config.screenDeepfake;
     return c;
 }
 
@@ -252,6 +267,8 @@ void Engine::decideCall(ActiveCall &call, const WebhookEvent &event)
     payload.insert(QStringLiteral("to"), facts.to);
     if (number && !number->label.isEmpty())
         payload.insert(QStringLiteral("to_label"), number->label);
+    if (decision.action == Decision::AnswerAndScreen)
+        payload.insert(QStringLiteral("screen_engine"), call.machine->config().screenEngine);
     CallUpdate update;
     update.decision = decision.decisionName();
     update.reason = decision.reason;
@@ -273,7 +290,7 @@ void Engine::decideCall(ActiveCall &call, const WebhookEvent &event)
         m_server->metrics().countCall(decision.decisionName());
     if (decision.ruleSingleUse && decision.ruleId > 0)
         m_repository->consumeRule(decision.ruleId, call.callId, Actor);
-    if (decision.action == Decision::Ring)
+    if (decision.action == Decision::Ring || decision.action == Decision::AnswerAndScreen)
         m_decisionPoll.start();
 
     execute(call, actions);
@@ -304,7 +321,70 @@ void Engine::execute(ActiveCall &call, const CallActions &actions)
         case CallAction::PinTry:
             handlePinTry(call, action);
             break;
+        case CallAction::StartSilenceTimer:
+            startSilenceTimer(call, action.secs);
+            break;
         }
+    }
+}
+
+void Engine::startSilenceTimer(ActiveCall &call, int secs)
+{
+    if (!call.silenceTimer) {
+        call.silenceTimer = std::make_unique<QTimer>();
+        call.silenceTimer->setSingleShot(true);
+        const QString id = call.callId;
+        connect(call.silenceTimer.get(), &QTimer::timeout, this,
+                [this, id] { onSilenceTimeout(id); });
+    }
+    call.silenceTimer->start(secs * 1000);
+}
+
+void Engine::onSilenceTimeout(const QString &callId)
+{
+    ActiveCall *call = activeCall(callId, false);
+    if (!call || !call->machine->silenceTimerWanted())
+        return;
+    const Step step(*this);
+    const CallActions actions = call->machine->onScreenSilence();
+    CallUpdate update;
+    update.state = call->machine->state();
+    appendEngineEvent(call, QStringLiteral("tel.screen_silence"),
+                      {{QStringLiteral("secs"), call->machine->config().screenSilenceSecs}}, Actor,
+                      &update);
+    execute(*call, actions);
+}
+
+void Engine::recordScreenChange(ActiveCall &call, const ScreenTranscript &before,
+                                const QString &deepfakeBefore)
+{
+    const CallStateMachine &m = *call.machine;
+    const ScreenTranscript &now = m.transcript();
+    if (!(now == before)) {
+        // The utterance that changed (the last one, or the AI gather's turns and fields).
+        QJsonObject payload{{QStringLiteral("engine"), m.screenEngineUsed()},
+                            {QStringLiteral("utterances"), int(now.utterances().size())}};
+        if (!now.isEmpty()) {
+            payload.insert(QStringLiteral("text"), now.utterances().last().text);
+            payload.insert(QStringLiteral("final"), now.utterances().last().final);
+        }
+        if (!now.callerName().isEmpty())
+            payload.insert(QStringLiteral("caller_name"), now.callerName());
+        if (!now.reason().isEmpty())
+            payload.insert(QStringLiteral("reason"), now.reason());
+        CallUpdate update;
+        if (const auto d = m.decision())
+            update.flags = flagsOf(*d);
+        appendEngineEvent(&call, QStringLiteral("tel.screen_words"), payload, Actor, &update);
+    }
+    if (m.deepfakeResult() != deepfakeBefore) {
+        QJsonObject payload{{QStringLiteral("result"), m.deepfakeResult()}};
+        if (m.deepfakeScore() >= 0)
+            payload.insert(QStringLiteral("score"), m.deepfakeScore());
+        CallUpdate update;
+        if (const auto d = m.decision())
+            update.flags = flagsOf(*d);
+        appendEngineEvent(&call, QStringLiteral("tel.screen_deepfake"), payload, Actor, &update);
     }
 }
 
@@ -376,7 +456,8 @@ void Engine::onAskTimeout(const QString &callId)
     update.state = call->machine->state();
     appendEngineEvent(
         call, QStringLiteral("tel.ask_timeout"),
-        {{QStringLiteral("decision"),
+        {{QStringLiteral("by"), QStringLiteral("timeout")},
+         {QStringLiteral("decision"),
           call->machine->decision() ? call->machine->decision()->toJson() : QJsonObject()}},
         Actor, &update);
     execute(*call, actions);
@@ -526,6 +607,7 @@ bool Engine::decide(const QString &callId, OwnerChoice choice, const QString &ac
         call, QStringLiteral("tel.owner_decision"),
         {{QStringLiteral("accept"), choice == OwnerChoice::Accept},
          {QStringLiteral("choice"), ownerChoiceName(choice)},
+         {QStringLiteral("by"), QStringLiteral("owner")},
          {QStringLiteral("decision"),
           call->machine->decision() ? call->machine->decision()->toJson() : QJsonObject()}},
         actor, &update);
@@ -556,6 +638,8 @@ void Engine::afterTransition(ActiveCall &call, const QString &eventType,
         }
         if (call.askTimer)
             call.askTimer->stop();
+        if (call.silenceTimer)
+            call.silenceTimer->stop();
         cancelForCall(call.machine->legA());
         if (!call.machine->legB().isEmpty())
             cancelForCall(call.machine->legB());
@@ -580,6 +664,8 @@ bool Engine::appendEngineEvent(ActiveCall *call, const QString &type, const QJso
     e.payload = payload;
     if (update && call)
         update->callId = call->callId;
+    if (update && call && update->flags && call->machine->screened())
+        update->flags->insert(QStringLiteral("screen"), screenFlags(*call->machine));
     const AppendResult result = m_store->append(e, update && call ? update : nullptr);
     if (!result.ok()) {
         qCWarning(lcEngine).noquote() << "could not record" << type << ":" << result.error;

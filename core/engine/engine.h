@@ -29,6 +29,7 @@ class ScreeningRepository;
 class WebhookServer;
 struct Decision;
 struct WebhookEvent;
+class ScreenTranscript;
 
 // The engine: the webhook server, the event store's single writer, the screening decisions,
 // one call state machine per call and the Telnyx client, all in the one thread that constructs
@@ -131,6 +132,7 @@ private:
         QString callId;
         std::unique_ptr<CallStateMachine> machine;
         std::unique_ptr<QTimer> askTimer;
+        std::unique_ptr<QTimer> silenceTimer; // a screened caller's silence (re-prompt)
         QElapsedTimer sinceInitiated;
         bool latencyRecorded = false;
         QString lastState;
@@ -176,6 +178,12 @@ private:
     void processFinishedCommands();
     void onCommandFinished(const CommandResult &result);
     void onAskTimeout(const QString &callId);
+    void onSilenceTimeout(const QString &callId);
+    void startSilenceTimer(ActiveCall &call, int secs);
+    // A screened call's words or deepfake hint changed with a webhook: tel.screen_words /
+    // tel.screen_deepfake, and the calls row's flags.screen (README "Screening a caller").
+    void recordScreenChange(ActiveCall &call, const ScreenTranscript &before,
+                            const QString &deepfakeBefore);
     // A PIN gather ended (CallAction::PinTry): verify the digits (status "valid") and record
     // the try either way; never logs the digits.
     void handlePinTry(ActiveCall &call, const CallAction &action);

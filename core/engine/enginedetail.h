@@ -33,6 +33,21 @@ inline QJsonObject flagsOf(const Decision &decision)
     return flags;
 }
 
+// What the calls row shows of a screened call (flags.screen): the engine that heard the caller,
+// the words (bounded, see ScreenTranscript) and the deepfake hint.
+inline QJsonObject screenFlags(const CallStateMachine &m)
+{
+    QJsonObject screen{{QStringLiteral("engine"), m.screenEngineUsed()},
+                       {QStringLiteral("transcript"), m.transcript().toJson()}};
+    if (!m.deepfakeResult().isEmpty()) {
+        QJsonObject hint{{QStringLiteral("result"), m.deepfakeResult()}};
+        if (m.deepfakeScore() >= 0)
+            hint.insert(QStringLiteral("score"), m.deepfakeScore());
+        screen.insert(QStringLiteral("deepfake"), hint);
+    }
+    return screen;
+}
+
 // The calls row after a decision changed (pin, owner, timeout).
 inline void applyDecision(CallUpdate &update, const Decision &d)
 {

@@ -101,6 +101,8 @@ void Engine::replay(ActiveCall &call, const QList<StoredEvent> &events)
         } else if (e.type == QLatin1String("tel.ask_timeout")) {
             requested.reset();
             collect(call.machine->onAskTimeout());
+        } else if (e.type == QLatin1String("tel.screen_silence")) {
+            collect(call.machine->onScreenSilence());
         } else if (e.type == QLatin1String(ScreeningEvents::PinVerified) ||
                    e.type == QLatin1String(ScreeningEvents::PinFailed) ||
                    e.type == QLatin1String(RegistrationEvents::CallInTried)) {
@@ -169,8 +171,11 @@ void Engine::replay(ActiveCall &call, const QList<StoredEvent> &events)
     }
     if (finishing)
         return;
+    if (call.machine->silenceTimerWanted())
+        startSilenceTimer(call, call.machine->config().screenSilenceSecs);
     if (call.machine->askPending()) {
-        execute(call, {CallAction::startAskTimer(call.machine->config().askTimeoutSecs)});
+        // The owner's time starts again: the previous run's timer is gone with it.
+        execute(call, {CallAction::startAskTimer(call.machine->askTimerSecs())});
         m_decisionPoll.start();
         if (requested)
             decide(call.callId, choiceOf(requested->payload), requested->actor);

@@ -101,6 +101,14 @@ SettingCheck SettingChecks::message(const Setting &s, const QString &text)
     return fine(t, tr("%1 of %2 characters").arg(t.size()).arg(MaxMessage));
 }
 
+SettingCheck SettingChecks::optionalMessage(const Setting &s, const QString &text)
+{
+    const QString t = text.trimmed();
+    if (t.isEmpty())
+        return fine(t, s.emptyHint);
+    return message(s, t);
+}
+
 SettingCheck SettingChecks::phone(const Setting &s, const QString &text)
 {
     const QString t = text.trimmed();

@@ -22,6 +22,8 @@ public:
     static SettingCheck choice(const Setting &s, const QString &text);
     static SettingCheck text(const Setting &s, const QString &text);
     static SettingCheck message(const Setting &s, const QString &text);
+    // A message that may be left empty for the built-in one (its emptyHint says so).
+    static SettingCheck optionalMessage(const Setting &s, const QString &text);
     static SettingCheck phone(const Setting &s, const QString &text);
     static SettingCheck nameSpace(const Setting &s, const QString &text);
     static SettingCheck address(const Setting &s, const QString &text);

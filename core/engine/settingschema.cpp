@@ -182,7 +182,7 @@ QList<Setting> makeTable()
              .config([](Config &c, const QString &v) { c.nameSpace = v; },
                      [](const Config &c) { return c.nameSpace; });
     t << Row("unknown-policy", Type::Choice, C::choice)
-             .help(tr("unknown callers: reject_with_message, reject, ask or voicemail"))
+             .help(tr("unknown callers: reject_with_message, reject, ask, voicemail or screen"))
              .page(Section::Calls, tr("Unknown callers"), tr("unknown callers"),
                    tr("Callers who are not registered and match no rule."))
              .choice("reject_with_message", tr("Reject + message"),
@@ -193,6 +193,9 @@ QList<Setting> makeTable()
                         "setting below."))
              .choice("voicemail", tr("Voicemail"),
                      tr("Answer, say the greeting, record a message after the beep."))
+             .choice("screen", tr("Screen"),
+                     tr("Answer, ask who is calling and why; you read their words live and "
+                        "decide."))
              .example(QStringLiteral("ask"))
              .config([](Config &c, const QString &v) { c.unknownPolicy = v; },
                      [](const Config &c) { return c.unknownPolicy; });
@@ -255,6 +258,61 @@ QList<Setting> makeTable()
              .example(QStringLiteral("voicemail"))
              .config([](Config &c, const QString &v) { c.askFallback = v; },
                      [](const Config &c) { return c.askFallback; });
+    t << Row("screen-greeting", Type::Message, C::optionalMessage)
+             .help(tr("what a screened caller hears first (default: names the namespace)"))
+             .page(Section::Calls, tr("Screening greeting"), tr("screening greeting"),
+                   tr("What a screened caller hears first (spoken by Telnyx)."))
+             .whenEmpty(QString(), tr("Empty: the built-in greeting, which names your namespace"))
+             .example(QStringLiteral("Who is calling, and why?"))
+             .config([](Config &c, const QString &v) { c.screenGreeting = v; },
+                     [](const Config &c) { return c.screenGreeting; });
+    t << Row("screen-engine", Type::Choice, C::choice)
+             .help(tr("how a screened caller is heard: google (default), deepgram or ai"))
+             .page(Section::Calls, tr("Screening listens with"), tr("screening listens with"),
+                   tr("Which Telnyx speech service hears a screened caller."))
+             .choice("google", tr("Google"),
+                     tr("Live transcription with interim results (the default)."))
+             .choice("deepgram", tr("Deepgram"), tr("Live transcription with Deepgram nova-3."))
+             .choice("ai", tr("AI gather"),
+                     tr("An AI asks for the caller's name and reason and returns them as "
+                        "fields."))
+             .example(QStringLiteral("deepgram"))
+             .config([](Config &c, const QString &v) { c.screenEngine = v; },
+                     [](const Config &c) { return c.screenEngine; });
+    t << Row("screen-timeout", Type::Int, C::integer)
+             .help(tr("seconds the owner has to decide on a screened call"))
+             .page(Section::Calls, tr("Time to decide on a screened call"),
+                   tr("time to decide on a screened call"),
+                   tr("Seconds you have while a screened caller speaks."))
+             .range(10, 300)
+             .example(QStringLiteral("60"))
+             .config([](Config &c, const QString &v) { c.screenTimeoutSecs = v.toInt(); },
+                     [](const Config &c) { return QString::number(c.screenTimeoutSecs); });
+    t << Row("screen-fallback", Type::Choice, C::choice)
+             .help(tr("what an undecided screen becomes: reject_with_message or voicemail"))
+             .page(Section::Calls, tr("When you do not decide on a screened call"),
+                   tr("when you do not decide on a screened call"),
+                   tr("What a screened call becomes when the time runs out."))
+             .choice("reject_with_message", tr("Reject + message"))
+             .choice("voicemail", tr("Voicemail"))
+             .example(QStringLiteral("voicemail"))
+             .config([](Config &c, const QString &v) { c.screenFallback = v; },
+                     [](const Config &c) { return c.screenFallback; });
+    t << Row("screen-silence", Type::Int, C::integer)
+             .help(tr("seconds of silence after the greeting before asking once more"))
+             .range(2, 30)
+             .example(QStringLiteral("8"))
+             .config([](Config &c, const QString &v) { c.screenSilenceSecs = v.toInt(); },
+                     [](const Config &c) { return QString::number(c.screenSilenceSecs); });
+    t << Row("screen-deepfake", Type::Bool, C::boolean)
+             .help(tr("answer screened calls with Telnyx deepfake detection"))
+             .page(Section::Calls, tr("Deepfake hint"), tr("deepfake hint"),
+                   tr("Telnyx checks a screened caller's voice; the card shows a hint, never a "
+                      "decision."))
+             .switchTexts(tr("Check the voice"), tr("Do not check"))
+             .example(QStringLiteral("false"))
+             .config([](Config &c, const QString &v) { c.screenDeepfake = isTrue(v); },
+                     [](const Config &c) { return boolText(c.screenDeepfake); });
     t << Row("voicemail-greeting", Type::Message, C::message)
              .help(tr("what a caller hears before the beep"))
              .page(Section::Calls, tr("Voicemail greeting"), tr("voicemail greeting"),

@@ -18,6 +18,9 @@ struct CallAction
         // the registration and report with onPinResult(); any other status -> the try failed
         // (the machine has moved on already); the engine records it.
         PinTry,
+        // A screened caller has been greeted and said nothing yet: start the silence timer
+        // (secs); on expiry call onScreenSilence() (README "Screening a caller").
+        StartSilenceTimer,
     };
 
     Type type = Command;
@@ -31,7 +34,7 @@ struct CallAction
     // restore from a snapshot, different for every step and call.
     QString commandId;
     // StartAskTimer only:
-    int secs = 0;
+    int secs = 0; // StartAskTimer, StartSilenceTimer
     // PinTry only: which try (1, 2, ...), the gather's status and, for "valid", the digits.
     // The digits are a secret: toJson() leaves them out.
     int pinTry = 0;
@@ -66,6 +69,13 @@ struct CallAction
         a.type = CancelAskTimer;
         return a;
     }
+    static CallAction startSilenceTimer(int secs)
+    {
+        CallAction a;
+        a.type = StartSilenceTimer;
+        a.secs = secs;
+        return a;
+    }
     static CallAction pinTried(int pinTry, const QString &status, const QString &digits)
     {
         CallAction a;
@@ -76,7 +86,8 @@ struct CallAction
         return a;
     }
 
-    // {"type": "command"|"start_ask_timer"|"cancel_ask_timer"|"pin_try", ...the set fields
+    // {"type": "command"|"start_ask_timer"|"cancel_ask_timer"|"pin_try"|"start_silence_timer",
+    // ...the set fields
     // (never the digits)}
     QJsonObject toJson() const
     {
@@ -101,6 +112,10 @@ struct CallAction
             o.insert(QStringLiteral("type"), QStringLiteral("pin_try"));
             o.insert(QStringLiteral("try"), pinTry);
             o.insert(QStringLiteral("status"), pinStatus);
+            break;
+        case StartSilenceTimer:
+            o.insert(QStringLiteral("type"), QStringLiteral("start_silence_timer"));
+            o.insert(QStringLiteral("secs"), secs);
             break;
         }
         return o;

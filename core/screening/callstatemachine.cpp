@@ -17,6 +17,9 @@ const QString EvHangup = QStringLiteral("call.hangup");
 const QString EvSpeakEnded = QStringLiteral("call.speak.ended");
 const QString EvGatherEnded = QStringLiteral("call.gather.ended");
 const QString EvRecordingSaved = QStringLiteral("call.recording.saved");
+const QString EvTranscription = QStringLiteral("call.transcription");
+const QString EvDeepfake = QStringLiteral("call.deepfake_detection.result");
+const QString EvAiGather = QStringLiteral("call.ai_gather.");  // .partial_results, .ended, ...
 const QString StepGatherPin = QStringLiteral("gather_pin_");   // + the try, from 1
 const QString StepGatherCode = QStringLiteral("gather_code_"); // + the try, from 1
 
@@ -31,6 +34,12 @@ const QString StepSpeakRegistration = QStringLiteral("speak_registration");
 const QString StepSpeakGreeting = QStringLiteral("speak_greeting");
 const QString StepRecordStart = QStringLiteral("record_start");
 const QString StepHangupAfterVoicemail = QStringLiteral("hangup_after_voicemail");
+const QString StepTranscriptionStart = QStringLiteral("transcription_start");
+const QString StepTranscriptionStop = QStringLiteral("transcription_stop");
+const QString StepSpeakScreenGreeting = QStringLiteral("speak_screen_greeting");
+const QString StepSpeakScreenReprompt = QStringLiteral("speak_screen_reprompt");
+const QString StepGatherAi = QStringLiteral("gather_ai");
+const QString StepGatherStop = QStringLiteral("gather_stop");
 
 // The namespace of the command_id UUIDv5s.
 const QUuid CommandIdNamespace(QStringLiteral("{1b7f3ca5-f24b-461a-a004-0fd0177d70dc}"));
@@ -108,6 +117,13 @@ QJsonObject CallConfig::toJson() const
     o.insert(QStringLiteral("voicemail_max_length_secs"), voicemailMaxLengthSecs);
     o.insert(QStringLiteral("voicemail_transcription"), voicemailTranscription);
     o.insert(QStringLiteral("voicemail_on_no_answer"), voicemailOnNoAnswer);
+    o.insert(QStringLiteral("screen_greeting"), screenGreeting);
+    o.insert(QStringLiteral("screen_reprompt"), screenReprompt);
+    o.insert(QStringLiteral("screen_engine"), screenEngine);
+    o.insert(QStringLiteral("screen_timeout_secs"), screenTimeoutSecs);
+    o.insert(QStringLiteral("screen_silence_secs"), screenSilenceSecs);
+    o.insert(QStringLiteral("screen_fallback"), screenFallback);
+    o.insert(QStringLiteral("screen_deepfake"), screenDeepfake);
     return o;
 }
 
@@ -151,6 +167,13 @@ CallConfig CallConfig::fromJson(const QJsonObject &json)
     };
     flag("voicemail_transcription", c.voicemailTranscription);
     flag("voicemail_on_no_answer", c.voicemailOnNoAnswer);
+    str("screen_greeting", c.screenGreeting);
+    str("screen_reprompt", c.screenReprompt);
+    str("screen_engine", c.screenEngine);
+    num("screen_timeout_secs", c.screenTimeoutSecs);
+    num("screen_silence_secs", c.screenSilenceSecs);
+    str("screen_fallback", c.screenFallback);
+    flag("screen_deepfake", c.screenDeepfake);
     return c;
 }
 
@@ -177,6 +200,8 @@ QString CallStateMachine::stateName(State state)
         return QStringLiteral("fallback");
     case State::Voicemail:
         return QStringLiteral("voicemail");
+    case State::Screening:
+        return QStringLiteral("screening");
     case State::Ending:
         return QStringLiteral("ending");
     case State::Ended:
@@ -195,7 +220,152 @@ bool CallStateMachine::finished() const
 
 bool CallStateMachine::askPending() const
 {
-    return !m_ended && m_decision && m_decision->action == Decision::Ring && !m_askResolved;
+    return !m_ended && m_decision &&
+           (m_decision->action == Decision::Ring ||
+            m_decision->action == Decision::AnswerAndScreen) &&
+           !m_askResolved;
+}
+
+bool CallStateMachine::screening() const
+{
+    return askPending() && m_decision->action == Decision::AnswerAndScreen;
+}
+
+int CallStateMachine::askTimerSecs() const
+{
+    return m_screened ? m_config.screenTimeoutSecs : m_config.askTimeoutSecs;
+}
+
+bool CallStateMachine::silenceTimerWanted() const
+{
+    return screening() && !finished() && m_screenSpeakEnded && m_transcript.isEmpty() &&
+           !issued(StepSpeakScreenReprompt) && m_screenEngineUsed != QLatin1String("ai");
+}
+
+QJsonObject CallStateMachine::screenSpeak(const QString &message) const
+{
+    QJsonObject params;
+    params.insert(QStringLiteral("payload"), message.left(MaxSpeakPayload));
+    params.insert(QStringLiteral("voice"), m_config.voice);
+    if (!m_config.language.isEmpty())
+        params.insert(QStringLiteral("language"), m_config.language);
+    return params;
+}
+
+int CallStateMachine::screenSpeaksIssued() const
+{
+    return int(issued(StepSpeakScreenGreeting)) + int(issued(StepSpeakScreenReprompt));
+}
+
+void CallStateMachine::listen(CallActions &out)
+{
+    if (m_config.screenEngine == QLatin1String("ai") && !m_aiFailed) {
+        // One AI gather asks, listens and re-asks by itself (user_response_timeout_ms); its
+        // result is the caller's name and reason (docs/telnyx-conversation.md §3).
+        m_screenEngineUsed = QStringLiteral("ai");
+        const QJsonObject string{{QStringLiteral("type"), QStringLiteral("string")}};
+        QJsonObject name = string;
+        name.insert(QStringLiteral("description"), QStringLiteral("The caller's name"));
+        QJsonObject reason = string;
+        reason.insert(QStringLiteral("description"), QStringLiteral("Why they are calling"));
+        QJsonObject params;
+        params.insert(QStringLiteral("greeting"), m_config.screenGreeting.left(MaxSpeakPayload));
+        params.insert(
+            QStringLiteral("parameters"),
+            QJsonObject{
+                {QStringLiteral("type"), QStringLiteral("object")},
+                {QStringLiteral("properties"), QJsonObject{{QStringLiteral("caller_name"), name},
+                                                           {QStringLiteral("reason"), reason}}},
+                {QStringLiteral("required"),
+                 QJsonArray{QStringLiteral("caller_name"), QStringLiteral("reason")}}});
+        if (!m_config.language.isEmpty())
+            params.insert(QStringLiteral("language"), m_config.language);
+        params.insert(QStringLiteral("send_partial_results"), true);
+        params.insert(QStringLiteral("send_message_history_updates"), true);
+        params.insert(QStringLiteral("user_response_timeout_ms"),
+                      qBound(1, m_config.screenSilenceSecs, 60) * 1000);
+        issue(out, StepGatherAi, QStringLiteral("gather_using_ai"), params);
+        return;
+    }
+    if (!issued(StepTranscriptionStart)) {
+        // Nested engine settings (docs/telnyx-conversation.md §2); interim results so that the
+        // owner reads the words as they are spoken; only the caller's side (inbound).
+        const bool deepgram = m_config.screenEngine == QLatin1String("deepgram");
+        m_screenEngineUsed = deepgram ? QStringLiteral("deepgram") : QStringLiteral("google");
+        QJsonObject engine{{QStringLiteral("interim_results"), true}};
+        if (!m_config.language.isEmpty())
+            engine.insert(QStringLiteral("language"), m_config.language);
+        if (deepgram)
+            engine.insert(QStringLiteral("transcription_model"), QStringLiteral("deepgram/nova-3"));
+        else
+            engine.insert(QStringLiteral("model"), QStringLiteral("phone_call"));
+        QJsonObject params;
+        params.insert(QStringLiteral("transcription_engine"),
+                      deepgram ? QStringLiteral("Deepgram") : QStringLiteral("Google"));
+        params.insert(QStringLiteral("transcription_engine_config"), engine);
+        params.insert(QStringLiteral("transcription_tracks"), QStringLiteral("inbound"));
+        issue(out, StepTranscriptionStart, QStringLiteral("transcription_start"), params);
+    }
+    if (!issued(StepSpeakScreenGreeting)) {
+        issue(out, StepSpeakScreenGreeting, QStringLiteral("speak"),
+              screenSpeak(m_config.screenGreeting));
+        return;
+    }
+    if (!m_screenSpeakEnded || !m_transcript.isEmpty() || issued(StepSpeakScreenReprompt))
+        return;
+    if (!m_silenceTimerStarted) {
+        m_silenceTimerStarted = true;
+        out.append(CallAction::startSilenceTimer(qBound(1, m_config.screenSilenceSecs, 60)));
+    } else if (m_silenceElapsed) {
+        issue(out, StepSpeakScreenReprompt, QStringLiteral("speak"),
+              screenSpeak(m_config.screenReprompt));
+    }
+}
+
+void CallStateMachine::stopListening(CallActions &out)
+{
+    // The owner has decided: the caller's words are no longer wanted.
+    if (issued(StepTranscriptionStart))
+        issue(out, StepTranscriptionStop, QStringLiteral("transcription_stop"), QJsonObject());
+    if (issued(StepGatherAi))
+        issue(out, StepGatherStop, QStringLiteral("gather_stop"), QJsonObject());
+}
+
+void CallStateMachine::onScreenWebhook(const QString &eventType, const CallPayload &p)
+{
+    if (eventType == EvDeepfake) {
+        // A hint for the owner, never a decision by itself (docs/telnyx-conversation.md §6).
+        m_deepfakeResult = ScreenTranscript::clean(p.result, 32);
+        m_deepfakeScore = p.score >= 0 && p.score <= 1 ? p.score : -1;
+        return;
+    }
+    if (!screening()) {
+        note(QStringLiteral("late_transcription"));
+        return;
+    }
+    if (eventType == EvTranscription) {
+        switch (m_transcript.add(p.transcript, p.transcriptFinal)) {
+        case ScreenTranscript::Change::Duplicate:
+            note(QStringLiteral("duplicate_transcription"));
+            break;
+        case ScreenTranscript::Change::Stale:
+            note(QStringLiteral("stale_transcription"));
+            break;
+        case ScreenTranscript::Change::Full:
+            note(QStringLiteral("transcript_full"));
+            break;
+        default:
+            break;
+        }
+        return;
+    }
+    // call.ai_gather.*: the caller's turns so far (each a final utterance), and the fields.
+    for (qsizetype i = m_transcript.utterances().size(); i < p.userMessages.size(); ++i)
+        m_transcript.add(p.userMessages.at(i), true);
+    m_transcript.setFields(p.resultObject.value(QLatin1String("caller_name")).toString(),
+                           p.resultObject.value(QLatin1String("reason")).toString());
+    if (eventType == QLatin1String("call.ai_gather.ended"))
+        m_screenSpeakEnded = true;
 }
 
 void CallStateMachine::note(const QString &text)
@@ -288,7 +458,24 @@ CallActions CallStateMachine::pump()
         return out;
     }
     const Decision &d = *m_decision;
+    if (m_screened && m_askResolved)
+        stopListening(out);
     switch (d.action) {
+    case Decision::AnswerAndScreen:
+        if (!m_askResolved && !m_askTimerStarted) {
+            m_askTimerStarted = true;
+            out.append(CallAction::startAskTimer(m_config.screenTimeoutSecs));
+        }
+        if (!m_answered) {
+            QJsonObject params;
+            if (m_config.screenDeepfake)
+                params.insert(QStringLiteral("deepfake_detection"),
+                              QJsonObject{{QStringLiteral("enabled"), true}});
+            issue(out, StepAnswer, QStringLiteral("answer"), params);
+        } else {
+            listen(out);
+        }
+        break;
     case Decision::Ring:
         if (!m_askResolved && !m_askTimerStarted) {
             m_askTimerStarted = true;
@@ -398,6 +585,10 @@ void CallStateMachine::updateState()
         m_state = State::Ringing;
         return;
     }
+    if (screening()) {
+        m_state = State::Screening;
+        return;
+    }
     if (issued(StepSpeakUnavailable)) {
         m_state = State::Fallback;
         return;
@@ -448,6 +639,20 @@ CallActions CallStateMachine::onWebhook(const QString &eventType, const CallPayl
             m_answered = true;
         } else if (eventType == EvBridged) {
             m_bridged = true;
+        } else if (eventType == EvSpeakEnded && m_screenSpeaksEnded < screenSpeaksIssued()) {
+            // Speaks play in the order they were asked for, and the screen's greeting and
+            // re-prompt are asked for before any message that follows the owner's decision: the
+            // first speak.ended events are theirs. (client_state cannot tell them apart: a
+            // command's client_state stays on every later webhook of the leg.)
+            ++m_screenSpeaksEnded;
+            if (p.status == QLatin1String("call_hangup"))
+                m_ending = true; // the caller is gone; call.hangup follows
+            else
+                m_screenSpeakEnded = true;
+        } else if (eventType == EvTranscription || eventType == EvDeepfake ||
+                   (eventType.startsWith(EvAiGather) && issued(StepGatherAi))) {
+            if (m_screened)
+                onScreenWebhook(eventType, p);
         } else if (eventType == EvSpeakEnded) {
             if (issued(StepSpeakRejection) || issued(StepSpeakUnavailable) ||
                 issued(StepSpeakRegistration) || issued(StepSpeakGreeting)) {
@@ -619,6 +824,15 @@ CallActions CallStateMachine::onDecision(const Decision &decision)
         return CallActions();
     }
     m_decision = decision;
+    m_screened = decision.action == Decision::AnswerAndScreen;
+    return pump();
+}
+
+CallActions CallStateMachine::onScreenSilence()
+{
+    if (!silenceTimerWanted() || !m_silenceTimerStarted)
+        return CallActions();
+    m_silenceElapsed = true;
     return pump();
 }
 
@@ -636,7 +850,10 @@ CallActions CallStateMachine::onOwnerDecision(bool accept)
     CallActions out;
     if (!askPending() || finished())
         return out;
-    resolveAsk(out, Decider::ownerDecided(accept, *m_decision, m_config.askFallbackPolicy));
+    // A screened call is answered: the owner's reject speaks the rejection message.
+    resolveAsk(out, Decider::ownerDecided(accept, *m_decision,
+                                          m_screened ? QStringLiteral("reject_with_message")
+                                                     : m_config.askFallbackPolicy));
     return out;
 }
 
@@ -654,7 +871,12 @@ CallActions CallStateMachine::onAskTimeout()
     if (!askPending() || finished())
         return CallActions();
     m_askResolved = true;
-    m_decision = Decider::askTimedOut(m_config.askFallbackPolicy, *m_decision);
+    // A screened call is answered: its fallback is spoken (or voicemail), never a reject.
+    const QString fallback = !m_screened ? m_config.askFallbackPolicy
+                                         : (m_config.screenFallback == QLatin1String("voicemail")
+                                                ? m_config.screenFallback
+                                                : QStringLiteral("reject_with_message"));
+    m_decision = Decider::askTimedOut(fallback, *m_decision);
     return pump();
 }
 
@@ -712,6 +934,19 @@ CallActions CallStateMachine::onCommandResult(const QString &step, bool ok, bool
         m_recordFailed = true;
         return pump();
     }
+    if (step == StepSpeakScreenGreeting || step == StepSpeakScreenReprompt) {
+        m_screenSpeakEnded = true; // no speak.ended will come: the silence timer runs now
+        return pump();
+    }
+    if (step == StepGatherAi) {
+        m_aiFailed = true; // listen the other way: transcription and a spoken greeting
+        return pump();
+    }
+    if (step == StepTranscriptionStart || step == StepTranscriptionStop || step == StepGatherStop) {
+        // No words (the owner can still decide, the timeout still applies), or words that go
+        // on arriving and are ignored: neither ends the call.
+        return out;
+    }
     // reject, hangup, hangup_after_fallback
     m_failed = true;
     updateState();
@@ -749,6 +984,18 @@ QJsonObject CallStateMachine::toJson() const
     o.insert(QStringLiteral("pin_tries"), m_pinTries);
     o.insert(QStringLiteral("pin_failures"), m_pinFailures);
     o.insert(QStringLiteral("pin_awaiting"), m_pinAwaiting);
+    if (m_screened) {
+        QJsonObject screen{{QStringLiteral("speak_ended"), m_screenSpeakEnded},
+                           {QStringLiteral("speaks_ended"), m_screenSpeaksEnded},
+                           {QStringLiteral("silence_timer_started"), m_silenceTimerStarted},
+                           {QStringLiteral("silence_elapsed"), m_silenceElapsed},
+                           {QStringLiteral("ai_failed"), m_aiFailed},
+                           {QStringLiteral("engine"), m_screenEngineUsed},
+                           {QStringLiteral("transcript"), m_transcript.toJson()},
+                           {QStringLiteral("deepfake_result"), m_deepfakeResult},
+                           {QStringLiteral("deepfake_score"), m_deepfakeScore}};
+        o.insert(QStringLiteral("screen"), screen);
+    }
     o.insert(QStringLiteral("issued"), toArray(m_issued));
     o.insert(QStringLiteral("notes"), toArray(m_notes));
     return o;
@@ -797,6 +1044,20 @@ std::optional<CallStateMachine> CallStateMachine::fromJson(const QJsonObject &js
     m.m_pinTries = json.value(QLatin1String("pin_tries")).toInt();
     m.m_pinFailures = json.value(QLatin1String("pin_failures")).toInt();
     m.m_pinAwaiting = json.value(QLatin1String("pin_awaiting")).toInt();
+    if (json.value(QLatin1String("screen")).isObject()) {
+        const QJsonObject screen = json.value(QLatin1String("screen")).toObject();
+        m.m_screened = true;
+        m.m_screenSpeakEnded = screen.value(QLatin1String("speak_ended")).toBool();
+        m.m_screenSpeaksEnded = screen.value(QLatin1String("speaks_ended")).toInt();
+        m.m_silenceTimerStarted = screen.value(QLatin1String("silence_timer_started")).toBool();
+        m.m_silenceElapsed = screen.value(QLatin1String("silence_elapsed")).toBool();
+        m.m_aiFailed = screen.value(QLatin1String("ai_failed")).toBool();
+        m.m_screenEngineUsed = screen.value(QLatin1String("engine")).toString();
+        m.m_transcript =
+            ScreenTranscript::fromJson(screen.value(QLatin1String("transcript")).toObject());
+        m.m_deepfakeResult = screen.value(QLatin1String("deepfake_result")).toString();
+        m.m_deepfakeScore = screen.value(QLatin1String("deepfake_score")).toDouble(-1);
+    }
     m.m_issued = fromArray(json.value(QLatin1String("issued")));
     m.m_notes = fromArray(json.value(QLatin1String("notes")));
     m.updateState();

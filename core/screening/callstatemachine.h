@@ -3,6 +3,7 @@
 
 #include "callaction.h"
 #include "decision.h"
+#include "screentranscript.h"
 #include "telnyx/webhookevent.h"
 
 #include <QJsonObject>
@@ -63,6 +64,23 @@ struct CallConfig
     int voicemailMaxLengthSecs = 120;
     bool voicemailTranscription = true;
     bool voicemailOnNoAnswer = false;
+    // Screening (Decision::AnswerAndScreen, README "Screening a caller"): what the caller hears
+    // after the answer, and once more when they say nothing for screenSilenceSecs after it;
+    // how the caller is heard ("google" or "deepgram": transcription_start with interim
+    // results; "ai": gather_using_ai for caller_name and reason); how long the owner has
+    // (from the decision) and what an undecided screen becomes ("reject_with_message",
+    // "reject" -- spoken too, the call is answered -- or "voicemail"); deepfake detection on
+    // the answer.
+    QString screenGreeting =
+        QStringLiteral("Hi, you've reached kevan.tel.x. This call is being screened. Please "
+                       "say your name and why you're calling.");
+    QString screenReprompt = QStringLiteral("Sorry, I did not hear you. Please say your name "
+                                            "and why you're calling.");
+    QString screenEngine = QStringLiteral("google");
+    int screenTimeoutSecs = 45;
+    int screenSilenceSecs = 6;
+    QString screenFallback = QStringLiteral("reject_with_message");
+    bool screenDeepfake = true;
 
     QJsonObject toJson() const;
     static CallConfig fromJson(const QJsonObject &json); // missing keys keep the defaults
@@ -120,6 +138,25 @@ struct CallConfig
 //                                 ends the recording (call.hangup). The same path replaces the
 //                                 unavailable message of AnswerAndForward's fallback when
 //                                 voicemailOnNoAnswer is set (the decision is kept).
+//   AnswerAndScreen            -> StartAskTimer{screenTimeoutSecs} (screening, an ask that is
+//                                 answered); answer {deepfake_detection} (step answer); on
+//                                 call.answered(A): engine google/deepgram -> transcription_start
+//                                 (inbound, interim results) and speak the screen greeting (the
+//                                 first speak.ended events are the screen's); its speak.ended with
+//                                 no words heard -> StartSilenceTimer{screenSilenceSecs};
+//                                 onScreenSilence() with still no words -> speak the re-prompt
+//                                 once. Engine ai -> gather_using_ai (greeting, caller_name and
+//                                 reason); if it fails, the transcription path. call.transcription
+//                                 (A) adds words to transcript() (interim replaced by the final of
+//                                 the same utterance; duplicates and stale interims ignored,
+//                                 words after the ask is resolved ignored: note
+//                                 "late_transcription"); call.ai_gather.* adds the caller's
+//                                 turns and fields; call.deepfake_detection.result is kept as a
+//                                 hint. onOwnerDecision()/onOwnerVoicemail()/onAskTimeout() resolve
+//                                 it as for Ring (the timeout with screenFallback); then
+//                                 transcription_stop (or gather_stop) and the decision's path on
+//                                 the answered call: transfer, the rejection spoken then hangup,
+//                                 or voicemail.
 //   call.hangup(A), any time   -> ended, endCause = hangup_cause ("unspecified" when empty);
 //                                 CancelAskTimer when the ask was pending. After ended, no input
 //                                 emits anything.
@@ -148,7 +185,7 @@ struct CallConfig
 //  - The first onDecision() counts; later ones are ignored.
 //
 // States: ringing, asking, answering, challenging, forwarding, forwarded, rejecting, fallback,
-// voicemail, ending, ended, failed.
+// voicemail, screening, ending, ended, failed.
 class CallStateMachine
 {
 public:
@@ -162,6 +199,7 @@ public:
         Rejecting,
         Fallback,
         Voicemail,
+        Screening,
         Ending,
         Ended,
         Failed
@@ -174,6 +212,9 @@ public:
     CallActions onOwnerDecision(bool accept); // ignored unless an ask is pending
     CallActions onOwnerVoicemail();           // likewise: the owner sends the caller to voicemail
     CallActions onAskTimeout();               // ignored unless an ask is pending
+    // The silence timer of a screened call expired (ignored unless it is screening and the
+    // caller has said nothing): the re-prompt.
+    CallActions onScreenSilence();
     CallActions onCommandResult(const QString &step, bool ok, bool callEnded);
     // The engine's verdict on the digits of PinTry `pinTry` (ignored unless that try is waiting
     // for one). Unverifiable: the digits are lost (a restart after the webhook was stored but
@@ -196,7 +237,23 @@ public:
     QString endCause() const { return m_endCause; }
     // The current decision: the engine's, or the owner's / the timeout's after an ask.
     std::optional<Decision> decision() const { return m_decision; }
+    // An ask (Ring) or a screen (AnswerAndScreen) waits for the owner.
     bool askPending() const;
+    // A screen waits for the owner (the caller is being heard).
+    bool screening() const;
+    // The seconds of the owner's timer for the pending ask or screen.
+    int askTimerSecs() const;
+    // A screened call: what the caller said, the engine that heard it ("google", "deepgram",
+    // "ai"; empty before listening started), and Telnyx's deepfake verdict ("real", "fake",
+    // "silence_timeout"; empty when none) with its score (0..1, -1 when none).
+    const ScreenTranscript &transcript() const { return m_transcript; }
+    bool screened() const { return m_screened; } // the call was screened (resolved or not)
+    QString screenEngineUsed() const { return m_screenEngineUsed; }
+    QString deepfakeResult() const { return m_deepfakeResult; }
+    double deepfakeScore() const { return m_deepfakeScore; }
+    // The screen's greeting ended (or could not play) and the caller has said nothing: the
+    // silence timer should run (a restart starts it again).
+    bool silenceTimerWanted() const;
     QString sessionId() const { return m_sessionId; }
     QString legA() const { return m_legA; }
     QString legB() const { return m_legB; }
@@ -223,6 +280,11 @@ private:
     void speakOrHangup(CallActions &out, const QString &speakStep, const QString &message,
                        const QString &hangupStep);
     void takeMessage(CallActions &out); // greeting, record_start, hangup at max_length
+    void listen(CallActions &out);      // the screen: transcription or AI gather, greeting
+    void stopListening(CallActions &out);
+    void onScreenWebhook(const QString &eventType, const CallPayload &payload);
+    QJsonObject screenSpeak(const QString &message) const;
+    int screenSpeaksIssued() const; // the greeting and the re-prompt, as issued
     void resolveAsk(CallActions &out, const Decision &decision);
     void failPinTry(); // counts a failed try; the last one rejects the call
     // The decision asks for digits: a PIN (AnswerAndChallenge) or a call-in code.
@@ -262,6 +324,17 @@ private:
     int m_pinTries = 0;    // gather_pin_N issued
     int m_pinFailures = 0; // tries settled as failed
     int m_pinAwaiting = 0; // the try whose digits wait for onPinResult()
+    // Screening.
+    bool m_screened = false;         // the decision was AnswerAndScreen (kept once resolved)
+    bool m_screenSpeakEnded = false; // the greeting (or the AI gather's) ended or failed
+    int m_screenSpeaksEnded = 0;     // speak.ended events counted as the screen's
+    bool m_silenceTimerStarted = false;
+    bool m_silenceElapsed = false;
+    bool m_aiFailed = false; // gather_using_ai failed: the transcription path instead
+    QString m_screenEngineUsed;
+    ScreenTranscript m_transcript;
+    QString m_deepfakeResult;
+    double m_deepfakeScore = -1;
     QString m_endCause;
     QStringList m_issued;
     QStringList m_notes;

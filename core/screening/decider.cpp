@@ -9,6 +9,7 @@ const QString RejectWithMessage = QStringLiteral("reject_with_message");
 const QString RejectPolicy = QStringLiteral("reject");
 const QString AskPolicy = QStringLiteral("ask");
 const QString VoicemailPolicy = QStringLiteral("voicemail");
+const QString ScreenPolicy = QStringLiteral("screen");
 const QString AcceptAll = QStringLiteral("accept_all");
 
 // Caller ID text is hostile: keep at most 32 printable characters.
@@ -49,6 +50,9 @@ QString consequence(Decision::Action action, bool dryRun)
         case Decision::AnswerAndVoicemail:
             return QStringLiteral("the caller would have been asked to leave a message (dry "
                                   "run: forwarded instead)");
+        case Decision::AnswerAndScreen:
+            return QStringLiteral("the caller would have been screened (dry run: forwarded "
+                                  "instead)");
         }
     }
     switch (action) {
@@ -67,6 +71,9 @@ QString consequence(Decision::Action action, bool dryRun)
                               "code");
     case Decision::AnswerAndVoicemail:
         return QStringLiteral("the call is answered and the caller can leave a message");
+    case Decision::AnswerAndScreen:
+        return QStringLiteral("the call is answered, the caller is asked who they are and "
+                              "why, and the owner decides while reading the words");
     }
     return QString();
 }
@@ -119,10 +126,11 @@ QString ruleText(const Rule &rule)
 QString Decider::effectivePolicy(const Policy &policy)
 {
     if (policy.numberPolicy == RejectWithMessage || policy.numberPolicy == RejectPolicy ||
-        policy.numberPolicy == AskPolicy || policy.numberPolicy == VoicemailPolicy)
+        policy.numberPolicy == AskPolicy || policy.numberPolicy == VoicemailPolicy ||
+        policy.numberPolicy == ScreenPolicy)
         return policy.numberPolicy;
     if (policy.unknownPolicy == RejectPolicy || policy.unknownPolicy == AskPolicy ||
-        policy.unknownPolicy == VoicemailPolicy)
+        policy.unknownPolicy == VoicemailPolicy || policy.unknownPolicy == ScreenPolicy)
         return policy.unknownPolicy;
     return RejectWithMessage;
 }
@@ -302,6 +310,11 @@ Decision Decider::decide(const CallFacts &facts, const Policy &policy,
                       Decision::Ring, cause, dry);
     if (policyName == VoicemailPolicy)
         return finish(d, Decision::Voicemail, reason, Decision::AnswerAndVoicemail, cause, dry);
+    if (policyName == ScreenPolicy)
+        return finish(d, Decision::Ask,
+                      reason == QLatin1String("unregistered") ? QStringLiteral("screen_owner")
+                                                              : reason,
+                      Decision::AnswerAndScreen, cause, dry);
     return finish(d, Decision::Rejected, reason, rejectAction, cause, dry);
 }
 

@@ -29,14 +29,15 @@ struct CallFacts
 // The owner's screening configuration as it applies to this call.
 struct Policy
 {
-    QString unknownPolicy = QStringLiteral("reject_with_message"); // | reject | ask | voicemail
+    QString unknownPolicy =
+        QStringLiteral("reject_with_message"); // | reject | ask | voicemail | screen
     bool requireShakenStir = true;
     // caller-id-trust: "attested" (default) or "any" (the caller ID alone is proof).
     QString callerIdTrust = QStringLiteral("attested");
     bool rejectSpamLikely = false;
     bool dryRun = false;
     // The called number's override from the number map: "" (default), "accept_all",
-    // "reject_with_message", "reject", "ask", "voicemail".
+    // "reject_with_message", "reject", "ask", "voicemail", "screen".
     QString numberPolicy;
     bool toNumberKnown = true; // false: the called number is not in the map (screened, flagged)
 };
@@ -74,12 +75,13 @@ struct Policy
 //  9. anyone else, by the effective unknown policy   -> reject_with_message: rejected /
 //     unregistered, AnswerAndSpeakRejection; reject: rejected / unregistered, RejectCall;
 //     ask: ask / ask_owner, Ring; voicemail: voicemail / unregistered, AnswerAndVoicemail (the
-//     caller can leave a message). A registered caller from 2d keeps the reason
+//     caller can leave a message); screen: ask / screen_owner, AnswerAndScreen (answered, heard
+//     and decided by the owner). A registered caller from 2d keeps the reason
 //     caller_id_unverified (or pin_locked) whatever the policy.
 // Rejections in 5-8 use RejectCall when the effective policy is "reject", otherwise
-// AnswerAndSpeakRejection (an "ask" or "voicemail" policy applies only to unknown callers).
-// The effective policy is the number's override when it is reject_with_message, reject, ask or
-// voicemail,
+// AnswerAndSpeakRejection (an "ask", "voicemail" or "screen" policy applies only to unknown
+// callers). The effective policy is the number's override when it is reject_with_message,
+// reject, ask, voicemail or screen,
 // else Policy::unknownPolicy (an unrecognised value reads as reject_with_message).
 // Flags are recorded whatever the outcome (see Decision::flags).
 // dryRun: outcome, reason and flags as usual; action becomes AnswerAndForward, dryRun = true and

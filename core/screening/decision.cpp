@@ -53,14 +53,17 @@ QString Decision::actionName(Action action)
         return QStringLiteral("answer_and_collect_code");
     case AnswerAndVoicemail:
         return QStringLiteral("answer_and_voicemail");
+    case AnswerAndScreen:
+        return QStringLiteral("answer_and_screen");
     }
     return QString();
 }
 
 std::optional<Decision::Action> Decision::actionFromName(const QString &name)
 {
-    for (const Action a : {RejectCall, AnswerAndForward, AnswerAndSpeakRejection, Ring,
-                           AnswerAndChallenge, AnswerAndCollectCode, AnswerAndVoicemail}) {
+    for (const Action a :
+         {RejectCall, AnswerAndForward, AnswerAndSpeakRejection, Ring, AnswerAndChallenge,
+          AnswerAndCollectCode, AnswerAndVoicemail, AnswerAndScreen}) {
         if (actionName(a) == name)
             return a;
     }

@@ -25,6 +25,9 @@ struct Decision
         // "Self-registration"); the call then ends with a spoken confirmation or failure.
         AnswerAndCollectCode,
         AnswerAndVoicemail, // `answer`, `speak` the greeting, `record_start` a message
+        // screen: `answer`, a greeting and live transcription (or the AI gather) while the owner
+        // reads the caller's words and decides (README "Screening a caller").
+        AnswerAndScreen,
     };
 
     Outcome outcome = Rejected;
@@ -33,6 +36,7 @@ struct Decision
     QString caller;
     // Reason codes: block_rule, registry, allow_rule, number_accepts_all, unregistered,
     // certificate_invalid, attestation_failed, spam_likely, anonymous, ask_owner,
+    // screen_owner (the screen policy: the caller is answered and heard while the owner decides),
     // owner_accepted, owner_rejected, owner_voicemail, ask_timeout, caller_id_unverified (a
     // registered number whose caller ID is not proven: a challenge, or an unknown caller),
     // registry_pin (the right PIN), pin_failed (too many wrong PINs), pin_locked (the
@@ -75,7 +79,8 @@ struct Decision
     static QString outcomeName(Outcome outcome);
     static std::optional<Outcome> outcomeFromName(const QString &name);
     // "reject_call", "answer_and_forward", "answer_and_speak_rejection", "ring",
-    // "answer_and_challenge", "answer_and_collect_code", "answer_and_voicemail"
+    // "answer_and_challenge", "answer_and_collect_code", "answer_and_voicemail",
+    // "answer_and_screen"
     static QString actionName(Action action);
     static std::optional<Action> actionFromName(const QString &name);
 

@@ -51,7 +51,7 @@ const QStringList &NumberMap::policies()
     static const QStringList list = {
         QStringLiteral("accept_all"), QStringLiteral("reject_with_message"),
         QStringLiteral("reject"),     QStringLiteral("ask"),
-        QStringLiteral("voicemail"),
+        QStringLiteral("voicemail"),  QStringLiteral("screen"),
     };
     return list;
 }

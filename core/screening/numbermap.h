@@ -97,7 +97,8 @@ public:
     // appended (namespace defaults to the map's). Numbers missing from Telnyx are kept.
     MergeResult mergeSync(const QList<NumberEntry> &fromTelnyx);
 
-    // The per-number policies: "accept_all", "reject_with_message", "reject", "ask".
+    // The per-number policies: "accept_all", "reject_with_message", "reject", "ask",
+    // "voicemail", "screen".
     static const QStringList &policies();
     static bool isKnownPolicy(const QString &policy) { return policies().contains(policy); }
 

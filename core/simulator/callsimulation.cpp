@@ -108,6 +108,10 @@ const std::map<QString, CallSimulation::Handler> &CallSimulation::handlers()
         {QStringLiteral("playback_start"), &CallSimulation::playbackStart},
         {QStringLiteral("record_start"), &CallSimulation::recordStart},
         {QStringLiteral("client_state_update"), &CallSimulation::clientStateUpdate},
+        {QStringLiteral("transcription_start"), &CallSimulation::transcriptionStart},
+        {QStringLiteral("transcription_stop"), &CallSimulation::transcriptionStop},
+        {QStringLiteral("gather_using_ai"), &CallSimulation::gatherUsingAi},
+        {QStringLiteral("gather_stop"), &CallSimulation::gatherStop},
     };
     return table;
 }
@@ -360,6 +364,7 @@ CommandOutcome CallSimulation::answer(SimulatedCall &call, const QJsonObject &bo
                     {QStringLiteral("start_time"), call.startTime},
                     {QStringLiteral("tags"), QJsonArray::fromStringList(call.options.tags)},
                     {QStringLiteral("to"), call.to}});
+        detectDeepfake(call, body);
     }
     return outcome;
 }
@@ -675,6 +680,7 @@ void CallSimulation::finishMedia(const QString &callControlId, quint64 epoch)
         queueEvent(*call, kSpeakEnded,
                    {{QStringLiteral("speak_id"), media.speakId},
                     {QStringLiteral("status"), QStringLiteral("completed")}});
+        callerHeardGreeting(*call);
     } else {
         // The caller's keys: the leg's script, else the behaviour's default. Each key is a
         // call.dtmf.received; the terminating digit ends the entry and is not in `digits`.

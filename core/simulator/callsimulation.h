@@ -116,6 +116,15 @@ private:
     CommandOutcome playbackStart(SimulatedCall &call, const QJsonObject &body);
     CommandOutcome recordStart(SimulatedCall &call, const QJsonObject &body);
     CommandOutcome clientStateUpdate(SimulatedCall &call, const QJsonObject &body);
+    // Screening (callsimulationscreen.cpp).
+    CommandOutcome transcriptionStart(SimulatedCall &call, const QJsonObject &body);
+    CommandOutcome transcriptionStop(SimulatedCall &call, const QJsonObject &body);
+    CommandOutcome gatherUsingAi(SimulatedCall &call, const QJsonObject &body);
+    CommandOutcome gatherStop(SimulatedCall &call, const QJsonObject &body);
+    // After the answer: deepfake_detection's verdict, when the answer asked for it.
+    void detectDeepfake(SimulatedCall &call, const QJsonObject &answerBody);
+    // The greeting ended: a caller with words starts saying them (transcription or AI gather).
+    void callerHeardGreeting(SimulatedCall &call);
 
     void hangUp(SimulatedCall &call, const QString &cause, const QString &source,
                 const QString &sipCause);

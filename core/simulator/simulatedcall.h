@@ -33,6 +33,19 @@ struct InboundCallOptions
     // fixed sentence).
     int voicemailSpeaksMs = 1500;
     QString voicemailWords;
+    // Screening (docs/telnyx-conversation.md §2, §3, §6): what the caller says once greeted
+    // (sentences; empty: silent), each heard as interim results a word at a time then a final
+    // result when the transcription asks for interim results; for the AI gather, the name and
+    // reason it extracts; and the deepfake verdict an answer with deepfake_detection brings
+    // ("real", "fake"; a silent caller gets "silence_timeout").
+    QStringList screenWords;
+    int screenWordMs = 250;        // between two interim results
+    int screenStartsAfterMs = 300; // after the greeting ends
+    QString screenName;
+    QString screenReason;
+    QString deepfakeResult = QStringLiteral("real");
+    double deepfakeScore = 0.08;
+    int deepfakeAfterMs = 800; // after the answer
 };
 
 // One call leg held by the simulator.
@@ -82,6 +95,14 @@ struct SimulatedCall
     };
     Recording recording;
     quint64 epoch = 0; // bumps when queued media is dropped, so stale timers do nothing
+    // Screening: transcription_start (at most once per call), its interim results, the AI
+    // gather under way, and whether the caller has begun to speak.
+    bool transcriptionStarted = false;
+    bool transcribing = false;
+    bool interimResults = false;
+    bool aiGathering = false;
+    bool callerSpeaking = false;
+    bool greetingHeard = false; // a speak (or the AI's greeting) ended: the caller may talk
 
     bool isActive() const { return state != State::HungUp; }
     bool isAnswered() const { return state == State::Answered || state == State::Bridged; }

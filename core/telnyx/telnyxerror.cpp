@@ -83,6 +83,16 @@ TelnyxError TelnyxError::callEnded()
             {}};
 }
 
+TelnyxError TelnyxError::transcriptionStartedTwice()
+{
+    // docs/telnyx-conversation.md §2
+    return {QString::fromLatin1(TranscriptionStartedTwice),
+            QStringLiteral("Call transcription can not be started more than once"),
+            QStringLiteral("Call transcription can not be started more than once."),
+            {},
+            {}};
+}
+
 TelnyxError TelnyxError::callNotAnswered()
 {
     return {QString::fromLatin1(CallNotAnswered),

@@ -21,6 +21,7 @@ struct TelnyxError
     // The well-known codes this project acts on.
     static constexpr const char *CallEnded = "90018";
     static constexpr const char *CallNotAnswered = "90034";
+    static constexpr const char *TranscriptionStartedTwice = "90054";
     static constexpr const char *InvalidCallControlId = "90015";
     static constexpr const char *AuthenticationFailed = "10009";
     static constexpr const char *TooManyRequests = "10011";
@@ -37,6 +38,7 @@ struct TelnyxError
     // The catalogue (docs/telnyx-api.md §4.2, §7), used by the simulator.
     static TelnyxError callEnded();
     static TelnyxError callNotAnswered();
+    static TelnyxError transcriptionStartedTwice();
     static TelnyxError invalidCallControlId();
     static TelnyxError missingParameter(const QString &field);
     static TelnyxError invalidEnum(const QString &field, const QStringList &values);

@@ -58,6 +58,24 @@ CallPayload CallPayload::fromJson(const QJsonObject &p)
                 c.tags.append(t.toString());
         }
     }
+    const QJsonObject transcription = p.value(QLatin1String("transcription_data")).toObject();
+    c.transcript = str(transcription, QLatin1String("transcript"));
+    const QJsonValue isFinal = transcription.value(QLatin1String("is_final"));
+    if (isFinal.isBool())
+        c.transcriptFinal = isFinal.toBool();
+    const QJsonValue score = p.value(QLatin1String("score"));
+    if (score.isDouble())
+        c.score = score.toDouble();
+    const QJsonValue result = p.value(QLatin1String("result"));
+    if (result.isObject())
+        c.resultObject = result.toObject();
+    else if (p.value(QLatin1String("partial_results")).isObject())
+        c.resultObject = p.value(QLatin1String("partial_results")).toObject();
+    for (const QJsonValue &m : p.value(QLatin1String("message_history")).toArray()) {
+        const QJsonObject turn = m.toObject();
+        if (turn.value(QLatin1String("role")).toString() == QLatin1String("user"))
+            c.userMessages.append(turn.value(QLatin1String("content")).toString());
+    }
     return c;
 }
 

@@ -41,6 +41,16 @@ struct CallPayload
     QString callScreeningResult;
     QString callingPartyType; // calling_party_type: "pstn", "sip", ...
     QStringList tags;
+    // call.transcription (docs/telnyx-conversation.md §2): transcription_data.transcript and
+    // is_final (absent = final).
+    QString transcript;
+    bool transcriptFinal = true;
+    // call.deepfake_detection.result (§6): `result` above, and score 0..1 (-1 when absent).
+    double score = -1;
+    // call.ai_gather.* (§3): `result` (ended) or `partial_results` as an object, and the
+    // caller's (role "user") turns of message_history, in order. Caller-controlled text.
+    QJsonObject resultObject;
+    QStringList userMessages;
 
     static CallPayload fromJson(const QJsonObject &payload);
     // client_state decoded from base64; empty when absent or not base64.

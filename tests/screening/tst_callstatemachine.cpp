@@ -93,6 +93,10 @@ Decision decision(Decision::Action action, const QString &nameSpace = QString(),
         d.outcome = Decision::Voicemail;
         d.reason = QStringLiteral("unregistered");
         break;
+    case Decision::AnswerAndScreen:
+        d.outcome = Decision::Ask;
+        d.reason = QStringLiteral("screen_owner");
+        break;
     case Decision::AnswerAndChallenge:
         d.outcome = Decision::Challenge;
         d.reason = QStringLiteral("caller_id_unverified");
@@ -199,6 +203,9 @@ QStringList steps(const CallActions &actions)
             break;
         case CallAction::PinTry:
             out << QStringLiteral("pin_try:%1:%2").arg(a.pinTry).arg(a.pinStatus);
+            break;
+        case CallAction::StartSilenceTimer:
+            out << QStringLiteral("start_silence_timer:%1").arg(a.secs);
             break;
         }
     }

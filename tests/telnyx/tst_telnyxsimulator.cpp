@@ -728,6 +728,107 @@ private slots:
                                      QStringLiteral("/timeout")}));
     }
 
+    // A screened call (docs/telnyx-conversation.md §1, §2, §6): transcription_start only after
+    // the answer (90034) and only once (90054); the caller's words after the greeting as
+    // interim results then the final one; deepfake detection's verdict after the answer.
+    void screeningCommandsFollowTelnyxRules()
+    {
+        InboundCallOptions options;
+        options.screenWords = {QStringLiteral("it is Ana calling")};
+        options.screenWordMs = 5;
+        options.screenStartsAfterMs = 5;
+        options.deepfakeResult = QStringLiteral("fake");
+        options.deepfakeScore = 0.9;
+        options.deepfakeAfterMs = 5;
+        const QString id = m_sim->startInboundCall(kCaller, kOwnerNumber, options);
+        const QJsonObject start{
+            {QStringLiteral("transcription_engine"), QStringLiteral("Google")},
+            {QStringLiteral("transcription_engine_config"),
+             QJsonObject{{QStringLiteral("interim_results"), true},
+                         {QStringLiteral("language"), QStringLiteral("en-US")}}},
+            {QStringLiteral("transcription_tracks"), QStringLiteral("inbound")}};
+        QCOMPARE(command(id, QStringLiteral("transcription_start"), start).code(),
+                 QStringLiteral("90034"));
+        QCOMPARE(command(id, QStringLiteral("gather_using_ai"),
+                         {{QStringLiteral("parameters"), QJsonObject()}})
+                     .code(),
+                 QStringLiteral("90034"));
+        QCOMPARE(command(id, QStringLiteral("answer"),
+                         {{QStringLiteral("deepfake_detection"),
+                           QJsonObject{{QStringLiteral("enabled"), true}}}})
+                     .status,
+                 200);
+        QCOMPARE(command(id, QStringLiteral("transcription_start"),
+                         {{QStringLiteral("transcription_engine"), QStringLiteral("Whisper")}})
+                     .status,
+                 422);
+        QCOMPARE(command(id, QStringLiteral("transcription_start"),
+                         {{QStringLiteral("transcription_engine"), QStringLiteral("Deepgram")}})
+                     .status,
+                 422); // Deepgram needs its transcription_model
+        QCOMPARE(command(id, QStringLiteral("transcription_start"), start).status, 200);
+        const Reply twice = command(id, QStringLiteral("transcription_start"), start);
+        QCOMPARE(twice.code(), QStringLiteral("90054"));
+        QCOMPARE(command(id, QStringLiteral("gather_using_ai"), {}).status, 422); // no parameters
+        QCOMPARE(command(id, QStringLiteral("speak"),
+                         {{QStringLiteral("payload"), QStringLiteral("Who is calling?")},
+                          {QStringLiteral("voice"), QStringLiteral("female")}})
+                     .status,
+                 200);
+        QTRY_COMPARE(typesFor(id).count(QStringLiteral("call.transcription")), 4);
+        QStringList said;
+        QStringList order;
+        for (const CollectedRequest &r : m_hooks->forCall(id)) {
+            order << r.eventType();
+            const QJsonObject data =
+                r.payload().value(QLatin1String("transcription_data")).toObject();
+            if (!data.isEmpty())
+                said << data.value(QLatin1String("transcript")).toString() +
+                            (data.value(QLatin1String("is_final")).toBool() ? QStringLiteral("!")
+                                                                            : QString());
+        }
+        QCOMPARE(said,
+                 (QStringList{QStringLiteral("it"), QStringLiteral("it is"),
+                              QStringLiteral("it is Ana"), QStringLiteral("it is Ana calling!")}));
+        // The words follow the greeting's end; the verdict follows the answer.
+        QVERIFY(order.indexOf(QStringLiteral("call.speak.ended")) <
+                order.indexOf(QStringLiteral("call.transcription")));
+        QVERIFY(order.indexOf(QStringLiteral("call.answered")) <
+                order.indexOf(QStringLiteral("call.deepfake_detection.result")));
+        const QJsonObject verdict =
+            lastOf(id, QStringLiteral("call.deepfake_detection.result")).payload();
+        QCOMPARE(verdict.value(QLatin1String("result")).toString(), QStringLiteral("fake"));
+        QCOMPARE(verdict.value(QLatin1String("score")).toDouble(), 0.9);
+        // Stopped: no more words.
+        QCOMPARE(command(id, QStringLiteral("transcription_stop")).status, 200);
+    }
+
+    void aiGatherHearsNameAndReason()
+    {
+        InboundCallOptions options;
+        options.screenWords = {QStringLiteral("This is Robin"), QStringLiteral("About the parcel")};
+        options.screenName = QStringLiteral("Robin");
+        options.screenReason = QStringLiteral("a parcel");
+        options.screenWordMs = 5;
+        options.screenStartsAfterMs = 5;
+        const QString id = answeredCall(options);
+        QVERIFY(!id.isEmpty());
+        QCOMPARE(command(id, QStringLiteral("gather_using_ai"),
+                         {{QStringLiteral("greeting"), QStringLiteral("Who is it?")},
+                          {QStringLiteral("parameters"),
+                           QJsonObject{{QStringLiteral("type"), QStringLiteral("object")}}}})
+                     .status,
+                 200);
+        QTRY_COMPARE(typesFor(id).count(QStringLiteral("call.ai_gather.ended")), 1);
+        QCOMPARE(typesFor(id).count(QStringLiteral("call.ai_gather.partial_results")), 1);
+        const QJsonObject ended = lastOf(id, QStringLiteral("call.ai_gather.ended")).payload();
+        QCOMPARE(ended.value(QLatin1String("status")).toString(), QStringLiteral("valid"));
+        QCOMPARE(ended.value(QLatin1String("result")).toObject().value(QLatin1String("reason")),
+                 QJsonValue(QStringLiteral("a parcel")));
+        QCOMPARE(ended.value(QLatin1String("message_history")).toArray().size(), 2);
+        QCOMPARE(command(id, QStringLiteral("gather_stop")).status, 200);
+    }
+
     void duplicateCommandIdIsIgnored()
     {
         const QString id = answeredCall();
