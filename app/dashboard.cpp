@@ -35,8 +35,10 @@ Dashboard::Dashboard(const Options &options, Engine *engine, QObject *parent)
     keepQmlTypesLinked();
     m_calls.setAskTimeoutSecs(options.askTimeoutSecs);
     m_history.setAskTimeoutSecs(options.askTimeoutSecs);
+    m_calls.setScreenTimeoutSecs(options.screenTimeoutSecs);
+    m_history.setScreenTimeoutSecs(options.screenTimeoutSecs);
     m_numbers.setDefaultPolicy(options.defaultPolicy);
-    m_callDetail.setContext({options.askTimeoutSecs, {}});
+    m_callDetail.setContext({options.askTimeoutSecs, {}, options.screenTimeoutSecs});
     connect(&m_numbers, &SnapshotListModel::refreshed, this, &Dashboard::applyNumberLabels);
     connect(&m_controller, &EngineController::screeningChanged, this, [this] {
         refreshLists();
@@ -168,7 +170,7 @@ void Dashboard::applyNumberLabels()
     const auto labels = m_numbers.labels();
     m_calls.setNumberLabels(labels);
     m_history.setNumberLabels(labels);
-    m_callDetail.setContext({m_options.askTimeoutSecs, labels});
+    m_callDetail.setContext({m_options.askTimeoutSecs, labels, m_options.screenTimeoutSecs});
     m_voicemail.setNumberLabels(labels);
 }
 

@@ -44,6 +44,7 @@ public:
     {
         QString databasePath;
         int askTimeoutSecs = 20;
+        int screenTimeoutSecs = 45; // screen-timeout: a screened call's countdown
         QString defaultPolicy = QStringLiteral("reject_with_message");
         bool dryRun = false;
         bool demo = false;

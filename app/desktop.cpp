@@ -53,6 +53,7 @@ int runDesktop(const CommandLine &commandLine)
     Dashboard::Options options;
     options.databasePath = cl.config.databasePath;
     options.askTimeoutSecs = cl.config.askTimeoutSecs;
+    options.screenTimeoutSecs = cl.config.screenTimeoutSecs;
     options.defaultPolicy = cl.config.unknownPolicy;
     options.dryRun = cl.config.dryRun;
     options.demo = cl.config.demo;

@@ -61,6 +61,7 @@ QString Labels::reasonText(const QString &reason)
         {QStringLiteral("spam_likely"), tr("Telnyx flags it as likely spam")},
         {QStringLiteral("anonymous"), tr("anonymous caller")},
         {QStringLiteral("ask_owner"), tr("waiting for your decision")},
+        {QStringLiteral("screen_owner"), tr("screened: waiting for your decision")},
         {QStringLiteral("owner_accepted"), tr("you accepted")},
         {QStringLiteral("owner_rejected"), tr("you rejected")},
         {QStringLiteral("owner_voicemail"), tr("you sent it to voicemail")},
@@ -82,6 +83,7 @@ QString Labels::stateText(const QString &state)
     const QHash<QString, QString> table{
         {QStringLiteral("ringing"), tr("Ringing")},
         {QStringLiteral("asking"), tr("Ringing for you")},
+        {QStringLiteral("screening"), tr("Screening")},
         {QStringLiteral("answering"), tr("Answering")},
         {QStringLiteral("challenging"), tr("Asking for the PIN or code")},
         {QStringLiteral("forwarding"), tr("Forwarding")},
@@ -104,6 +106,7 @@ QString Labels::policyText(const QString &policy)
         {QStringLiteral("reject"), tr("Reject")},
         {QStringLiteral("ask"), tr("Ask me")},
         {QStringLiteral("voicemail"), tr("Voicemail")},
+        {QStringLiteral("screen"), tr("Screen")},
         {QString(), tr("Default")},
     };
     return lookup(table, policy);

@@ -221,6 +221,75 @@ Rectangle {
             }
         }
 
+        // A screened call: what the caller said (plain text), and the deepfake hint.
+        Rectangle {
+            objectName: "detailConversation"
+            Layout.fillWidth: true
+            visible: panel.detail.found && (panel.call.screening ?? false)
+            implicitHeight: conversation.implicitHeight + 24
+            radius: Theme.radius
+            color: Theme.surface
+            border.color: Theme.border
+            Accessible.role: Accessible.StaticText
+            Accessible.name: qsTr("What the caller said")
+            ColumnLayout {
+                id: conversation
+                anchors.fill: parent
+                anchors.margins: 12
+                spacing: 4
+                Label {
+                    text: qsTr("What the caller said")
+                    color: Theme.faint
+                    font.pixelSize: 12
+                }
+                Label {
+                    Layout.fillWidth: true
+                    visible: (panel.call.screenCallerName ?? "") !== "" || (panel.call.screenReason ?? "") !== ""
+                    text: qsTr("Name: %1  ·  Reason: %2").arg(panel.call.screenCallerName ?? "").arg(panel.call.screenReason ?? "")
+                    textFormat: Text.PlainText
+                    wrapMode: Text.WordWrap
+                    font.pixelSize: 13
+                    font.bold: true
+                    color: Theme.text
+                }
+                Label {
+                    Layout.fillWidth: true
+                    visible: (panel.call.screenWords ?? []).length === 0
+                    text: qsTr("Nothing: the caller did not speak.")
+                    textFormat: Text.PlainText
+                    font.pixelSize: 13
+                    font.italic: true
+                    color: Theme.muted
+                }
+                Repeater {
+                    // Each utterance as one string, "F" (final) or "I" (interim) then its
+                    // text: a list of strings gives every delegate its modelData.
+                    model: (panel.call.screenWords ?? []).map(w => (w.final ? "F" : "I") + w.text)
+                    delegate: Label {
+                        required property string modelData
+                        readonly property bool said: modelData.startsWith("F")
+                        objectName: "detailUtterance"
+                        Layout.fillWidth: true
+                        text: "“" + modelData.substring(1) + (said ? "”" : "…”")
+                        textFormat: Text.PlainText
+                        wrapMode: Text.WordWrap
+                        font.pixelSize: 14
+                        font.italic: !said
+                        color: said ? Theme.text : Theme.muted
+                    }
+                }
+                Label {
+                    Layout.fillWidth: true
+                    visible: (panel.call.deepfakeHint ?? "") !== ""
+                    text: qsTr("Hint: %1").arg(panel.call.deepfakeHint ?? "")
+                    textFormat: Text.PlainText
+                    wrapMode: Text.WordWrap
+                    font.pixelSize: 12
+                    color: (panel.call.deepfakeSynthetic ?? false) ? Theme.danger : Theme.muted
+                }
+            }
+        }
+
         RowLayout {
             Layout.fillWidth: true
             visible: panel.detail.found

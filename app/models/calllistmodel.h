@@ -35,6 +35,7 @@ public:
 
     int askTimeoutSecs() const { return m_context.askTimeoutSecs; }
     void setAskTimeoutSecs(int secs) { m_context.askTimeoutSecs = secs; }
+    void setScreenTimeoutSecs(int secs) { m_context.screenTimeoutSecs = secs; }
     // Labels of the owner's numbers (e164 -> label), shown next to the number called.
     void setNumberLabels(const QHash<QString, QString> &labels);
 

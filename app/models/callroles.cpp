@@ -2,6 +2,8 @@
 #include "callroles.h"
 
 #include "displaytext.h"
+#include "screening/deepfakehint.h"
+#include "screening/screentranscript.h"
 
 #include <QStringList>
 
@@ -37,7 +39,37 @@ QHash<int, QByteArray> CallRoles::roleNames()
         {ProofTextRole, "proofText"},
         {ClaimedNamespaceRole, "claimedNamespace"},
         {IdentityTextRole, "identityText"},
+        {ScreeningRole, "screening"},
+        {ScreenWordsRole, "screenWords"},
+        {ScreenTextRole, "screenText"},
+        {ScreenCallerNameRole, "screenCallerName"},
+        {ScreenReasonRole, "screenReason"},
+        {DeepfakeHintRole, "deepfakeHint"},
+        {DeepfakeSyntheticRole, "deepfakeSynthetic"},
     };
+}
+
+namespace {
+QJsonObject screenOf(const CallRecord &call)
+{
+    return call.flags.value(QStringLiteral("screen")).toObject();
+}
+
+ScreenTranscript transcriptOf(const CallRecord &call)
+{
+    return ScreenTranscript::fromJson(
+        screenOf(call).value(QStringLiteral("transcript")).toObject());
+}
+
+DeepfakeHint hintOf(const CallRecord &call)
+{
+    return DeepfakeHint::fromJson(screenOf(call).value(QStringLiteral("deepfake")).toObject());
+}
+} // namespace
+
+QString CallRoles::firstWords(const CallRecord &call, int maxLength)
+{
+    return DisplayText::plain(transcriptOf(call).text(), maxLength);
 }
 
 bool CallRoles::isActive(const CallRecord &call)
@@ -106,7 +138,9 @@ QVariant CallRoles::data(const CallRecord &c, int role, const Context &context)
         qint64 from = DisplayText::epochMs(c.decidedAt);
         if (from == 0)
             from = DisplayText::epochMs(c.startedAt);
-        return from == 0 ? 0.0 : double(from + qint64(context.askTimeoutSecs) * 1000);
+        const int secs = c.flags.contains(QStringLiteral("screen")) ? context.screenTimeoutSecs
+                                                                    : context.askTimeoutSecs;
+        return from == 0 ? 0.0 : double(from + qint64(secs) * 1000);
     }
     case EndedAtRole:
         return c.endedAt.isNull() ? QString(QLatin1String("")) : c.endedAt;
@@ -149,6 +183,28 @@ QVariant CallRoles::data(const CallRecord &c, int role, const Context &context)
             return QStringLiteral("claims to be %1 — caller ID not verified").arg(claimed);
         return QString(QLatin1String(""));
     }
+    case ScreeningRole:
+        return c.flags.contains(QStringLiteral("screen"));
+    case ScreenWordsRole: {
+        QVariantList words;
+        const ScreenTranscript transcript = transcriptOf(c); // the loop reads it
+        for (const ScreenTranscript::Utterance &u : transcript.utterances())
+            words.append(
+                QVariantMap{{QStringLiteral("text"),
+                             DisplayText::plain(u.text, ScreenTranscript::MaxUtteranceChars)},
+                            {QStringLiteral("final"), u.final}});
+        return words;
+    }
+    case ScreenTextRole:
+        return DisplayText::plain(transcriptOf(c).text(), ScreenTranscript::MaxTotalChars);
+    case ScreenCallerNameRole:
+        return DisplayText::plain(transcriptOf(c).callerName(), 64);
+    case ScreenReasonRole:
+        return DisplayText::plain(transcriptOf(c).reason(), ScreenTranscript::MaxUtteranceChars);
+    case DeepfakeHintRole:
+        return hintOf(c).text();
+    case DeepfakeSyntheticRole:
+        return hintOf(c).synthetic();
     default:
         return {};
     }

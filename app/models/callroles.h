@@ -46,12 +46,22 @@ public:
                               // namespace ("alice.x"), sanitised; "" otherwise
         IdentityTextRole,     // the line under the caller: "✓ alice.x · PIN", "claims to be
                               // alice.x — caller ID not verified", or ""
+        // A screened call (README "Screening a caller"); the words are the caller's, made plain
+        // text here:
+        ScreeningRole,         // the call was screened (flags.screen)
+        ScreenWordsRole,       // [{text, final}] in order: interim text is the last, not final
+        ScreenTextRole,        // all the words as one plain text ("" when none)
+        ScreenCallerNameRole,  // the AI gather's caller_name ("" otherwise)
+        ScreenReasonRole,      // the AI gather's reason ("" otherwise)
+        DeepfakeHintRole,      // "the voice may be synthetic (score 0.91)", ... or ""
+        DeepfakeSyntheticRole, // Telnyx's verdict is "fake"
     };
 
     struct Context
     {
         int askTimeoutSecs = 20;
         QHash<QString, QString> numberLabels; // e164 -> label
+        int screenTimeoutSecs = 45;           // a screened call's deadline
     };
 
     static QHash<int, QByteArray> roleNames();
@@ -60,6 +70,8 @@ public:
     static QString proofText(const QString &proof);
     static bool isActive(const CallRecord &call);
     static bool isAsking(const CallRecord &call);
+    // The first words of a screened call as plain text, for a notification ("" when none).
+    static QString firstWords(const CallRecord &call, int maxLength = 80);
 };
 
 } // namespace kt

@@ -106,6 +106,12 @@ QString EventLogModel::summary(const StoredEvent &e)
                    text;
         if (text.isEmpty())
             text = compact(d);
+    } else if (e.type == QLatin1String("tel.screen_words")) {
+        // A screened caller's words: shown as text (SummaryRole makes it plain), never read.
+        text = QStringLiteral("“%1%2” · %3")
+                   .arg(str(p.value(QStringLiteral("text"))),
+                        p.value(QStringLiteral("final")).toBool() ? QString() : QStringLiteral("…"),
+                        str(p.value(QStringLiteral("engine"))));
     } else if (e.type == QLatin1String("tel.call_inbound")) {
         text = QStringLiteral("%1 → %2").arg(str(p.value(QStringLiteral("from"))).isEmpty()
                                                  ? str(p.value(QStringLiteral("raw_from")))

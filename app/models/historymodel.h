@@ -67,6 +67,7 @@ public:
     void setTextFilter(const QString &filter);
 
     void setAskTimeoutSecs(int secs) { m_context.askTimeoutSecs = secs; }
+    void setScreenTimeoutSecs(int secs) { m_context.screenTimeoutSecs = secs; }
     void setNumberLabels(const QHash<QString, QString> &labels);
 
     Q_INVOKABLE void loadMore();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "tray.h"
 
+#include "models/callroles.h"
 #include "models/displaytext.h"
 
 #include <QAction>
@@ -172,8 +173,19 @@ Tray::Notification Tray::notificationFor(const CallRecord &call)
     else if (!name.isEmpty() && name != caller && name != call.fromNumber)
         n.title += QStringLiteral(" (%1)").arg(name);
     QString decision = call.decision.isEmpty() ? tr("deciding") : call.decision;
+    const bool screened = call.flags.contains(QStringLiteral("screen"));
     if (call.decision == QLatin1String("ask"))
-        decision = tr("ringing for you: accept or reject in the dashboard");
+        decision = screened ? tr("screening: the caller is asked who they are and why")
+                            : tr("ringing for you: accept or reject in the dashboard");
+    if (screened && call.decision == QLatin1String("ask")) {
+        // The caller's first words (plain text, bounded), and the deepfake hint if any.
+        const QString words = CallRoles::firstWords(call, 80);
+        if (!words.isEmpty())
+            decision = QStringLiteral("“%1”").arg(words);
+        const QString hint = CallRoles::data(call, CallRoles::DeepfakeHintRole, {}).toString();
+        if (!hint.isEmpty())
+            decision += QStringLiteral(" · ") + hint;
+    }
     n.body = decision;
     if (!call.reason.isEmpty() && call.decision != QLatin1String("ask"))
         n.body += QStringLiteral(" (%1)").arg(call.reason);
@@ -266,11 +278,28 @@ void Tray::onRegistrationProven(const QString &id, const QString &nameSpace, con
 
 void Tray::onCallChanged(const CallRecord &call)
 {
-    if (call.decision.isEmpty() || m_notified.contains(call.callId))
+    if (call.decision.isEmpty())
         return;
-    if (m_notified.size() > 1000)
+    // A screened call is announced when it is decided, and once more with the caller's first
+    // words while the owner can still decide.
+    const bool firstWords =
+        call.decision == QLatin1String("ask") && call.flags.contains(QStringLiteral("screen")) &&
+        CallRoles::isAsking(call) && !m_wordsNotified.contains(call.callId) && [&call] {
+            // The first utterance said in full, not its first interim word.
+            const QVariantList words =
+                CallRoles::data(call, CallRoles::ScreenWordsRole, {}).toList();
+            return !words.isEmpty() &&
+                   words.first().toMap().value(QStringLiteral("final")).toBool();
+        }();
+    if (m_notified.contains(call.callId) && !firstWords)
+        return;
+    if (m_notified.size() > 1000) {
         m_notified.clear();
+        m_wordsNotified.clear();
+    }
     m_notified.insert(call.callId);
+    if (firstWords)
+        m_wordsNotified.insert(call.callId);
     const Notification n = notificationFor(call);
     if (m_tray && m_tray->isVisible() && QSystemTrayIcon::supportsMessages()) {
         const auto icon = call.decision == QLatin1String("ask") ? QSystemTrayIcon::Warning

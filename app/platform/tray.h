@@ -97,6 +97,7 @@ private:
     QString m_healthMessage;
     bool m_paused = false;
     QSet<QString> m_notified;
+    QSet<QString> m_wordsNotified; // screened calls announced with their first words
 };
 
 } // namespace kt

@@ -468,6 +468,38 @@ CallRecord DemoData::askingCall(const QDateTime &now)
     return c;
 }
 
+CallRecord DemoData::screenedCall(const QDateTime &now,
+                                  const QList<std::pair<QString, bool>> &words,
+                                  const QString &deepfake, double score)
+{
+    CallRecord c;
+    c.callId = QStringLiteral("v3:live-screened");
+    c.fromNumber = QString::fromLatin1(ScreenedPhone);
+    c.toNumber = QStringLiteral("+18886762825");
+    c.callerName = QString::fromLatin1(ScreenedPhone);
+    c.direction = QStringLiteral("incoming");
+    c.decision = QStringLiteral("ask");
+    c.reason = QStringLiteral("screen_owner");
+    c.state = QStringLiteral("screening");
+    c.startedAt = iso(now.addSecs(-9));
+    c.decidedAt = iso(now.addSecs(-8));
+    QJsonArray utterances;
+    for (const auto &[text, final] : words)
+        utterances.append(
+            QJsonObject{{QStringLiteral("text"), text}, {QStringLiteral("final"), final}});
+    QJsonObject screen{
+        {QStringLiteral("engine"), QStringLiteral("google")},
+        {QStringLiteral("transcript"), QJsonObject{{QStringLiteral("utterances"), utterances}}}};
+    if (!deepfake.isEmpty()) {
+        QJsonObject hint{{QStringLiteral("result"), deepfake}};
+        if (score >= 0)
+            hint.insert(QStringLiteral("score"), score);
+        screen.insert(QStringLiteral("deepfake"), hint);
+    }
+    c.flags = {{QStringLiteral("screen"), screen}};
+    return c;
+}
+
 CallRecord DemoData::forwardingCall(const QDateTime &now)
 {
     CallRecord c;

@@ -55,6 +55,12 @@ public:
     // Calls in flight for the live view (not in the database).
     static CallRecord askingCall(const QDateTime &now);
     static CallRecord forwardingCall(const QDateTime &now);
+    // A call being screened (policy "screen"), with the caller's words so far: each pair is
+    // (text, final), the last may be interim; `deepfake` ("real", "fake", "") and its score.
+    static constexpr const char *ScreenedPhone = "+17185550142";
+    static CallRecord screenedCall(const QDateTime &now,
+                                   const QList<std::pair<QString, bool>> &words,
+                                   const QString &deepfake = QString(), double score = -1);
 };
 
 } // namespace kt::test

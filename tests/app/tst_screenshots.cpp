@@ -127,6 +127,8 @@ void TstScreenshots::page_data()
     QTest::newRow("14-voicemail") << 2;
     QTest::newRow("15-voicemail-hostile") << 2;
     QTest::newRow("16-settings-screening") << 9;
+    QTest::newRow("17-screen-words") << 0;
+    QTest::newRow("18-screen-deepfake") << 0;
 }
 
 QQuickItem *TstScreenshots::settingsFlickable() const
@@ -274,6 +276,26 @@ bool TstScreenshots::prepare(const QByteArray &tag)
         return view &&
                QMetaObject::invokeMethod(view, "show", Q_ARG(QVariant, QVariant(double(id))));
     }
+    if (tag == "17-screen-words" || tag == "18-screen-deepfake") {
+        // A screened caller on the Live page: a final sentence and the next one still being
+        // spoken (greyed), or a voice Telnyx flags as synthetic. The ringing call goes first.
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        CallListModel &calls = m_fixture->dashboard().calls();
+        if (tag == "17-screen-words")
+            calls.upsert(test::DemoData::screenedCall(
+                now,
+                {{QStringLiteral("Hi, this is Dana from Doctor Patel's office."), true},
+                 {QStringLiteral("I'm calling to confirm your appoint"), false}},
+                QStringLiteral("real"), 0.06));
+        else
+            calls.upsert(test::DemoData::screenedCall(
+                now,
+                {{QStringLiteral("Hello, this is the fraud team of your bank."), true},
+                 {QStringLiteral("Please confirm your card number to unblock your account."),
+                  true}},
+                QStringLiteral("fake"), 0.91));
+        return m_fixture->dashboard().askingCalls().count() == 2;
+    }
     if (tag == "13-first-run") {
         // The demo's first start: the setup card over the Live page, half filled in.
         SettingsController &settings = m_fixture->dashboard().settings();
@@ -294,6 +316,11 @@ void TstScreenshots::cleanUp(const QByteArray &tag)
     } else if (tag == "11-certificate-import") {
         if (auto *import = m_window->findChild<CertificateImport *>())
             import->cancel();
+    } else if (tag == "17-screen-words" || tag == "18-screen-deepfake") {
+        CallRecord ended = test::DemoData::screenedCall(QDateTime::currentDateTimeUtc(), {});
+        ended.state = QStringLiteral("ended");
+        ended.endedAt = ended.decidedAt;
+        m_fixture->dashboard().calls().upsert(ended);
     } else if (tag == "13-first-run") {
         m_fixture->dashboard().firstRun().setActive(false);
         m_fixture->dashboard().settings().revert();

@@ -5,6 +5,8 @@
 
 #include <QAction>
 #include <QImage>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QMenu>
 #include <QSignalSpy>
 #include <QtTest>
@@ -41,6 +43,7 @@ private slots:
     void iconAndToolTipFollowHealth();
     void notifiesOncePerDecidedCall();
     void notificationTextIsPlain();
+    void screenedCallCarriesTheFirstWords();
     void registrationReadyIsNotified();
 };
 
@@ -119,6 +122,47 @@ void TstTray::notificationTextIsPlain()
     QVERIFY(!n.body.contains(QLatin1Char('\n')));
     c.flags.insert(QStringLiteral("dry_run"), true);
     QVERIFY(Tray::notificationFor(c).body.contains(QStringLiteral("paused")));
+}
+
+void TstTray::screenedCallCarriesTheFirstWords()
+{
+    Tray tray;
+    QSignalSpy notified(&tray, &Tray::notified);
+    CallRecord c = call(QStringLiteral("s"), QStringLiteral("ask"));
+    c.reason = QStringLiteral("screen_owner");
+    c.namespaceName.clear();
+    c.state = QStringLiteral("screening");
+    auto withWords = [&c](const QJsonArray &utterances, const QJsonObject &deepfake = {}) {
+        QJsonObject screen{{QStringLiteral("engine"), QStringLiteral("google")},
+                           {QStringLiteral("transcript"),
+                            QJsonObject{{QStringLiteral("utterances"), utterances}}}};
+        if (!deepfake.isEmpty())
+            screen.insert(QStringLiteral("deepfake"), deepfake);
+        c.flags = {{QStringLiteral("screen"), screen}};
+        return c;
+    };
+    auto said = [](const QString &text, bool final) {
+        return QJsonObject{{QStringLiteral("text"), text}, {QStringLiteral("final"), final}};
+    };
+    // Decided: announced as screened.
+    tray.onCallChanged(withWords({}));
+    QCOMPARE(notified.count(), 1);
+    QVERIFY(notified.at(0).at(1).toString().startsWith(QStringLiteral("screening")));
+    // An interim word is not worth a second notification; the first sentence said in full is.
+    tray.onCallChanged(withWords({said(QStringLiteral("hi"), false)}));
+    QCOMPARE(notified.count(), 1);
+    tray.onCallChanged(withWords(
+        {said(QStringLiteral("Hi, it's <b>Dana</b>\u202e.\nCall me"), true)},
+        {{QStringLiteral("result"), QStringLiteral("fake")}, {QStringLiteral("score"), 0.91}}));
+    QCOMPARE(notified.count(), 2);
+    const QString body = notified.at(1).at(1).toString();
+    QVERIFY2(body.startsWith(QStringLiteral("“Hi, it's <b>Dana</b>. Call me”")), qPrintable(body));
+    QVERIFY(body.contains(QStringLiteral("the voice may be synthetic (score 0.91)")));
+    QVERIFY(!body.contains(QLatin1Char('\n')));
+    // Once only.
+    tray.onCallChanged(
+        withWords({said(QStringLiteral("Hi"), true), said(QStringLiteral("more"), true)}));
+    QCOMPARE(notified.count(), 2);
 }
 
 void TstTray::registrationReadyIsNotified()
