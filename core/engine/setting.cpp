@@ -2,6 +2,7 @@
 #include "setting.h"
 
 #include "engine/config.h"
+#include "settingchecks.h"
 
 namespace kt {
 
@@ -67,7 +68,7 @@ QString Setting::defaultText() const
 QString Setting::errorLine(const QString &text, const QString &why) const
 {
     // A database "path" may be a URL with a password in it: the check's line names what it may.
-    if (type == Type::Path)
+    if (type == Type::Path && !SettingChecks::databaseUrlProblem(text).isEmpty())
         return QStringLiteral("--%1 %2").arg(key, why);
     if (secret)
         return QStringLiteral("invalid %1: %2").arg(key, why);
