@@ -6,8 +6,8 @@
 #include "engine/config.h"
 #include "engine/settingschema.h"
 #include "models/settingslistmodel.h"
-#include "screening/numbermap.h"
 #include "platform/secretstore.h"
+#include "screening/numbermap.h"
 #include "settingscontroller.h"
 
 #include <QAbstractItemModelTester>

@@ -1020,7 +1020,25 @@ private slots:
         qInfo("matchRule x2 + registration x2 + checkCertificate: %.3f ms per call with a few "
               "rows, %.3f ms with 20,000",
               few, many);
-        QVERIFY2(many < few * 5, qPrintable(QStringLiteral("%1 ms vs %2 ms").arg(many).arg(few)));
+        // The figures above are for reading; what keeps them flat is that the lookups search an
+        // index instead of scanning the tables, which the query planner says.
+        const auto plan = [this](const QString &sql) {
+            QSqlQuery q(QSqlDatabase::database(m_store->connectionName()));
+            QString details;
+            if (q.exec(QStringLiteral("EXPLAIN QUERY PLAN ") + sql)) {
+                while (q.next())
+                    details += q.value(3).toString() + QLatin1Char('\n');
+            }
+            return details;
+        };
+        const QString byPhone =
+            plan(QStringLiteral("SELECT namespace FROM registry WHERE phone = '+17702300635'"));
+        QVERIFY2(byPhone.contains(QLatin1String("SEARCH")), qPrintable(byPhone));
+        QVERIFY2(!byPhone.contains(QLatin1String("SCAN")), qPrintable(byPhone));
+        const QString byPattern =
+            plan(QStringLiteral("SELECT id FROM rules WHERE pattern IN ('+1888', '+1888*') AND "
+                                "kind = 'block' AND removed_at IS NULL"));
+        QVERIFY2(byPattern.contains(QLatin1String("rules_pattern")), qPrintable(byPattern));
     }
 
     void pinHashing()
