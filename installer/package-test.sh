@@ -98,7 +98,8 @@ check_module() {
     done < <(awk '($1 == "import" || $1 == "depends") {print $2}' "$qmldir")
 }
 qml_imports() { sed -n 's/^import \([A-Za-z][A-Za-z0-9.]*\).*/\1/p' "$@" 2>/dev/null | sort -u; }
-imports=$(qml_imports qml/*.qml)
+# The project's own modules (KevanTel, KevanTel.Ui) are compiled into the program, not installed.
+imports=$(qml_imports qml/*.qml | grep -v '^KevanTel\(\.\|$\)')
 for module in $imports QtQuick.Controls.Basic; do
     check_module "$module"
 done
