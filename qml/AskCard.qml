@@ -104,10 +104,16 @@ Rectangle {
                 anchors.fill: parent
                 property real fraction: card.remainingMs / card.totalMs
                 onFractionChanged: requestPaint()
-                Component.onCompleted: requestPaint() // a card that appears later gets its ring
+                // A card laid out after it was created (a screened call whose card appears above
+                // the others) is painted again at its real size.
+                onAvailableChanged: requestPaint()
+                onWidthChanged: requestPaint()
+                onHeightChanged: requestPaint()
                 onPaint: {
                     const ctx = getContext("2d");
                     ctx.reset();
+                    if (width <= 12 || height <= 12)
+                        return; // not laid out yet: an arc of negative radius throws
                     ctx.lineWidth = 8;
                     ctx.strokeStyle = "#e2d6f5";
                     ctx.beginPath();

@@ -41,9 +41,12 @@ QQuickItem *withProperty(QQuickItem *root, const char *name)
 
 bool settle(QQuickWindow *window, QQmlEngine *engine)
 {
-    QSignalSpy frames(window, &QQuickWindow::frameSwapped);
-    window->update();
-    frames.wait(2000);
+    // Two frames: an item created or resized in the first (a Canvas, say) paints in the second.
+    for (int frame = 0; frame < 2; ++frame) {
+        QSignalSpy frames(window, &QQuickWindow::frameSwapped);
+        window->update();
+        frames.wait(2000);
+    }
     QQmlIncubationController *incubation = engine->incubationController();
     return !incubation ||
            QTest::qWaitFor([incubation] { return incubation->incubatingObjectCount() == 0; });
