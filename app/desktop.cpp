@@ -108,7 +108,8 @@ int runDesktop(const CommandLine &commandLine)
                      Qt::QueuedConnection);
     QObject::connect(&dashboard.voicemail(), &VoicemailModel::messageArrived, &tray,
                      [&tray](const VoicemailModel::Arrival &a) {
-                         tray.onVoicemail(a.from, a.nameSpace, a.transcript, a.durationMs);
+                         tray.onVoicemail(a.from, a.nameSpace, a.transcript, a.durationMs,
+                                          a.transcriptOnly);
                      });
     // SIGINT / SIGTERM (a logout, `kill`) quit like the menu does: the engine stops cleanly.
     SignalWatcher signalWatcher;

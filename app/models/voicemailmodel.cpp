@@ -223,8 +223,17 @@ QList<SnapshotListModel::Row> VoicemailModel::load(ReadOnlyDatabase &database, Q
         const bool hasAudio = m.downloadState == State::Downloaded || m.deleted();
         if (hasAudio && !m_hadAudio.contains(m.id)) {
             m_hadAudio.insert(m.id);
-            if (m_loaded && m.downloadState == State::Downloaded)
+            if (m_loaded && m.downloadState == State::Downloaded) {
                 m_arrivals.append({m.id, m.from, nameSpace, m.transcript, m.durationMs});
+                if (m.transcript.trimmed().isEmpty())
+                    m_awaitingWords.insert(m.id);
+            }
+        } else if (m_awaitingWords.contains(m.id) && !m.transcript.trimmed().isEmpty()) {
+            // Telnyx transcribes after the recording: the owner who was told "no transcript
+            // yet" now gets the words, unless the message was heard or deleted meanwhile.
+            m_awaitingWords.remove(m.id);
+            if (unread(m) && !m.deleted())
+                m_arrivals.append({m.id, m.from, nameSpace, m.transcript, m.durationMs, true});
         }
     }
     m_loaded = true;

@@ -69,6 +69,7 @@ public:
         QString nameSpace;  // as stored (hostile)
         QString transcript; // may be empty
         qint64 durationMs = -1;
+        bool transcriptOnly = false; // announced before, without words: these are its words
     };
 
     explicit VoicemailModel(QObject *parent = nullptr);
@@ -97,7 +98,8 @@ public slots:
 
 signals:
     void unreadCountChanged();
-    // A message's audio was downloaded after the model's first load (once per message).
+    // A message's audio was downloaded after the model's first load (once per message); and
+    // once more, with `transcriptOnly`, when its transcript comes later while it is unheard.
     void messageArrived(const kt::VoicemailModel::Arrival &arrival);
 
 protected:
@@ -110,9 +112,10 @@ private:
     std::function<QDateTime()> m_clock;
     int m_unread = 0;
     bool m_loaded = false;
-    qint64 m_seenSeq = -1;     // the log's last seq when the rows were read
-    QSet<qint64> m_hadAudio;   // messages seen downloaded (or deleted since) by a load
-    QList<Arrival> m_arrivals; // found by load(), announced once the rows are set
+    qint64 m_seenSeq = -1;        // the log's last seq when the rows were read
+    QSet<qint64> m_hadAudio;      // messages seen downloaded (or deleted since) by a load
+    QSet<qint64> m_awaitingWords; // announced without a transcript
+    QList<Arrival> m_arrivals;    // found by load(), announced once the rows are set
 };
 
 } // namespace kt

@@ -196,12 +196,14 @@ Tray::Notification Tray::notificationFor(const CallRecord &call)
 }
 
 Tray::Notification Tray::voicemailNotification(const QString &from, const QString &nameSpace,
-                                               const QString &transcript, qint64 durationMs)
+                                               const QString &transcript, qint64 durationMs,
+                                               bool transcribed)
 {
     constexpr int Words = 12;
     Notification n;
     const QString caller = from.isEmpty() ? tr("an unknown caller") : DisplayText::number(from);
-    n.title = tr("New voicemail from %1").arg(caller);
+    n.title = transcribed ? tr("Voicemail from %1, transcribed").arg(caller)
+                          : tr("New voicemail from %1").arg(caller);
     const QString shownNamespace = DisplayText::plain(nameSpace, 40);
     if (!shownNamespace.isEmpty())
         n.title += QStringLiteral(" · ") + shownNamespace;
@@ -223,9 +225,10 @@ Tray::Notification Tray::voicemailNotification(const QString &from, const QStrin
 }
 
 void Tray::onVoicemail(const QString &from, const QString &nameSpace, const QString &transcript,
-                       qint64 durationMs)
+                       qint64 durationMs, bool transcribed)
 {
-    const Notification n = voicemailNotification(from, nameSpace, transcript, durationMs);
+    const Notification n =
+        voicemailNotification(from, nameSpace, transcript, durationMs, transcribed);
     if (m_tray && m_tray->isVisible() && QSystemTrayIcon::supportsMessages())
         m_tray->showMessage(n.title, n.body, QSystemTrayIcon::Information, 10000);
     emit notified(n.title, n.body);

@@ -55,8 +55,10 @@ public:
     static Notification notificationFor(const CallRecord &call);
     // "New voicemail from (415) 555-0132 · alice.x" with the transcript's first words (or the
     // length when there is no transcript yet); everything from the caller is sanitised.
+    // `transcribed`: the message was announced before without words, and these are its words.
     static Notification voicemailNotification(const QString &from, const QString &nameSpace,
-                                              const QString &transcript, qint64 durationMs);
+                                              const QString &transcript, qint64 durationMs,
+                                              bool transcribed = false);
     static Notification pinLockedNotification(const QString &phone, const QString &nameSpace,
                                               const QDateTime &until);
     static Notification registrationNotification(const QString &nameSpace, const QString &phone,
@@ -75,7 +77,7 @@ public slots:
                               bool approved);
     // A voicemail message's audio arrived (VoicemailModel::messageArrived).
     void onVoicemail(const QString &from, const QString &nameSpace, const QString &transcript,
-                     qint64 durationMs);
+                     qint64 durationMs, bool transcribed = false);
 
 signals:
     void openRequested();

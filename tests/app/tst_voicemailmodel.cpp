@@ -61,6 +61,7 @@ private slots:
     void refreshOnlyOnVoicemailEvents();
     void followsTheEventLogWhateverItsFilter();
     void arrivalAnnouncedOnce();
+    void lateTranscriptAnnouncedOnce();
     void exportGivesTheSameBytes();
     void heardAndDeleteThroughTheEngine();
     void deleteOnTelnyx();
@@ -259,6 +260,80 @@ void TstVoicemailModel::arrivalAnnouncedOnce()
     model.onLogAdvanced(m_writer->lastSeq());
     QCOMPARE(arrived.count(), 1);
     QCOMPARE(role(model, m_vm.hostile, "state"), QStringLiteral("deleted"));
+}
+
+void TstVoicemailModel::lateTranscriptAnnouncedOnce()
+{
+    VoicemailModel model;
+    QSignalSpy arrived(&model, &VoicemailModel::messageArrived);
+    QVERIFY(model.open(databasePath()));
+    VoicemailRepository repo(*m_writer);
+
+    // Two new messages, downloaded before Telnyx has transcribed them.
+    const QByteArray wav = AudioGenerator::speechLikeWav(1500, 4);
+    const QString sha =
+        QString::fromLatin1(QCryptographicHash::hash(wav, QCryptographicHash::Sha256).toHex());
+    const QString path =
+        QDir(VoicemailFiles::folderFor(databasePath())).filePath(sha + QStringLiteral(".wav"));
+    QFile out(path);
+    QVERIFY(out.open(QIODevice::WriteOnly));
+    QCOMPARE(out.write(wav), wav.size());
+    out.close();
+    const QDateTime ended = QDateTime::currentDateTimeUtc();
+    auto saved = [&](const QString &id) {
+        RecordingPayload::Saved s;
+        s.recordingId = id;
+        s.callControlId = QStringLiteral("call-") + id;
+        s.from = QString::fromLatin1(DemoData::DanaPhone);
+        s.format = QStringLiteral("wav");
+        s.urlWav = QStringLiteral("https://storage.example/%1.wav").arg(id);
+        s.startedAt = ended.addSecs(-2);
+        s.endedAt = ended;
+        const auto r = repo.recordSaved(s, QStringLiteral("telnyx"));
+        return r.ok && repo.markDownloaded(r.id, sha, path, wav.size(), QStringLiteral("engine")).ok
+                   ? r.id
+                   : qint64(0);
+    };
+    const qint64 unheard = saved(QStringLiteral("late-1"));
+    const qint64 heard = saved(QStringLiteral("late-2"));
+    QVERIFY(unheard && heard);
+    model.onLogAdvanced(m_writer->lastSeq());
+    QCOMPARE(arrived.count(), 2);
+    for (const QList<QVariant> &signal : std::as_const(arrived)) {
+        const auto a = signal.at(0).value<VoicemailModel::Arrival>();
+        QVERIFY(a.transcript.isEmpty());
+        QVERIFY(!a.transcriptOnly);
+    }
+
+    // The owner listens to one; then both transcripts come.
+    QVERIFY(repo.markHeard(heard, QStringLiteral("owner")).ok);
+    model.onLogAdvanced(m_writer->lastSeq());
+    QCOMPARE(arrived.count(), 2);
+    auto transcribe = [&](const QString &id, const QString &text) {
+        RecordingPayload::Transcription t;
+        t.recordingId = id;
+        t.callControlId = QStringLiteral("call-") + id;
+        t.status = QStringLiteral("completed");
+        t.text = text;
+        return repo.recordTranscription(t, QStringLiteral("telnyx")).ok;
+    };
+    QVERIFY(transcribe(QStringLiteral("late-1"), QStringLiteral("Call me back about Friday.")));
+    QVERIFY(transcribe(QStringLiteral("late-2"), QStringLiteral("Already heard, no news.")));
+    model.onLogAdvanced(m_writer->lastSeq());
+
+    // Only the unheard one is announced again, with its words; and only once.
+    QCOMPARE(arrived.count(), 3);
+    const auto a = arrived.at(2).at(0).value<VoicemailModel::Arrival>();
+    QCOMPARE(a.id, unheard);
+    QVERIFY(a.transcriptOnly);
+    QCOMPARE(a.transcript, QStringLiteral("Call me back about Friday."));
+    const Tray::Notification n =
+        Tray::voicemailNotification(a.from, a.nameSpace, a.transcript, a.durationMs, true);
+    QCOMPARE(n.title, QStringLiteral("Voicemail from (310) 555-0178, transcribed"));
+    QCOMPARE(n.body, QStringLiteral("“Call me back about Friday.”"));
+    QVERIFY(repo.markHeard(unheard, QStringLiteral("owner")).ok);
+    model.onLogAdvanced(m_writer->lastSeq());
+    QCOMPARE(arrived.count(), 3);
 }
 
 void TstVoicemailModel::exportGivesTheSameBytes()
