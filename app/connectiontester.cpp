@@ -59,15 +59,15 @@ void ConnectionTester::setRetryPolicy(const RetryPolicy &policy)
 
 bool ConnectionTester::canSync() const
 {
-    return m_state == QLatin1String("ok") && !m_records.isEmpty() && m_controller &&
+    return m_state == ConnectionTestState::Ok && !m_records.isEmpty() && m_controller &&
            m_controller->engineAttached() && m_syncRequest == 0;
 }
 
 bool ConnectionTester::test(const QString &typedKey)
 {
-    if (m_state == QLatin1String("testing"))
+    if (m_state == ConnectionTestState::Testing)
         return false;
-    m_state = QStringLiteral("testing");
+    m_state = ConnectionTestState::Testing;
     m_message = tr("Contacting Telnyx…");
     m_records.clear();
     m_syncMessage.clear();
@@ -114,7 +114,7 @@ void ConnectionTester::finishTest(bool ok, const QString &message)
         text.replace(m_key, QStringLiteral("…")); // the client scrubs it already; twice is safe
     m_key.clear();
     m_client->setApiKey(QString());
-    m_state = ok ? QStringLiteral("ok") : QStringLiteral("failed");
+    m_state = ok ? ConnectionTestState::Ok : ConnectionTestState::Failed;
     m_message = text;
     emit changed();
     emit tested(ok);

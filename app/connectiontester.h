@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "codeenums.h"
+
 #include "telnyx/retrypolicy.h"
 
 #include <QJsonObject>
@@ -29,8 +31,7 @@ class ConnectionTester : public QObject
     Q_OBJECT
     QML_ELEMENT
     QML_UNCREATABLE("the app creates it")
-    // "idle" | "testing" | "ok" | "failed"
-    Q_PROPERTY(QString state READ state NOTIFY changed)
+    Q_PROPERTY(kt::ConnectionTestState::Value state READ state NOTIFY changed)
     Q_PROPERTY(QString message READ message NOTIFY changed)
     Q_PROPERTY(int numberCount READ numberCount NOTIFY changed)
     Q_PROPERTY(bool canSync READ canSync NOTIFY changed)
@@ -47,7 +48,7 @@ public:
                      EngineController *controller, QObject *parent = nullptr);
     ~ConnectionTester() override;
 
-    QString state() const { return m_state; }
+    ConnectionTestState::Value state() const { return m_state; }
     QString message() const { return m_message; }
     int numberCount() const { return int(m_records.size()); }
     bool canSync() const;
@@ -80,7 +81,7 @@ private:
     QPointer<EngineController> m_controller;
     QString m_runningKey;
     QString m_key; // the key under test (to keep it out of every message)
-    QString m_state = QStringLiteral("idle");
+    ConnectionTestState::Value m_state = ConnectionTestState::Idle;
     QString m_message;
     QList<QJsonObject> m_records;
     int m_syncRequest = 0;

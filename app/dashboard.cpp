@@ -33,6 +33,7 @@ Dashboard::Dashboard(const Options &options, Engine *engine, QObject *parent)
       m_firstRun(options.firstRun, options.config.configFile)
 {
     keepQmlTypesLinked();
+    Labels::setInstance(&m_labels);
     m_calls.setAskTimeoutSecs(options.askTimeoutSecs);
     m_history.setAskTimeoutSecs(options.askTimeoutSecs);
     m_calls.setScreenTimeoutSecs(options.screenTimeoutSecs);

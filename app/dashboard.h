@@ -5,6 +5,7 @@
 #include "enginecontroller.h"
 #include "firstrun.h"
 #include "golivecontroller.h"
+#include "labels.h"
 #include "models/calldetailmodel.h"
 #include "models/callfiltermodel.h"
 #include "models/calllistmodel.h"
@@ -105,6 +106,7 @@ private:
     void applyNumberLabels();
 
     Options m_options;
+    Labels m_labels{nullptr}; // the QML singleton `Labels` (Labels::setInstance)
     CallListModel m_calls;
     CallFilterModel m_askingCalls;
     CallFilterModel m_activeCalls;

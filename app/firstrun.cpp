@@ -60,4 +60,10 @@ bool FirstRun::dismiss()
     return file.status() == QSettings::NoError;
 }
 
+QStringList FirstRun::fields()
+{
+    return {QStringLiteral("api-key"), QStringLiteral("public-key"), QStringLiteral("forward-to"),
+            QStringLiteral("namespace")};
+}
+
 } // namespace kt

@@ -3,6 +3,7 @@
 
 #include <QObject>
 #include <QString>
+#include <QStringList>
 #include <QtQml/qqmlregistration.h>
 
 namespace kt {
@@ -32,6 +33,9 @@ public:
     static bool needed(bool demo, const QString &configFile);
     // Where the flag is kept: kevan-tel-ui.ini in the config file's folder.
     static QString flagFile(const QString &configFile);
+    // The settings the card asks for, in its order: what makes the app screen the owner's own
+    // calls (api-key, public-key, forward-to, namespace).
+    static QStringList fields();
 
 signals:
     void activeChanged();

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "codeenums.h"
+
 #include "golive/tunnel.h"
 #include "golive/webhookliveness.h"
 #include "golive/webhooksetup.h"
@@ -31,6 +33,7 @@ class GoLiveController : public QObject
     Q_PROPERTY(QString unavailableReason READ unavailableReason CONSTANT)
     Q_PROPERTY(bool tunnelAvailable READ tunnelAvailable CONSTANT)
     Q_PROPERTY(QString tunnelState READ tunnelState NOTIFY tunnelChanged)
+    Q_PROPERTY(kt::TunnelState::Value tunnelStateKind READ tunnelStateKind NOTIFY tunnelChanged)
     Q_PROPERTY(QString tunnelMessage READ tunnelMessage NOTIFY tunnelChanged)
     Q_PROPERTY(QString tunnelUrl READ tunnelUrl NOTIFY tunnelChanged)
     Q_PROPERTY(bool autoGoLive READ autoGoLive WRITE setAutoGoLive NOTIFY autoGoLiveChanged)
@@ -68,6 +71,7 @@ public:
     QString unavailableReason() const; // why "Go live" cannot work (demo, no API key)
     bool tunnelAvailable() const;
     QString tunnelState() const { return m_tunnel.stateName(); }
+    TunnelState::Value tunnelStateKind() const { return TunnelState::fromCore(m_tunnel.state()); }
     QString tunnelMessage() const { return m_tunnel.message(); }
     QString tunnelUrl() const { return m_tunnel.publicUrl().toString(); }
     bool autoGoLive() const { return m_autoGoLive; }

@@ -2,6 +2,9 @@
 #include "labels.h"
 
 #include <QHash>
+#include <QJSEngine>
+#include <QPointer>
+#include <QThread>
 
 #include <cmath>
 
@@ -16,7 +19,44 @@ QString lookup(const QHash<QString, QString> &table, const QString &code)
     return it == table.constEnd() ? code : *it;
 }
 
+// The one instance QML uses (Labels::setInstance).
+QPointer<Labels> &theInstance()
+{
+    static QPointer<Labels> instance;
+    return instance;
+}
+
 } // namespace
+
+Labels::~Labels()
+{
+    if (theInstance() == this)
+        theInstance() = nullptr;
+}
+
+void Labels::setInstance(Labels *labels)
+{
+    theInstance() = labels;
+}
+
+Labels *Labels::instance()
+{
+    return theInstance();
+}
+
+Labels *Labels::create(QQmlEngine *qmlEngine, QJSEngine *jsEngine)
+{
+    Q_UNUSED(qmlEngine);
+    Labels *labels = theInstance();
+    if (!labels)
+        qFatal("Labels: QML asked for the Labels singleton, but the app has not set its instance "
+               "(Labels::setInstance) before loading the views");
+    if (jsEngine && jsEngine->thread() != labels->thread())
+        qFatal("Labels: a QML engine in another thread asked for the Labels singleton, which "
+               "lives in the thread of the engine that loads the dashboard");
+    QJSEngine::setObjectOwnership(labels, QJSEngine::CppOwnership);
+    return labels;
+}
 
 QString Labels::decisionText(const QString &decision, const QString &reason)
 {

@@ -1,23 +1,41 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "codeenums.h"
+
 #include <QObject>
 #include <QString>
 #include <QStringList>
 #include <QtQml/qqmlregistration.h>
+
+class QJSEngine;
+class QQmlEngine;
 
 namespace kt {
 
 // The words the dashboard shows for the codes the store keeps (a call's decision, the reason
 // for it, its state, a number's policy), translatable, in one place: the QML views (the
 // singleton `Labels`) and the C++ models (the static functions) say the same thing.
+//
+// The singleton is the app's: the Dashboard owns the one instance and registers it
+// (setInstance) before a QML engine loads the views; QML never creates one of its own.
 class Labels : public QObject
 {
     Q_OBJECT
     QML_ELEMENT
     QML_SINGLETON
 public:
-    explicit Labels(QObject *parent = nullptr) : QObject(parent) {}
+    // No default constructor: so QML cannot make one of its own, and takes create()'s.
+    explicit Labels(QObject *parent) : QObject(parent) {}
+    ~Labels() override;
+
+    // The instance QML gets (null: none). The instance's owner keeps it alive while an engine
+    // may use it; a destroyed instance unregisters itself.
+    static void setInstance(Labels *labels);
+    static Labels *instance();
+    // QML's factory: the instance set before, kept C++-owned. Stops the program with a message
+    // when there is none, or when the engine lives in another thread than the instance.
+    static Labels *create(QQmlEngine *qmlEngine, QJSEngine *jsEngine);
 
     // A call's decision as a badge: "Authenticated", "Asking you", "Deciding" (none yet);
     // a challenge for a self-registration is "Registration". An unknown code is shown as is.
@@ -37,7 +55,11 @@ public:
     {
         return decisionText(decision, reason);
     }
-    Q_INVOKABLE QString tally(const QString &decision) const { return tallyText(decision); }
+    // The stats' tally of a decision (CallDecision::Unknown: "Undecided").
+    Q_INVOKABLE QString tally(kt::CallDecision::Value decision) const
+    {
+        return tallyText(CallDecision::code(decision));
+    }
     Q_INVOKABLE QString reason(const QString &reason) const { return reasonText(reason); }
     Q_INVOKABLE QString state(const QString &state) const { return stateText(state); }
     Q_INVOKABLE QString policy(const QString &policy) const { return policyText(policy); }

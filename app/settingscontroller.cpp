@@ -3,6 +3,7 @@
 
 #include "engine/settingchecks.h"
 #include "engine/settingschema.h"
+#include "firstrun.h"
 #include "models/settingslistmodel.h"
 #include "platform/autostart.h"
 #include "platform/secretstore.h"
@@ -70,6 +71,8 @@ SettingsController::SettingsController(const Config &running, SecretStore *secre
     for (const auto &[section, title] : groups)
         m_sections.append(
             QVariant::fromValue<QObject *>(new SettingsListModel(this, section, title, this)));
+    m_firstRunRows =
+        new SettingsListModel(this, FirstRun::fields(), tr("Your Telnyx account"), this);
     m_running = valuesOf(running);
     m_saved = m_running;
     m_values = m_running;
@@ -90,29 +93,14 @@ QStringList SettingsController::choicesOf(const QString &field)
     return row ? row->choiceValues() : QStringList();
 }
 
-QStringList SettingsController::selfRegistrationModes()
+QStringList SettingsController::invalidFields() const
 {
-    return choicesOf(QStringLiteral("self-registration"));
-}
-
-QStringList SettingsController::registrationApprovals()
-{
-    return choicesOf(QStringLiteral("registration-approval"));
-}
-
-QStringList SettingsController::askFallbacks()
-{
-    return choicesOf(QStringLiteral("ask-fallback"));
-}
-
-QStringList SettingsController::callerIdTrustLevels()
-{
-    return choicesOf(QStringLiteral("caller-id-trust"));
-}
-
-QStringList SettingsController::policies()
-{
-    return choicesOf(QStringLiteral("unknown-policy"));
+    QStringList invalid;
+    for (const QString &field : fields()) {
+        if (m_errors.contains(field))
+            invalid.append(field);
+    }
+    return invalid;
 }
 
 QString SettingsController::labelsOf(const QStringList &fields) const
@@ -263,7 +251,7 @@ bool SettingsController::configFileHasApiKey() const
     return file.contains(ApiKey);
 }
 
-void SettingsController::setApiKeyState(const QString &state, const QString &message)
+void SettingsController::setApiKeyState(ApiKeyState::Value state, const QString &message)
 {
     if (state == m_apiKeyState && message == m_apiKeyMessage)
         return;
@@ -290,25 +278,25 @@ void SettingsController::setStatus(bool ok, const QString &message)
 void SettingsController::checkApiKey()
 {
     if (!m_secrets) {
-        setApiKeyState(QStringLiteral("unavailable"),
+        setApiKeyState(ApiKeyState::Unavailable,
                        tr("No keychain: the API key cannot be stored here. Set TELNYX_API_KEY "
                           "in the environment instead."));
         return;
     }
-    setApiKeyState(QStringLiteral("checking"), tr("Looking in %1…").arg(m_secrets->displayName()));
+    setApiKeyState(ApiKeyState::Checking, tr("Looking in %1…").arg(m_secrets->displayName()));
     QPointer<SettingsController> self(this);
     const QString name = m_secrets->displayName();
     m_secrets->read(QString::fromLatin1(ApiKeySecret), [self, name](const SecretStore::Result &r) {
-        if (!self || self->m_apiKeyState == QLatin1String("saving"))
+        if (!self || self->m_apiKeyState == ApiKeyState::Saving)
             return;
         if (r.ok && !r.value.isEmpty())
             self->setApiKeyState(
-                QStringLiteral("stored"),
+                ApiKeyState::Stored,
                 tr("A key is stored in %1. Type a new one to replace it.").arg(name));
         else if (r.ok || r.notFound)
-            self->setApiKeyState(QStringLiteral("none"), tr("No key is stored in %1.").arg(name));
+            self->setApiKeyState(ApiKeyState::None, tr("No key is stored in %1.").arg(name));
         else
-            self->setApiKeyState(QStringLiteral("unavailable"),
+            self->setApiKeyState(ApiKeyState::Unavailable,
                                  tr("The API key cannot be stored: %1. Set TELNYX_API_KEY in "
                                     "the environment instead.")
                                      .arg(r.error));
@@ -322,20 +310,20 @@ void SettingsController::removeApiKey()
     setBusy(true);
     QPointer<SettingsController> self(this);
     const QString name = m_secrets->displayName();
-    m_secrets->remove(QString::fromLatin1(ApiKeySecret), [self,
-                                                          name](const SecretStore::Result &r) {
-        if (!self)
-            return;
-        self->setBusy(false);
-        if (r.ok || r.notFound) {
-            self->setApiKeyState(QStringLiteral("none"), tr("No key is stored in %1.").arg(name));
-            self->setStatus(true, tr("The API key was removed from %1. kevan-tel keeps using "
-                                     "the key it started with until it restarts.")
-                                      .arg(name));
-        } else {
-            self->setStatus(false, tr("The API key could not be removed: %1").arg(r.error));
-        }
-    });
+    m_secrets->remove(
+        QString::fromLatin1(ApiKeySecret), [self, name](const SecretStore::Result &r) {
+            if (!self)
+                return;
+            self->setBusy(false);
+            if (r.ok || r.notFound) {
+                self->setApiKeyState(ApiKeyState::None, tr("No key is stored in %1.").arg(name));
+                self->setStatus(true, tr("The API key was removed from %1. kevan-tel keeps using "
+                                         "the key it started with until it restarts.")
+                                          .arg(name));
+            } else {
+                self->setStatus(false, tr("The API key could not be removed: %1").arg(r.error));
+            }
+        });
 }
 
 bool SettingsController::writeConfigFile(const QStringList &fieldsToWrite, QString *error)
@@ -427,8 +415,7 @@ bool SettingsController::save()
         return false;
     }
     setBusy(true);
-    setApiKeyState(QStringLiteral("saving"),
-                   tr("Storing the key in %1…").arg(m_secrets->displayName()));
+    setApiKeyState(ApiKeyState::Saving, tr("Storing the key in %1…").arg(m_secrets->displayName()));
     QPointer<SettingsController> self(this);
     const QString name = m_secrets->displayName();
     m_secrets->write(
@@ -439,7 +426,7 @@ bool SettingsController::save()
             self->setBusy(false);
             if (!r.ok) {
                 // The typed key stays in the field: nothing is lost without the owner knowing.
-                self->setApiKeyState(QStringLiteral("unavailable"),
+                self->setApiKeyState(ApiKeyState::Unavailable,
                                      tr("The API key cannot be stored: %1.").arg(r.error));
                 report.ok = false;
                 report.problems.append(
@@ -464,7 +451,7 @@ bool SettingsController::save()
                 self->m_values.insert(ApiKey, QString());
             self->m_apiKeyStored = true;
             self->setApiKeyState(
-                QStringLiteral("stored"),
+                ApiKeyState::Stored,
                 tr("A key is stored in %1. Type a new one to replace it.").arg(name));
             self->finishSave(report);
         });

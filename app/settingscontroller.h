@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "codeenums.h"
 #include "engine/config.h"
 #include "startup.h"
 
@@ -8,10 +9,12 @@
 #include <QPointer>
 #include <QStringList>
 #include <QVariantMap>
+#include <QtQml/qqmlregistration.h>
 
 namespace kt {
 
 class SecretStore;
+class SettingsListModel;
 
 // The Settings page: the values the owner can change, each checked as it is typed (an inline
 // message per field), and Save, which writes the INI config file the app was started with
@@ -26,19 +29,15 @@ class SecretStore;
 class SettingsController : public QObject
 {
     Q_OBJECT
-    Q_PROPERTY(QVariantMap values READ values NOTIFY valuesChanged)
-    Q_PROPERTY(QVariantMap errors READ errors NOTIFY valuesChanged)
-    Q_PROPERTY(QVariantMap hints READ hints NOTIFY valuesChanged)
+    QML_ELEMENT
+    QML_UNCREATABLE("the app creates it")
     Q_PROPERTY(bool valid READ isValid NOTIFY valuesChanged)
     Q_PROPERTY(bool dirty READ isDirty NOTIFY valuesChanged)
     Q_PROPERTY(QStringList changedFields READ changedFields NOTIFY valuesChanged)
+    // The fields whose value is refused, in the table's order.
+    Q_PROPERTY(QStringList invalidFields READ invalidFields NOTIFY valuesChanged)
     Q_PROPERTY(QString configFile READ configFile CONSTANT)
-    Q_PROPERTY(QStringList policies READ policies CONSTANT)
-    Q_PROPERTY(QStringList callerIdTrustLevels READ callerIdTrustLevels CONSTANT)
-    Q_PROPERTY(QStringList selfRegistrationModes READ selfRegistrationModes CONSTANT)
-    Q_PROPERTY(QStringList registrationApprovals READ registrationApprovals CONSTANT)
-    Q_PROPERTY(QStringList askFallbacks READ askFallbacks CONSTANT)
-    Q_PROPERTY(QString apiKeyState READ apiKeyState NOTIFY apiKeyChanged)
+    Q_PROPERTY(kt::ApiKeyState::Value apiKeyState READ apiKeyState NOTIFY apiKeyChanged)
     Q_PROPERTY(QString apiKeyMessage READ apiKeyMessage NOTIFY apiKeyChanged)
     Q_PROPERTY(bool busy READ isBusy NOTIFY busyChanged)
     Q_PROPERTY(QString statusMessage READ statusMessage NOTIFY statusChanged)
@@ -46,6 +45,8 @@ class SettingsController : public QObject
     Q_PROPERTY(QStringList restartNeeded READ restartNeeded NOTIFY statusChanged)
     // The page's groups, in order: a SettingsListModel each.
     Q_PROPERTY(QVariantList sections READ sections CONSTANT)
+    // The rows the first-run card asks for (FirstRun::fields()), as the page has them.
+    Q_PROPERTY(kt::SettingsListModel *firstRunRows READ firstRunRows CONSTANT)
 public:
     static constexpr const char *ApiKeySecret = Startup::ApiKeySecret;
 
@@ -56,32 +57,25 @@ public:
                        const QString &autostartLocation = QString(), QObject *parent = nullptr);
     ~SettingsController() override;
 
-    QVariantMap values() const { return m_values; }
-    QVariantMap errors() const { return m_errors; }
-    QVariantMap hints() const { return m_hints; }
+    // A field's error (empty when its value is acceptable) and the line about its value.
+    QString error(const QString &field) const { return m_errors.value(field).toString(); }
+    QString hint(const QString &field) const { return m_hints.value(field).toString(); }
+    QStringList invalidFields() const;
     bool isValid() const { return m_errors.isEmpty(); }
     bool isDirty() const { return !changedFields().isEmpty(); }
     // The fields whose value differs from the last one loaded or saved.
     QStringList changedFields() const;
     QString configFile() const { return m_configFile; }
-    static QStringList policies();
-    // "attested", "any" (caller-id-trust).
-    static QStringList callerIdTrustLevels();
-    // "off", "on" (self-registration); "owner", "automatic" (registration-approval).
-    static QStringList selfRegistrationModes();
-    static QStringList registrationApprovals();
-    // "" (unknown-policy), "reject_with_message", "reject", "voicemail" (ask-fallback).
-    static QStringList askFallbacks();
     // The values a choice field takes, as the config file writes them.
     static QStringList choicesOf(const QString &field);
-    // "checking" | "stored" | "none" | "unavailable" | "saving"
-    QString apiKeyState() const { return m_apiKeyState; }
+    ApiKeyState::Value apiKeyState() const { return m_apiKeyState; }
     QString apiKeyMessage() const { return m_apiKeyMessage; }
     bool isBusy() const { return m_busy; }
     QString statusMessage() const { return m_statusMessage; }
     bool statusOk() const { return m_statusOk; }
     QStringList restartNeeded() const;
     QVariantList sections() const { return m_sections; }
+    SettingsListModel *firstRunRows() const { return m_firstRunRows; }
     // The labels of `fields` for a sentence: "forward-to number, port".
     Q_INVOKABLE QString labelsOf(const QStringList &fields) const;
 
@@ -116,7 +110,7 @@ signals:
 private:
     QVariantMap valuesOf(const Config &config) const;
     void revalidate();
-    void setApiKeyState(const QString &state, const QString &message);
+    void setApiKeyState(ApiKeyState::Value state, const QString &message);
     void setBusy(bool busy);
     void setStatus(bool ok, const QString &message);
     struct SaveReport
@@ -133,6 +127,7 @@ private:
 
     QString m_configFile;
     QVariantList m_sections;
+    SettingsListModel *m_firstRunRows = nullptr; // a child
     QPointer<SecretStore> m_secrets;
     QString m_autostartLocation;
     QVariantMap m_running; // the values the app runs with
@@ -140,7 +135,7 @@ private:
     QVariantMap m_values;  // the form
     QVariantMap m_errors;
     QVariantMap m_hints;
-    QString m_apiKeyState = QStringLiteral("checking");
+    ApiKeyState::Value m_apiKeyState = ApiKeyState::Checking;
     QString m_apiKeyMessage;
     bool m_apiKeyStored = false; // a key was stored by this run (it applies at the next start)
     bool m_busy = false;

@@ -8,6 +8,7 @@
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import KevanTel.Ui
 
 Rectangle {
     id: card
@@ -35,7 +36,7 @@ Rectangle {
     readonly property double remainingMs: Math.max(0, card.askDeadlineMs - card.now)
     readonly property double totalMs: Math.max(1, card.askDeadlineMs - card.decidedAtMs)
     readonly property bool callerIsNumber: card.from.startsWith("+")
-    readonly property color tint: Theme.decisionColor("ask")
+    readonly property color tint: Theme.decisionColor(CallDecision.Ask)
     // Only the first card answers the shortcuts, so that one key press decides one call.
     readonly property bool primary: card.index === 0
     readonly property string spokenCaller: card.screenCallerName !== "" ? card.screenCallerName : card.fromText
@@ -298,7 +299,7 @@ Rectangle {
                 Layout.fillWidth: true
                 shortcutText: card.primary ? qsTr("Ctrl+Shift+A") : ""
                 text: qsTr("Accept")
-                tint: Theme.decisionColor("authenticated")
+                tint: Theme.decisionColor(CallDecision.Authenticated)
                 enabled: card.controller !== null
                 onClicked: card.controller.accept(card.callId)
             }
@@ -327,7 +328,7 @@ Rectangle {
                 Layout.fillWidth: true
                 filled: false
                 text: qsTr("Allow always")
-                tint: Theme.decisionColor("allowlisted")
+                tint: Theme.decisionColor(CallDecision.Allowlisted)
                 enabled: card.callerIsNumber && card.controller !== null
                 onClicked: card.controller.allowAlways(card.from, card.callId)
             }

@@ -62,7 +62,7 @@ Item {
                         font.pixelSize: 14
                         font.bold: true
                         color: view.controller === null || !view.controller.verifyDone ? Theme.muted
-                               : view.controller.verifyOk ? Theme.decisionColor("authenticated") : Theme.danger
+                               : view.controller.verifyOk ? Theme.decisionColor(CallDecision.Authenticated) : Theme.danger
                     }
                 }
                 ActionButton {
@@ -166,8 +166,8 @@ Item {
                         Pill {
                             Layout.preferredWidth: 70
                             text: event.actor
-                            tint: event.actor === "owner" ? Theme.decisionColor("ask")
-                                  : event.actor === "telnyx" ? Theme.decisionColor("allowlisted") : Theme.muted
+                            tint: event.actor === "owner" ? Theme.decisionColor(CallDecision.Ask)
+                                  : event.actor === "telnyx" ? Theme.decisionColor(CallDecision.Allowlisted) : Theme.muted
                         }
                         Label {
                             Layout.fillWidth: true

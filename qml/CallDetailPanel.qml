@@ -18,6 +18,7 @@ Rectangle {
 
     readonly property var call: panel.detail.call
     readonly property string decision: panel.call.decision ?? ""
+    readonly property int decisionKind: panel.call.decisionKind ?? CallDecision.Undecided
     readonly property string from: panel.call.from ?? ""
     readonly property bool callerIsNumber: panel.from.startsWith("+")
     property int pendingRequest: -1
@@ -75,7 +76,7 @@ Rectangle {
                 width: 6
                 height: 44
                 radius: 3
-                color: Theme.decisionColor(panel.decision)
+                color: Theme.decisionColor(panel.decisionKind)
             }
             ColumnLayout {
                 Layout.fillWidth: true
@@ -102,7 +103,7 @@ Rectangle {
                     font.pixelSize: 14
                     font.bold: panel.detail.found && panel.call.nameSpace !== ""
                     color: !panel.detail.found ? Theme.muted
-                           : panel.call.nameSpace !== "" ? Theme.decisionColor("authenticated")
+                           : panel.call.nameSpace !== "" ? Theme.decisionColor(CallDecision.Authenticated)
                            : (panel.call.claimedNamespace ?? "") !== "" ? Theme.danger : Theme.muted
                     elide: Text.ElideRight
                 }
@@ -137,6 +138,7 @@ Rectangle {
                 spacing: 8
                 DecisionBadge {
                     decision: panel.decision
+                    decisionKind: panel.decisionKind
                     reason: panel.call.reason ?? ""
                 }
                 Label {
@@ -207,7 +209,7 @@ Rectangle {
             visible: panel.detail.explanation !== ""
             implicitHeight: why.implicitHeight + 24
             radius: Theme.radius
-            color: Theme.decisionSoft(panel.decision)
+            color: Theme.decisionSoft(panel.decisionKind)
             Label {
                 id: why
                 objectName: "detailExplanation"
@@ -297,7 +299,7 @@ Rectangle {
             ActionButton {
                 objectName: "detailAllow"
                 text: panel.call.asking ? qsTr("Accept and allow always") : qsTr("Allow always")
-                tint: Theme.decisionColor("allowlisted")
+                tint: Theme.decisionColor(CallDecision.Allowlisted)
                 enabled: panel.callerIsNumber && panel.controller !== null && panel.pendingRequest === -1
                 onClicked: panel.pendingRequest = panel.controller.allowAlways(panel.from, panel.call.asking ? panel.call.callId : "")
             }
@@ -326,7 +328,7 @@ Rectangle {
             textFormat: Text.PlainText
             wrapMode: Text.WordWrap
             font.pixelSize: 12
-            color: panel.resultOk ? Theme.decisionColor("authenticated") : Theme.danger
+            color: panel.resultOk ? Theme.decisionColor(CallDecision.Authenticated) : Theme.danger
         }
 
         // The caller left a message.

@@ -18,6 +18,7 @@ Card {
     required property string toText
     required property string toLabel
     required property string decision
+    required property int decisionKind
     required property string reason
     required property string nameSpace
     required property string callState
@@ -70,7 +71,7 @@ Card {
         anchors.margins: 1
         width: 5
         radius: 2
-        color: Theme.decisionColor(row.decision)
+        color: Theme.decisionColor(row.decisionKind)
     }
 
     RowLayout {
@@ -104,7 +105,7 @@ Card {
                     textFormat: Text.PlainText
                     font.pixelSize: 13
                     font.bold: row.nameSpace !== ""
-                    color: row.nameSpace !== "" ? Theme.decisionColor("authenticated")
+                    color: row.nameSpace !== "" ? Theme.decisionColor(CallDecision.Authenticated)
                                                 : row.identityText !== "" ? Theme.danger : Theme.muted
                     elide: Text.ElideRight
                     Layout.fillWidth: true
@@ -132,6 +133,7 @@ Card {
 
         DecisionBadge {
             decision: row.decision
+            decisionKind: row.decisionKind
             reason: row.reason
             Layout.preferredWidth: 112
             Layout.maximumWidth: 112
@@ -172,7 +174,7 @@ Card {
                 small: true
                 filled: false
                 text: qsTr("Allow always")
-                tint: Theme.decisionColor("allowlisted")
+                tint: Theme.decisionColor(CallDecision.Allowlisted)
                 enabled: row.callerIsNumber && row.controller !== null
                 onClicked: row.controller.allowAlways(row.from, "")
             }

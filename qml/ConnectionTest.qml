@@ -16,8 +16,8 @@ ColumnLayout {
     // Offer "Sync number map" after a successful test.
     property bool offerSync: true
 
-    readonly property string testState: box.tester ? box.tester.state : "idle"
-    readonly property bool testing: box.testState === "testing"
+    readonly property int testState: box.tester ? box.tester.state : ConnectionTestState.Idle
+    readonly property bool testing: box.testState === ConnectionTestState.Testing
     readonly property string message: box.tester ? box.tester.message : ""
     readonly property int numberCount: box.tester ? box.tester.numberCount : 0
     readonly property bool canSync: box.tester ? box.tester.canSync : false
@@ -49,20 +49,20 @@ ColumnLayout {
             objectName: "connectionStatus"
             Layout.fillWidth: true
             visible: text !== ""
-            text: (box.testState === "ok" ? "✓ " : box.testState === "failed" ? "✗ " : "")
+            text: (box.testState === ConnectionTestState.Ok ? "✓ " : box.testState === ConnectionTestState.Failed ? "✗ " : "")
                   + box.message
             textFormat: Text.PlainText
             wrapMode: Text.WordWrap
             font.pixelSize: 12
-            font.bold: box.testState === "failed"
-            color: box.testState === "ok" ? Theme.decisionColor("authenticated")
-                   : box.testState === "failed" ? Theme.danger : Theme.muted
+            font.bold: box.testState === ConnectionTestState.Failed
+            color: box.testState === ConnectionTestState.Ok ? Theme.decisionColor(CallDecision.Authenticated)
+                   : box.testState === ConnectionTestState.Failed ? Theme.danger : Theme.muted
         }
     }
 
     RowLayout {
         Layout.fillWidth: true
-        visible: box.offerSync && box.syncAvailable && box.testState === "ok" && box.numberCount > 0
+        visible: box.offerSync && box.syncAvailable && box.testState === ConnectionTestState.Ok && box.numberCount > 0
         spacing: 10
         ActionButton {
             objectName: "syncNumbers"
@@ -80,7 +80,7 @@ ColumnLayout {
             wrapMode: Text.WordWrap
             font.pixelSize: 12
             color: box.syncMessage !== "" && !box.syncing
-                   ? (box.syncOk ? Theme.decisionColor("authenticated") : Theme.danger)
+                   ? (box.syncOk ? Theme.decisionColor(CallDecision.Authenticated) : Theme.danger)
                    : Theme.muted
         }
     }

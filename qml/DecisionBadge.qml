@@ -4,10 +4,11 @@ import QtQuick
 import KevanTel.Ui
 
 Pill {
-    property string decision
+    property string decision // the code, for the words (Labels)
+    property int decisionKind: CallDecision.Undecided // the same as a CallDecision, for the colour
     property string reason // a self-registration's call-in reads "Registration", not "Asking PIN"
 
     text: Labels.decision(decision, reason)
-    tint: Theme.decisionColor(decision)
+    tint: Theme.decisionColor(decisionKind)
     filled: true
 }

@@ -11,7 +11,7 @@ import KevanTel.Ui
 Rectangle {
     id: overlay
 
-    required property var settings
+    required property SettingsController settings
     required property ConnectionTester tester
     required property FirstRun firstRun
 
@@ -69,76 +69,17 @@ Rectangle {
                     color: Theme.muted
                 }
 
-                FormRow {
-                    objectName: "firstRunApiKeyRow"
-                    Layout.fillWidth: true
-                    label: qsTr("API key")
-                    detail: qsTr("Telnyx portal → Keys & Credentials. Kept in the system keychain.")
-                    error: overlay.settings.errors["api-key"] ?? ""
-                    hint: overlay.settings.hints["api-key"] ?? ""
-                    InputField {
-                        objectName: "firstRunApiKey"
+                // The rows of the settings table the card asks for, drawn as the Settings page
+                // draws them: the same labels, checks and hints.
+                Repeater {
+                    model: overlay.settings.firstRunRows
+                    delegate: SettingRow {
                         Layout.fillWidth: true
-                        placeholderText: overlay.settings.apiKeyState === "stored"
-                                         ? qsTr("•••••••• stored — type a new key to replace it")
-                                         : qsTr("KEY0123…")
-                        echoMode: TextInput.Password
-                        text: overlay.settings.values["api-key"]
-                        onTextEdited: overlay.settings.setValue("api-key", text)
-                    }
-                    ConnectionTest {
-                        Layout.fillWidth: true
+                        namePrefix: "firstRun"
+                        settings: overlay.settings
                         tester: overlay.tester
-                        typedKey: overlay.settings.values["api-key"] ?? ""
                         // The demo's map is not yours: sync after the restart, in Settings.
                         offerSync: false
-                    }
-                }
-                FormRow {
-                    objectName: "firstRunPublicKeyRow"
-                    Layout.fillWidth: true
-                    label: qsTr("Webhook public key")
-                    detail: qsTr("Proves that webhooks come from Telnyx: base64 of 32 bytes.")
-                    error: overlay.settings.errors["public-key"] ?? ""
-                    hint: overlay.settings.hints["public-key"] ?? ""
-                    InputField {
-                        objectName: "firstRunPublicKey"
-                        Layout.fillWidth: true
-                        font.family: "monospace"
-                        placeholderText: qsTr("From the Telnyx portal, e.g. Jk0u…=")
-                        text: overlay.settings.values["public-key"]
-                        onTextEdited: overlay.settings.setValue("public-key", text)
-                    }
-                }
-                FormRow {
-                    objectName: "firstRunForwardToRow"
-                    Layout.fillWidth: true
-                    label: qsTr("Forward to")
-                    detail: qsTr("Your real phone: where allowed calls ring.")
-                    error: overlay.settings.errors["forward-to"] ?? ""
-                    hint: overlay.settings.hints["forward-to"] ?? ""
-                    InputField {
-                        objectName: "firstRunForwardTo"
-                        Layout.fillWidth: true
-                        placeholderText: qsTr("e.g. +1 415 555 0132")
-                        inputMethodHints: Qt.ImhDialableCharactersOnly
-                        text: overlay.settings.values["forward-to"]
-                        onTextEdited: overlay.settings.setValue("forward-to", text)
-                    }
-                }
-                FormRow {
-                    objectName: "firstRunNamespaceRow"
-                    Layout.fillWidth: true
-                    label: qsTr("Namespace")
-                    detail: qsTr("Yours; callers see it on forwarded calls.")
-                    error: overlay.settings.errors["namespace"] ?? ""
-                    hint: overlay.settings.hints["namespace"] ?? ""
-                    InputField {
-                        objectName: "firstRunNamespace"
-                        Layout.fillWidth: true
-                        placeholderText: qsTr("e.g. kevan.tel.x")
-                        text: overlay.settings.values["namespace"]
-                        onTextEdited: overlay.settings.setValue("namespace", text)
                     }
                 }
 
@@ -155,7 +96,7 @@ Rectangle {
                     wrapMode: Text.WordWrap
                     font.pixelSize: 12
                     font.bold: overlay.savedOk
-                    color: overlay.savedOk ? Theme.decisionColor("authenticated")
+                    color: overlay.savedOk ? Theme.decisionColor(CallDecision.Authenticated)
                            : overlay.settings.statusMessage !== "" && !overlay.settings.statusOk ? Theme.danger
                            : Theme.muted
                 }

@@ -16,10 +16,10 @@ Item {
     required property GoLiveController goLive
 
     readonly property color tunnelTint: {
-        switch (view.goLive.tunnelState) {
-        case "running": return Theme.decisionColor("authenticated");
-        case "starting": return Theme.warning;
-        case "failed": return Theme.danger;
+        switch (view.goLive.tunnelStateKind) {
+        case TunnelState.Running: return Theme.decisionColor(CallDecision.Authenticated);
+        case TunnelState.Starting: return Theme.warning;
+        case TunnelState.Failed: return Theme.danger;
         default: return Theme.muted;
         }
     }
@@ -131,7 +131,7 @@ Item {
                             objectName: "tunnelState"
                             text: view.goLive.tunnelState
                             tint: view.tunnelTint
-                            filled: view.goLive.tunnelState === "running"
+                            filled: view.goLive.tunnelStateKind === TunnelState.Running
                         }
                         Label {
                             objectName: "tunnelUrl"
@@ -140,17 +140,17 @@ Item {
                             textFormat: Text.PlainText
                             font.family: view.goLive.tunnelUrl !== "" ? "monospace" : ""
                             elide: Text.ElideRight
-                            color: view.goLive.tunnelState === "failed" ? Theme.danger : Theme.text
+                            color: view.goLive.tunnelStateKind === TunnelState.Failed ? Theme.danger : Theme.text
                         }
                         ActionButton {
                             objectName: "startTunnel"
-                            visible: view.goLive.tunnelState !== "running" && view.goLive.tunnelState !== "starting"
+                            visible: view.goLive.tunnelStateKind !== TunnelState.Running && view.goLive.tunnelStateKind !== TunnelState.Starting
                             text: qsTr("Start tunnel")
                             onClicked: view.goLive.startTunnel()
                         }
                         ActionButton {
                             objectName: "stopTunnel"
-                            visible: view.goLive.tunnelState === "running" || view.goLive.tunnelState === "starting"
+                            visible: view.goLive.tunnelStateKind === TunnelState.Running || view.goLive.tunnelStateKind === TunnelState.Starting
                             text: qsTr("Stop")
                             filled: false
                             tint: Theme.danger
@@ -159,7 +159,7 @@ Item {
                     }
                     Label {
                         Layout.fillWidth: true
-                        visible: view.goLive.tunnelAvailable && view.goLive.tunnelState === "failed"
+                        visible: view.goLive.tunnelAvailable && view.goLive.tunnelStateKind === TunnelState.Failed
                         text: view.goLive.tunnelMessage
                         textFormat: Text.PlainText
                         wrapMode: Text.WordWrap
@@ -226,7 +226,7 @@ Item {
                         wrapMode: Text.WordWrap
                         font.pixelSize: 13
                         color: !view.goLive.setupDone ? Theme.muted
-                               : view.goLive.setupOk ? Theme.decisionColor("authenticated") : Theme.danger
+                               : view.goLive.setupOk ? Theme.decisionColor(CallDecision.Authenticated) : Theme.danger
                     }
                     Label {
                         Layout.fillWidth: true

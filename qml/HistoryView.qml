@@ -72,7 +72,8 @@ Item {
                     id: decisionBox
                     objectName: "historyDecision"
                     Layout.preferredWidth: 170
-                    model: view.decisions.map(d => d === "" ? qsTr("Any decision") : Labels.decision(d))
+                    // The first choice, no decision, is any.
+                    model: view.decisions.map((d, i) => i === 0 ? qsTr("Any decision") : Labels.decision(d))
                     onActivated: view.applyFilters()
                 }
                 ActionButton {

@@ -19,7 +19,7 @@ ApplicationWindow {
     required property HistoryModel history
     required property EventLogModel events
     required property SearchFilterModel numbers
-    required property var policies
+    required property list<string> policies
     required property string defaultPolicy
     required property RuleListModel rules
     required property RegistrationListModel registrations
@@ -31,7 +31,7 @@ ApplicationWindow {
     required property GoLiveController goLive
     required property StatsModel stats
     required property CallDetailModel callDetail
-    required property var settings
+    required property SettingsController settings
     required property ConnectionTester tester
     required property FirstRun firstRun
     required property VoicemailModel voicemail
@@ -213,7 +213,7 @@ ApplicationWindow {
                                 visible: badge > 0
                                 text: String(badge)
                                 tint: navItem.index === 2 ? "#2f6fb2"
-                                      : root.askingCalls.count > 0 ? Theme.decisionColor("ask") : "#2f8f74"
+                                      : root.askingCalls.count > 0 ? Theme.decisionColor(CallDecision.Ask) : "#2f8f74"
                                 filled: true
                                 Accessible.name: navItem.index === 2 ? qsTr("%1 unread voicemail").arg(badge)
                                                                      : qsTr("%1 calls now").arg(badge)
@@ -307,7 +307,7 @@ ApplicationWindow {
                     Pill {
                         visible: root.demo
                         text: qsTr("DEMO · simulated Telnyx")
-                        tint: Theme.decisionColor("ask")
+                        tint: Theme.decisionColor(CallDecision.Ask)
                     }
                     Pill {
                         visible: root.controller.dryRun
@@ -320,7 +320,7 @@ ApplicationWindow {
                         text: !root.controller.engineAttached ? qsTr("Engine stopped")
                               : root.controller.telnyxFailing ? qsTr("Telnyx failing") : qsTr("Telnyx OK")
                         tint: !root.controller.engineAttached || root.controller.telnyxFailing
-                              ? Theme.danger : Theme.decisionColor("authenticated")
+                              ? Theme.danger : Theme.decisionColor(CallDecision.Authenticated)
                         PlainToolTip {
                             visible: healthMouse.containsMouse && root.controller.healthMessage !== ""
                             text: root.controller.healthMessage

@@ -11,7 +11,7 @@ Item {
     id: view
 
     required property SearchFilterModel numbers
-    required property var policies
+    required property list<string> policies
     required property string defaultPolicy
     required property EngineController controller
 
@@ -161,7 +161,7 @@ Item {
                                     visible: row.labelCheck !== "not_vanity"
                                     text: row.labelCheck === "spells" ? "✓ " + qsTr("spells it")
                                                                       : "✗ " + qsTr("does not spell")
-                                    tint: row.labelCheck === "spells" ? Theme.decisionColor("authenticated")
+                                    tint: row.labelCheck === "spells" ? Theme.decisionColor(CallDecision.Authenticated)
                                                                       : Theme.warning
                                     PlainToolTip {
                                         visible: pillMouse.containsMouse
@@ -190,9 +190,10 @@ Item {
                                 Layout.preferredWidth: view.widths[3]
                                 implicitHeight: 34
                                 font.pixelSize: 13
-                                model: view.policyChoices.map(p => p === ""
-                                                               ? qsTr("Default (%1)").arg(Labels.policy(view.defaultPolicy))
-                                                               : Labels.policy(p))
+                                // The first choice is the configured default.
+                                model: view.policyChoices.map((p, i) => i === 0
+                                                                    ? qsTr("Default (%1)").arg(Labels.policy(view.defaultPolicy))
+                                                                    : Labels.policy(p))
                                 currentIndex: Math.max(0, view.policyChoices.indexOf(row.policy))
                                 enabled: view.controller !== null
                                 onActivated: idx => view.controller.setNumberPolicy(row.e164, view.policyChoices[idx])

@@ -100,7 +100,7 @@ Item {
                 required property string registrationId
                 required property string nameSpace
                 required property string phoneText
-                required property string state
+                required property int stateKind
                 required property string stateText
                 required property bool certificateValid
                 required property string certificateText
@@ -111,7 +111,7 @@ Item {
 
                 width: pending.width - 12
                 height: requestRow.implicitHeight + 24
-                border.color: request.state === "awaiting_owner" ? Theme.decisionColor("challenge") : Theme.border
+                border.color: request.stateKind === RegistrationState.AwaitingOwner ? Theme.decisionColor(CallDecision.Challenge) : Theme.border
                 RowLayout {
                     id: requestRow
                     anchors.fill: parent
@@ -150,7 +150,7 @@ Item {
                         spacing: 4
                         Pill {
                             text: (request.certificateValid ? "✓ " : "✗ ") + request.certificateText
-                            tint: request.certificateValid ? Theme.decisionColor("authenticated") : Theme.danger
+                            tint: request.certificateValid ? Theme.decisionColor(CallDecision.Authenticated) : Theme.danger
                         }
                         Label {
                             Layout.fillWidth: true
@@ -162,24 +162,24 @@ Item {
                         }
                         Label {
                             Layout.fillWidth: true
-                            text: (request.state === "awaiting_owner" ? "✓ " : "… ") + request.phoneProof
+                            text: (request.stateKind === RegistrationState.AwaitingOwner ? "✓ " : "… ") + request.phoneProof
                             textFormat: Text.PlainText
                             font.pixelSize: 12
-                            color: request.state === "awaiting_owner" ? Theme.text : Theme.faint
+                            color: request.stateKind === RegistrationState.AwaitingOwner ? Theme.text : Theme.faint
                             elide: Text.ElideRight
                         }
                     }
                     Pill {
                         text: request.stateText
-                        tint: request.state === "awaiting_owner" ? Theme.decisionColor("challenge") : Theme.faint
-                        filled: request.state === "awaiting_owner"
+                        tint: request.stateKind === RegistrationState.AwaitingOwner ? Theme.decisionColor(CallDecision.Challenge) : Theme.faint
+                        filled: request.stateKind === RegistrationState.AwaitingOwner
                     }
                     ActionButton {
                         objectName: "approveRegistration"
                         small: true
-                        tint: Theme.decisionColor("authenticated")
+                        tint: Theme.decisionColor(CallDecision.Authenticated)
                         text: qsTr("Approve")
-                        visible: request.state === "awaiting_owner"
+                        visible: request.stateKind === RegistrationState.AwaitingOwner
                         enabled: view.controller !== null && request.canApprove
                         onClicked: view.controller.approveRegistration(request.registrationId)
                     }
@@ -259,7 +259,7 @@ Item {
                     }
                     Pill {
                         text: reg.certificateValid ? "✓ " + qsTr("certificate valid") : "✗ " + reg.certificateCode
-                        tint: reg.certificateValid ? Theme.decisionColor("authenticated") : Theme.danger
+                        tint: reg.certificateValid ? Theme.decisionColor(CallDecision.Authenticated) : Theme.danger
                     }
                     Label {
                         Layout.fillWidth: true
@@ -307,7 +307,7 @@ Item {
                 objectName: "trustRoot"
                 small: true
                 filled: false
-                tint: Theme.decisionColor("allowlisted")
+                tint: Theme.decisionColor(CallDecision.Allowlisted)
                 text: qsTr("Trust root…")
                 onClicked: {
                     view.importer.start(CertificateImport.Root);
@@ -323,7 +323,7 @@ Item {
             Layout.rightMargin: 12
             visible: view.importer.open
             implicitHeight: importColumn.implicitHeight + 28
-            border.color: view.importer.status === CertificateImport.Acceptable ? Theme.decisionColor("authenticated")
+            border.color: view.importer.status === CertificateImport.Acceptable ? Theme.decisionColor(CallDecision.Authenticated)
                           : view.importer.status === CertificateImport.Refused
                             || view.importer.status === CertificateImport.Unreadable ? Theme.danger : Theme.border
             ColumnLayout {
@@ -410,7 +410,7 @@ Item {
                         readonly property bool acceptable: view.importer.status === CertificateImport.Acceptable
                         visible: view.importer.checked
                         text: acceptable ? "✓ " + qsTr("can be added") : "✗ " + view.importer.statusCode
-                        tint: acceptable ? Theme.decisionColor("authenticated") : Theme.danger
+                        tint: acceptable ? Theme.decisionColor(CallDecision.Authenticated) : Theme.danger
                     }
                     Label {
                         objectName: "importMessage"
@@ -419,7 +419,7 @@ Item {
                         textFormat: Text.PlainText
                         wrapMode: Text.WordWrap
                         font.pixelSize: 12
-                        color: view.importer.status === CertificateImport.Acceptable ? Theme.decisionColor("authenticated")
+                        color: view.importer.status === CertificateImport.Acceptable ? Theme.decisionColor(CallDecision.Authenticated)
                                : view.importer.status === CertificateImport.Refused
                                  || view.importer.status === CertificateImport.Unreadable ? Theme.danger : Theme.muted
                     }
@@ -472,7 +472,7 @@ Item {
                     Pill {
                         Layout.preferredWidth: 96
                         text: cert.kind === "root" ? qsTr("Trusted root") : qsTr("Namespace")
-                        tint: cert.kind === "root" ? Theme.decisionColor("allowlisted") : Theme.accent
+                        tint: cert.kind === "root" ? Theme.decisionColor(CallDecision.Allowlisted) : Theme.accent
                     }
                     ColumnLayout {
                         Layout.fillWidth: true
@@ -497,7 +497,7 @@ Item {
                     }
                     Pill {
                         text: cert.valid ? "✓ " + qsTr("valid") : "✗ " + cert.statusCode
-                        tint: cert.valid ? Theme.decisionColor("authenticated") : Theme.danger
+                        tint: cert.valid ? Theme.decisionColor(CallDecision.Authenticated) : Theme.danger
                         PlainToolTip {
                             visible: certMouse.containsMouse
                             text: cert.statusReason

@@ -100,13 +100,14 @@ Item {
                 required property string untilText
                 required property bool singleUse
                 required property string ruleState
+                required property int ruleStateKind
                 required property string createdText
 
-                readonly property color tint: rule.kind === "allow" ? Theme.decisionColor("allowlisted")
-                                                                    : Theme.decisionColor("blocked")
+                readonly property color tint: rule.kind === "allow" ? Theme.decisionColor(CallDecision.Allowlisted)
+                                                                    : Theme.decisionColor(CallDecision.Blocked)
                 width: list.width - 12
                 height: 60
-                opacity: rule.ruleState === "active" ? 1 : 0.65
+                opacity: rule.ruleStateKind === RuleState.Active ? 1 : 0.65
 
                 RowLayout {
                     anchors.fill: parent
@@ -152,7 +153,7 @@ Item {
                     }
                     Pill {
                         text: rule.ruleState
-                        tint: rule.ruleState === "active" ? Theme.decisionColor("authenticated") : Theme.faint
+                        tint: rule.ruleStateKind === RuleState.Active ? Theme.decisionColor(CallDecision.Authenticated) : Theme.faint
                     }
                     ActionButton {
                         small: true

@@ -6,15 +6,18 @@
 pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Layouts
+import KevanTel.Ui
 
 FormRow {
     id: row
 
-    required property var settings
-    // "Test connection" (ConnectionTester) under the API key; none: not offered.
-    property var tester: null
-    // The SettingsListModel.Kind values by name.
-    required property var kinds
+    required property SettingsController settings
+    // "Test connection" under the API key; none: not offered.
+    property ConnectionTester tester: null
+    // After a successful test, "Sync number map" is offered.
+    property bool offerSync: true
+    // Put before the names of the row's items (objectName), when a view shows the row twice.
+    property string namePrefix
 
     required property string key
     required property int kind
@@ -31,8 +34,12 @@ FormRow {
     required property bool monospace
     required property bool dialable
 
-    // "forward-to" -> "forwardTo": the names the rows had before the page was a model.
-    readonly property string itemName: key.replace(/-([a-z])/g, (m, c) => c.toUpperCase())
+    // "forward-to" -> "forwardTo": the names the rows had before the page was a model; with
+    // the prefix "firstRun": "firstRunForwardTo".
+    readonly property string itemName: {
+        const name = key.replace(/-([a-z])/g, (m, c) => c.toUpperCase());
+        return namePrefix.length === 0 ? name : namePrefix + name.charAt(0).toUpperCase() + name.slice(1);
+    }
 
     objectName: itemName + "Row"
     label: title
@@ -44,19 +51,19 @@ FormRow {
     // The editor of the row's kind, given this row.
     Loader {
         id: editor
-        Layout.fillWidth: row.kind !== row.kinds.Number && row.kind !== row.kinds.Choice
-                          && row.kind !== row.kinds.Switch
+        Layout.fillWidth: row.kind !== SettingsListModel.Number && row.kind !== SettingsListModel.Choice
+                          && row.kind !== SettingsListModel.Switch
         Component.onCompleted: editor.setSource(row.editorFile(), {"row": row})
     }
 
     function editorFile() {
         switch (row.kind) {
-        case row.kinds.Switch: return "SettingSwitch.qml"
-        case row.kinds.Number: return "SettingNumber.qml"
-        case row.kinds.Choice: return "SettingChoice.qml"
-        case row.kinds.Message: return "SettingMessage.qml"
-        case row.kinds.File: return "SettingFile.qml"
-        case row.kinds.Secret: return "SettingSecret.qml"
+        case SettingsListModel.Switch: return "SettingSwitch.qml"
+        case SettingsListModel.Number: return "SettingNumber.qml"
+        case SettingsListModel.Choice: return "SettingChoice.qml"
+        case SettingsListModel.Message: return "SettingMessage.qml"
+        case SettingsListModel.File: return "SettingFile.qml"
+        case SettingsListModel.Secret: return "SettingSecret.qml"
         default: return "SettingLine.qml"
         }
     }

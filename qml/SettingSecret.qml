@@ -5,6 +5,7 @@ pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import KevanTel.Ui
 
 ColumnLayout {
     id: field
@@ -19,7 +20,7 @@ ColumnLayout {
             id: secretField
             objectName: field.row.itemName
             Layout.fillWidth: true
-            placeholderText: field.row.settings.apiKeyState === "stored"
+            placeholderText: field.row.settings.apiKeyState === ApiKeyState.Stored
                              ? qsTr("•••••••• stored — type a new key to replace it")
                              : field.row.placeholder
             echoMode: showSecret.checked ? TextInput.Normal : TextInput.Password
@@ -45,7 +46,7 @@ ColumnLayout {
             small: true
             filled: false
             tint: Theme.danger
-            visible: field.row.settings.apiKeyState === "stored"
+            visible: field.row.settings.apiKeyState === ApiKeyState.Stored
             enabled: !field.row.settings.busy
             text: qsTr("Remove")
             Accessible.name: qsTr("Remove the stored %1").arg(field.row.title)
@@ -58,19 +59,20 @@ ColumnLayout {
     Label {
         objectName: field.row.itemName + "State"
         Layout.fillWidth: true
-        text: (field.row.settings.apiKeyState === "stored" ? "✓ "
-               : field.row.settings.apiKeyState === "unavailable" ? "⚠ " : "")
+        text: (field.row.settings.apiKeyState === ApiKeyState.Stored ? "✓ "
+               : field.row.settings.apiKeyState === ApiKeyState.Unavailable ? "⚠ " : "")
               + field.row.settings.apiKeyMessage
         textFormat: Text.PlainText
         wrapMode: Text.WordWrap
         font.pixelSize: 12
-        color: field.row.settings.apiKeyState === "stored" ? Theme.decisionColor("authenticated")
-               : field.row.settings.apiKeyState === "unavailable" ? Theme.warning : Theme.muted
+        color: field.row.settings.apiKeyState === ApiKeyState.Stored ? Theme.decisionColor(CallDecision.Authenticated)
+               : field.row.settings.apiKeyState === ApiKeyState.Unavailable ? Theme.warning : Theme.muted
     }
     ConnectionTest {
         Layout.fillWidth: true
         visible: field.row.tester !== null
         tester: field.row.tester
+        offerSync: field.row.offerSync
         typedKey: field.row.value
     }
 }

@@ -7,13 +7,14 @@ pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
 import QtQuick.Layouts
+import KevanTel.Ui
 
 Item {
     id: view
 
-    required property var settings
+    required property SettingsController settings
     // "Test connection" (ConnectionTester); none: not offered.
-    property var tester: null
+    property ConnectionTester tester: null
 
     ColumnLayout {
         anchors.fill: parent
@@ -80,7 +81,6 @@ Item {
                                         Layout.fillWidth: true
                                         settings: view.settings
                                         tester: view.tester
-                                        kinds: group.modelData.kinds
                                     }
                                 }
                             }
@@ -114,20 +114,20 @@ Item {
                     id: statusLabel
                     objectName: "settingsStatus"
                     Layout.fillWidth: true
-                    readonly property var invalid: Object.keys(view.settings.errors)
+                    readonly property bool invalid: view.settings.invalidFields.length > 0
                     text: view.settings.busy ? qsTr("Saving…")
                           : view.settings.statusMessage !== "" ? (view.settings.statusOk ? "✓ " : "✗ ") + view.settings.statusMessage
-                          : invalid.length > 0 ? "✗ " + qsTr("To fix before saving: %1").arg(view.settings.labelsOf(invalid))
+                          : invalid ? "✗ " + qsTr("To fix before saving: %1").arg(view.settings.labelsOf(view.settings.invalidFields))
                           : view.settings.dirty ? qsTr("Unsaved changes: %1")
                                                   .arg(view.settings.labelsOf(view.settings.changedFields))
                           : qsTr("Every change is checked as you type.")
                     textFormat: Text.PlainText
                     wrapMode: Text.WordWrap
                     font.pixelSize: 12
-                    font.bold: view.settings.statusMessage !== "" ? !view.settings.statusOk : invalid.length > 0
+                    font.bold: view.settings.statusMessage !== "" ? !view.settings.statusOk : invalid
                     color: view.settings.statusMessage !== ""
-                           ? (view.settings.statusOk ? Theme.decisionColor("authenticated") : Theme.danger)
-                           : invalid.length > 0 ? Theme.danger : Theme.muted
+                           ? (view.settings.statusOk ? Theme.decisionColor(CallDecision.Authenticated) : Theme.danger)
+                           : invalid ? Theme.danger : Theme.muted
                 }
                 ActionButton {
                     objectName: "revertSettings"

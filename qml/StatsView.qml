@@ -13,7 +13,9 @@ Item {
     required property StatsModel stats
 
     // Bottom first, as the bars stack.
-    readonly property var stack: ["authenticated", "allowlisted", "ask", "voicemail", "rejected", "blocked", "other"]
+    // CallDecision.Unknown: the "other" calls (not decided, or a decision this build does not know).
+    readonly property var stack: [CallDecision.Authenticated, CallDecision.Allowlisted, CallDecision.Ask,
+        CallDecision.Voicemail, CallDecision.Rejected, CallDecision.Blocked, CallDecision.Unknown]
     readonly property int axisMax: view.niceMax(view.stats.maxDayTotal)
 
     // The top of the axis: at least `value`, four whole steps of 1, 2, 3, 4, 5, 6, 8, 10, 20, …
@@ -32,8 +34,8 @@ Item {
         return Math.round(rate * 100) + " %";
     }
 
-    function colorOf(decision) {
-        return decision === "other" ? "#b8c0bb" : Theme.decisionColor(decision);
+    function colorOf(decision: int): color {
+        return decision === CallDecision.Unknown ? "#b8c0bb" : Theme.decisionColor(decision);
     }
 
     ColumnLayout {
@@ -51,7 +53,7 @@ Item {
                       detail: qsTr("%1 blocked or rejected").arg(view.stats.turnedAway), tint: Theme.danger },
                     { key: "PutThrough", title: qsTr("Put through"),
                       value: String(view.stats.totalCalls - view.stats.turnedAway),
-                      detail: qsTr("authenticated, allowed or asked"), tint: Theme.decisionColor("authenticated") },
+                      detail: qsTr("authenticated, allowed or asked"), tint: Theme.decisionColor(CallDecision.Authenticated) },
                     { key: "BusiestDay", title: qsTr("Busiest day"), value: String(view.stats.maxDayTotal), detail: qsTr("calls in one day"), tint: Theme.accent }
                 ]
                 delegate: Card {
@@ -139,7 +141,7 @@ Item {
                                     implicitWidth: 10
                                     implicitHeight: 10
                                     radius: 2
-                                    color: view.colorOf(legend.modelData.decision)
+                                    color: view.colorOf(legend.modelData.kind)
                                 }
                                 Label {
                                     text: legend.modelData.label + " " + legend.modelData.count
@@ -214,11 +216,18 @@ Item {
                                 required property int blocked
                                 required property int other
 
-                                readonly property var counts: ({
-                                    authenticated: bar.authenticated, allowlisted: bar.allowlisted, ask: bar.ask,
-                                    voicemail: bar.voicemail,
-                                    rejected: bar.rejected, blocked: bar.blocked, other: bar.other
-                                })
+                                // The calls of the day by CallDecision.
+                                readonly property var counts: {
+                                    const c = {};
+                                    c[CallDecision.Authenticated] = bar.authenticated;
+                                    c[CallDecision.Allowlisted] = bar.allowlisted;
+                                    c[CallDecision.Ask] = bar.ask;
+                                    c[CallDecision.Voicemail] = bar.voicemail;
+                                    c[CallDecision.Rejected] = bar.rejected;
+                                    c[CallDecision.Blocked] = bar.blocked;
+                                    c[CallDecision.Unknown] = bar.other;
+                                    return c;
+                                }
                                 readonly property real unit: chart.plotHeight / Math.max(1, view.axisMax)
 
                                 x: chart.axisWidth + bar.index * chart.slot
@@ -245,7 +254,7 @@ Item {
                                         delegate: Rectangle {
                                             id: segment
 
-                                            required property string modelData
+                                            required property int modelData
 
                                             width: column.width
                                             height: bar.counts[segment.modelData] * bar.unit
@@ -364,14 +373,14 @@ Item {
                                     radius: 4
                                     width: parent.width * (number.modelData.calls - number.modelData.turnedAway)
                                            / Math.max(1, view.stats.maxNumberCalls)
-                                    color: Theme.decisionColor("authenticated")
+                                    color: Theme.decisionColor(CallDecision.Authenticated)
                                 }
                                 Rectangle {
                                     x: through.width
                                     height: parent.height
                                     radius: 4
                                     width: parent.width * number.modelData.turnedAway / Math.max(1, view.stats.maxNumberCalls)
-                                    color: Theme.decisionColor("rejected")
+                                    color: Theme.decisionColor(CallDecision.Rejected)
                                 }
                             }
                             Label {

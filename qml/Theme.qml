@@ -3,6 +3,7 @@
 // name and type. The words the user reads come from C++ (Labels).
 pragma Singleton
 import QtQuick
+import KevanTel.Ui
 
 QtObject {
     readonly property color background: "#f3f5f4"
@@ -23,28 +24,30 @@ QtObject {
     readonly property int focusRingWidth: 2
     readonly property int radius: 10
 
-    function decisionColor(decision: string): color {
+    // A CallDecision's colour; the positive, question and neutral tones of the whole app are
+    // these too (CallDecision.Authenticated is the green of "done", Ask the purple of "you").
+    function decisionColor(decision: int): color {
         switch (decision) {
-        case "authenticated": return "#1f8a4c";
-        case "allowlisted": return "#2f6fb2";
-        case "blocked": return "#b3261e";
-        case "rejected": return "#c25e00";
-        case "ask": return "#7a4cc2";
-        case "challenge": return "#8a6d00";
-        case "voicemail": return "#2b6f8a";
+        case CallDecision.Authenticated: return "#1f8a4c";
+        case CallDecision.Allowlisted: return "#2f6fb2";
+        case CallDecision.Blocked: return "#b3261e";
+        case CallDecision.Rejected: return "#c25e00";
+        case CallDecision.Ask: return "#7a4cc2";
+        case CallDecision.Challenge: return "#8a6d00";
+        case CallDecision.Voicemail: return "#2b6f8a";
         default: return "#7b847f";
         }
     }
 
-    function decisionSoft(decision: string): color {
+    function decisionSoft(decision: int): color {
         switch (decision) {
-        case "authenticated": return "#e4f4ea";
-        case "allowlisted": return "#e6eef8";
-        case "blocked": return "#f8e5e3";
-        case "rejected": return "#fbeede";
-        case "ask": return "#efe8f9";
-        case "challenge": return "#f8f1d8";
-        case "voicemail": return "#e2f0f5";
+        case CallDecision.Authenticated: return "#e4f4ea";
+        case CallDecision.Allowlisted: return "#e6eef8";
+        case CallDecision.Blocked: return "#f8e5e3";
+        case CallDecision.Rejected: return "#fbeede";
+        case CallDecision.Ask: return "#efe8f9";
+        case CallDecision.Challenge: return "#f8f1d8";
+        case CallDecision.Voicemail: return "#e2f0f5";
         default: return "#eef0ef";
         }
     }

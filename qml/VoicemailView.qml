@@ -200,7 +200,7 @@ Item {
                     required property string timeText
                     required property string durationText
                     required property string transcript
-                    required property string state
+                    required property int stateKind
                     required property string stateText
                     required property bool unread
 
@@ -264,7 +264,7 @@ Item {
                                     visible: row.nameSpace !== ""
                                     Layout.maximumWidth: 150
                                     text: row.nameSpace
-                                    tint: Theme.decisionColor("authenticated")
+                                    tint: Theme.decisionColor(CallDecision.Authenticated)
                                 }
                                 Label {
                                     Layout.fillWidth: true
@@ -280,17 +280,19 @@ Item {
                                     color: Theme.muted
                                 }
                                 Pill {
-                                    visible: row.state !== "downloaded"
-                                    text: row.state === "failed" ? qsTr("failed") : row.state === "deleted" ? qsTr("deleted")
-                                          : row.state === "waiting" ? qsTr("waiting") : qsTr("downloading")
-                                    tint: row.state === "failed" ? Theme.danger : row.state === "deleted" ? Theme.faint : Theme.warning
+                                    visible: row.stateKind !== VoicemailState.Downloaded
+                                    text: row.stateKind === VoicemailState.Failed ? qsTr("failed")
+                                          : row.stateKind === VoicemailState.Deleted ? qsTr("deleted")
+                                          : row.stateKind === VoicemailState.Waiting ? qsTr("waiting") : qsTr("downloading")
+                                    tint: row.stateKind === VoicemailState.Failed ? Theme.danger
+                                          : row.stateKind === VoicemailState.Deleted ? Theme.faint : Theme.warning
                                 }
                             }
                             Label {
                                 Layout.fillWidth: true
                                 visible: text !== ""
                                 text: row.transcript !== "" ? row.transcript
-                                      : row.state === "failed" ? row.stateText : ""
+                                      : row.stateKind === VoicemailState.Failed ? row.stateText : ""
                                 textFormat: Text.PlainText
                                 elide: Text.ElideRight
                                 maximumLineCount: 1
@@ -352,7 +354,7 @@ Item {
                         elide: Text.ElideRight
                         font.pixelSize: 14
                         font.bold: true
-                        color: Theme.decisionColor("authenticated")
+                        color: Theme.decisionColor(CallDecision.Authenticated)
                     }
                 }
 
@@ -389,7 +391,7 @@ Item {
                         textFormat: Text.PlainText
                         elide: Text.ElideRight
                         font.pixelSize: 13
-                        color: view.current.state === "failed" ? Theme.danger : Theme.text
+                        color: view.current.stateKind === VoicemailState.Failed ? Theme.danger : Theme.text
                     }
                 }
 
@@ -493,7 +495,7 @@ Item {
                         wrapMode: TextEdit.Wrap
                         textFormat: TextEdit.PlainText
                         text: (view.current.transcript ?? "") !== "" ? view.current.transcript
-                              : view.current.state === "deleted" ? qsTr("Deleted with the audio.")
+                              : view.current.stateKind === VoicemailState.Deleted ? qsTr("Deleted with the audio.")
                               : qsTr("No transcript (yet).")
                         color: (view.current.transcript ?? "") !== "" ? Theme.text : Theme.faint
                         font.pixelSize: 14
@@ -512,7 +514,7 @@ Item {
                     ActionButton {
                         objectName: "voicemailHeard"
                         text: qsTr("Mark heard")
-                        enabled: view.hasCurrent && !view.current.heard && view.current.state !== "deleted"
+                        enabled: view.hasCurrent && !view.current.heard && view.current.stateKind !== VoicemailState.Deleted
                                  && view.controller !== null && view.pendingRequest === -1
                         Accessible.name: qsTr("Mark the message heard")
                         onClicked: view.markHeard()
@@ -533,7 +535,7 @@ Item {
                         text: qsTr("Delete…")
                         filled: false
                         tint: Theme.danger
-                        enabled: view.hasCurrent && view.current.state !== "deleted" && view.controller !== null
+                        enabled: view.hasCurrent && view.current.stateKind !== VoicemailState.Deleted && view.controller !== null
                                  && view.pendingRequest === -1
                         Accessible.name: qsTr("Delete the message")
                         onClicked: deleteDialog.open()
@@ -556,7 +558,7 @@ Item {
                     textFormat: Text.PlainText
                     wrapMode: Text.WordWrap
                     font.pixelSize: 12
-                    color: view.resultOk ? Theme.decisionColor("authenticated") : Theme.danger
+                    color: view.resultOk ? Theme.decisionColor(CallDecision.Authenticated) : Theme.danger
                 }
             }
         }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "callroles.h"
 
+#include "codeenums.h"
+
 #include "displaytext.h"
 #include "screening/deepfakehint.h"
 #include "screening/screentranscript.h"
@@ -46,6 +48,8 @@ QHash<int, QByteArray> CallRoles::roleNames()
         {ScreenReasonRole, "screenReason"},
         {DeepfakeHintRole, "deepfakeHint"},
         {DeepfakeSyntheticRole, "deepfakeSynthetic"},
+        {DecisionKindRole, "decisionKind"},
+        {StateKindRole, "stateKind"},
     };
 }
 
@@ -205,6 +209,10 @@ QVariant CallRoles::data(const CallRecord &c, int role, const Context &context)
         return hintOf(c).text();
     case DeepfakeSyntheticRole:
         return hintOf(c).synthetic();
+    case DecisionKindRole:
+        return int(CallDecision::fromCode(c.decision));
+    case StateKindRole:
+        return int(CallState::fromCode(c.state));
     default:
         return {};
     }

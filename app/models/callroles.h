@@ -55,6 +55,10 @@ public:
         ScreenReasonRole,      // the AI gather's reason ("" otherwise)
         DeepfakeHintRole,      // "the voice may be synthetic (score 0.91)", ... or ""
         DeepfakeSyntheticRole, // Telnyx's verdict is "fake"
+        // The decision and the state as the enums the QML compares (codeenums.h), as ints;
+        // the roles above keep the words, for the labels and the search.
+        DecisionKindRole, // CallDecision::Value
+        StateKindRole,    // CallState::Value
     };
 
     struct Context

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "pendingregistrationlistmodel.h"
 
+#include "codeenums.h"
 #include "data/readonlydatabase.h"
 #include "displaytext.h"
 #include "registration/registrationstore.h"
@@ -10,9 +11,9 @@
 namespace kt {
 
 PendingRegistrationListModel::PendingRegistrationListModel(QObject *parent)
-    : SnapshotListModel({"registrationId", "nameSpace", "phone", "phoneText", "state", "stateText",
-                         "certificateValid", "certificateText", "namespaceProof", "phoneProof",
-                         "submittedText", "canApprove"},
+    : SnapshotListModel({"registrationId", "nameSpace", "phone", "phoneText", "state", "stateKind",
+                         "stateText", "certificateValid", "certificateText", "namespaceProof",
+                         "phoneProof", "submittedText", "canApprove"},
                         QStringLiteral("pending registrations"), parent)
 {}
 
@@ -43,6 +44,7 @@ QList<SnapshotListModel::Row> PendingRegistrationListModel::load(ReadOnlyDatabas
         row[at(PhoneRole)] = r.phone;
         row[at(PhoneTextRole)] = DisplayText::number(r.phone);
         row[at(StateRole)] = PendingRegistration::stateName(r.state);
+        row[at(StateKindRole)] = int(RegistrationState::fromCore(r.state));
         row[at(StateTextRole)] = proven ? tr("Waiting for you") : tr("Waiting for the call");
         row[at(CertificateValidRole)] = valid;
         row[at(CertificateTextRole)] =

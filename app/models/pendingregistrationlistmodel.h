@@ -22,6 +22,7 @@ public:
         PhoneRole,            // E.164
         PhoneTextRole,        // "(812) 404-0851"
         StateRole,            // awaiting_call | awaiting_owner
+        StateKindRole,        // the same as a RegistrationState::Value (an int), for the QML
         StateTextRole,        // "Waiting for you" ...
         CertificateValidRole, // the certificate verifies now against the trusted roots
         CertificateTextRole,  // "valid · Ed25519 · 3f2a…"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "rulelistmodel.h"
 
+#include "codeenums.h"
 #include "displaytext.h"
 #include "screening/screeningrepository.h"
 
@@ -8,7 +9,7 @@ namespace kt {
 
 RuleListModel::RuleListModel(QObject *parent)
     : SnapshotListModel({"ruleId", "kind", "pattern", "patternText", "note", "until", "untilText",
-                         "singleUse", "ruleState", "createdText", "usedByCall"},
+                         "singleUse", "ruleState", "ruleStateKind", "createdText", "usedByCall"},
                         QStringLiteral("rules"), parent)
 {}
 
@@ -34,6 +35,7 @@ QList<SnapshotListModel::Row> RuleListModel::load(ReadOnlyDatabase &database, QS
         row[at(UntilTextRole)] = DisplayText::time(until);
         row[at(SingleUseRole)] = r.singleUse;
         row[at(StateRole)] = info.state();
+        row[at(StateKindRole)] = int(RuleState::of(info));
         row[at(CreatedTextRole)] = DisplayText::time(ScreeningRepository::formatTime(r.createdAt));
         row[at(UsedByCallRole)] = info.usedByCall;
         rows.append(row);

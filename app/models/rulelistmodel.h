@@ -24,7 +24,8 @@ public:
         UntilRole,     // ISO-8601 UTC, empty = never
         UntilTextRole, // local time for people, empty = never
         SingleUseRole,
-        StateRole, // "active" | "expired" | "consumed"
+        StateRole,     // "active" | "expired" | "consumed"
+        StateKindRole, // the same as a RuleState::Value (an int), for the QML
         CreatedTextRole,
         UsedByCallRole, // the call that consumed a single-use rule
     };

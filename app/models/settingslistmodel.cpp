@@ -4,8 +4,6 @@
 #include "engine/settingschema.h"
 #include "settingscontroller.h"
 
-#include <QMetaEnum>
-
 namespace kt {
 
 SettingsListModel::SettingsListModel(SettingsController *settings, Setting::Section section,
@@ -20,13 +18,17 @@ SettingsListModel::SettingsListModel(SettingsController *settings, Setting::Sect
             &SettingsListModel::onValuesChanged);
 }
 
-QVariantMap SettingsListModel::kinds()
+SettingsListModel::SettingsListModel(SettingsController *settings, const QStringList &keys,
+                                     const QString &title, QObject *parent)
+    : QAbstractListModel(parent), m_settings(settings), m_title(title)
 {
-    QVariantMap map;
-    const QMetaEnum e = QMetaEnum::fromType<Kind>();
-    for (int i = 0; i < e.keyCount(); ++i)
-        map.insert(QString::fromLatin1(e.key(i)), e.value(i));
-    return map;
+    for (const QString &key : keys) {
+        const Setting *s = SettingSchema::find(key);
+        if (s && s->has(Setting::SettingsPage))
+            m_rows.append(s);
+    }
+    connect(settings, &SettingsController::valuesChanged, this,
+            &SettingsListModel::onValuesChanged);
 }
 
 SettingsListModel::Kind SettingsListModel::kindOf(const Setting &setting)
@@ -83,9 +85,9 @@ QVariant SettingsListModel::data(const QModelIndex &index, int role) const
         return s.type == Setting::Type::Bool ? QVariant(value.toBool())
                                              : QVariant(value.toString());
     case ErrorRole:
-        return m_settings->errors().value(s.key).toString();
+        return m_settings->error(s.key);
     case HintRole:
-        return m_settings->hints().value(s.key).toString();
+        return m_settings->hint(s.key);
     case ChoicesRole: {
         QStringList labels;
         for (const Setting::Choice &c : s.choices)

@@ -5,6 +5,7 @@
 
 #include <QAbstractListModel>
 #include <QPointer>
+#include <QtQml/qqmlregistration.h>
 
 namespace kt {
 
@@ -17,8 +18,9 @@ class SettingsController;
 class SettingsListModel : public QAbstractListModel
 {
     Q_OBJECT
+    QML_ELEMENT
+    QML_UNCREATABLE("the settings controller creates it")
     Q_PROPERTY(QString title READ title CONSTANT)
-    Q_PROPERTY(QVariantMap kinds READ kinds CONSTANT)
 public:
     // How a row is edited.
     enum class Kind { Switch, Number, Choice, Line, Message, File, Secret };
@@ -45,10 +47,11 @@ public:
 
     SettingsListModel(SettingsController *settings, Setting::Section section, const QString &title,
                       QObject *parent = nullptr);
+    // The rows of `keys`, in that order (a key that is not on the Settings page is left out).
+    SettingsListModel(SettingsController *settings, const QStringList &keys, const QString &title,
+                      QObject *parent = nullptr);
 
     QString title() const { return m_title; }
-    // The Kind names and values, for the page's chooser: {"Switch": 0, ...}.
-    static QVariantMap kinds();
     static Kind kindOf(const Setting &setting);
 
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;

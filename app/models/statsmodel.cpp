@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "statsmodel.h"
 
+#include "codeenums.h"
 #include "displaytext.h"
 #include "labels.h"
 #include "screening/screeningrepository.h"
@@ -206,9 +207,12 @@ void StatsModel::refresh()
     for (const QString &decision : known + QStringList{Other}) {
         if (decision == Other && totals.value(Other) == 0)
             continue;
-        m_decisionTotals.append(QVariantMap{{QStringLiteral("decision"), decision},
-                                            {QStringLiteral("label"), Labels::tallyText(decision)},
-                                            {QStringLiteral("count"), totals.value(decision)}});
+        m_decisionTotals.append(QVariantMap{
+            {QStringLiteral("decision"), decision},
+            {QStringLiteral("kind"),
+             int(decision == Other ? CallDecision::Unknown : CallDecision::fromCode(decision))},
+            {QStringLiteral("label"), Labels::tallyText(decision)},
+            {QStringLiteral("count"), totals.value(decision)}});
     }
     m_topNumbers = top;
     m_maxNumber = maxNumber;

@@ -73,7 +73,8 @@ public:
     // turnedAway / totalCalls; 0 without calls.
     double rejectionRate() const { return m_total > 0 ? double(m_turnedAway) / m_total : 0.0; }
     int maxDayTotal() const { return m_maxDay; }
-    // [{decision, label, count}] for every decision, in decisions() order, then "other".
+    // [{decision, kind, label, count}] for every decision, in decisions() order, then "other"
+    // (kind: the CallDecision, as an int; CallDecision::Unknown for "other").
     QVariantList decisionTotals() const { return m_decisionTotals; }
     // [{e164, written, label, calls, turnedAway}], most calls first, at most TopNumbers.
     QVariantList topNumbers() const { return m_topNumbers; }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "voicemailmodel.h"
 
+#include "codeenums.h"
 #include "displaytext.h"
 #include "store/eventstore.h"
 #include "voicemail/voicemailfiles.h"
@@ -16,23 +17,6 @@ namespace kt {
 namespace {
 using State = VoicemailMessage::DownloadState;
 
-QString stateCode(State state)
-{
-    switch (state) {
-    case State::AwaitingRecording:
-        return QStringLiteral("waiting");
-    case State::Pending:
-        return QStringLiteral("downloading");
-    case State::Downloaded:
-        return QStringLiteral("downloaded");
-    case State::Failed:
-        return QStringLiteral("failed");
-    case State::Deleted:
-        return QStringLiteral("deleted");
-    }
-    return {};
-}
-
 QString durationText(qint64 ms)
 {
     if (ms < 0)
@@ -45,9 +29,9 @@ QString durationText(qint64 ms)
 VoicemailModel::VoicemailModel(QObject *parent)
     : SnapshotListModel({"messageId",    "from",       "fromText",   "nameSpace", "to",
                          "toText",       "toLabel",    "receivedAt", "timeText",  "durationMs",
-                         "durationText", "transcript", "state",      "stateText", "error",
-                         "heard",        "unread",     "playable",   "fileUrl",   "callId",
-                         "callKnown",    "sha256",     "format"},
+                         "durationText", "transcript", "state",      "stateKind", "stateText",
+                         "error",        "heard",      "unread",     "playable",  "fileUrl",
+                         "callId",       "callKnown",  "sha256",     "format"},
                         QStringLiteral("voicemail"), parent)
 {
     connect(this, &SnapshotListModel::refreshed, this, &VoicemailModel::announce);
@@ -205,7 +189,8 @@ QList<SnapshotListModel::Row> VoicemailModel::load(ReadOnlyDatabase &database, Q
         row[at(DurationMsRole)] = m.durationMs;
         row[at(DurationTextRole)] = durationText(m.durationMs);
         row[at(TranscriptRole)] = DisplayText::plain(m.transcript, MaxTranscript);
-        row[at(StateRole)] = stateCode(m.downloadState);
+        row[at(StateRole)] = VoicemailState::code(VoicemailState::fromCore(m.downloadState));
+        row[at(StateKindRole)] = int(VoicemailState::fromCore(m.downloadState));
         row[at(StateTextRole)] = stateText;
         row[at(ErrorRole)] = reason;
         row[at(HeardRole)] = m.heard();

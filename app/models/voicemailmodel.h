@@ -49,6 +49,7 @@ public:
         DurationTextRole,   // "0:42", empty when unknown
         TranscriptRole,     // plain text (control characters removed), may be empty
         StateRole,          // "waiting" | "downloading" | "downloaded" | "failed" | "deleted"
+        StateKindRole,      // the same as a VoicemailState::Value (an int), for the QML
         StateTextRole,      // the state in words, with a failure's reason
         ErrorRole,          // the failure's reason (sanitised), may be empty
         HeardRole,          // bool

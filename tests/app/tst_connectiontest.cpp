@@ -72,7 +72,7 @@ bool TstConnectionTest::runTest(ConnectionTester &tester, const QString &key)
     QSignalSpy tested(&tester, &ConnectionTester::tested);
     if (!tester.test(key))
         return false;
-    if (tester.state() != QLatin1String("testing") && tested.isEmpty())
+    if (tester.state() != ConnectionTestState::Testing && tested.isEmpty())
         return false;
     return tested.size() == 1 || tested.wait(10000);
 }
@@ -80,16 +80,16 @@ bool TstConnectionTest::runTest(ConnectionTester &tester, const QString &key)
 void TstConnectionTest::listsTheAccountsNumbers()
 {
     ConnectionTester tester(m_telnyx->baseUrl(), QString(), m_store.get(), nullptr);
-    QCOMPARE(tester.state(), QStringLiteral("idle"));
+    QCOMPARE(tester.state(), ConnectionTestState::Idle);
     QSignalSpy tested(&tester, &ConnectionTester::tested);
     QVERIFY(tester.test(m_telnyx->apiKey()));
-    QCOMPARE(tester.state(), QStringLiteral("testing"));
+    QCOMPARE(tester.state(), ConnectionTestState::Testing);
     QCOMPARE(tester.message(), QStringLiteral("Contacting Telnyx…"));
     QVERIFY(!tester.test(m_telnyx->apiKey())); // one at a time
     QVERIFY(tested.wait(10000));
     QCOMPARE(tested.size(), 1);
     QCOMPARE(tested.at(0).at(0).toBool(), true);
-    QCOMPARE(tester.state(), QStringLiteral("ok"));
+    QCOMPARE(tester.state(), ConnectionTestState::Ok);
     QCOMPARE(tester.numberCount(), 26);
     QCOMPARE(tester.records().size(), 26);
     QCOMPARE(tester.message(), QStringLiteral("Connected: 26 numbers on the account"));
@@ -102,7 +102,7 @@ void TstConnectionTest::wrongKeyShowsTelnyxErrorWithoutTheKey()
 {
     ConnectionTester tester(m_telnyx->baseUrl(), QString(), m_store.get(), nullptr);
     QVERIFY(runTest(tester, WrongKey));
-    QCOMPARE(tester.state(), QStringLiteral("failed"));
+    QCOMPARE(tester.state(), ConnectionTestState::Failed);
     QCOMPARE(tester.numberCount(), 0);
     QVERIFY2(tester.message().contains(QLatin1String("401")), qPrintable(tester.message()));
     QVERIFY2(tester.message().contains(QLatin1String("Authentication failed"), Qt::CaseInsensitive),
@@ -112,7 +112,7 @@ void TstConnectionTest::wrongKeyShowsTelnyxErrorWithoutTheKey()
 
     // The right key afterwards works: the wrong one is not kept.
     QVERIFY(runTest(tester, m_telnyx->apiKey()));
-    QCOMPARE(tester.state(), QStringLiteral("ok"));
+    QCOMPARE(tester.state(), ConnectionTestState::Ok);
 }
 
 void TstConnectionTest::usesTheStoredKey()
@@ -120,27 +120,27 @@ void TstConnectionTest::usesTheStoredKey()
     m_store->setSecret(QString::fromLatin1(SettingsController::ApiKeySecret), m_telnyx->apiKey());
     ConnectionTester tester(m_telnyx->baseUrl(), QString(), m_store.get(), nullptr);
     QVERIFY(runTest(tester, QString()));
-    QCOMPARE(tester.state(), QStringLiteral("ok"));
+    QCOMPARE(tester.state(), ConnectionTestState::Ok);
     QCOMPARE(tester.numberCount(), 26);
 
     // The key the app runs with comes before the stored one; a typed key before both.
     ConnectionTester running(m_telnyx->baseUrl(), WrongKey, m_store.get(), nullptr);
     QVERIFY(runTest(running, QString()));
-    QCOMPARE(running.state(), QStringLiteral("failed"));
+    QCOMPARE(running.state(), ConnectionTestState::Failed);
     QVERIFY(runTest(running, QStringLiteral("  %1 ").arg(m_telnyx->apiKey())));
-    QCOMPARE(running.state(), QStringLiteral("ok"));
+    QCOMPARE(running.state(), ConnectionTestState::Ok);
 }
 
 void TstConnectionTest::withoutAKeySaysSo()
 {
     ConnectionTester tester(m_telnyx->baseUrl(), QString(), m_store.get(), nullptr);
     QVERIFY(runTest(tester, QString()));
-    QCOMPARE(tester.state(), QStringLiteral("failed"));
+    QCOMPARE(tester.state(), ConnectionTestState::Failed);
     QVERIFY(tester.message().startsWith(QLatin1String("No API key to test")));
 
     ConnectionTester noKeychain(m_telnyx->baseUrl(), QString(), nullptr, nullptr);
     QVERIFY(runTest(noKeychain, QString()));
-    QCOMPARE(noKeychain.state(), QStringLiteral("failed"));
+    QCOMPARE(noKeychain.state(), ConnectionTestState::Failed);
     QVERIFY(noKeychain.message().startsWith(QLatin1String("No API key to test")));
 }
 
@@ -155,7 +155,7 @@ void TstConnectionTest::unreachableApiFails()
     quick.responseTimeoutMs = 2000;
     tester.setRetryPolicy(quick);
     QVERIFY(runTest(tester, WrongKey));
-    QCOMPARE(tester.state(), QStringLiteral("failed"));
+    QCOMPARE(tester.state(), ConnectionTestState::Failed);
     QVERIFY2(tester.message().contains(QLatin1String("no response")), qPrintable(tester.message()));
     QVERIFY(!tester.message().contains(WrongKey));
 }

@@ -5,6 +5,7 @@
 #include "certificateimport.h"
 #include "dashboardfixture.h"
 #include "demodata.h"
+#include "engine/settingschema.h"
 #include "quickitems.h"
 #include "screening/certificateauthority.h"
 #include "simulator/telnyxsimulator.h"
@@ -322,7 +323,7 @@ void TstViews::settingsView()
     SettingsController &settings = m_fixture->dashboard().settings();
     QCOMPARE(findNamed(root, QStringLiteral("namespace"))->property("text").toString(),
              QStringLiteral("kevan.tel.x"));
-    QTRY_COMPARE(settings.apiKeyState(), QStringLiteral("none"));
+    QTRY_COMPARE(settings.apiKeyState(), kt::ApiKeyState::None);
 
     // Typing a port out of range shows the field's message at once; Save refuses.
     QQuickItem *port = findNamed(root, QStringLiteral("port"));
@@ -638,6 +639,19 @@ void TstViews::firstRunSetup()
         QQuickItem *item = findNamed(overlay, QString::fromLatin1(name));
         QVERIFY2(item && item->isVisible(), name);
     }
+    // The rows are the settings table's, in the card's order, with the Settings page's words.
+    const QStringList rowNames = {
+        QStringLiteral("firstRunApiKeyRow"), QStringLiteral("firstRunPublicKeyRow"),
+        QStringLiteral("firstRunForwardToRow"), QStringLiteral("firstRunNamespaceRow")};
+    QCOMPARE(FirstRun::fields().size(), rowNames.size());
+    for (int i = 0; i < rowNames.size(); ++i) {
+        const Setting *row = SettingSchema::find(FirstRun::fields().at(i));
+        QVERIFY(row);
+        QQuickItem *item = findNamed(overlay, rowNames.at(i));
+        QVERIFY2(item, qPrintable(rowNames.at(i)));
+        QCOMPARE(item->property("label").toString(), row->title);
+        QCOMPARE(item->property("detail").toString(), row->detail);
+    }
 
     // The Settings page's checks, as typed.
     SettingsController &settings = m_fixture->dashboard().settings();
@@ -652,6 +666,12 @@ void TstViews::firstRunSetup()
     QVERIFY(settle(window, &engine));
     QQuickItem *save = findNamed(overlay, QStringLiteral("firstRunSave"));
     QVERIFY(!save->isEnabled());
+    // The table's refusal, under the field.
+    QVERIFY(!settings.error(QStringLiteral("namespace")).isEmpty());
+    QCOMPARE(findNamed(overlay, QStringLiteral("firstRunNamespaceRowMessage"))
+                 ->property("text")
+                 .toString(),
+             QStringLiteral("✗ ") + settings.error(QStringLiteral("namespace")));
     settings.setValue(QStringLiteral("namespace"), QStringLiteral("kevan.tel.x"));
     QVERIFY(save->isEnabled());
 
