@@ -3,6 +3,7 @@
 
 #include "store/eventstore.h"
 #include "store/sqlquery.h"
+#include "store/storedtime.h"
 
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -26,16 +27,12 @@ RegistrationStore::RegistrationStore(EventStore &store) : m_store(store) {}
 
 QString RegistrationStore::formatTime(const QDateTime &time)
 {
-    return time.isValid() ? time.toUTC().toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ"))
-                          : QString();
+    return storedtime::formatTime(time);
 }
 
 QDateTime RegistrationStore::parseTime(const QString &text)
 {
-    if (text.isEmpty())
-        return {};
-    QDateTime t = QDateTime::fromString(text, Qt::ISODateWithMs);
-    return t.isValid() ? t.toUTC() : QDateTime();
+    return storedtime::parseTime(text);
 }
 
 QString RegistrationStore::insert(const PendingRegistration &r, const NewEvent &event)

@@ -132,18 +132,5 @@ QString execSql(QSqlDatabase &db, const QString &statement, const QVariantList &
     return error;
 }
 
-QString formatTime(const QDateTime &time)
-{
-    return time.isValid() ? EventStore::formatRecordedAt(time) : QString();
-}
-
-QDateTime parseTime(const QString &text)
-{
-    if (text.isEmpty())
-        return QDateTime();
-    const QDateTime t = QDateTime::fromString(text, Qt::ISODateWithMs);
-    return t.isValid() ? t.toUTC() : QDateTime();
-}
-
 } // namespace screeningsql
 } // namespace kt

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "screeningrecords.h"
+#include "store/storedtime.h"
 
 #include <QDateTime>
 #include <QJsonObject>
@@ -70,9 +71,9 @@ QString quoted(const QString &s);
 // Runs one statement with positional values; an error line or an empty string.
 QString execSql(QSqlDatabase &db, const QString &statement, const QVariantList &values,
                 int *rowsAffected = nullptr);
-// "yyyy-MM-ddTHH:mm:ss.zzzZ" (UTC), how the tables store times; empty for an invalid time.
-QString formatTime(const QDateTime &time);
-QDateTime parseTime(const QString &text);
+// How the tables store times (store/storedtime.h).
+using storedtime::formatTime;
+using storedtime::parseTime;
 
 } // namespace screeningsql
 } // namespace kt

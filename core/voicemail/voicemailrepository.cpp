@@ -3,6 +3,7 @@
 
 #include "store/eventstore.h"
 #include "store/sqlquery.h"
+#include "store/storedtime.h"
 #include "voicemailevents.h"
 
 #include <QFileInfo>
@@ -66,16 +67,12 @@ void VoicemailRepository::setClock(Clock clock)
 
 QString VoicemailRepository::formatTime(const QDateTime &time)
 {
-    return time.isValid() ? time.toUTC().toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ"))
-                          : QString();
+    return storedtime::formatTime(time);
 }
 
 QDateTime VoicemailRepository::parseTime(const QString &text)
 {
-    if (text.isEmpty())
-        return {};
-    QDateTime t = QDateTime::fromString(text, Qt::ISODateWithMs);
-    return t.isValid() ? t.toUTC() : QDateTime();
+    return storedtime::parseTime(text);
 }
 
 QString VoicemailRepository::now() const
