@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "webhookserver.h"
+#include "webhookserverdetail.h"
 
 #include "clientaddress.h"
 #include "connectionguard.h"
@@ -24,10 +25,9 @@
 Q_LOGGING_CATEGORY(lcWebhookServer, "kevantel.server", QtInfoMsg)
 
 namespace kt {
-namespace {
-using Headers = QList<QPair<QByteArray, QByteArray>>;
 
-// The first value of a header, name compared case-insensitively.
+namespace webhookserverdetail {
+
 QByteArray headerValue(const QHttpServerRequest &request, QByteArrayView name)
 {
     const auto headers = request.headers();
@@ -38,7 +38,6 @@ QByteArray headerValue(const QHttpServerRequest &request, QByteArrayView name)
     return {};
 }
 
-// Every value of a header joined with ",".
 QByteArray headerValues(const QHttpServerRequest &request, QByteArrayView name)
 {
     QByteArray joined;
@@ -53,28 +52,11 @@ QByteArray headerValues(const QHttpServerRequest &request, QByteArrayView name)
     return joined;
 }
 
-QByteArray methodName(QHttpServerRequest::Method method)
-{
-    using M = QHttpServerRequest::Method;
-    switch (method) {
-    case M::Get:
-        return QByteArrayLiteral("GET");
-    case M::Post:
-        return QByteArrayLiteral("POST");
-    case M::Head:
-        return QByteArrayLiteral("HEAD");
-    case M::Put:
-        return QByteArrayLiteral("PUT");
-    case M::Delete:
-        return QByteArrayLiteral("DELETE");
-    case M::Options:
-        return QByteArrayLiteral("OPTIONS");
-    case M::Patch:
-        return QByteArrayLiteral("PATCH");
-    default:
-        return QByteArrayLiteral("OTHER");
-    }
-}
+} // namespace webhookserverdetail
+
+using namespace webhookserverdetail;
+
+namespace {
 
 QString hostPort(const QHostAddress &address, quint16 port)
 {
@@ -98,29 +80,6 @@ QString listenFailure(const QTcpServer &server)
     }
 }
 
-QString verifierMessage(WebhookVerifier::Result result)
-{
-    switch (result) {
-    case WebhookVerifier::Result::MissingSignature:
-        return QStringLiteral("missing telnyx-signature-ed25519 header");
-    case WebhookVerifier::Result::MissingTimestamp:
-        return QStringLiteral("missing telnyx-timestamp header");
-    case WebhookVerifier::Result::BadTimestamp:
-        return QStringLiteral("telnyx-timestamp is not Unix time in seconds");
-    case WebhookVerifier::Result::StaleTimestamp:
-        return QStringLiteral("telnyx-timestamp is more than %1 s from now")
-            .arg(WebhookVerifier::ToleranceSeconds);
-    case WebhookVerifier::Result::BadSignatureEncoding:
-        return QStringLiteral("telnyx-signature-ed25519 is not base64 of 64 bytes");
-    case WebhookVerifier::Result::BadSignature:
-        return QStringLiteral("the signature does not match the request");
-    case WebhookVerifier::Result::NoKey:
-        return QStringLiteral("the Telnyx public key is not configured");
-    case WebhookVerifier::Result::Valid:
-        break;
-    }
-    return QString();
-}
 } // namespace
 
 WebhookServer::WebhookServer(WebhookHandler *handler, QObject *parent)
@@ -362,14 +321,6 @@ void WebhookServer::send(const QHttpServerRequest &request, QTcpSocket *socket, 
     write(socket, reply, close);
 }
 
-QByteArray WebhookServer::storedBody(const QString &result, const QString &eventId)
-{
-    QJsonObject o;
-    o.insert(QStringLiteral("status"), result);
-    o.insert(QStringLiteral("id"), eventId);
-    return QJsonDocument(o).toJson(QJsonDocument::Compact);
-}
-
 void WebhookServer::sendError(const QHttpServerRequest &request, QTcpSocket *socket, int status,
                               const QString &code, const QString &message,
                               const QList<QPair<QByteArray, QByteArray>> &headers)
@@ -386,268 +337,6 @@ bool WebhookServer::refuseIfLimited(RateLimiter &limiter, const QHttpServerReque
               QStringLiteral("too many failed requests from this client; try again later"),
               retryAfter(limiter, key));
     return true;
-}
-
-void WebhookServer::answerWebhook(const WebhookRequest &request, int status, const QString &result,
-                                  const QString &message, const QString &eventId)
-{
-    m_metrics.countWebhook(result);
-    m_metrics.increment(QLatin1String(Metrics::HttpResponsesTotal),
-                        {{QStringLiteral("code"), QString::number(status)}});
-    QByteArray reply;
-    if (status == 200) {
-        reply = HttpReply::build(status, "application/json", storedBody(result, eventId), {},
-                                 request.close);
-    } else {
-        qCDebug(lcWebhookServer) << "webhook refused:" << status << result << message;
-        reply = HttpReply::build(
-            status, "application/json", HttpReply::errorBody(result, message),
-            status == 429 ? retryAfter(m_limiter, request.clientKey) : Headers{}, request.close);
-    }
-    write(request.socket, reply, request.close);
-    emit webhookAnswered(status, result, eventId);
-}
-
-void WebhookServer::handleWebhook(const QHttpServerRequest &request, QTcpSocket *socket)
-{
-    if (request.method() != QHttpServerRequest::Method::Post) {
-        handleMissing(Port::Webhook, request, socket);
-        return;
-    }
-    WebhookRequest r;
-    r.socket = socket;
-    r.close = headerValue(request, "connection").toLower().contains("close");
-    r.clientKey = clientKey(request);
-    r.body = request.body();
-    if (r.body.size() > m_limits.maxBodyBytes) { // the connection guard refuses these earlier
-        m_limiter.consume(r.clientKey);
-        answerWebhook(r, 413, QStringLiteral("too_large"),
-                      QStringLiteral("request body exceeds %1 bytes").arg(m_limits.maxBodyBytes));
-        return;
-    }
-
-    // Header presence, then the timestamp window, then Ed25519: cheapest first.
-    const QByteArray timestamp = headerValue(request, WebhookVerifier::TimestampHeader);
-    QByteArray signature;
-    WebhookVerifier::Result verdict = m_verifier.precheck(
-        timestamp, headerValue(request, WebhookVerifier::SignatureHeader), m_clock(), &signature);
-    if (verdict == WebhookVerifier::Result::Valid)
-        verdict = m_verifier.checkSignature(timestamp, signature, r.body);
-    if (verdict != WebhookVerifier::Result::Valid) {
-        refuseWebhook(r, verdict);
-        return;
-    }
-    // Signed by Telnyx from here on: never refused for load.
-    QString parseError;
-    const std::optional<WebhookEvent> parsed = WebhookEvent::parse(r.body, &parseError);
-    if (!parsed) {
-        m_limiter.consume(r.clientKey);
-        answerWebhook(r, 400, QStringLiteral("bad_request"), parseError);
-        return;
-    }
-    const WebhookEvent &event = *parsed;
-    if (!m_handler) {
-        answerWebhook(r, 503, QStringLiteral("store_failed"), QStringLiteral("no event store"),
-                      event.id);
-        return;
-    }
-    if (m_handler->groupsStores()) {
-        // Answered after the group's commit; the connection reads no further meanwhile.
-        setAnswerPending(socket, true);
-        m_pending.append({r, event});
-        if (m_pending.size() == 1)
-            QMetaObject::invokeMethod(this, &WebhookServer::storePending, Qt::QueuedConnection);
-        return;
-    }
-    const StoreOutcome outcome = m_handler->store(event, r.body);
-    switch (outcome.result) {
-    case StoreOutcome::Stored:
-        answerWebhook(r, 200, QStringLiteral("stored"), QString(), event.id);
-        // After the answer has been written and flushed: slow work must not delay the 200.
-        QTimer::singleShot(0, this, [this, stored = event] {
-            if (m_handler)
-                m_handler->process(stored);
-        });
-        return;
-    case StoreOutcome::Duplicate:
-        answerWebhook(r, 200, QStringLiteral("duplicate"), QString(), event.id);
-        return;
-    case StoreOutcome::Failed:
-        qCWarning(lcWebhookServer).noquote()
-            << "webhook" << event.id << "not stored:" << outcome.error;
-        answerWebhook(r, 503, QStringLiteral("store_failed"),
-                      QStringLiteral("the event could not be stored; deliver it again"), event.id);
-        return;
-    }
-}
-
-void WebhookServer::refuseWebhook(const WebhookRequest &request, WebhookVerifier::Result verdict)
-{
-    if (verdict == WebhookVerifier::Result::NoKey) { // our configuration, not the client's fault
-        answerWebhook(request, 503, WebhookVerifier::code(verdict), verifierMessage(verdict));
-        return;
-    }
-    // The tokens as they are now, not when the request came: the refusals of the checks that
-    // were in flight meanwhile have spent them.
-    if (!m_limiter.hasTokens(request.clientKey)) {
-        answerWebhook(request, 429, QStringLiteral("rate_limited"),
-                      QStringLiteral("too many failed requests from this client; try again later"));
-        return;
-    }
-    m_limiter.consume(request.clientKey);
-    answerWebhook(request, 401, WebhookVerifier::code(verdict), verifierMessage(verdict));
-}
-
-void WebhookServer::storePending()
-{
-    const QList<PendingWebhook> pending = std::exchange(m_pending, {});
-    if (pending.isEmpty())
-        return;
-    // Their connections read on once these answers are out, whatever happens below.
-    auto release = qScopeGuard([&pending] {
-        for (const PendingWebhook &p : pending)
-            setAnswerPending(p.request.socket, false);
-    });
-    if (!m_handler)
-        return;
-    QString unavailable;
-    const bool grouped = m_handler->beginStores(&unavailable);
-    if (!grouped && !unavailable.isEmpty()) {
-        qCWarning(lcWebhookServer).noquote()
-            << pending.size() << "webhook(s) not stored:" << unavailable;
-        for (const PendingWebhook &p : pending)
-            answerWebhook(p.request, 503, QStringLiteral("store_failed"),
-                          QStringLiteral("the event could not be stored; deliver it again"),
-                          p.event.id);
-        return;
-    }
-    QList<StoreOutcome> outcomes;
-    outcomes.reserve(pending.size());
-    QList<WebhookEvent> stored;
-    for (const PendingWebhook &p : pending) {
-        outcomes.append(m_handler->store(p.event, p.request.body));
-        if (outcomes.last().result == StoreOutcome::Stored)
-            stored.append(p.event);
-    }
-    QString error;
-    if (grouped) {
-        // Processed inside the group's transaction: the webhooks and the decisions they led to
-        // are one commit, and a call.initiated is answered once its decision is durable too.
-        if (!stored.isEmpty())
-            m_handler->processStored(stored);
-        if (!m_handler->endStores(&error)) {
-            for (StoreOutcome &o : outcomes) {
-                if (o.result == StoreOutcome::Stored)
-                    o = StoreOutcome::failed(error);
-            }
-        }
-    }
-    for (qsizetype i = 0; i < pending.size(); ++i) {
-        const PendingWebhook &p = pending.at(i);
-        const StoreOutcome &o = outcomes.at(i);
-        const QString &id = p.event.id;
-        if (o.result == StoreOutcome::Failed) {
-            qCWarning(lcWebhookServer).noquote() << "webhook" << id << "not stored:" << o.error;
-            answerWebhook(p.request, 503, QStringLiteral("store_failed"),
-                          QStringLiteral("the event could not be stored; deliver it again"), id);
-            continue;
-        }
-        answerWebhook(p.request, 200,
-                      o.result == StoreOutcome::Stored ? QStringLiteral("stored")
-                                                       : QStringLiteral("duplicate"),
-                      QString(), id);
-    }
-    // Not grouped (each webhook committed on its own): the work follows the answers, at once
-    // rather than in a later turn of the event loop, where it would wait behind everything
-    // queued meanwhile.
-    if (!grouped && !stored.isEmpty())
-        m_handler->processStored(stored);
-}
-
-void WebhookServer::handleBareHealth(const QHttpServerRequest &request, QTcpSocket *socket)
-{
-    if (request.method() != QHttpServerRequest::Method::Get) {
-        handleMissing(Port::Webhook, request, socket);
-        return;
-    }
-    if (refuseIfLimited(m_limiter, request, socket, clientKey(request)))
-        return;
-    // Whoever reaches the tunnel learns whether webhooks can be taken, and nothing else.
-    const bool ok = m_handler && m_handler->health().ok;
-    QJsonObject o;
-    o.insert(QStringLiteral("status"), ok ? QStringLiteral("ok") : QStringLiteral("unavailable"));
-    send(request, socket, ok ? 200 : 503, "application/json",
-         QJsonDocument(o).toJson(QJsonDocument::Compact));
-}
-
-void WebhookServer::handleHealth(const QHttpServerRequest &request, QTcpSocket *socket)
-{
-    if (request.method() != QHttpServerRequest::Method::Get) {
-        handleMissing(Port::Admin, request, socket);
-        return;
-    }
-    if (refuseIfLimited(m_adminLimiter, request, socket, clientKey(request)))
-        return;
-    const Health health =
-        m_handler ? m_handler->health() : Health{false, QStringLiteral("no event store"), {}};
-    QJsonObject o = health.details;
-    if (health.ok) {
-        o.insert(QStringLiteral("status"), QStringLiteral("ok"));
-    } else {
-        o.insert(QStringLiteral("status"), QStringLiteral("error"));
-        o.insert(QStringLiteral("reason"), health.reason);
-    }
-    send(request, socket, health.ok ? 200 : 503, "application/json",
-         QJsonDocument(o).toJson(QJsonDocument::Compact));
-}
-
-void WebhookServer::handleMetrics(const QHttpServerRequest &request, QTcpSocket *socket)
-{
-    if (request.method() != QHttpServerRequest::Method::Get) {
-        handleMissing(Port::Admin, request, socket);
-        return;
-    }
-    if (refuseIfLimited(m_adminLimiter, request, socket, clientKey(request)))
-        return;
-    updateOpenConnections();
-    send(request, socket, 200, Metrics::contentType(), m_metrics.render());
-}
-
-void WebhookServer::handleMissing(Port port, const QHttpServerRequest &request, QTcpSocket *socket)
-{
-    RateLimiter &limiter = port == Port::Admin ? m_adminLimiter : m_limiter;
-    const QString key = clientKey(request);
-    if (port == Port::Webhook && m_pages) {
-        // The page handler keeps its own per-client limits.
-        PageRequest page;
-        page.method = methodName(request.method());
-        page.path = request.url().path(QUrl::FullyEncoded).toLatin1();
-        page.headers = request.headers();
-        page.body = request.body();
-        page.clientKey = key;
-        if (const std::optional<PageReply> reply = m_pages(page)) {
-            send(request, socket, reply->status, reply->contentType, reply->body, reply->headers);
-            return;
-        }
-    }
-    if (refuseIfLimited(limiter, request, socket, key))
-        return;
-    limiter.consume(key);
-    const QString path = request.url().path();
-    QByteArray allow;
-    if (port == Port::Webhook && path == QLatin1String(WebhookPath))
-        allow = "POST";
-    else if (path == QLatin1String(HealthPath) ||
-             (port == Port::Admin && path == QLatin1String(MetricsPath)))
-        allow = "GET";
-    if (!allow.isEmpty()) {
-        sendError(request, socket, 405, QStringLiteral("method_not_allowed"),
-                  QStringLiteral("%1 accepts only %2").arg(path, QString::fromLatin1(allow)),
-                  {{"Allow", allow}});
-        return;
-    }
-    sendError(request, socket, 404, QStringLiteral("not_found"),
-              QStringLiteral("no such resource"));
 }
 
 void WebhookServer::onRequestRejected(int status, const QString &code, const QString &message,
