@@ -4,6 +4,7 @@
 // answer, 90054 the second time), the caller's words as call.transcription interim and final
 // results after the greeting, gather_using_ai and its partial results and end, gather_stop.
 #include "callsimulation.h"
+#include "callsimulationdetail.h"
 
 #include "telnyx/telnyxerror.h"
 
@@ -11,6 +12,7 @@
 #include <QJsonDocument>
 
 namespace kt {
+using namespace simulationdetail;
 
 namespace {
 
@@ -18,11 +20,6 @@ const QString kTranscription = QStringLiteral("call.transcription");
 const QString kDeepfake = QStringLiteral("call.deepfake_detection.result");
 const QString kAiPartial = QStringLiteral("call.ai_gather.partial_results");
 const QString kAiEnded = QStringLiteral("call.ai_gather.ended");
-
-CommandOutcome refuse(const TelnyxError &error)
-{
-    return {422, error.body()};
-}
 
 QJsonObject transcriptionData(const QString &words, bool final)
 {
@@ -58,24 +55,24 @@ CommandOutcome CallSimulation::transcriptionStart(SimulatedCall &call, const QJs
                                         QStringLiteral("A"),        QStringLiteral("B")};
     const QJsonValue engine = body.value(QLatin1String("transcription_engine"));
     if (!engine.isUndefined() && !engines.contains(engine.toString()))
-        return refuse(TelnyxError::invalidEnum(QStringLiteral("transcription_engine"), engines));
+        return failure(TelnyxError::invalidEnum(QStringLiteral("transcription_engine"), engines));
     const QString engineName = engine.isUndefined() ? QStringLiteral("Google") : engine.toString();
     const QJsonObject config = body.value(QLatin1String("transcription_engine_config")).toObject();
     if (engineName == QLatin1String("Deepgram") &&
         config.value(QLatin1String("transcription_model")).toString().isEmpty())
-        return refuse(TelnyxError::missingParameter(
+        return failure(TelnyxError::missingParameter(
             QStringLiteral("transcription_engine_config.transcription_model")));
     const QJsonValue tracks = body.value(QLatin1String("transcription_tracks"));
     if (!tracks.isUndefined() && tracks != QJsonValue(QStringLiteral("inbound")) &&
         tracks != QJsonValue(QStringLiteral("outbound")) &&
         tracks != QJsonValue(QStringLiteral("both")))
-        return refuse(TelnyxError::invalidEnum(
+        return failure(TelnyxError::invalidEnum(
             QStringLiteral("transcription_tracks"),
             {QStringLiteral("inbound"), QStringLiteral("outbound"), QStringLiteral("both")}));
     if (!call.isAnswered())
-        return refuse(TelnyxError::callNotAnswered());
+        return failure(TelnyxError::callNotAnswered());
     if (call.transcriptionStarted)
-        return refuse(TelnyxError::transcriptionStartedTwice());
+        return failure(TelnyxError::transcriptionStartedTwice());
     CommandOutcome outcome = accept(call, body);
     call.transcriptionStarted = true;
     call.transcribing = true;
@@ -93,7 +90,7 @@ CommandOutcome CallSimulation::transcriptionStart(SimulatedCall &call, const QJs
 CommandOutcome CallSimulation::transcriptionStop(SimulatedCall &call, const QJsonObject &body)
 {
     if (!call.isAnswered())
-        return refuse(TelnyxError::callNotAnswered());
+        return failure(TelnyxError::callNotAnswered());
     CommandOutcome outcome = accept(call, body);
     call.transcribing = false;
     return outcome;
@@ -102,9 +99,9 @@ CommandOutcome CallSimulation::transcriptionStop(SimulatedCall &call, const QJso
 CommandOutcome CallSimulation::gatherUsingAi(SimulatedCall &call, const QJsonObject &body)
 {
     if (!body.value(QLatin1String("parameters")).isObject())
-        return refuse(TelnyxError::missingParameter(QStringLiteral("parameters")));
+        return failure(TelnyxError::missingParameter(QStringLiteral("parameters")));
     if (!call.isAnswered())
-        return refuse(TelnyxError::callNotAnswered());
+        return failure(TelnyxError::callNotAnswered());
     CommandOutcome outcome = accept(call, body);
     call.aiGathering = true;
     // The assistant speaks its greeting, then listens.
@@ -116,7 +113,7 @@ CommandOutcome CallSimulation::gatherUsingAi(SimulatedCall &call, const QJsonObj
 CommandOutcome CallSimulation::gatherStop(SimulatedCall &call, const QJsonObject &body)
 {
     if (!call.isAnswered())
-        return refuse(TelnyxError::callNotAnswered());
+        return failure(TelnyxError::callNotAnswered());
     CommandOutcome outcome = accept(call, body);
     call.aiGathering = false;
     return outcome;
