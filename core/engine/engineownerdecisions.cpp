@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Engine: the owner's decisions from other processes. `kevan-tel calls decide` appends a request
-// event; the engine polls the log for them while a call asks, and carries them out.
+// Engine: the owner's decisions. decide() carries out the owner's choice on a call that asks;
+// `kevan-tel calls decide` in another process appends a request event, which the engine polls
+// the log for while a call asks; an ask nobody answers times out.
 #include "engine.h"
 
 #include "enginedetail.h"
+#include "enginestep.h"
 #include "store/eventstore.h"
 
 namespace kt {
@@ -31,6 +33,76 @@ void Engine::pollOwnerDecisions()
         decide(it->callId, choiceOf(it->payload), it->actor);
     if (!asking && requests.isEmpty())
         m_decisionPoll.stop();
+}
+
+void Engine::onAskTimeout(const QString &callId)
+{
+    ActiveCall *call = activeCall(callId, false);
+    if (!call || !call->machine->askPending())
+        return;
+    const Step step(*this);
+    const CallActions actions = call->machine->onAskTimeout();
+    CallUpdate update;
+    if (const auto d = call->machine->decision()) {
+        update.decision = d->decisionName();
+        update.reason = d->reason;
+    }
+    update.state = call->machine->state();
+    appendEngineEvent(
+        call, QStringLiteral("tel.ask_timeout"),
+        {{QStringLiteral("by"), QStringLiteral("timeout")},
+         {QStringLiteral("decision"),
+          call->machine->decision() ? call->machine->decision()->toJson() : QJsonObject()}},
+        Actor, &update);
+    execute(*call, actions);
+}
+
+QString Engine::ownerChoiceName(OwnerChoice choice)
+{
+    switch (choice) {
+    case OwnerChoice::Accept:
+        return QStringLiteral("accept");
+    case OwnerChoice::Reject:
+        return QStringLiteral("reject");
+    case OwnerChoice::Voicemail:
+        return QStringLiteral("voicemail");
+    }
+    return QString();
+}
+
+bool Engine::decide(const QString &callId, bool accept, const QString &actor, QString *error)
+{
+    return decide(callId, accept ? OwnerChoice::Accept : OwnerChoice::Reject, actor, error);
+}
+
+bool Engine::decide(const QString &callId, OwnerChoice choice, const QString &actor, QString *error)
+{
+    ActiveCall *call = activeCall(callId, false);
+    if (!call || !call->machine->askPending()) {
+        if (error)
+            *error = QStringLiteral("call %1 is not waiting for a decision").arg(callId);
+        return false;
+    }
+    const Step step(*this);
+    const CallActions actions = choice == OwnerChoice::Voicemail
+                                    ? call->machine->onOwnerVoicemail()
+                                    : call->machine->onOwnerDecision(choice == OwnerChoice::Accept);
+    CallUpdate update;
+    if (const auto d = call->machine->decision()) {
+        update.decision = d->decisionName();
+        update.reason = d->reason;
+    }
+    update.state = call->machine->state();
+    appendEngineEvent(
+        call, QStringLiteral("tel.owner_decision"),
+        {{QStringLiteral("accept"), choice == OwnerChoice::Accept},
+         {QStringLiteral("choice"), ownerChoiceName(choice)},
+         {QStringLiteral("by"), QStringLiteral("owner")},
+         {QStringLiteral("decision"),
+          call->machine->decision() ? call->machine->decision()->toJson() : QJsonObject()}},
+        actor, &update);
+    execute(*call, actions);
+    return true;
 }
 
 } // namespace kt
