@@ -80,6 +80,13 @@ public:
     static QDateTime parseTime(const QString &text);
 
 private:
+    // The voicemail table's columns, in the order select() reads them.
+    static constexpr char Columns[] =
+        "id, dedupe_key, recording_id, call_id, call_leg_id, call_session_id,"
+        " from_number, to_number, received_at, duration_ms, format, url_wav,"
+        " url_mp3, transcript, file_sha256, file_path, file_bytes, heard_at,"
+        " deleted_at, download_state, download_attempts, error, updated_at";
+
     QList<VoicemailMessage> select(const QString &where, const QVariantList &values) const;
     std::optional<VoicemailMessage> byDedupeKey(const QString &key) const;
     // Inserts `m` (with the next id) and appends `eventType` naming it, in one transaction.
