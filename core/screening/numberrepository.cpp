@@ -56,6 +56,19 @@ QString writeNumber(QSqlDatabase &db, const NumberEntry &e, const QString &updat
                            : QStringLiteral("cannot store number %1: %2").arg(e.e164, error);
 }
 
+// Writes `changes`, each stamped `updatedAt`, in the transaction of the event that records them.
+auto numbersWriter(const QList<NumberEntry> &changes, const QString &updatedAt)
+{
+    return [changes, updatedAt](QSqlDatabase &db) {
+        for (const NumberEntry &e : changes) {
+            const QString error = writeNumber(db, e, updatedAt);
+            if (!error.isEmpty())
+                return error;
+        }
+        return QString();
+    };
+}
+
 QJsonObject numberJson(const NumberEntry &e)
 {
     QJsonObject o = NumberMap::entryToJson(e);
@@ -189,14 +202,7 @@ ScreeningResult NumberRepository::importNumbers(const NumberMap &map, const QStr
                               {QStringLiteral("added_numbers"), added},
                               {QStringLiteral("updated_numbers"), updated}};
     return m_tables.commit(result, QString::fromLatin1(ScreeningEvents::NumberImported), actor,
-                           payload, [changes, updatedAt](QSqlDatabase &db) {
-                               for (const NumberEntry &e : changes) {
-                                   const QString error = writeNumber(db, e, updatedAt);
-                                   if (!error.isEmpty())
-                                       return error;
-                               }
-                               return QString();
-                           });
+                           payload, numbersWriter(changes, updatedAt));
 }
 
 ScreeningResult NumberRepository::syncNumbers(const QList<NumberEntry> &fromTelnyx,
@@ -237,14 +243,7 @@ ScreeningResult NumberRepository::syncNumbers(const QList<NumberEntry> &fromTeln
                               {QStringLiteral("added_numbers"), added},
                               {QStringLiteral("updated_numbers"), updated}};
     return m_tables.commit(result, QString::fromLatin1(ScreeningEvents::NumbersSynced), actor,
-                           payload, [changes, updatedAt](QSqlDatabase &db) {
-                               for (const NumberEntry &e : changes) {
-                                   const QString error = writeNumber(db, e, updatedAt);
-                                   if (!error.isEmpty())
-                                       return error;
-                               }
-                               return QString();
-                           });
+                           payload, numbersWriter(changes, updatedAt));
 }
 
 ScreeningResult NumberRepository::setNumberPolicy(const QString &phone, const QString &policy,
