@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "callactiontext.h"
 #include "screening/callstatemachine.h"
 #include "screening/decider.h"
 
@@ -12,6 +13,9 @@ using kt::CallConfig;
 using kt::CallPayload;
 using kt::CallStateMachine;
 using kt::Decision;
+
+using kt::test::findStep;
+using kt::test::steps;
 
 namespace {
 
@@ -185,40 +189,6 @@ CallActions applyAll(CallStateMachine &m, const QList<Input> &inputs)
     for (const Input &i : inputs)
         out += apply(m, i);
     return out;
-}
-
-QStringList steps(const CallActions &actions)
-{
-    QStringList out;
-    for (const CallAction &a : actions) {
-        switch (a.type) {
-        case CallAction::Command:
-            out << a.step;
-            break;
-        case CallAction::StartAskTimer:
-            out << QStringLiteral("start_ask_timer:%1").arg(a.secs);
-            break;
-        case CallAction::CancelAskTimer:
-            out << QStringLiteral("cancel_ask_timer");
-            break;
-        case CallAction::PinTry:
-            out << QStringLiteral("pin_try:%1:%2").arg(a.pinTry).arg(a.pinStatus);
-            break;
-        case CallAction::StartSilenceTimer:
-            out << QStringLiteral("start_silence_timer:%1").arg(a.secs);
-            break;
-        }
-    }
-    return out;
-}
-
-const CallAction *findStep(const CallActions &actions, const QString &step)
-{
-    for (const CallAction &a : actions) {
-        if (a.isCommand() && a.step == step)
-            return &a;
-    }
-    return nullptr;
 }
 
 // The opening every test shares: call.initiated for leg A, then the decision.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The `screen` policy's call (README "Screening a caller"): the decision, the call state
 // machine's paths, and the transcript's rules for the caller's words.
+#include "callactiontext.h"
 #include "screening/callstatemachine.h"
 #include "screening/decider.h"
 #include "screening/screentranscript.h"
@@ -14,6 +15,9 @@ using kt::CallPayload;
 using kt::CallStateMachine;
 using kt::Decision;
 using kt::ScreenTranscript;
+
+using kt::test::findStep;
+using kt::test::steps;
 
 namespace {
 
@@ -79,40 +83,6 @@ Decision screenDecision()
     d.action = Decision::AnswerAndScreen;
     d.caller = Caller;
     return d;
-}
-
-QStringList steps(const CallActions &actions)
-{
-    QStringList out;
-    for (const CallAction &a : actions) {
-        switch (a.type) {
-        case CallAction::Command:
-            out << a.step;
-            break;
-        case CallAction::StartAskTimer:
-            out << QStringLiteral("start_ask_timer:%1").arg(a.secs);
-            break;
-        case CallAction::CancelAskTimer:
-            out << QStringLiteral("cancel_ask_timer");
-            break;
-        case CallAction::StartSilenceTimer:
-            out << QStringLiteral("start_silence_timer:%1").arg(a.secs);
-            break;
-        case CallAction::PinTry:
-            out << QStringLiteral("pin_try");
-            break;
-        }
-    }
-    return out;
-}
-
-const CallAction *commandOf(const CallActions &actions, const QString &step)
-{
-    for (const CallAction &a : actions) {
-        if (a.isCommand() && a.step == step)
-            return &a;
-    }
-    return nullptr;
 }
 
 // A screened call up to the greeting being spoken and the transcription started.
@@ -232,7 +202,7 @@ void TestScreenCall::answerCarriesDeepfakeDetectionAndListens()
     const CallActions first = m.onDecision(screenDecision());
     QCOMPARE(steps(first),
              (QStringList{QStringLiteral("start_ask_timer:45"), QStringLiteral("answer")}));
-    QCOMPARE(commandOf(first, QStringLiteral("answer"))->params,
+    QCOMPARE(findStep(first, QStringLiteral("answer"))->params,
              (QJsonObject{{QStringLiteral("deepfake_detection"),
                            QJsonObject{{QStringLiteral("enabled"), true}}}}));
     QCOMPARE(m.state(), QStringLiteral("screening"));
@@ -245,14 +215,14 @@ void TestScreenCall::answerCarriesDeepfakeDetectionAndListens()
     const CallActions listening = m.onWebhook(QStringLiteral("call.answered"), leg(LegA));
     QCOMPARE(steps(listening), (QStringList{QStringLiteral("transcription_start"),
                                             QStringLiteral("speak_screen_greeting")}));
-    const QJsonObject t = commandOf(listening, QStringLiteral("transcription_start"))->params;
+    const QJsonObject t = findStep(listening, QStringLiteral("transcription_start"))->params;
     QCOMPARE(t.value(QStringLiteral("transcription_engine")).toString(), QStringLiteral("Google"));
     QCOMPARE(t.value(QStringLiteral("transcription_tracks")).toString(), QStringLiteral("inbound"));
     const QJsonObject engine = t.value(QStringLiteral("transcription_engine_config")).toObject();
     QCOMPARE(engine.value(QStringLiteral("interim_results")).toBool(), true);
     QCOMPARE(engine.value(QStringLiteral("language")).toString(), QStringLiteral("en-US"));
     QVERIFY(!t.contains(QStringLiteral("language"))); // nested, not top level
-    const QJsonObject g = commandOf(listening, QStringLiteral("speak_screen_greeting"))->params;
+    const QJsonObject g = findStep(listening, QStringLiteral("speak_screen_greeting"))->params;
     QCOMPARE(g.value(QStringLiteral("payload")).toString(), config().screenGreeting);
     QCOMPARE(m.screenEngineUsed(), QStringLiteral("google"));
     QCOMPARE(m.state(), QStringLiteral("screening"));
@@ -269,9 +239,9 @@ void TestScreenCall::deepgramAndNoDeepfake()
     CallStateMachine m(c);
     m.onWebhook(QStringLiteral("call.initiated"), leg(LegA));
     const CallActions first = m.onDecision(screenDecision());
-    QCOMPARE(commandOf(first, QStringLiteral("answer"))->params, QJsonObject());
+    QCOMPARE(findStep(first, QStringLiteral("answer"))->params, QJsonObject());
     const CallActions listening = m.onWebhook(QStringLiteral("call.answered"), leg(LegA));
-    const QJsonObject t = commandOf(listening, QStringLiteral("transcription_start"))->params;
+    const QJsonObject t = findStep(listening, QStringLiteral("transcription_start"))->params;
     QCOMPARE(t.value(QStringLiteral("transcription_engine")).toString(),
              QStringLiteral("Deepgram"));
     const QJsonObject engine = t.value(QStringLiteral("transcription_engine_config")).toObject();
@@ -289,7 +259,7 @@ void TestScreenCall::acceptWhileGreetingPlays()
     QCOMPARE(steps(accepted),
              (QStringList{QStringLiteral("cancel_ask_timer"), QStringLiteral("transcription_stop"),
                           QStringLiteral("transfer")}));
-    QCOMPARE(commandOf(accepted, QStringLiteral("transfer"))->params.value(QStringLiteral("to")),
+    QCOMPARE(findStep(accepted, QStringLiteral("transfer"))->params.value(QStringLiteral("to")),
              QJsonValue(OwnerPhone));
     QCOMPARE(m.decision()->reason, QStringLiteral("owner_accepted"));
     QVERIFY(!m.askPending());
@@ -324,8 +294,8 @@ void TestScreenCall::acceptAfterFinalWords()
     QCOMPARE(m.transcript().utterances().at(1),
              (ScreenTranscript::Utterance{QStringLiteral("about your"), false}));
     const CallActions accepted = m.onOwnerDecision(true);
-    QVERIFY(commandOf(accepted, QStringLiteral("transfer")));
-    QVERIFY(commandOf(accepted, QStringLiteral("transcription_stop")));
+    QVERIFY(findStep(accepted, QStringLiteral("transfer")));
+    QVERIFY(findStep(accepted, QStringLiteral("transcription_stop")));
     // What was heard stays with the call.
     QCOMPARE(m.transcript().text(), QStringLiteral("Hi, it's Dana from the dentist. about your"));
 }
@@ -372,7 +342,7 @@ void TestScreenCall::silenceRepromptsOnce()
              QStringList{QStringLiteral("start_silence_timer:6")});
     const CallActions again = m.onScreenSilence();
     QCOMPARE(steps(again), QStringList{QStringLiteral("speak_screen_reprompt")});
-    QCOMPARE(commandOf(again, QStringLiteral("speak_screen_reprompt"))
+    QCOMPARE(findStep(again, QStringLiteral("speak_screen_reprompt"))
                  ->params.value(QStringLiteral("payload"))
                  .toString(),
              config().screenReprompt);
@@ -382,7 +352,7 @@ void TestScreenCall::silenceRepromptsOnce()
     QVERIFY(!m.silenceTimerWanted());
     // Still silent at the timeout: the fallback (the rejection, spoken).
     const CallActions fallback = m.onAskTimeout();
-    QVERIFY(commandOf(fallback, QStringLiteral("speak_rejection")));
+    QVERIFY(findStep(fallback, QStringLiteral("speak_rejection")));
     QCOMPARE(m.decision()->reason, QStringLiteral("ask_timeout"));
 }
 
@@ -559,8 +529,8 @@ void TestScreenCall::aiEngineGathersNameAndReason()
     CallStateMachine m = greeted(c, &seen);
     QCOMPARE(steps(seen), (QStringList{QStringLiteral("start_ask_timer:45"),
                                        QStringLiteral("answer"), QStringLiteral("gather_ai")}));
-    const QJsonObject g = commandOf(seen, QStringLiteral("gather_ai"))->params;
-    QCOMPARE(commandOf(seen, QStringLiteral("gather_ai"))->name, QStringLiteral("gather_using_ai"));
+    const QJsonObject g = findStep(seen, QStringLiteral("gather_ai"))->params;
+    QCOMPARE(findStep(seen, QStringLiteral("gather_ai"))->name, QStringLiteral("gather_using_ai"));
     QCOMPARE(g.value(QStringLiteral("greeting")).toString(), c.screenGreeting);
     const QJsonObject props = g.value(QStringLiteral("parameters"))
                                   .toObject()
