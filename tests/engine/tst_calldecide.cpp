@@ -3,8 +3,7 @@
 // temporary database, a number's policy is `ask` (set with `kevan-tel numbers policy`), and a
 // second process decides the ringing call; the Telnyx simulator receives what the decision asks
 // for.
-#include "cliprocess.h"
-#include "simulator/telnyxsimulator.h"
+#include "headlessfixture.h"
 
 #include <QCryptographicHash>
 #include <QJsonArray>
@@ -20,7 +19,7 @@ const QString Owner = QStringLiteral("+17702300635");
 constexpr int Timeout = 20000;
 } // namespace
 
-class TstCallDecide : public QObject
+class TstCallDecide : public QObject, public kt::test::HeadlessFixture
 {
     Q_OBJECT
 private slots:
@@ -32,9 +31,12 @@ private slots:
     void decisionWhileStoppedIsCarriedOutAtRestart();
 
 private:
-    bool startServer();
-    QByteArray run(const QStringList &args, int *exitCode, QByteArray *stderrOut = nullptr);
-    QJsonObject callRecord(const QString &fromNumber);
+    // An owner who has two minutes to decide.
+    bool startServer()
+    {
+        return HeadlessFixture::startServer(
+            {QStringLiteral("--ask-timeout"), QStringLiteral("120")});
+    }
     QString stateOf(const QString &fromNumber)
     {
         return callRecord(fromNumber).value(QStringLiteral("state")).toString();
@@ -42,109 +44,17 @@ private:
     // Starts the engine with the owner's number on `ask` and places a call from `from`: its
     // call_control_id once the call is asking, or empty (with a warning) if it never is.
     QString askingCall(const QString &from);
-    QStringList steps(const QString &ccid) const;
-    QString db() const { return m_dir->filePath(QStringLiteral("events.db")); }
-
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<kt::TelnyxSimulator> m_telnyx;
-    std::unique_ptr<QProcess> m_server;
 };
 
 void TstCallDecide::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    m_telnyx = std::make_unique<kt::TelnyxSimulator>();
-    QVERIFY(m_telnyx->start());
-    m_telnyx->setSpeakDurationMs(50);
+    QVERIFY(setUp(QStringLiteral(KEVANTEL_BINARY)));
     m_telnyx->setTransferAnswerDelayMs(50);
 }
 
 void TstCallDecide::cleanup()
 {
-    if (m_server && m_server->state() != QProcess::NotRunning) {
-        m_server->kill();
-        m_server->waitForFinished();
-    }
-    m_server.reset();
-    m_telnyx.reset();
-}
-
-bool TstCallDecide::startServer()
-{
-    m_server = std::make_unique<QProcess>();
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("TELNYX_API_KEY"), m_telnyx->apiKey());
-    env.insert(QStringLiteral("TELNYX_PUBLIC_KEY"),
-               QString::fromLatin1(m_telnyx->publicKey().toBase64()));
-    env.insert(QStringLiteral("HOME"), m_dir->path());
-    env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir->filePath(QStringLiteral("config")));
-    m_server->setProcessEnvironment(env);
-    m_server->start(QStringLiteral(KEVANTEL_BINARY),
-                    {QStringLiteral("--headless"), QStringLiteral("--port"), QStringLiteral("0"),
-                     QStringLiteral("--admin-port"), QStringLiteral("0"), QStringLiteral("--db"),
-                     db(), QStringLiteral("--telnyx-api"), m_telnyx->baseUrl().toString(),
-                     QStringLiteral("--forward-to"), QStringLiteral("+15125550100"),
-                     QStringLiteral("--ask-timeout"), QStringLiteral("120")});
-    if (!m_server->waitForStarted())
-        return false;
-    QByteArray out;
-    QElapsedTimer timer;
-    timer.start();
-    while (!out.contains('\n') && timer.elapsed() < Timeout &&
-           m_server->state() == QProcess::Running) {
-        m_server->waitForReadyRead(200);
-        out += m_server->readAllStandardOutput();
-    }
-    // The first line; "admin on …" may follow it.
-    const QByteArray line = out.left(out.indexOf('\n')).trimmed();
-    if (!line.startsWith("listening on http://127.0.0.1:")) {
-        qWarning() << "unexpected first line" << line << m_server->readAllStandardError();
-        return false;
-    }
-    m_telnyx->setWebhookUrl(
-        QUrl(QString::fromLatin1(line.mid(int(qstrlen("listening on ")))) + "/webhooks/telnyx"));
-    return true;
-}
-
-QByteArray TstCallDecide::run(const QStringList &args, int *exitCode, QByteArray *stderrOut)
-{
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("HOME"), m_dir->path());
-    env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir->filePath(QStringLiteral("config")));
-    const kt::test::CliRun r =
-        kt::test::runCli(QStringLiteral(KEVANTEL_BINARY),
-                         args + QStringList{QStringLiteral("--db"), db()}, env, 30000);
-    *exitCode = r.exitCode;
-    if (stderrOut)
-        *stderrOut = r.err;
-    return r.out;
-}
-
-QJsonObject TstCallDecide::callRecord(const QString &fromNumber)
-{
-    int code = -1;
-    const QJsonArray calls =
-        QJsonDocument::fromJson(run({QStringLiteral("calls"), QStringLiteral("--json")}, &code))
-            .array();
-    for (const QJsonValue &v : calls) {
-        if (v.toObject().value(QStringLiteral("from_number")).toString() == fromNumber)
-            return v.toObject();
-    }
-    return {};
-}
-
-QStringList TstCallDecide::steps(const QString &ccid) const
-{
-    QStringList names;
-    QSet<QString> seen;
-    for (const kt::ReceivedRequest &r : m_telnyx->commands()) {
-        if (r.callControlId == ccid && !seen.contains(r.commandId)) {
-            seen.insert(r.commandId);
-            names.append(r.command);
-        }
-    }
-    return names;
+    tearDown();
 }
 
 QString TstCallDecide::askingCall(const QString &from)
@@ -153,8 +63,8 @@ QString TstCallDecide::askingCall(const QString &from)
         return {};
     int code = -1;
     QByteArray err;
-    run({QStringLiteral("numbers"), QStringLiteral("policy"), Owner, QStringLiteral("ask")}, &code,
-        &err);
+    runOnDb({QStringLiteral("numbers"), QStringLiteral("policy"), Owner, QStringLiteral("ask")},
+            &code, &err);
     if (code != 0) {
         qWarning() << "numbers policy failed:" << err;
         return {};
@@ -177,9 +87,9 @@ void TstCallDecide::decidesARingingCall()
     QByteArray err;
     QVERIFY(m_telnyx->commands().isEmpty());
     const QString callId = callRecord(first).value(QStringLiteral("call_id")).toString();
-    const QByteArray out =
-        run({QStringLiteral("calls"), QStringLiteral("decide"), callId, QStringLiteral("accept")},
-            &code, &err);
+    const QByteArray out = runOnDb(
+        {QStringLiteral("calls"), QStringLiteral("decide"), callId, QStringLiteral("accept")},
+        &code, &err);
     QVERIFY2(code == 0, err.constData());
     QCOMPARE(
         out.trimmed(),
@@ -194,9 +104,9 @@ void TstCallDecide::decidesARingingCall()
     const QString second = QStringLiteral("+16175550163");
     const QString ccid2 = m_telnyx->startInboundCall(second, Owner);
     QTRY_COMPARE_WITH_TIMEOUT(stateOf(second), QStringLiteral("asking"), Timeout);
-    run({QStringLiteral("calls"), QStringLiteral("decide"), ccid2, QStringLiteral("reject"),
-         QStringLiteral("--json")},
-        &code, &err);
+    runOnDb({QStringLiteral("calls"), QStringLiteral("decide"), ccid2, QStringLiteral("reject"),
+             QStringLiteral("--json")},
+            &code, &err);
     QVERIFY2(code == 0, err.constData());
     QTRY_COMPARE_WITH_TIMEOUT(steps(ccid2), (QStringList{"answer", "speak", "hangup"}), Timeout);
     QTRY_COMPARE_WITH_TIMEOUT(stateOf(second), QStringLiteral("ended"), Timeout);
@@ -207,9 +117,9 @@ void TstCallDecide::decidesARingingCall()
     const QByteArray stopped = kt::test::terminateServer(*m_server, Timeout);
     QVERIFY2(stopped.isEmpty(), stopped.constData());
     const QJsonArray events =
-        QJsonDocument::fromJson(run({QStringLiteral("events"), QStringLiteral("--json"),
-                                     QStringLiteral("--limit"), QStringLiteral("1000")},
-                                    &code))
+        QJsonDocument::fromJson(runOnDb({QStringLiteral("events"), QStringLiteral("--json"),
+                                         QStringLiteral("--limit"), QStringLiteral("1000")},
+                                        &code))
             .array();
     int requested = 0;
     int decided = 0;
@@ -226,7 +136,7 @@ void TstCallDecide::decidesARingingCall()
     }
     QCOMPARE(requested, 2);
     QCOMPARE(decided, 2);
-    run({QStringLiteral("events"), QStringLiteral("verify")}, &code);
+    runOnDb({QStringLiteral("events"), QStringLiteral("verify")}, &code);
     QCOMPARE(code, 0);
 }
 
@@ -240,7 +150,7 @@ void TstCallDecide::sendsARingingCallToVoicemail()
     const QString callId = callRecord(from).value(QStringLiteral("call_id")).toString();
     int code = -1;
     QByteArray err;
-    const QByteArray out = run(
+    const QByteArray out = runOnDb(
         {QStringLiteral("calls"), QStringLiteral("decide"), callId, QStringLiteral("voicemail")},
         &code, &err);
     QVERIFY2(code == 0, err.constData());
@@ -259,7 +169,7 @@ void TstCallDecide::sendsARingingCallToVoicemail()
         [&] {
             const QJsonArray list =
                 QJsonDocument::fromJson(
-                    run({QStringLiteral("voicemail"), QStringLiteral("--json")}, &code))
+                    runOnDb({QStringLiteral("voicemail"), QStringLiteral("--json")}, &code))
                     .array();
             message = list.isEmpty() ? QJsonObject() : list.first().toObject();
             return message.value(QStringLiteral("state")).toString() ==
@@ -290,8 +200,8 @@ void TstCallDecide::decisionWhileStoppedIsCarriedOutAtRestart()
     const QString callId = callRecord(from).value(QStringLiteral("call_id")).toString();
     int code = -1;
     QByteArray err;
-    run({QStringLiteral("calls"), QStringLiteral("decide"), callId, QStringLiteral("accept")},
-        &code, &err);
+    runOnDb({QStringLiteral("calls"), QStringLiteral("decide"), callId, QStringLiteral("accept")},
+            &code, &err);
     QVERIFY2(code == 0, err.constData());
     QVERIFY(m_telnyx->commands().isEmpty());
 
@@ -314,32 +224,32 @@ void TstCallDecide::refusesWhatItCannotDecide()
     QTRY_COMPARE_WITH_TIMEOUT(callRecord(from).value(QStringLiteral("state")).toString(),
                               QStringLiteral("ended"), Timeout);
     const QString callId = callRecord(from).value(QStringLiteral("call_id")).toString();
-    run({QStringLiteral("calls"), QStringLiteral("decide"), callId, QStringLiteral("accept")},
-        &code, &err);
+    runOnDb({QStringLiteral("calls"), QStringLiteral("decide"), callId, QStringLiteral("accept")},
+            &code, &err);
     QCOMPARE(code, 1);
     QCOMPARE(err.trimmed().split('\n').size(), 1);
     QVERIFY2(err.contains("is not waiting for a decision (it is ended)"), err.constData());
 
     // A call that does not exist.
-    run({QStringLiteral("calls"), QStringLiteral("decide"), QStringLiteral("no-such-call"),
-         QStringLiteral("accept")},
-        &code, &err);
+    runOnDb({QStringLiteral("calls"), QStringLiteral("decide"), QStringLiteral("no-such-call"),
+             QStringLiteral("accept")},
+            &code, &err);
     QCOMPARE(code, 1);
     QVERIFY2(err.contains("no call no-such-call"), err.constData());
 
     // Neither accept nor reject, or missing words: usage.
-    run({QStringLiteral("calls"), QStringLiteral("decide"), callId, QStringLiteral("maybe")}, &code,
-        &err);
+    runOnDb({QStringLiteral("calls"), QStringLiteral("decide"), callId, QStringLiteral("maybe")},
+            &code, &err);
     QCOMPARE(code, 2);
     QVERIFY2(err.contains("calls decide CALL_ID accept|reject|voicemail"), err.constData());
-    run({QStringLiteral("calls"), QStringLiteral("decide"), callId}, &code, &err);
+    runOnDb({QStringLiteral("calls"), QStringLiteral("decide"), callId}, &code, &err);
     QCOMPARE(code, 2);
 
     // Nothing was requested, and the call got only its own commands.
     const QByteArray events =
-        run({QStringLiteral("events"), QStringLiteral("--type"),
-             QStringLiteral("tel.owner_decision_requested"), QStringLiteral("--json")},
-            &code);
+        runOnDb({QStringLiteral("events"), QStringLiteral("--type"),
+                 QStringLiteral("tel.owner_decision_requested"), QStringLiteral("--json")},
+                &code);
     QCOMPARE(code, 0);
     QVERIFY(QJsonDocument::fromJson(events).array().isEmpty());
     QCOMPARE(steps(ccid), (QStringList{"answer", "speak", "hangup"}));

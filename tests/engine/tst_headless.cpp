@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The real `kevan-tel --headless` binary on a temporary database and a free port, driven by the
 // Telnyx simulator (the fake Telnyx API) over loopback.
-#include "cliprocess.h"
-#include "simulator/telnyxsimulator.h"
+#include "headlessfixture.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -16,7 +15,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-class TstHeadless : public QObject
+class TstHeadless : public QObject, public kt::test::HeadlessFixture
 {
     Q_OBJECT
 private slots:
@@ -30,80 +29,21 @@ private slots:
     void portInUseExitsWithOneLine();
 
 private:
-    bool startServer(const QStringList &extra = {});
     // On the webhook port, or on the admin port.
     QByteArray get(const QString &path, int *status, bool admin = false);
-    QByteArray run(const QStringList &args, int *exitCode, QByteArray *stderrOut = nullptr);
     QStringList commandNames() const;
 
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<kt::TelnyxSimulator> m_telnyx;
-    std::unique_ptr<QProcess> m_server;
-    QString m_url;
-    QString m_adminUrl;
     QNetworkAccessManager m_nam;
 };
 
 void TstHeadless::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    m_telnyx = std::make_unique<kt::TelnyxSimulator>();
-    QVERIFY(m_telnyx->start());
-    m_telnyx->setSpeakDurationMs(50);
+    QVERIFY(setUp(QStringLiteral(KEVANTEL_BINARY)));
 }
 
 void TstHeadless::cleanup()
 {
-    if (m_server && m_server->state() != QProcess::NotRunning) {
-        m_server->kill();
-        m_server->waitForFinished();
-    }
-    m_server.reset();
-    m_telnyx.reset();
-}
-
-bool TstHeadless::startServer(const QStringList &extra)
-{
-    m_server = std::make_unique<QProcess>();
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("TELNYX_API_KEY"), m_telnyx->apiKey());
-    env.insert(QStringLiteral("TELNYX_PUBLIC_KEY"),
-               QString::fromLatin1(m_telnyx->publicKey().toBase64()));
-    env.insert(QStringLiteral("HOME"), m_dir->path()); // no stray config file is read
-    env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir->filePath(QStringLiteral("config")));
-    m_server->setProcessEnvironment(env);
-    m_server->setProcessChannelMode(QProcess::SeparateChannels);
-    m_server->start(QStringLiteral(KEVANTEL_BINARY),
-                    QStringList{QStringLiteral("--headless"), QStringLiteral("--port"),
-                                QStringLiteral("0"), QStringLiteral("--admin-port"),
-                                QStringLiteral("0"), QStringLiteral("--db"),
-                                m_dir->filePath(QStringLiteral("events.db")),
-                                QStringLiteral("--telnyx-api"), m_telnyx->baseUrl().toString(),
-                                QStringLiteral("--forward-to"), QStringLiteral("+15125550100")} +
-                        extra);
-    if (!m_server->waitForStarted())
-        return false;
-    QByteArray out;
-    QElapsedTimer timer;
-    timer.start();
-    while (out.count('\n') < 2 && timer.elapsed() < 20000 &&
-           m_server->state() == QProcess::Running) {
-        m_server->waitForReadyRead(200);
-        out += m_server->readAllStandardOutput();
-    }
-    const QList<QByteArray> lines = out.trimmed().split('\n');
-    const QByteArray line = lines.value(0).trimmed();
-    const QByteArray admin = lines.value(1).trimmed();
-    if (!line.startsWith("listening on http://127.0.0.1:") ||
-        !admin.startsWith("admin on http://127.0.0.1:")) {
-        qWarning() << "unexpected first lines" << out << m_server->readAllStandardError();
-        return false;
-    }
-    m_url = QString::fromLatin1(line.mid(int(qstrlen("listening on "))));
-    m_adminUrl = QString::fromLatin1(admin.mid(int(qstrlen("admin on "))));
-    m_telnyx->setWebhookUrl(QUrl(m_url + QStringLiteral("/webhooks/telnyx")));
-    return true;
+    tearDown();
 }
 
 QByteArray TstHeadless::get(const QString &path, int *status, bool admin)
@@ -115,18 +55,6 @@ QByteArray TstHeadless::get(const QString &path, int *status, bool admin)
     const QByteArray body = reply->readAll();
     reply->deleteLater();
     return body;
-}
-
-QByteArray TstHeadless::run(const QStringList &args, int *exitCode, QByteArray *stderrOut)
-{
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("HOME"), m_dir->path());
-    env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir->filePath(QStringLiteral("config")));
-    const kt::test::CliRun r = kt::test::runCli(QStringLiteral(KEVANTEL_BINARY), args, env, 30000);
-    *exitCode = r.exitCode;
-    if (stderrOut)
-        *stderrOut = r.err;
-    return r.out;
 }
 
 QStringList TstHeadless::commandNames() const

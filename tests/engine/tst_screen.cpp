@@ -5,8 +5,7 @@
 // `kevan-tel calls --json` shows the words as they arrive and the deepfake hint; a second
 // process decides with `calls decide`; a silent caller is asked once more and then meets the
 // screen's fallback; a restart in the middle of a screen carries on with the words heard.
-#include "cliprocess.h"
-#include "simulator/telnyxsimulator.h"
+#include "headlessfixture.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -29,7 +28,7 @@ QStringList sorted(QStringList list)
 }
 } // namespace
 
-class TstScreen : public QObject
+class TstScreen : public QObject, public kt::test::HeadlessFixture
 {
     Q_OBJECT
 private slots:
@@ -41,9 +40,6 @@ private slots:
     void restartMidScreenKeepsTheWords();
 
 private:
-    bool startServer(const QStringList &extra = {});
-    QByteArray run(const QStringList &args, int *exitCode, QByteArray *stderrOut = nullptr);
-    QJsonObject callRecord(const QString &fromNumber);
     QString field(const QString &fromNumber, const QString &name)
     {
         return callRecord(fromNumber).value(name).toString();
@@ -51,112 +47,22 @@ private:
     // The owner's number on `screen`, then a call from `from` saying `words`: its
     // call_control_id once the call is screening.
     QString screenedCall(const QString &from, const kt::InboundCallOptions &options);
-    QStringList steps(const QString &ccid) const;
+    // The commands Telnyx accepted for leg `ccid`.
+    QStringList steps(const QString &ccid) const { return HeadlessFixture::steps(ccid, true); }
     QJsonObject body(const QString &ccid, const QString &command) const;
     QJsonArray events();
-    QString db() const { return m_dir->filePath(QStringLiteral("events.db")); }
-
-    std::unique_ptr<QTemporaryDir> m_dir;
-    std::unique_ptr<kt::TelnyxSimulator> m_telnyx;
-    std::unique_ptr<QProcess> m_server;
 };
 
 void TstScreen::init()
 {
-    m_dir = std::make_unique<QTemporaryDir>();
-    QVERIFY(m_dir->isValid());
-    m_telnyx = std::make_unique<kt::TelnyxSimulator>();
-    QVERIFY(m_telnyx->start());
+    QVERIFY(setUp(QStringLiteral(KEVANTEL_BINARY)));
     m_telnyx->setSpeakDurationMs(100);
     m_telnyx->setTransferAnswerDelayMs(50);
 }
 
 void TstScreen::cleanup()
 {
-    if (m_server && m_server->state() != QProcess::NotRunning) {
-        m_server->kill();
-        m_server->waitForFinished();
-    }
-    m_server.reset();
-    m_telnyx.reset();
-}
-
-bool TstScreen::startServer(const QStringList &extra)
-{
-    m_server = std::make_unique<QProcess>();
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("TELNYX_API_KEY"), m_telnyx->apiKey());
-    env.insert(QStringLiteral("TELNYX_PUBLIC_KEY"),
-               QString::fromLatin1(m_telnyx->publicKey().toBase64()));
-    env.insert(QStringLiteral("HOME"), m_dir->path());
-    env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir->filePath(QStringLiteral("config")));
-    m_server->setProcessEnvironment(env);
-    m_server->start(QStringLiteral(KEVANTEL_BINARY),
-                    QStringList{QStringLiteral("--headless"), QStringLiteral("--port"),
-                                QStringLiteral("0"), QStringLiteral("--admin-port"),
-                                QStringLiteral("0"), QStringLiteral("--db"), db(),
-                                QStringLiteral("--telnyx-api"), m_telnyx->baseUrl().toString(),
-                                QStringLiteral("--forward-to"), QStringLiteral("+15125550100")} +
-                        extra);
-    if (!m_server->waitForStarted())
-        return false;
-    QByteArray out;
-    QElapsedTimer timer;
-    timer.start();
-    while (!out.contains('\n') && timer.elapsed() < Timeout &&
-           m_server->state() == QProcess::Running) {
-        m_server->waitForReadyRead(200);
-        out += m_server->readAllStandardOutput();
-    }
-    const QByteArray line = out.left(out.indexOf('\n')).trimmed();
-    if (!line.startsWith("listening on http://127.0.0.1:")) {
-        qWarning() << "unexpected first line" << line << m_server->readAllStandardError();
-        return false;
-    }
-    m_telnyx->setWebhookUrl(
-        QUrl(QString::fromLatin1(line.mid(int(qstrlen("listening on ")))) + "/webhooks/telnyx"));
-    return true;
-}
-
-QByteArray TstScreen::run(const QStringList &args, int *exitCode, QByteArray *stderrOut)
-{
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("HOME"), m_dir->path());
-    env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir->filePath(QStringLiteral("config")));
-    p.setProcessEnvironment(env);
-    p.start(QStringLiteral(KEVANTEL_BINARY), args + QStringList{QStringLiteral("--db"), db()});
-    p.waitForFinished(30000);
-    *exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-    if (stderrOut)
-        *stderrOut = p.readAllStandardError();
-    return p.readAllStandardOutput();
-}
-
-QJsonObject TstScreen::callRecord(const QString &fromNumber)
-{
-    int code = -1;
-    const QJsonArray calls =
-        QJsonDocument::fromJson(run({QStringLiteral("calls"), QStringLiteral("--json")}, &code))
-            .array();
-    for (const QJsonValue &v : calls) {
-        if (v.toObject().value(QStringLiteral("from_number")).toString() == fromNumber)
-            return v.toObject();
-    }
-    return {};
-}
-
-QStringList TstScreen::steps(const QString &ccid) const
-{
-    QStringList names;
-    QSet<QString> seen;
-    for (const kt::ReceivedRequest &r : m_telnyx->commands()) {
-        if (r.callControlId == ccid && r.status == 200 && !seen.contains(r.commandId)) {
-            seen.insert(r.commandId);
-            names.append(r.command);
-        }
-    }
-    return names;
+    tearDown();
 }
 
 QJsonObject TstScreen::body(const QString &ccid, const QString &command) const
@@ -171,9 +77,9 @@ QJsonObject TstScreen::body(const QString &ccid, const QString &command) const
 QJsonArray TstScreen::events()
 {
     int code = -1;
-    return QJsonDocument::fromJson(run({QStringLiteral("events"), QStringLiteral("--json"),
-                                        QStringLiteral("--limit"), QStringLiteral("2000")},
-                                       &code))
+    return QJsonDocument::fromJson(runOnDb({QStringLiteral("events"), QStringLiteral("--json"),
+                                            QStringLiteral("--limit"), QStringLiteral("2000")},
+                                           &code))
         .array();
 }
 
@@ -181,8 +87,8 @@ QString TstScreen::screenedCall(const QString &from, const kt::InboundCallOption
 {
     int code = -1;
     QByteArray err;
-    run({QStringLiteral("numbers"), QStringLiteral("policy"), Owner, QStringLiteral("screen")},
-        &code, &err);
+    runOnDb({QStringLiteral("numbers"), QStringLiteral("policy"), Owner, QStringLiteral("screen")},
+            &code, &err);
     if (code != 0) {
         qWarning() << "numbers policy failed:" << err;
         return {};
@@ -252,7 +158,7 @@ void TstScreen::callerIsHeardLiveThenAccepted()
 
     // The table shows the words too, as text.
     int code = -1;
-    const QByteArray table = run({QStringLiteral("calls")}, &code);
+    const QByteArray table = runOnDb({QStringLiteral("calls")}, &code);
     QCOMPARE(code, 0);
     QVERIFY(table.contains("TRANSCRIPT"));
     QVERIFY(table.contains("Hi this is Dana"));
@@ -260,8 +166,8 @@ void TstScreen::callerIsHeardLiveThenAccepted()
     // Another process accepts: listening stops, the call goes to the owner's phone.
     const QString callId = field(from, QStringLiteral("call_id"));
     QByteArray err;
-    run({QStringLiteral("calls"), QStringLiteral("decide"), callId, QStringLiteral("accept")},
-        &code, &err);
+    runOnDb({QStringLiteral("calls"), QStringLiteral("decide"), callId, QStringLiteral("accept")},
+            &code, &err);
     QVERIFY2(code == 0, err.constData());
     QTRY_COMPARE_WITH_TIMEOUT(sorted(steps(ccid)),
                               sorted(QStringList{"answer", "transcription_start", "speak",
@@ -302,7 +208,7 @@ void TstScreen::callerIsHeardLiveThenAccepted()
     QVERIFY(interim);
     QVERIFY(hint);
     QVERIFY(decided);
-    run({QStringLiteral("events"), QStringLiteral("verify")}, &code);
+    runOnDb({QStringLiteral("events"), QStringLiteral("verify")}, &code);
     QCOMPARE(code, 0);
 }
 
@@ -363,8 +269,8 @@ void TstScreen::syntheticVoiceIsAHintAndRejectSpeaks()
     QCOMPARE(field(from, QStringLiteral("state")), QStringLiteral("screening"));
     int code = -1;
     QByteArray err;
-    run({QStringLiteral("calls"), QStringLiteral("decide"), ccid, QStringLiteral("reject")}, &code,
-        &err);
+    runOnDb({QStringLiteral("calls"), QStringLiteral("decide"), ccid, QStringLiteral("reject")},
+            &code, &err);
     QVERIFY2(code == 0, err.constData());
     QTRY_COMPARE_WITH_TIMEOUT(field(from, QStringLiteral("state")), QStringLiteral("ended"),
                               Timeout);
@@ -396,8 +302,8 @@ void TstScreen::restartMidScreenKeepsTheWords()
     const int before = int(steps(ccid).size());
     int code = -1;
     QByteArray err;
-    run({QStringLiteral("calls"), QStringLiteral("decide"), ccid, QStringLiteral("accept")}, &code,
-        &err);
+    runOnDb({QStringLiteral("calls"), QStringLiteral("decide"), ccid, QStringLiteral("accept")},
+            &code, &err);
     QVERIFY2(code == 0, err.constData());
     QTRY_COMPARE_WITH_TIMEOUT(field(from, QStringLiteral("state")), QStringLiteral("forwarded"),
                               Timeout);
