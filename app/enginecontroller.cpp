@@ -24,6 +24,12 @@ namespace {
 const QString Actor = QStringLiteral("owner");
 } // namespace
 
+// A change of the screening tables, as the reply the view gets.
+EngineController::Reply EngineController::screeningReply(const ScreeningResult &r)
+{
+    return r.ok ? Reply{true, r.message, r.changed()} : Reply{false, r.error, false};
+}
+
 // Replies from other threads go through the mailbox: the controller's destructor clears it
 // under the mutex, so a reply is posted to a live controller or not at all (and Qt drops the
 // events still queued for a controller that is deleted).
@@ -211,7 +217,7 @@ int EngineController::addRule(const QString &kind, const QString &pattern, const
     return run(QStringLiteral("addRule"), [kind, pattern, note, until, singleUse](Engine &engine) {
         const ScreeningResult r =
             engine.repository().addRule(kind, pattern, note, until, singleUse, Actor);
-        return r.ok ? Reply{true, r.message, r.changed()} : Reply{false, r.error, false};
+        return screeningReply(r);
     });
 }
 
@@ -219,7 +225,7 @@ int EngineController::removeRule(qint64 ruleId)
 {
     return run(QStringLiteral("removeRule"), [ruleId](Engine &engine) {
         const ScreeningResult r = engine.repository().removeRule(ruleId, Actor);
-        return r.ok ? Reply{true, r.message, r.changed()} : Reply{false, r.error, false};
+        return screeningReply(r);
     });
 }
 
@@ -227,7 +233,7 @@ int EngineController::registerPhone(const QString &phone, const QString &nameSpa
 {
     return run(QStringLiteral("registerPhone"), [phone, nameSpace](Engine &engine) {
         const ScreeningResult r = engine.repository().registerPhone(phone, nameSpace, Actor);
-        return r.ok ? Reply{true, r.message, r.changed()} : Reply{false, r.error, false};
+        return screeningReply(r);
     });
 }
 
@@ -267,7 +273,7 @@ int EngineController::unregisterPhone(const QString &phone)
 {
     return run(QStringLiteral("unregisterPhone"), [phone](Engine &engine) {
         const ScreeningResult r = engine.repository().unregister(phone, Actor);
-        return r.ok ? Reply{true, r.message, r.changed()} : Reply{false, r.error, false};
+        return screeningReply(r);
     });
 }
 
@@ -275,7 +281,7 @@ int EngineController::setNumberPolicy(const QString &e164, const QString &policy
 {
     return run(QStringLiteral("setNumberPolicy"), [e164, policy](Engine &engine) {
         const ScreeningResult r = engine.repository().setNumberPolicy(e164, policy, Actor);
-        return r.ok ? Reply{true, r.message, r.changed()} : Reply{false, r.error, false};
+        return screeningReply(r);
     });
 }
 
@@ -288,7 +294,7 @@ int EngineController::addCertificateFile(const QString &pathOrUrl)
         return fail(action, error);
     return run(action, [pem](Engine &engine) {
         const ScreeningResult r = engine.repository().addCertificate(pem, Actor);
-        return r.ok ? Reply{true, r.message, r.changed()} : Reply{false, r.error, false};
+        return screeningReply(r);
     });
 }
 
@@ -301,7 +307,7 @@ int EngineController::trustRootFile(const QString &pathOrUrl)
         return fail(action, error);
     return run(action, [pem](Engine &engine) {
         const ScreeningResult r = engine.repository().trustRoot(pem, Actor);
-        return r.ok ? Reply{true, r.message, r.changed()} : Reply{false, r.error, false};
+        return screeningReply(r);
     });
 }
 

@@ -15,6 +15,7 @@ class QThread;
 namespace kt {
 
 class Engine;
+struct ScreeningResult;
 
 // The dashboard's actions, in the UI thread. The engine lives in its own thread (EngineHost):
 // every action is sent there with a queued QMetaObject::invokeMethod, runs on the engine's own
@@ -131,6 +132,7 @@ private:
     };
     struct Mailbox;
     using Job = std::function<Reply(Engine &)>;
+    static Reply screeningReply(const ScreeningResult &r);
 
     int run(const QString &action, Job job);
     void finish(int requestId, const QString &action, const Reply &reply);
