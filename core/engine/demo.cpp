@@ -52,13 +52,19 @@ QByteArray signEd25519(const QByteArray &privateKeyPem, const QByteArray &messag
 } // namespace
 
 namespace {
-Demo::Caller screened(const QString &from, const QString &name, const QStringList &words,
-                      const QString &deepfake = QStringLiteral("real"), double score = 0.06)
+Demo::Caller caller(const QString &from, const QString &name, const QString &to)
 {
     Demo::Caller c;
     c.from = from;
     c.name = name;
-    c.to = ScreenNumber;
+    c.to = to;
+    return c;
+}
+
+Demo::Caller screened(const QString &from, const QString &name, const QStringList &words,
+                      const QString &deepfake = QStringLiteral("real"), double score = 0.06)
+{
+    Demo::Caller c = caller(from, name, ScreenNumber);
     c.screenWords = words;
     c.deepfakeResult = deepfake;
     c.deepfakeScore = score;
@@ -71,63 +77,51 @@ Demo::~Demo() = default;
 
 QList<Demo::Caller> Demo::cast()
 {
-    return {
-        {AlicePhone, QStringLiteral("Alice"), QStringLiteral("+17702300635"), {}, 0, true, {}},
-        // carol.x: no STIR/SHAKEN verdict, so her PIN is asked for; she knows it.
-        {CarolPhone,
-         QStringLiteral("Carol"),
-         QStringLiteral("+17702300635"),
-         {},
-         0,
-         {},
-         {QString::fromLatin1(DemoPin) + QLatin1Char('#')}},
-        {QStringLiteral("+13125550178"),
-         QStringLiteral("+13125550178"),
-         QStringLiteral("+18886115384"),
-         QStringLiteral("spam_likely"),
-         0,
-         {}},
-        {MumPhone, QStringLiteral("Mum"), QStringLiteral("+17702300635"), {}, 0, {}},
-        {BlockedPhone, QStringLiteral("PRIZE DEPT"), QStringLiteral("+18775709775"), {}, 0, {}},
-        {QStringLiteral("+16175550163"), QStringLiteral("+16175550163"), AskNumber, {}, 6000, {}},
-        {QStringLiteral("+14045550186"),
-         QStringLiteral("Unknown"),
-         QStringLiteral("+18886780645"),
-         {},
-         0,
-         false,
-         {}},
-        // Someone who spoofs carol.x's number: three wrong PINs, then rejected (pin_failed).
-        // Carol's own right PIN in between resets the count, so her PIN never locks here.
-        {CarolPhone,
-         QStringLiteral("Carol"),
-         QStringLiteral("+18886115384"),
-         {},
-         0,
-         {},
-         {QStringLiteral("1111#"), QStringLiteral("1234#"), QStringLiteral("0000#")}},
-        // A courier calls the number that takes messages and leaves one.
-        {CourierPhone,
-         QStringLiteral("Parcel Courier"),
-         VoicemailNumber,
-         {},
-         0,
-         {},
-         {},
-         QStringLiteral("Hi, this is Sam from the parcel service. I have a package for you that "
-                        "needs a signature. I will try again tomorrow morning between nine and "
-                        "eleven. Thanks, bye.")},
-        // Three callers the 676-DUCK number screens: one who speaks, one who stays silent, one
-        // whose voice is flagged as synthetic.
-        screened(QStringLiteral("+17185550142"), QStringLiteral("+17185550142"),
-                 {QStringLiteral("Hi, this is Dana from Doctor Patel's office."),
-                  QStringLiteral("I'm calling to confirm your appointment tomorrow at ten.")}),
-        screened(QStringLiteral("+13475550161"), QStringLiteral("+13475550161"), {}),
-        screened(QStringLiteral("+12065550177"), QStringLiteral("SECURITY DEPT"),
-                 {QStringLiteral("Hello, this is the fraud team of your bank."),
-                  QStringLiteral("Please confirm your card number to unblock your account.")},
-                 QStringLiteral("fake"), 0.91),
-    };
+    QList<Caller> cast;
+    Caller alice = caller(AlicePhone, QStringLiteral("Alice"), QStringLiteral("+17702300635"));
+    alice.validated = true;
+    cast << alice;
+    // carol.x: no STIR/SHAKEN verdict, so her PIN is asked for; she knows it.
+    Caller carol = caller(CarolPhone, QStringLiteral("Carol"), QStringLiteral("+17702300635"));
+    carol.pinScript = {QString::fromLatin1(DemoPin) + QLatin1Char('#')};
+    cast << carol;
+    Caller spam = caller(QStringLiteral("+13125550178"), QStringLiteral("+13125550178"),
+                         QStringLiteral("+18886115384"));
+    spam.screening = QStringLiteral("spam_likely");
+    cast << spam;
+    cast << caller(MumPhone, QStringLiteral("Mum"), QStringLiteral("+17702300635"));
+    cast << caller(BlockedPhone, QStringLiteral("PRIZE DEPT"), QStringLiteral("+18775709775"));
+    Caller impatient =
+        caller(QStringLiteral("+16175550163"), QStringLiteral("+16175550163"), AskNumber);
+    impatient.givesUpAfterMs = 6000;
+    cast << impatient;
+    Caller unverified = caller(QStringLiteral("+14045550186"), QStringLiteral("Unknown"),
+                               QStringLiteral("+18886780645"));
+    unverified.validated = false;
+    cast << unverified;
+    // Someone who spoofs carol.x's number: three wrong PINs, then rejected (pin_failed).
+    // Carol's own right PIN in between resets the count, so her PIN never locks here.
+    Caller spoofer = caller(CarolPhone, QStringLiteral("Carol"), QStringLiteral("+18886115384"));
+    spoofer.pinScript = {QStringLiteral("1111#"), QStringLiteral("1234#"), QStringLiteral("0000#")};
+    cast << spoofer;
+    // A courier calls the number that takes messages and leaves one.
+    Caller courier = caller(CourierPhone, QStringLiteral("Parcel Courier"), VoicemailNumber);
+    courier.voicemailWords =
+        QStringLiteral("Hi, this is Sam from the parcel service. I have a package for you that "
+                       "needs a signature. I will try again tomorrow morning between nine and "
+                       "eleven. Thanks, bye.");
+    cast << courier;
+    // Three callers the 676-DUCK number screens: one who speaks, one who stays silent, one
+    // whose voice is flagged as synthetic.
+    cast << screened(QStringLiteral("+17185550142"), QStringLiteral("+17185550142"),
+                     {QStringLiteral("Hi, this is Dana from Doctor Patel's office."),
+                      QStringLiteral("I'm calling to confirm your appointment tomorrow at ten.")})
+         << screened(QStringLiteral("+13475550161"), QStringLiteral("+13475550161"), {})
+         << screened(QStringLiteral("+12065550177"), QStringLiteral("SECURITY DEPT"),
+                     {QStringLiteral("Hello, this is the fraud team of your bank."),
+                      QStringLiteral("Please confirm your card number to unblock your account.")},
+                     QStringLiteral("fake"), 0.91);
+    return cast;
 }
 
 bool Demo::prepare(Config &config, QString *error)
