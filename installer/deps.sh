@@ -10,6 +10,8 @@ packages=(
     # Qt 6.4: core, network, HTTP server, SQL (SQLite driver), Quick, widgets (tray), tests
     qt6-base-dev qt6-httpserver-dev qt6-websockets-dev qt6-declarative-dev qt6-declarative-dev-tools
     libqt6sql6-sqlite qtkeychain-qt6-dev libqt6svg6
+    # the store on PostgreSQL: Qt's driver (QPSQL), and the server the tests run a private cluster of
+    libqt6sql6-psql postgresql
     # QML runtime modules the dashboard imports (they do not pull each other in)
     qml6-module-qtquick qml6-module-qtquick-controls qml6-module-qtquick-layouts
     qml6-module-qtquick-window qml6-module-qtquick-templates qml6-module-qtqml-workerscript
