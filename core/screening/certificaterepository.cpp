@@ -4,6 +4,7 @@
 #include "registryrepository.h"
 #include "screeningevents.h"
 #include "screeningtables.h"
+#include "store/sqldialect.h"
 #include "store/sqlquery.h"
 
 #include <QJsonArray>
@@ -23,6 +24,10 @@ CertificateRepository::CertificateRepository(ScreeningTables &tables) : m_tables
 
 qint64 CertificateRepository::readDataVersion() const
 {
+    // PostgreSQL has no commit counter to ask: -1 keeps no cache, so the trust store is read
+    // again each time (telling instances apart by LISTEN/NOTIFY is not there yet).
+    if (SqlDialect::of(m_tables.db()).isPostgreSQL())
+        return -1;
     if (!m_tables.prepare(m_dataVersion, QStringLiteral("PRAGMA data_version")))
         return -1;
     qint64 v = -1;
@@ -338,8 +343,9 @@ ScreeningResult CertificateRepository::addCertificate(const QByteArray &pem, con
                                  textOrNull(notAfter), addedAt});
             for (int i = 0; e.isEmpty() && i < namespaces.size(); ++i)
                 e = execSql(db,
-                            QStringLiteral("INSERT OR IGNORE INTO certificate_namespaces"
-                                           " (namespace, fingerprint) VALUES (?, ?)"),
+                            QStringLiteral("INSERT INTO certificate_namespaces"
+                                           " (namespace, fingerprint) VALUES (?, ?)"
+                                           " ON CONFLICT DO NOTHING"),
                             {namespaces.at(i), fp});
             return e.isEmpty() ? e : QStringLiteral("cannot store the certificate: %1").arg(e);
         });

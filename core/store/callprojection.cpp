@@ -2,6 +2,7 @@
 #include "callprojection.h"
 
 #include "eventstore.h"
+#include "sqldialect.h"
 #include "sqlquery.h"
 #include "storedtext.h"
 
@@ -79,18 +80,20 @@ struct Where
     QVariantList values;
 };
 
-Where whereOf(const CallProjection::Filter &filter)
+Where whereOf(const CallProjection::Filter &filter, const SqlDialect &dialect)
 {
+    // SQLite's LIKE ignores the case of ASCII letters; PostgreSQL's ILIKE does the same.
+    const QString like = QLatin1Char(' ') + dialect.likeAnyCase() + QStringLiteral(" ?");
     QStringList clauses;
     Where w;
     if (!filter.number.isEmpty()) {
         const QString digits = digitsOf(filter.number);
-        const QString like = likeAnywhere(digits.isEmpty() ? filter.number : digits);
-        clauses << QStringLiteral("(from_number LIKE ?%1 OR to_number LIKE ?%1)").arg(Escape);
-        w.values << like << like;
+        const QString pattern = likeAnywhere(digits.isEmpty() ? filter.number : digits);
+        clauses << QStringLiteral("(from_number%1%2 OR to_number%1%2)").arg(like, Escape);
+        w.values << pattern << pattern;
     }
     if (!filter.nameSpace.isEmpty()) {
-        clauses << QStringLiteral("namespace LIKE ?") + Escape;
+        clauses << QStringLiteral("namespace") + like + Escape;
         w.values << likeAnywhere(filter.nameSpace);
     }
     if (!filter.decision.isEmpty()) {
@@ -104,10 +107,10 @@ Where whereOf(const CallProjection::Filter &filter)
                                          QStringLiteral("state"),       QStringLiteral("call_id"),
                                          QStringLiteral("hangup_cause")};
         QStringList any;
-        const QString like = likeAnywhere(filter.text);
+        const QString pattern = likeAnywhere(filter.text);
         for (const QString &column : columns) {
-            any << column + QStringLiteral(" LIKE ?") + Escape;
-            w.values << like;
+            any << column + like + Escape;
+            w.values << pattern;
         }
         clauses << QLatin1Char('(') + any.join(QStringLiteral(" OR ")) + QLatin1Char(')');
     }
@@ -122,6 +125,7 @@ void CallProjection::setDatabase(const QSqlDatabase &db)
 {
     reset();
     m_db = db;
+    m_dialect = SqlDialect::of(db);
 }
 
 void CallProjection::reset()
@@ -164,7 +168,8 @@ QSqlQuery *CallProjection::upsertFor(quint32 mask, QString *error)
 
 QString CallProjection::apply(const CallUpdate &call, qint64 seq)
 {
-    auto text = [](const std::optional<QString> &v, bool timestamp) -> QVariant {
+    const bool pg = m_dialect.isPostgreSQL(); // its text has no U+0000
+    auto text = [pg](const std::optional<QString> &v, bool timestamp) -> QVariant {
         if (!v || v->isEmpty())
             return QVariant(QMetaType::fromType<QString>());
         if (timestamp) {
@@ -172,7 +177,7 @@ QString CallProjection::apply(const CallUpdate &call, qint64 seq)
             if (!normalized.isNull())
                 return normalized;
         }
-        return clean(*v);
+        return clean(*v, pg);
     };
     const std::optional<QString> *fields[] = {
         &call.callControlId, &call.fromNumber, &call.toNumber,  &call.callerName,
@@ -189,7 +194,7 @@ QString CallProjection::apply(const CallUpdate &call, qint64 seq)
     if (!upsert)
         return why;
     int i = 0;
-    upsert->bindValue(i++, clean(call.callId));
+    upsert->bindValue(i++, clean(call.callId, pg));
     for (int f = 0; f < kTextFields; ++f) {
         if (fields[f]->has_value())
             upsert->bindValue(i++, text(*fields[f], f >= 9 && f <= 11));
@@ -216,11 +221,7 @@ QList<CallProjection::DayCount> CallProjection::callsPerDay(const QDateTime &fro
     auto bound = [](const QDateTime &t) {
         return t.toUTC().toString(QStringLiteral("yyyy-MM-dd'T'HH:mm:ss.zzz'000Z'"));
     };
-    const QString day =
-        utcOffsetSecs == 0 ? QStringLiteral("substr(started_at, 1, 10)")
-                           : QStringLiteral("date(substr(started_at, 1, 19), '%1%2 seconds')")
-                                 .arg(utcOffsetSecs < 0 ? QStringLiteral("-") : QStringLiteral("+"))
-                                 .arg(qAbs(utcOffsetSecs));
+    const QString day = m_dialect.dayOf(QStringLiteral("started_at"), utcOffsetSecs);
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     q.prepare(QStringLiteral("SELECT %1 AS day, count(*) FROM calls"
@@ -276,15 +277,15 @@ QList<CallRecord> CallProjection::callsWithNumber(const QString &number, int lim
     }
     // instr() rather than LIKE: the same match for digits, without LIKE's pattern machinery.
     const QString where = whole ? QStringLiteral("from_number = ? OR to_number = ?")
-                                : QStringLiteral("instr(from_number, ?) > 0"
-                                                 " OR instr(to_number, ?) > 0");
+                                : m_dialect.containsBound(QStringLiteral("from_number")) +
+                                      QStringLiteral(" OR ") +
+                                      m_dialect.containsBound(QStringLiteral("to_number"));
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     q.prepare(QStringLiteral("SELECT call_id, %1, updated_seq FROM calls WHERE %2"
-                             " ORDER BY started_at DESC, updated_seq DESC LIMIT %3 OFFSET %4")
-                  .arg(kCallColumns.join(QStringLiteral(", ")), where)
-                  .arg(limit > 0 ? limit : -1)
-                  .arg(qMax(0, offset)));
+                             " ORDER BY started_at DESC, updated_seq DESC%3")
+                  .arg(kCallColumns.join(QStringLiteral(", ")), where,
+                       m_dialect.limitOffset(limit, offset)));
     q.addBindValue(needle);
     q.addBindValue(needle);
     if (!q.exec()) {
@@ -306,7 +307,7 @@ std::optional<CallRecord> CallProjection::call(const QString &callId, QString *e
                 .arg(kCallColumns.join(QStringLiteral(", "))));
     }
     QSqlQuery &q = *m_findCall;
-    q.bindValue(0, callId);
+    q.bindValue(0, clean(callId, m_dialect.isPostgreSQL())); // as apply() stored it
     if (!q.exec()) {
         *error = QStringLiteral("cannot read call %1: %2").arg(callId, sql::errorText(q));
         q.finish();
@@ -321,7 +322,7 @@ std::optional<CallRecord> CallProjection::call(const QString &callId, QString *e
 
 QStringList CallProjection::callIds(const Filter &filter, int limit, int offset, QString *error)
 {
-    const Where w = whereOf(filter);
+    const Where w = whereOf(filter, m_dialect);
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     QVariantList values = w.values;
@@ -343,7 +344,7 @@ QStringList CallProjection::callIds(const Filter &filter, int limit, int offset,
 
 bool CallProjection::matches(const QString &callId, const Filter &filter)
 {
-    const Where w = whereOf(filter);
+    const Where w = whereOf(filter, m_dialect);
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     QVariantList values = w.values;
@@ -362,9 +363,7 @@ QList<CallProjection::DayDecisionCount>
 CallProjection::callsPerDayAndDecision(const QDateTime &from, const QDateTime &to,
                                        int utcOffsetSecs, QString *error)
 {
-    const QString day = QStringLiteral("date(substr(started_at, 1, 19), '%1%2 seconds')")
-                            .arg(utcOffsetSecs < 0 ? QStringLiteral("-") : QStringLiteral("+"))
-                            .arg(qAbs(utcOffsetSecs));
+    const QString day = m_dialect.dayOf(QStringLiteral("started_at"), utcOffsetSecs);
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
     if (const QString e = sql::exec(
@@ -390,13 +389,13 @@ QList<CallProjection::NumberCount> CallProjection::mostCalledNumbers(const QDate
 {
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
-    if (const QString e =
-            sql::exec(q,
-                      QStringLiteral("SELECT to_number, count(*) AS calls,"
-                                     " sum(decision IN ('blocked', 'rejected')) FROM calls"
-                                     " WHERE started_at >= ? AND started_at < ?"
-                                     " GROUP BY to_number ORDER BY calls DESC, to_number LIMIT ?"),
-                      {bound(from), bound(to), limit});
+    if (const QString e = sql::exec(
+            q,
+            QStringLiteral("SELECT to_number, count(*) AS calls,"
+                           " count(*) FILTER (WHERE decision IN ('blocked', 'rejected')) FROM calls"
+                           " WHERE started_at >= ? AND started_at < ?"
+                           " GROUP BY to_number ORDER BY calls DESC, to_number LIMIT ?"),
+            {bound(from), bound(to), limit});
         !e.isEmpty()) {
         *error = e;
         return {};
@@ -413,11 +412,12 @@ CallProjection::callsPerCalledNumber(const QDateTime &recent, const QDateTime &s
 {
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
-    if (const QString e = sql::exec(q,
-                                    QStringLiteral("SELECT to_number, sum(started_at >= ?),"
-                                                   " count(*) FROM calls WHERE started_at >= ?"
-                                                   " GROUP BY to_number"),
-                                    {bound(recent), bound(since)});
+    if (const QString e =
+            sql::exec(q,
+                      QStringLiteral("SELECT to_number, count(*) FILTER (WHERE started_at >= ?),"
+                                     " count(*) FROM calls WHERE started_at >= ?"
+                                     " GROUP BY to_number"),
+                      {bound(recent), bound(since)});
         !e.isEmpty()) {
         *error = e;
         return {};

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "callrecord.h"
+#include "sqldialect.h"
 
 #include <QDate>
 #include <QDateTime>
@@ -90,6 +91,7 @@ private:
     QSqlQuery *upsertFor(quint32 mask, QString *error);
 
     QSqlDatabase m_db;
+    SqlDialect m_dialect = SqlDialect::sqlite();
     // The calls upsert for each set of columns a CallUpdate sets (bit i: the i-th column after
     // call_id), and the read of one call: prepared once, reused.
     QHash<quint32, std::shared_ptr<QSqlQuery>> m_upserts;

@@ -47,6 +47,8 @@ bool EventStore::open(const QString &path, const QString &connectionName, Mode m
         return d->fail(QStringLiteral("cannot open database %1: no connection name").arg(path));
     if (path.isEmpty())
         return d->fail(QStringLiteral("cannot open database: no path given"));
+    if (DatabaseUrl::isUrl(path))
+        return openPostgreSQL(path, connectionName, mode);
     if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE")))
         return d->fail(QStringLiteral("cannot open database %1: the Qt SQLite driver (QSQLITE) "
                                       "is not available")
@@ -59,6 +61,7 @@ bool EventStore::open(const QString &path, const QString &connectionName, Mode m
     d->path = path;
     d->mode = mode;
     d->connectionName = connectionName;
+    d->dialect = SqlDialect::sqlite();
     d->added = true;
     // A new database is created private (0600 on Unix); SQLite gives its -wal and -shm files
     // the same permissions.
@@ -122,43 +125,8 @@ bool EventStore::open(const QString &path, const QString &connectionName, Mode m
         // checkpoint (every 1000 pages, inside the commit that crosses them).
         if (!d->exec(QStringLiteral("PRAGMA synchronous = %1").arg(sync), &err))
             return failOpen(err);
-        if (!Schema::migrate(d->db, &err))
-            return failOpen(err);
-        if (!d->prepareWritePath())
-            return failOpen(d->error);
-        // Probe: refuse now rather than on the first webhook if we cannot write.
-        if (!d->begin->exec())
-            return failOpen(QStringLiteral("not writable: %1").arg(errorText(*d->begin)));
-        d->begin->finish();
-        d->rollbackQuietly();
-        if (!d->readDataVersion(&d->dataVersionSeen, &err) ||
-            !d->readHead(&d->lastSeq, &d->lastHash, &err))
-            return failOpen(err);
-    } else {
-        const int version = Schema::userVersion(d->db, &err);
-        if (version < 0)
-            return failOpen(err);
-        if (version > Schema::latestVersion())
-            return failOpen(QStringLiteral("database schema version %1 is newer than this "
-                                           "version of kevan-tel supports (%2); use a newer "
-                                           "kevan-tel")
-                                .arg(version)
-                                .arg(Schema::latestVersion()));
-        if (version == 0)
-            return failOpen(QStringLiteral("not a kevan-tel database (no schema); open it "
-                                           "read-write once to create it"));
-        if (version < Schema::latestVersion())
-            return failOpen(QStringLiteral("database schema version %1 is older than this "
-                                           "version of kevan-tel (%2); open it read-write once "
-                                           "to upgrade it")
-                                .arg(version)
-                                .arg(Schema::latestVersion()));
-        if (!d->exec(QStringLiteral("SELECT seq FROM events ORDER BY seq DESC LIMIT 1"), &err))
-            return failOpen(err);
     }
-    d->projection.setDatabase(d->db);
-    d->open = true;
-    return true;
+    return finishOpen(failOpen);
 }
 
 void EventStore::close()
@@ -167,6 +135,7 @@ void EventStore::close()
     d->commit.reset();
     d->rollback.reset();
     d->dataVersion.reset();
+    d->chainLock.reset();
     d->head.reset();
     d->findTelnyxId.reset();
     d->insertEvent.reset();
@@ -231,12 +200,11 @@ bool EventStore::healthCheck(QString *reason)
             reason->clear();
         return true;
     }
-    if (!d->begin->exec()) {
-        const QString why = errorText(*d->begin);
-        d->begin->finish();
+    // SQLite: BEGIN IMMEDIATE waits for another connection's write lock; PostgreSQL: the chain
+    // lock, the same way.
+    QString why;
+    if (!d->beginWrite(&why))
         return unhealthy(QStringLiteral("event store is not writable: %1").arg(why));
-    }
-    d->begin->finish();
     qint64 seq = 0;
     QString hash, err;
     const bool readable = d->readHead(&seq, &hash, &err);
@@ -246,6 +214,116 @@ bool EventStore::healthCheck(QString *reason)
     if (reason)
         reason->clear();
     return true;
+}
+
+// Both back ends: the schema, the write path, the head of the chain (ReadWrite); or a check that
+// the schema is current (ReadOnly).
+bool EventStore::finishOpen(const std::function<bool(const QString &)> &failOpen)
+{
+    QString err;
+    if (d->mode == Mode::ReadWrite) {
+        if (!Schema::migrate(d->db, &err))
+            return failOpen(err);
+        if (!d->prepareWritePath())
+            return failOpen(d->error);
+        // Probe: refuse now rather than on the first webhook if we cannot write.
+        if (!d->beginWrite(&err))
+            return failOpen(QStringLiteral("not writable: %1").arg(err));
+        if (d->dialect.isPostgreSQL()) {
+            // A standby, or a role that may only read, would refuse the first webhook.
+            QSqlQuery probe(d->db);
+            const bool writable =
+                probe.exec(QStringLiteral("SELECT current_setting('transaction_read_only') ="
+                                          " 'off' AND has_table_privilege('events', 'INSERT')")) &&
+                probe.next() && probe.value(0).toBool();
+            probe.finish();
+            if (!writable) {
+                d->rollbackQuietly();
+                return failOpen(QStringLiteral("not writable: the server or the role only reads"));
+            }
+        }
+        d->rollbackQuietly();
+        if (!d->readDataVersion(&d->dataVersionSeen, &err) ||
+            !d->readHead(&d->lastSeq, &d->lastHash, &err))
+            return failOpen(err);
+    } else {
+        const int version = Schema::userVersion(d->db, &err);
+        if (version < 0)
+            return failOpen(err);
+        if (version > Schema::latestVersion())
+            return failOpen(QStringLiteral("database schema version %1 is newer than this "
+                                           "version of kevan-tel supports (%2); use a newer "
+                                           "kevan-tel")
+                                .arg(version)
+                                .arg(Schema::latestVersion()));
+        if (version == 0)
+            return failOpen(QStringLiteral("not a kevan-tel database (no schema); open it "
+                                           "read-write once to create it"));
+        if (version < Schema::latestVersion())
+            return failOpen(QStringLiteral("database schema version %1 is older than this "
+                                           "version of kevan-tel (%2); open it read-write once "
+                                           "to upgrade it")
+                                .arg(version)
+                                .arg(Schema::latestVersion()));
+        if (!d->exec(QStringLiteral("SELECT seq FROM events ORDER BY seq DESC LIMIT 1"), &err))
+            return failOpen(err);
+    }
+    d->projection.setDatabase(d->db);
+    d->open = true;
+    return true;
+}
+
+bool EventStore::openPostgreSQL(const QString &path, const QString &connectionName, Mode mode)
+{
+    QString why;
+    const std::optional<DatabaseUrl> url = DatabaseUrl::parse(path, &why);
+    if (!url)
+        return d->fail(QStringLiteral("cannot open database %1: %2")
+                           .arg(path.section(QLatin1Char('@'), -1), why));
+    const QString shown = url->toString(); // no password: the URL cannot hold one
+    if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL")))
+        return d->fail(QStringLiteral("cannot open database %1: the Qt PostgreSQL driver (QPSQL) "
+                                      "is not available (install libqt6sql6-psql)")
+                           .arg(shown));
+    if (QSqlDatabase::contains(connectionName))
+        return d->fail(
+            QStringLiteral("cannot open database %1: connection name \"%2\" is already in use")
+                .arg(shown, connectionName));
+    d->path = path;
+    d->mode = mode;
+    d->connectionName = connectionName;
+    d->dialect = SqlDialect::postgresql();
+    d->added = true;
+    d->db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connectionName);
+    d->db.setHostName(url->host);
+    d->db.setPort(url->port);
+    d->db.setDatabaseName(url->databaseName);
+    if (!url->user.isEmpty())
+        d->db.setUserName(url->user);
+    // No password here: libpq takes it from PGPASSWORD or ~/.pgpass itself.
+    d->db.setConnectOptions(url->connectOptions());
+
+    auto failOpen = [this, shown](const QString &reason) {
+        const QString message = QStringLiteral("cannot open database %1: %2").arg(shown, reason);
+        close();
+        d->error = message;
+        return false;
+    };
+    if (!d->db.open())
+        return failOpen(errorText(d->db.lastError()).trimmed());
+    // The busy timeout bounds the wait for the chain lock. Synchronous::Normal: a commit does
+    // not wait for the server's disk (a server crash may lose the last commits, as an OS crash
+    // may with SQLite's NORMAL); Full waits.
+    QString err;
+    if (!d->exec(QStringLiteral("SET lock_timeout = %1").arg(d->busyTimeout), &err) ||
+        !d->exec(QStringLiteral("SET synchronous_commit = %1")
+                     .arg(d->synchronous == Synchronous::Full ? QStringLiteral("on")
+                                                              : QStringLiteral("off")),
+                 &err) ||
+        (mode == Mode::ReadOnly &&
+         !d->exec(QStringLiteral("SET default_transaction_read_only = on"), &err)))
+        return failOpen(err);
+    return finishOpen(failOpen);
 }
 
 } // namespace kt

@@ -131,6 +131,9 @@ public:
     static QString formatRecordedAt(const QDateTime &time);
 
 private:
+    bool openPostgreSQL(const QString &url, const QString &connectionName, Mode mode);
+    bool finishOpen(const std::function<bool(const QString &)> &failOpen);
+
     struct Private;
     std::unique_ptr<Private> d;
 };

@@ -11,11 +11,11 @@ using namespace eventstoredetail;
 
 namespace {
 
-std::optional<QString> nullable(const QString &s)
+std::optional<QString> nullable(const QString &s, bool noNul)
 {
     if (s.isEmpty())
         return std::nullopt;
-    return clean(s);
+    return clean(s, noNul);
 }
 
 QVariant bindable(const std::optional<QString> &s)
@@ -53,17 +53,18 @@ AppendResult EventStore::append(const NewEvent &event, const CallUpdate *call, c
     if (!now.isValid())
         return error(QStringLiteral("the clock returned an invalid time"));
 
+    const bool noNul = d->dialect.isPostgreSQL(); // its text has no U+0000
     HashChain::Row row;
-    row.telnyxId = nullable(event.telnyxId);
-    row.type = clean(event.type);
-    row.callId = nullable(event.callId);
+    row.telnyxId = nullable(event.telnyxId, noNul);
+    row.type = clean(event.type, noNul);
+    row.callId = nullable(event.callId, noNul);
     const QString occurred = normalizeTimestamp(event.occurredAt);
     if (!occurred.isNull())
         row.occurredAt = occurred;
     row.recordedAt = formatRecordedAt(now);
-    row.actor = clean(event.actor);
+    row.actor = clean(event.actor, noNul);
     row.payload = event.rawPayload.isNull() ? compactJson(event.payload)
-                                            : QString::fromUtf8(event.rawPayload);
+                                            : clean(QString::fromUtf8(event.rawPayload), noNul);
 
     QString err;
     if (!d->startAppend(&err))
@@ -155,7 +156,7 @@ bool EventStore::beginBatch()
         return true;
     }
     QString err;
-    if (!d->run(d->begin, &err)) {
+    if (!d->beginWrite(&err)) {
         d->error = QStringLiteral("cannot start a transaction: %1").arg(err);
         return false;
     }

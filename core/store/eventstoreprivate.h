@@ -7,8 +7,10 @@
 // chain). Internal to core/store.
 
 #include "callprojection.h"
+#include "databaseurl.h"
 #include "eventstore.h"
 #include "hashchain.h"
+#include "sqldialect.h"
 #include "sqlquery.h"
 #include "storedtext.h"
 
@@ -53,8 +55,25 @@ inline StoredEvent readEvent(const QSqlQuery &q)
 inline bool isFileDatabase(const QString &path)
 {
     return !path.isEmpty() && path != QLatin1String(":memory:") &&
-           !path.startsWith(QLatin1String("file:"));
+           !path.startsWith(QLatin1String("file:")) && !DatabaseUrl::isUrl(path);
 }
+
+// A statement the write path runs again and again: prepared once where the database can.
+// PostgreSQL cannot PREPARE transaction control (BEGIN, COMMIT, SAVEPOINT, ...), so there those
+// run from their text, on a query kept all the same.
+struct Statement
+{
+    std::optional<QSqlQuery> query;
+    QString text;
+    bool prepared = true;
+
+    bool exec() { return prepared ? query->exec() : query->exec(text); }
+    void finish() { query->finish(); }
+    QSqlQuery &operator*() { return *query; }
+    QSqlQuery *operator->() { return &*query; }
+    explicit operator bool() const { return query.has_value(); }
+    void reset() { query.reset(); }
+};
 
 } // namespace eventstoredetail
 
@@ -71,21 +90,26 @@ struct EventStore::Private
     bool added = false; // the named connection exists
     bool open = false;
     QSqlDatabase db;
+    SqlDialect dialect = SqlDialect::sqlite();
 
-    // Prepared statements of the write path (ReadWrite only): QSqlQuery objects prepared once on
-    // this connection and kept, their parameters bound by position on each run.
-    std::optional<QSqlQuery> begin, commit, rollback, dataVersion, head, findTelnyxId, insertEvent,
+    // Statements of the write path (ReadWrite only): QSqlQuery objects prepared once on this
+    // connection and kept, their parameters bound by position on each run. dataVersion is
+    // SQLite's, chainLock PostgreSQL's.
+    using Statement = eventstoredetail::Statement;
+    Statement begin, commit, rollback, dataVersion, chainLock, head, findTelnyxId, insertEvent,
         savepoint, release, rollbackTo;
     CallProjection projection; // the calls table, written in the events' transactions
     int batchDepth = 0;        // beginBatch() nesting; > 0: a transaction is open
 
-    // Head of the chain as of dataVersionSeen (PRAGMA data_version changes when another
-    // connection commits).
+    // Head of the chain as of dataVersionSeen (SQLite: PRAGMA data_version changes when another
+    // connection commits; PostgreSQL has no such counter, so each append reads the head again
+    // once it holds the chain lock: one index probe).
     qint64 lastSeq = 0;
     QString lastHash;
     qint64 dataVersionSeen = -1;
-    // Inside a batch (BEGIN IMMEDIATE: no other connection can write until it ends) the head
-    // read by the batch's first append stays current; later appends skip the read.
+    // Inside a batch (BEGIN IMMEDIATE, or PostgreSQL's chain lock: no other connection can
+    // append until it ends) the head read by the batch's first append stays current; later
+    // appends skip the read.
     bool headCurrentInBatch = false;
 
     bool fail(const QString &message)
@@ -104,22 +128,26 @@ struct EventStore::Private
         return false;
     }
 
-    bool prepare(std::optional<QSqlQuery> &slot, const QString &sql)
+    bool prepare(Statement &slot, const QString &sql, bool control = false)
     {
-        slot.emplace(db);
-        slot->setForwardOnly(true);
-        if (slot->prepare(sql))
+        slot.query.emplace(db);
+        slot.query->setForwardOnly(true);
+        slot.text = sql;
+        slot.prepared = !(control && dialect.isPostgreSQL());
+        if (!slot.prepared || slot.query->prepare(sql))
             return true;
-        return fail(
-            QStringLiteral("cannot prepare statement: %1").arg(eventstoredetail::errorText(*slot)));
+        return fail(QStringLiteral("cannot prepare statement: %1")
+                        .arg(eventstoredetail::errorText(*slot.query)));
     }
 
     bool prepareWritePath()
     {
-        return prepare(begin, QStringLiteral("BEGIN IMMEDIATE")) &&
-               prepare(commit, QStringLiteral("COMMIT")) &&
-               prepare(rollback, QStringLiteral("ROLLBACK")) &&
-               prepare(dataVersion, QStringLiteral("PRAGMA data_version")) &&
+        const bool pg = dialect.isPostgreSQL();
+        return prepare(begin, dialect.beginWrite(), true) &&
+               prepare(commit, QStringLiteral("COMMIT"), true) &&
+               prepare(rollback, QStringLiteral("ROLLBACK"), true) &&
+               (pg || prepare(dataVersion, QStringLiteral("PRAGMA data_version"))) &&
+               (!pg || prepare(chainLock, dialect.chainLock())) &&
                prepare(head,
                        QStringLiteral("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")) &&
                prepare(findTelnyxId,
@@ -127,22 +155,37 @@ struct EventStore::Private
                prepare(insertEvent, QStringLiteral("INSERT INTO events (%1) VALUES "
                                                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                                         .arg(eventstoredetail::kEventColumns)) &&
-               prepare(savepoint, QStringLiteral("SAVEPOINT kevantel_append")) &&
-               prepare(release, QStringLiteral("RELEASE kevantel_append")) &&
-               prepare(rollbackTo, QStringLiteral("ROLLBACK TO kevantel_append"));
+               prepare(savepoint, QStringLiteral("SAVEPOINT kevantel_append"), true) &&
+               prepare(release, QStringLiteral("RELEASE kevantel_append"), true) &&
+               prepare(rollbackTo, QStringLiteral("ROLLBACK TO kevantel_append"), true);
     }
 
-    bool run(std::optional<QSqlQuery> &statement, QString *err = nullptr)
+    bool run(Statement &statement, QString *err = nullptr)
     {
-        const bool ok = statement->exec();
+        const bool ok = statement.exec();
         if (!ok && err)
             *err = eventstoredetail::errorText(*statement);
-        statement->finish();
+        statement.finish();
         return ok;
     }
 
-    // An append's own transaction: BEGIN IMMEDIATE, or a savepoint inside a batch.
-    bool startAppend(QString *err) { return run(batchDepth > 0 ? savepoint : begin, err); }
+    // A transaction that appends: BEGIN IMMEDIATE on SQLite; on PostgreSQL BEGIN and the chain
+    // lock, which waits (up to the busy timeout) for any other connection's append to commit.
+    bool beginWrite(QString *err)
+    {
+        if (!run(begin, err))
+            return false;
+        if (!dialect.isPostgreSQL() || run(chainLock, err))
+            return true;
+        rollbackQuietly();
+        return false;
+    }
+
+    // An append's own transaction, or a savepoint inside a batch.
+    bool startAppend(QString *err)
+    {
+        return batchDepth > 0 ? run(savepoint, err) : beginWrite(err);
+    }
     bool finishAppend(QString *err)
     {
         if (batchDepth > 0)
@@ -171,7 +214,11 @@ struct EventStore::Private
 
     bool readDataVersion(qint64 *out, QString *err)
     {
-        if (!dataVersion->exec() || !dataVersion->next()) {
+        if (dialect.isPostgreSQL()) {
+            *out = -1; // no such counter: refreshHead() reads the head each time
+            return true;
+        }
+        if (!dataVersion.exec() || !dataVersion->next()) {
             *err = eventstoredetail::errorText(*dataVersion);
             dataVersion->finish();
             return false;
@@ -183,7 +230,7 @@ struct EventStore::Private
 
     bool readHead(qint64 *seq, QString *hash, QString *err)
     {
-        if (!head->exec()) {
+        if (!head.exec()) {
             *err = eventstoredetail::errorText(*head);
             return false;
         }
@@ -210,7 +257,7 @@ struct EventStore::Private
         qint64 version = 0;
         if (!readDataVersion(&version, err))
             return false;
-        if (version == dataVersionSeen)
+        if (version == dataVersionSeen && !dialect.isPostgreSQL())
             return true;
         if (!readHead(&lastSeq, &lastHash, err))
             return false;
@@ -221,8 +268,8 @@ struct EventStore::Private
 
     void rollbackQuietly()
     {
-        rollback->exec();
-        rollback->finish();
+        rollback.exec();
+        rollback.finish();
     }
 };
 

@@ -28,11 +28,11 @@ QList<StoredEvent> EventStore::events(const EventQuery &query)
     QVariantList binds;
     if (!query.type.isEmpty()) {
         where << QStringLiteral("type = ?");
-        binds << query.type;
+        binds << clean(query.type, d->dialect.isPostgreSQL());
     }
     if (!query.callId.isEmpty()) {
         where << QStringLiteral("call_id = ?");
-        binds << query.callId;
+        binds << clean(query.callId, d->dialect.isPostgreSQL());
     }
     if (query.beforeSeq > 0) {
         where << QStringLiteral("seq < ?");
@@ -74,7 +74,7 @@ QList<StoredEvent> EventStore::eventsForCall(const QString &callId)
     q.setForwardOnly(true);
     q.prepare(QStringLiteral("SELECT %1 FROM events WHERE call_id = ? ORDER BY seq ASC")
                   .arg(kEventColumns));
-    q.bindValue(0, callId);
+    q.bindValue(0, clean(callId, d->dialect.isPostgreSQL())); // as append() stored it
     if (!q.exec()) {
         d->error = QStringLiteral("cannot read events: %1").arg(errorText(q));
         return out;

@@ -38,7 +38,7 @@ VerifyResult EventStore::verify(const Progress &progress)
 
     // One read transaction: a consistent snapshot even while another connection appends.
     QString err;
-    if (!d->exec(QStringLiteral("BEGIN"), &err))
+    if (!d->exec(d->dialect.beginSnapshot(), &err))
         return failed(QStringLiteral("cannot read the event log: %1").arg(err));
     struct EndRead
     {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "schema.h"
+#include "sqldialect.h"
 
 #include <QSqlError>
 #include <QSqlQuery>
@@ -13,23 +14,30 @@ namespace kt {
 // Append a new entry at the END of the list below with the next version number (2, 3, ...).
 // Never edit or reorder an entry that has shipped: databases in the field already ran it.
 // Each statement is one SQL statement (QtSql runs only the first statement of a string).
-// The step runs in its own BEGIN IMMEDIATE transaction together with `PRAGMA user_version = N`.
+// The step runs in its own write transaction together with the version update (SQLite: PRAGMA
+// user_version = N; PostgreSQL: the kevantel_schema table).
+// The same text serves SQLite and PostgreSQL: write an integer column as {integer}, a key the
+// database numbers as {rowid}; SqlDialect spells them for each (and the few other differences,
+// such as {without_rowid} and the append-only triggers). ON CONFLICT, RETURNING, partial
+// indexes, CHECK and ALTER TABLE ... ADD COLUMN work on both.
 // Don't touch the events table's contents or its triggers: the log is append-only and
 // hash-chained. Adding tables, indexes and columns to other tables is fine. Example:
 //
 //     {2,
 //      QStringLiteral("screening rules"),
-//      {QStringLiteral("CREATE TABLE rules (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, ...)"),
+//      {QStringLiteral("CREATE TABLE rules (id {rowid}, kind TEXT NOT NULL, ...)"),
 //       QStringLiteral("CREATE INDEX rules_kind ON rules(kind)")}},
 // ---------------------------------------------------------------------------------------------
-const QList<Migration> &Schema::migrations()
+namespace {
+
+QList<Migration> migrationText()
 {
-    static const QList<Migration> steps{
+    return {
         {1,
          QStringLiteral("event log and calls projection"),
          {
              QStringLiteral("CREATE TABLE events ("
-                            " seq INTEGER PRIMARY KEY,"
+                            " seq {integer} PRIMARY KEY,"
                             " telnyx_id TEXT UNIQUE,"
                             " type TEXT NOT NULL,"
                             " call_id TEXT,"
@@ -42,21 +50,8 @@ const QList<Migration> &Schema::migrations()
              QStringLiteral("CREATE INDEX events_call_id ON events(call_id)"),
              QStringLiteral("CREATE INDEX events_type ON events(type)"),
              QStringLiteral("CREATE INDEX events_recorded_at ON events(recorded_at)"),
-             // Append-only: no UPDATE, no DELETE. INSERT must take the next seq and a new
-             // telnyx_id, which also stops INSERT OR REPLACE from deleting rows (REPLACE does
-             // not fire DELETE triggers unless recursive_triggers is on).
-             QStringLiteral("CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
-                            " BEGIN SELECT RAISE(ABORT, 'events are append-only: UPDATE is not"
-                            " allowed'); END"),
-             QStringLiteral("CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
-                            " BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE is not"
-                            " allowed'); END"),
-             QStringLiteral("CREATE TRIGGER events_append_only BEFORE INSERT ON events"
-                            " WHEN NEW.seq IS NOT coalesce((SELECT max(seq) FROM events), 0) + 1"
-                            " OR (NEW.telnyx_id IS NOT NULL AND EXISTS"
-                            " (SELECT 1 FROM events WHERE telnyx_id = NEW.telnyx_id))"
-                            " BEGIN SELECT RAISE(ABORT, 'events are append-only: INSERT must add"
-                            " the next seq and a new telnyx_id'); END"),
+             // Append-only: no UPDATE, no DELETE; INSERT only at the end of the chain.
+             QStringLiteral("{append_only_triggers}"),
              QStringLiteral("CREATE TABLE calls ("
                             " call_id TEXT PRIMARY KEY,"
                             " call_control_id TEXT,"
@@ -73,7 +68,7 @@ const QList<Migration> &Schema::migrations()
                             " ended_at TEXT,"
                             " hangup_cause TEXT,"
                             " flags TEXT,"
-                            " updated_seq INTEGER)"),
+                            " updated_seq {integer})"),
              QStringLiteral("CREATE INDEX calls_started_at ON calls(started_at)"),
              QStringLiteral("CREATE INDEX calls_updated_seq ON calls(updated_seq)"),
          }},
@@ -91,7 +86,7 @@ const QList<Migration> &Schema::migrations()
                             " telnyx_id TEXT,"
                             " connection_id TEXT,"
                             " tags TEXT NOT NULL DEFAULT '[]',"
-                            " position INTEGER NOT NULL,"
+                            " position {integer} NOT NULL,"
                             " updated_at TEXT NOT NULL)"),
              QStringLiteral("CREATE TABLE trusted_roots ("
                             " fingerprint TEXT PRIMARY KEY,"
@@ -112,7 +107,7 @@ const QList<Migration> &Schema::migrations()
              QStringLiteral("CREATE TABLE certificate_namespaces ("
                             " namespace TEXT NOT NULL,"
                             " fingerprint TEXT NOT NULL REFERENCES certificates(fingerprint),"
-                            " PRIMARY KEY (namespace, fingerprint)) WITHOUT ROWID"),
+                            " PRIMARY KEY (namespace, fingerprint)){without_rowid}"),
              QStringLiteral("CREATE TABLE revocations ("
                             " fingerprint TEXT PRIMARY KEY,"
                             " revoked_at TEXT NOT NULL,"
@@ -125,12 +120,12 @@ const QList<Migration> &Schema::migrations()
              QStringLiteral("CREATE INDEX registry_namespace ON registry(namespace)"),
              // Removed rules stay (removed_at set), so ids are never reused.
              QStringLiteral("CREATE TABLE rules ("
-                            " id INTEGER PRIMARY KEY,"
+                            " id {rowid},"
                             " kind TEXT NOT NULL CHECK (kind IN ('allow', 'block')),"
                             " pattern TEXT NOT NULL,"
                             " note TEXT NOT NULL DEFAULT '',"
                             " until TEXT,"
-                            " single_use INTEGER NOT NULL DEFAULT 0,"
+                            " single_use {integer} NOT NULL DEFAULT 0,"
                             " created_at TEXT NOT NULL,"
                             " used_at TEXT,"
                             " used_by_call TEXT,"
@@ -170,7 +165,7 @@ const QList<Migration> &Schema::migrations()
                             " call_in_number TEXT NOT NULL,"
                             " state TEXT NOT NULL CHECK (state IN ('awaiting_call',"
                             " 'awaiting_owner', 'approved', 'denied', 'expired')),"
-                            " call_in_failures INTEGER NOT NULL DEFAULT 0,"
+                            " call_in_failures {integer} NOT NULL DEFAULT 0,"
                             " created_at TEXT NOT NULL,"
                             " code_expires_at TEXT NOT NULL,"
                             " phone_proven_at TEXT,"
@@ -188,7 +183,7 @@ const QList<Migration> &Schema::migrations()
              // counted across calls: pin_failures within the window that began at
              // pin_window_start; past the limit no PIN is taken until pin_locked_until.
              QStringLiteral("ALTER TABLE registry ADD COLUMN pin_hash TEXT"),
-             QStringLiteral("ALTER TABLE registry ADD COLUMN pin_failures INTEGER NOT NULL"
+             QStringLiteral("ALTER TABLE registry ADD COLUMN pin_failures {integer} NOT NULL"
                             " DEFAULT 0"),
              QStringLiteral("ALTER TABLE registry ADD COLUMN pin_window_start TEXT"),
              QStringLiteral("ALTER TABLE registry ADD COLUMN pin_locked_until TEXT"),
@@ -207,7 +202,7 @@ const QList<Migration> &Schema::migrations()
              // dedupe_key is the recording id, or the call and start time when there is none,
              // so a repeated call.recording.saved stores one message.
              QStringLiteral("CREATE TABLE voicemail_messages ("
-                            " id INTEGER PRIMARY KEY,"
+                            " id {rowid},"
                             " dedupe_key TEXT NOT NULL UNIQUE,"
                             " recording_id TEXT,"
                             " call_id TEXT NOT NULL DEFAULT '',"
@@ -216,20 +211,20 @@ const QList<Migration> &Schema::migrations()
                             " from_number TEXT NOT NULL DEFAULT '',"
                             " to_number TEXT NOT NULL DEFAULT '',"
                             " received_at TEXT NOT NULL,"
-                            " duration_ms INTEGER,"
+                            " duration_ms {integer},"
                             " format TEXT NOT NULL DEFAULT '',"
                             " url_wav TEXT NOT NULL DEFAULT '',"
                             " url_mp3 TEXT NOT NULL DEFAULT '',"
                             " transcript TEXT,"
                             " file_sha256 TEXT,"
                             " file_path TEXT,"
-                            " file_bytes INTEGER,"
+                            " file_bytes {integer},"
                             " heard_at TEXT,"
                             " deleted_at TEXT,"
                             " download_state TEXT NOT NULL CHECK (download_state IN"
                             " ('awaiting_recording', 'pending', 'downloaded', 'failed',"
                             " 'deleted')),"
-                            " download_attempts INTEGER NOT NULL DEFAULT 0,"
+                            " download_attempts {integer} NOT NULL DEFAULT 0,"
                             " error TEXT NOT NULL DEFAULT '',"
                             " updated_at TEXT NOT NULL)"),
              QStringLiteral("CREATE INDEX voicemail_messages_recording ON"
@@ -252,7 +247,49 @@ const QList<Migration> &Schema::migrations()
          }},
         // Append new steps here (version 8, 9, ...).
     };
-    return steps;
+}
+
+// The steps in `dialect`'s words.
+QList<Migration> spell(const QList<Migration> &steps, const SqlDialect &dialect)
+{
+    QList<Migration> out;
+    for (Migration step : steps) {
+        QStringList statements;
+        for (const QString &sql : std::as_const(step.statements)) {
+            if (sql == QLatin1String("{append_only_triggers}")) {
+                statements << dialect.appendOnlyTriggers();
+                continue;
+            }
+            QString spelled = sql;
+            spelled.replace(QLatin1String("{integer}"), dialect.integer());
+            spelled.replace(QLatin1String("{rowid}"), dialect.rowIdKey());
+            spelled.replace(QLatin1String("{without_rowid}"), dialect.withoutRowId());
+            statements << spelled;
+        }
+        step.statements = statements;
+        out << step;
+    }
+    return out;
+}
+
+QString sqlError(const QSqlQuery &q)
+{
+    const QSqlError e = q.lastError();
+    return e.databaseText().isEmpty() ? e.text() : e.databaseText();
+}
+
+} // namespace
+
+const QList<Migration> &Schema::migrations(const SqlDialect &dialect)
+{
+    static const QList<Migration> sqlite = spell(migrationText(), SqlDialect::sqlite());
+    static const QList<Migration> postgresql = spell(migrationText(), SqlDialect::postgresql());
+    return dialect.isPostgreSQL() ? postgresql : sqlite;
+}
+
+const QList<Migration> &Schema::migrations()
+{
+    return migrations(SqlDialect::sqlite());
 }
 
 int Schema::latestVersion()
@@ -263,11 +300,21 @@ int Schema::latestVersion()
 
 int Schema::userVersion(QSqlDatabase &db, QString *error)
 {
+    const SqlDialect dialect = SqlDialect::of(db);
     QSqlQuery q(db);
-    if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next()) {
+    if (dialect.isPostgreSQL()) {
+        // No version table yet: a database no migration has run on.
+        if (!q.exec(dialect.versionTableExists()) || !q.next()) {
+            if (error)
+                *error = sqlError(q);
+            return -1;
+        }
+        if (!q.value(0).toBool())
+            return 0;
+    }
+    if (!q.exec(dialect.readVersion()) || !q.next()) {
         if (error)
-            *error = q.lastError().databaseText().isEmpty() ? q.lastError().text()
-                                                            : q.lastError().databaseText();
+            *error = sqlError(q);
         return -1;
     }
     return q.value(0).toInt();
@@ -275,15 +322,12 @@ int Schema::userVersion(QSqlDatabase &db, QString *error)
 
 bool Schema::migrate(QSqlDatabase &db, QString *error, int *applied)
 {
-    return migrate(db, migrations(), error, applied);
+    return migrate(db, migrations(SqlDialect::of(db)), error, applied);
 }
 
 bool Schema::migrate(QSqlDatabase &db, const QList<Migration> &steps, QString *error, int *applied)
 {
-    auto sqlError = [](const QSqlQuery &q) {
-        const QSqlError e = q.lastError();
-        return e.databaseText().isEmpty() ? e.text() : e.databaseText();
-    };
+    const SqlDialect dialect = SqlDialect::of(db);
     auto fail = [&](const QString &message) {
         if (error)
             *error = message;
@@ -307,10 +351,17 @@ bool Schema::migrate(QSqlDatabase &db, const QList<Migration> &steps, QString *e
         if (step.version <= current)
             continue;
         QSqlQuery q(db);
-        if (!q.exec(QStringLiteral("BEGIN IMMEDIATE")))
+        // SQLite: BEGIN IMMEDIATE holds the write lock. PostgreSQL: the migration lock, and
+        // the version table made in the same transaction.
+        if (!q.exec(dialect.beginWrite()) ||
+            (dialect.isPostgreSQL() &&
+             (!q.exec(dialect.migrationLock()) || !q.exec(dialect.createVersionTable())))) {
+            const QString message = sqlError(q);
+            QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
             return fail(QStringLiteral("migration %1: cannot start a transaction: %2")
                             .arg(step.version)
-                            .arg(sqlError(q)));
+                            .arg(message));
+        }
         // Another process may have migrated while we waited for the write lock.
         const int now = userVersion(db, &readError);
         if (now < 0 || now >= step.version) {
@@ -338,8 +389,10 @@ bool Schema::migrate(QSqlDatabase &db, const QList<Migration> &steps, QString *e
             }
         }
         QSqlQuery v(db);
-        if (!v.exec(QStringLiteral("PRAGMA user_version = %1").arg(step.version)) ||
-            !q.exec(QStringLiteral("COMMIT"))) {
+        bool written = true;
+        for (const QString &sql : dialect.writeVersion(step.version))
+            written = written && v.exec(sql);
+        if (!written || !q.exec(QStringLiteral("COMMIT"))) {
             const QString message = v.lastError().isValid() ? sqlError(v) : sqlError(q);
             QSqlQuery(db).exec(QStringLiteral("ROLLBACK"));
             return fail(QStringLiteral("migration %1 (%2) failed: %3")

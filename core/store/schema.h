@@ -8,9 +8,12 @@
 
 namespace kt {
 
-// One step of the schema history. `version` is the PRAGMA user_version the database has after
-// the step; `statements` run in order (one SQL statement each) inside one BEGIN IMMEDIATE
-// transaction together with the user_version update, so a step applies completely or not at all.
+class SqlDialect;
+
+// One step of the schema history. `version` is the schema version the database has after the
+// step (SQLite: PRAGMA user_version; PostgreSQL: the kevantel_schema table); `statements` run in
+// order (one SQL statement each) inside one write transaction together with the version update,
+// so a step applies completely or not at all (PostgreSQL's DDL is transactional too).
 struct Migration
 {
     int version = 0;
@@ -18,19 +21,22 @@ struct Migration
     QStringList statements;
 };
 
-// Versioned schema of the store (PRAGMA user_version). See schema.cpp for how to add a step.
+// Versioned schema of the store, one text for SQLite and PostgreSQL (SqlDialect spells the
+// differences). See schema.cpp for how to add a step.
 class Schema
 {
 public:
-    // The ordered migration steps; versions are 1, 2, 3, ...
+    // The ordered migration steps; versions are 1, 2, 3, ... In SQLite's words, or `dialect`'s.
     static const QList<Migration> &migrations();
+    static const QList<Migration> &migrations(const SqlDialect &dialect);
     static int latestVersion();
 
-    // PRAGMA user_version; -1 (and *error set) when it cannot be read.
+    // The schema version (0 for a new database); -1 (and *error set) when it cannot be read.
     static int userVersion(QSqlDatabase &db, QString *error = nullptr);
 
-    // Applies every step newer than the database's user_version. Refuses (false, *error set)
-    // a database whose version is newer than the newest step. *applied = steps applied now.
+    // Applies every step newer than the database's version, in the connection's dialect. Refuses
+    // (false, *error set) a database whose version is newer than the newest step. *applied = steps
+    // applied now.
     static bool migrate(QSqlDatabase &db, QString *error, int *applied = nullptr);
     // The same with an explicit list (tests).
     static bool migrate(QSqlDatabase &db, const QList<Migration> &steps, QString *error,

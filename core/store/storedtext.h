@@ -10,11 +10,16 @@
 // event log and the calls projection.
 namespace kt::storedtext {
 
-// A string as it comes back from SQLite: invalid UTF-16 (lone surrogates) replaced, so the
-// hash computed at append time matches the one recomputed from the stored text.
-inline QString clean(const QString &s)
+// A string as it comes back from the database: invalid UTF-16 (lone surrogates) replaced, so the
+// hash computed at append time matches the one recomputed from the stored text. PostgreSQL's
+// text cannot hold U+0000 at all (SQLite's can): with `noNul` each one becomes U+FFFD, so a
+// caller's name with a NUL in it is still stored, not refused.
+inline QString clean(const QString &s, bool noNul = false)
 {
-    return QString::fromUtf8(s.toUtf8());
+    QString out = QString::fromUtf8(s.toUtf8());
+    if (noNul)
+        out.replace(QChar(0), QChar::ReplacementCharacter);
+    return out;
 }
 
 inline QString column(const QSqlQuery &q, int i)
