@@ -5,6 +5,7 @@
 #include "output.h"
 #include "screening/screeningrepository.h"
 #include "screeningcli.h"
+#include "store/databaseurl.h"
 #include "store/eventstore.h"
 #include "store/privatefiles.h"
 
@@ -42,7 +43,8 @@ int runAdminCommand(const CommandLine &cl)
         return 2;
     }
     const QString path = cl.config.databasePath;
-    PrivateFiles::makePath(QFileInfo(path).absolutePath()); // if it cannot, open() says why
+    if (!DatabaseUrl::isUrl(path)) // a PostgreSQL URL has no folder to make
+        PrivateFiles::makePath(QFileInfo(path).absolutePath()); // if it cannot, open() says why
     EventStore store;
     store.setSynchronous(cl.config.synchronous == QLatin1String("NORMAL")
                              ? EventStore::Synchronous::Normal

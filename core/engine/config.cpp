@@ -3,6 +3,7 @@
 
 #include "settingchecks.h"
 #include "settingschema.h"
+#include "store/databaseurl.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -81,7 +82,8 @@ void ConfigLoader::resolvePaths(QMap<QString, QString> *values)
         const Setting *setting = SettingSchema::find(it.key());
         const QString text = it.value().trimmed();
         if (setting && setting->type == Setting::Type::Path && !text.isEmpty() &&
-            QDir::isRelativePath(text) && SettingChecks::databaseUrlProblem(text).isEmpty())
+            QDir::isRelativePath(text) && !DatabaseUrl::isUrl(text) &&
+            SettingChecks::databaseUrlProblem(text).isEmpty())
             it.value() = QDir::fromNativeSeparators(QFileInfo(text).absoluteFilePath());
     }
 }

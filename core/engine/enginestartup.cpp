@@ -11,6 +11,7 @@
 #include "screening/screeningrepository.h"
 #include "server/metrics.h"
 #include "server/webhookserver.h"
+#include "store/databaseurl.h"
 #include "store/eventstore.h"
 #include "store/privatefiles.h"
 #include "telnyx/callcontrolthread.h"
@@ -62,7 +63,7 @@ bool Engine::start(QString *error)
 {
     const QString path = m_config.databasePath;
     const QFileInfo info(path);
-    if (!PrivateFiles::makePath(info.absolutePath())) {
+    if (!DatabaseUrl::isUrl(path) && !PrivateFiles::makePath(info.absolutePath())) {
         *error = QStringLiteral("cannot create the folder of the database %1").arg(path);
         return false;
     }

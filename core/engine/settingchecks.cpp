@@ -4,6 +4,7 @@
 #include "engine/config.h"
 #include "screening/certificate.h"
 #include "screening/phonenumber.h"
+#include "store/databaseurl.h"
 #include "telnyx/callcontrolclient.h"
 #include "telnyx/webhooksignature.h"
 
@@ -253,14 +254,18 @@ QString SettingChecks::databaseUrlProblem(const QString &value)
     const QString host = QUrl(text).host();
     const QString shown =
         hierarchical ? QStringLiteral("%1://%2").arg(name, host) : QStringLiteral("%1:").arg(name);
+    if (DatabaseUrl::isUrl(text)) {
+        QString why;
+        if (DatabaseUrl::parse(text, &why))
+            return {};
+        return tr("%1...: %2").arg(shown, why);
+    }
     QString why;
-    if (name == QLatin1String("postgresql") || name == QLatin1String("postgres"))
-        why = tr("PostgreSQL is not supported yet");
-    else if (name == QLatin1String("file"))
+    if (name == QLatin1String("file"))
         why = tr("SQLite URIs are not accepted");
     else
         why = tr("%1 URLs are not supported").arg(name);
-    return tr("%1...: %2; give a SQLite file path").arg(shown, why);
+    return tr("%1...: %2; give a SQLite file path or a postgresql:// URL").arg(shown, why);
 }
 
 SettingCheck SettingChecks::database(const Setting &s, const QString &text)
@@ -271,6 +276,8 @@ SettingCheck SettingChecks::database(const Setting &s, const QString &text)
         return wrong(s.emptyError);
     if (const QString problem = databaseUrlProblem(path); !problem.isEmpty())
         return wrong(problem);
+    if (DatabaseUrl::isUrl(path)) // a PostgreSQL database: no file to check here
+        return fine(path, tr("The password comes from PGPASSWORD or ~/.pgpass"));
     if (!QDir::isAbsolutePath(path))
         return wrong(tr("Use a full path, e.g. %1")
                          .arg(QDir::toNativeSeparators(ConfigLoader::defaultDatabasePath())));

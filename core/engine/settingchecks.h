@@ -44,7 +44,7 @@ public:
     static QString localPath(const QString &text);
     // Why `text` cannot be the database when it is a URL rather than a file path: one line that
     // names the scheme and the host only (a URL may carry a user name and a password); empty
-    // when it is a path.
+    // when it is a path, or a postgresql:// URL the store accepts (DatabaseUrl).
     static QString databaseUrlProblem(const QString &text);
 
     static constexpr int MaxMessage = 3000;

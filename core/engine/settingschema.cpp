@@ -368,7 +368,7 @@ QList<Setting> makeTable()
              .config([](Config &c, const QString &v) { c.adminPort = quint16(v.toInt()); },
                      [](const Config &c) { return QString::number(c.adminPort); });
     t << Row("db", Type::Path, C::database)
-             .help(tr("event store (SQLite file)"))
+             .help(tr("event store: a SQLite file, or a postgresql:// URL"))
              .page(Section::Computer, tr("Data location"), tr("data location"),
                    tr("The event log: every call, decision and change."))
              .whenEmpty(tr("Choose the file that holds the event log, e.g. kevan-tel.db"))

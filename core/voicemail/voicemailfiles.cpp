@@ -3,16 +3,23 @@
 
 #include "voicemailrepository.h"
 
+#include "store/databaseurl.h"
+
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QSaveFile>
+#include <QStandardPaths>
 
 namespace kt::VoicemailFiles {
 
 QString folderFor(const QString &databasePath)
 {
+    // A PostgreSQL database has no folder of its own here: the per-user data location then.
+    if (DatabaseUrl::isUrl(databasePath))
+        return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation))
+            .filePath(QStringLiteral("voicemail"));
     return QFileInfo(databasePath).absoluteDir().filePath(QStringLiteral("voicemail"));
 }
 

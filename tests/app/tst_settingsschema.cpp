@@ -46,6 +46,7 @@ private slots:
     void everySourceRefusesTheSameValue_data();
     void everySourceRefusesTheSameValue();
     void secretsAreNeverEchoed();
+    void databaseTakesAPostgresqlUrl();
     void settingsPageIsTheTablesRows();
     void settingsModelEditsTheForm();
     void policiesAreTheScreeningPolicies();
@@ -316,6 +317,28 @@ void TstSettingsSchema::secretsAreNeverEchoed()
     running.configFile = file(QStringLiteral("s.conf"));
     SettingsController page(running, m_secrets.get(), file(QStringLiteral("autostart")));
     QCOMPARE(page.value(QStringLiteral("api-key")).toString(), QString());
+}
+
+// db is a SQLite file or a postgresql:// URL without a password, from every source alike.
+void TstSettingsSchema::databaseTakesAPostgresqlUrl()
+{
+    const QString url = QStringLiteral("postgresql://kt@db.example:5433/tel?sslmode=require");
+    CommandLine cl;
+    QString error;
+    QVERIFY2(parse({QStringLiteral("--db"), url}, {}, {}, &cl, &error), qPrintable(error));
+    QCOMPARE(cl.config.databasePath, url);
+    QVERIFY2(parse({}, {}, {{QStringLiteral("db"), url}}, &cl, &error), qPrintable(error));
+    QCOMPARE(cl.config.databasePath, url);
+    const SettingCheck page = row(QStringLiteral("db")).checked(url);
+    QVERIFY2(page.ok(), qPrintable(page.error));
+    QVERIFY(page.hint.contains(QStringLiteral("PGPASSWORD")));
+    QVERIFY(!parse({QStringLiteral("--db"), QStringLiteral("postgresql://db.example/tel?host=x")},
+                   {}, {}, &cl, &error));
+    QVERIFY2(error.contains(QStringLiteral("only sslmode")), qPrintable(error));
+    QVERIFY(!parse({QStringLiteral("--db"), QStringLiteral("postgresql://kt:pw@db.example/tel")},
+                   {}, {}, &cl, &error));
+    QVERIFY2(error.contains(QStringLiteral("PGPASSWORD")) && !error.contains(QStringLiteral("pw@")),
+             qPrintable(error));
 }
 
 void TstSettingsSchema::settingsPageIsTheTablesRows()

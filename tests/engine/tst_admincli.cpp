@@ -348,17 +348,18 @@ private slots:
         QCOMPARE(expect(0, {"events", "verify"}).exitCode, 0);
     }
 
-    // A URL is not a database path: one line naming the scheme and the host (never a user or a
-    // password), a failing exit code, and nothing created.
+    // A URL the store does not take (a password in it, another scheme, a SQLite URI): one line
+    // naming the scheme and the host (never a user or a password), a failing exit code, and
+    // nothing created.
     void urlAsDatabaseIsRefused_data()
     {
         QTest::addColumn<QString>("db");
         QTest::addColumn<QString>("message");
         QTest::newRow("postgresql") << "postgresql://kevan:s3cret@db.example:5432/tel"
-                                    << "--db postgresql://db.example...: PostgreSQL is not "
-                                       "supported yet; give a SQLite file path";
+                                    << "--db postgresql://db.example...: a password does not "
+                                       "belong in the URL; set PGPASSWORD or put it in ~/.pgpass";
         QTest::newRow("postgres") << "postgres://kevan:s3cret@db.example/tel"
-                                  << "PostgreSQL is not supported yet";
+                                  << "a password does not belong in the URL";
         QTest::newRow("mysql") << "mysql://kevan:s3cret@db.example/tel"
                                << "--db mysql://db.example...: mysql URLs are not supported";
         QTest::newRow("file uri") << "file:kevan.db?mode=rwc&s3cret=1"

@@ -193,8 +193,8 @@ void TstHeadless::badConfigurationExitsWithOneLine_data()
     QTest::newRow("postgresql db")
         << QStringList{QStringLiteral("--headless"), QStringLiteral("--db"),
                        QStringLiteral("postgresql://kevan:s3cret@db.example/tel")}
-        << "--db postgresql://db.example...: PostgreSQL is not supported yet; give a SQLite "
-           "file path";
+        << "--db postgresql://db.example...: a password does not belong in the URL; set "
+           "PGPASSWORD or put it in ~/.pgpass";
     QTest::newRow("file uri db") << QStringList{QStringLiteral("--headless"),
                                                 QStringLiteral("--db"),
                                                 QStringLiteral("file:events.db?mode=rwc")}
