@@ -82,8 +82,9 @@ std::optional<VoicemailMessage> VoicemailRepository::byDedupeKey(const QString &
 
 QList<VoicemailMessage> VoicemailRepository::messages(bool includeDeleted, bool unheardFirst) const
 {
+    // TRUE, not 1: PostgreSQL takes only a boolean there (SQLite both).
     QString where =
-        includeDeleted ? QStringLiteral("1") : QStringLiteral("download_state <> 'deleted'");
+        includeDeleted ? QStringLiteral("TRUE") : QStringLiteral("download_state <> 'deleted'");
     where += QStringLiteral(" ORDER BY ");
     if (unheardFirst)
         where += QStringLiteral("heard_at IS NOT NULL, ");

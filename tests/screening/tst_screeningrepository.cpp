@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "pgtestdatabase.h"
 #include "screening/certificateauthority.h"
 #include "screening/pinhash.h"
 #include "screening/screeningevents.h"
@@ -158,7 +159,34 @@ private:
     std::unique_ptr<ScreeningRepository> m_repo;
     QDateTime m_clock;
 
-    QString dbPath() const { return m_dir->filePath(QStringLiteral("kevan-tel.db")); }
+    // Every test runs on SQLite and on PostgreSQL (initTestCase_data), there in a database of
+    // its own.
+    bool m_pg = false;
+    std::unique_ptr<test::PgTestDatabase> m_pgDatabase;
+    QString dbPath() const
+    {
+        return m_pg ? m_pgDatabase->url() : m_dir->filePath(QStringLiteral("kevan-tel.db"));
+    }
+    // What makes the INSERTs into `table` fail with `message`, and what undoes it.
+    QStringList refuseInserts(const QString &name, const QString &table,
+                              const QString &message) const
+    {
+        if (!m_pg)
+            return {QStringLiteral("CREATE TRIGGER %1 BEFORE INSERT ON %2 BEGIN SELECT"
+                                   " RAISE(ABORT, '%3'); END")
+                        .arg(name, table, message)};
+        return {QStringLiteral("CREATE FUNCTION %1() RETURNS trigger LANGUAGE plpgsql AS $$"
+                               " BEGIN RAISE EXCEPTION '%2'; END $$")
+                    .arg(name, message),
+                QStringLiteral("CREATE TRIGGER %1 BEFORE INSERT ON %2 FOR EACH ROW EXECUTE"
+                               " FUNCTION %1()")
+                    .arg(name, table)};
+    }
+    QString dropTrigger(const QString &name, const QString &table) const
+    {
+        return m_pg ? QStringLiteral("DROP TRIGGER %1 ON %2").arg(name, table)
+                    : QStringLiteral("DROP TRIGGER %1").arg(name);
+    }
 
     std::unique_ptr<EventStore> openStore(const QString &connection,
                                           EventStore::Mode mode = EventStore::Mode::ReadWrite)
@@ -207,8 +235,24 @@ private slots:
                 !m_expired.isNull() && !m_untrusted.isNull() && !m_noNamespace.isNull());
     }
 
+    void initTestCase_data()
+    {
+        QTest::addColumn<QString>("backend");
+        QTest::newRow("sqlite") << QStringLiteral("sqlite");
+        QTest::newRow("postgresql") << QStringLiteral("postgresql");
+    }
+
     void init()
     {
+        QFETCH_GLOBAL(QString, backend);
+        m_pg = backend == QLatin1String("postgresql");
+        if (m_pg) {
+            if (test::pgServerUrl().isEmpty())
+                QSKIP(qPrintable(test::pgSkipReason()));
+            m_pgDatabase = std::make_unique<test::PgTestDatabase>();
+            QString error;
+            QVERIFY2(m_pgDatabase->create(&error), qPrintable(error));
+        }
         m_dir = std::make_unique<QTemporaryDir>();
         QVERIFY(m_dir->isValid());
         m_store = openStore(QStringLiteral("main"));
@@ -223,6 +267,7 @@ private slots:
         m_repo.reset();
         m_store.reset();
         m_dir.reset();
+        m_pgDatabase.reset();
         QVERIFY2(QSqlDatabase::connectionNames().isEmpty(),
                  qPrintable(QSqlDatabase::connectionNames().join(QLatin1Char(','))));
     }
@@ -810,12 +855,12 @@ private slots:
     void failingTableWriteStoresNoEvent()
     {
         trustAndAddAlice();
-        QVERIFY(execSql(*m_store, QStringLiteral("CREATE TRIGGER no_rules BEFORE INSERT ON rules"
-                                                 " BEGIN SELECT RAISE(ABORT, 'rules are"
-                                                 " frozen'); END")));
-        QVERIFY(execSql(*m_store, QStringLiteral("CREATE TRIGGER no_registry BEFORE INSERT ON"
-                                                 " registry BEGIN SELECT RAISE(ABORT, 'registry"
-                                                 " frozen'); END")));
+        for (const QString &sql :
+             refuseInserts(QStringLiteral("no_rules"), QStringLiteral("rules"),
+                           QStringLiteral("rules are frozen")) +
+                 refuseInserts(QStringLiteral("no_registry"), QStringLiteral("registry"),
+                               QStringLiteral("registry frozen")))
+            QVERIFY2(execSql(*m_store, sql), qPrintable(sql));
         const qint64 before = events();
         const QString head = m_store->lastHash();
         const ScreeningResult r =
@@ -833,7 +878,8 @@ private slots:
         QCOMPARE(tableCount(*m_store, QStringLiteral("rules")), QStringLiteral("0"));
         QCOMPARE(tableCount(*m_store, QStringLiteral("registry")), QStringLiteral("0"));
         // The store still works, and the chain is intact.
-        QVERIFY(execSql(*m_store, QStringLiteral("DROP TRIGGER no_rules")));
+        QVERIFY(
+            execSql(*m_store, dropTrigger(QStringLiteral("no_rules"), QStringLiteral("rules"))));
         QVERIFY(m_repo
                     ->addRule(QStringLiteral("block"), QStringLiteral("+1888*"), QString(),
                               QString(), false, QStringLiteral("cli"))
@@ -843,9 +889,10 @@ private slots:
 
     void failingEventWritesNoRows()
     {
-        QVERIFY(execSql(*m_store, QStringLiteral("CREATE TRIGGER no_events BEFORE INSERT ON events"
-                                                 " BEGIN SELECT RAISE(ABORT, 'log is full');"
-                                                 " END")));
+        for (const QString &sql :
+             refuseInserts(QStringLiteral("no_events"), QStringLiteral("events"),
+                           QStringLiteral("log is full")))
+            QVERIFY2(execSql(*m_store, sql), qPrintable(sql));
         const ScreeningResult a =
             m_repo->addRule(QStringLiteral("block"), QStringLiteral("+1888*"), QString(), QString(),
                             false, QStringLiteral("cli"));
@@ -997,9 +1044,12 @@ private slots:
         QVERIFY(execSql(*m_store, QStringLiteral("BEGIN")));
         {
             QSqlQuery rule(QSqlDatabase::database(m_store->connectionName()));
-            QVERIFY(rule.prepare(QStringLiteral("INSERT INTO rules (kind, pattern, note,"
-                                                " single_use, created_at) VALUES (?, ?, '', 0,"
-                                                " '2025-01-01T00:00:00.000Z')")));
+            // The next id given, as RuleRepository does (PostgreSQL's identity counter does not
+            // know the ids given so far).
+            QVERIFY(rule.prepare(QStringLiteral("INSERT INTO rules (id, kind, pattern, note,"
+                                                " single_use, created_at) VALUES ((SELECT"
+                                                " coalesce(max(id), 0) + 1 FROM rules), ?, ?, '',"
+                                                " 0, '2025-01-01T00:00:00.000Z')")));
             QSqlQuery reg(QSqlDatabase::database(m_store->connectionName()));
             QVERIFY(reg.prepare(QStringLiteral("INSERT INTO registry (phone, namespace,"
                                                " verified_at, certificate_fingerprint) VALUES"
@@ -1021,7 +1071,10 @@ private slots:
               "rows, %.3f ms with 20,000",
               few, many);
         // The figures above are for reading; what keeps them flat is that the lookups search an
-        // index instead of scanning the tables, which the query planner says.
+        // index instead of scanning the tables, which the query planner says (SQLite's; the
+        // indexes are the same on PostgreSQL).
+        if (m_pg)
+            return;
         const auto plan = [this](const QString &sql) {
             QSqlQuery q(QSqlDatabase::database(m_store->connectionName()));
             QString details;

@@ -2,6 +2,7 @@
 // Voicemail's building blocks against the fake Telnyx's recording storage, on loopback: the
 // download (live, expired, slow, failing, cut off and resumed), duplicates, transcripts and
 // errors, deletion, retention, the integrity check and the files' permissions.
+#include "pgtestdatabase.h"
 #include "simulator/audiogenerator.h"
 #include "simulator/recordingstore.h"
 #include "store/eventstore.h"
@@ -55,8 +56,13 @@ private:
     int m_storeNumber = 0;
     int m_calls = 0;
 
-    QString dbPath() const { return m_dir->filePath(QStringLiteral("data/kevan-tel.db")); }
-    QString folder() const { return VoicemailFiles::folderFor(dbPath()); }
+    // Every test runs on SQLite and on PostgreSQL (initTestCase_data), there in a database of
+    // its own; the audio folder is beside the SQLite file either way.
+    bool m_pg = false;
+    std::unique_ptr<test::PgTestDatabase> m_pgDatabase;
+    QString sqlitePath() const { return m_dir->filePath(QStringLiteral("data/kevan-tel.db")); }
+    QString dbPath() const { return m_pg ? m_pgDatabase->url() : sqlitePath(); }
+    QString folder() const { return VoicemailFiles::folderFor(sqlitePath()); }
 
     RecordingFetcher::Settings settings(const QString &key = kKey) const
     {
@@ -115,11 +121,27 @@ private:
     }
 
 private slots:
+    void initTestCase_data()
+    {
+        QTest::addColumn<QString>("backend");
+        QTest::newRow("sqlite") << QStringLiteral("sqlite");
+        QTest::newRow("postgresql") << QStringLiteral("postgresql");
+    }
+
     void init()
     {
+        QFETCH_GLOBAL(QString, backend);
+        m_pg = backend == QLatin1String("postgresql");
+        if (m_pg) {
+            if (test::pgServerUrl().isEmpty())
+                QSKIP(qPrintable(test::pgSkipReason()));
+            m_pgDatabase = std::make_unique<test::PgTestDatabase>();
+            QString error;
+            QVERIFY2(m_pgDatabase->create(&error), qPrintable(error));
+        }
         m_dir = std::make_unique<QTemporaryDir>();
         QVERIFY(m_dir->isValid());
-        QVERIFY(QDir().mkpath(QFileInfo(dbPath()).path()));
+        QVERIFY(QDir().mkpath(QFileInfo(sqlitePath()).path()));
         m_store = std::make_unique<EventStore>();
         QVERIFY2(m_store->open(dbPath(), QStringLiteral("vm%1").arg(++m_storeNumber)),
                  qPrintable(m_store->errorString()));
@@ -135,6 +157,7 @@ private slots:
         m_repo.reset();
         m_store.reset();
         m_dir.reset();
+        m_pgDatabase.reset();
     }
 
     void generatedAudioIsAWav()
