@@ -1409,7 +1409,10 @@ private slots:
 
     void verifyManyRows()
     {
-        const int count = 20000;
+        // Several of verify()'s chunks either way; fewer on PostgreSQL, where each append is a
+        // few round trips to the server (the figures below say how many a second).
+        const int count = m_pg ? 6000 : 20000;
+        const int tampered = count / 4 * 3 + 1;
         EventStore store;
         store.setSynchronous(EventStore::Synchronous::Normal);
         QVERIFY(store.open(dbPath(), QStringLiteral("w")));
@@ -1448,13 +1451,13 @@ private slots:
         {
             RawDb raw(dbPath());
             raw.dropTriggers();
-            QVERIFY(
-                raw.exec(QStringLiteral("UPDATE events SET actor = 'owner' WHERE seq = 15001")));
+            QVERIFY(raw.exec(
+                QStringLiteral("UPDATE events SET actor = 'owner' WHERE seq = %1").arg(tampered)));
         }
         const VerifyResult broken = store.verify();
         QVERIFY(!broken.ok);
-        QCOMPARE(broken.firstBrokenSeq, 15001);
-        QCOMPARE(broken.rowsChecked, 15000);
+        QCOMPARE(broken.firstBrokenSeq, tampered);
+        QCOMPARE(broken.rowsChecked, tampered - 1);
     }
 
     void batchCommitsAllAppendsTogether()
