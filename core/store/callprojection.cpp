@@ -121,6 +121,14 @@ Where whereOf(const CallProjection::Filter &filter, const SqlDialect &dialect)
 
 } // namespace
 
+// Newest call first; a call without started_at last on both back ends (SQLite sorts NULL last
+// in DESC by itself, PostgreSQL first).
+QString CallProjection::newestFirst() const
+{
+    return QStringLiteral(" ORDER BY started_at DESC") + m_dialect.nullsLast() +
+           QStringLiteral(", updated_seq DESC");
+}
+
 void CallProjection::setDatabase(const QSqlDatabase &db)
 {
     reset();
@@ -241,9 +249,8 @@ QList<CallProjection::DayCount> CallProjection::callsPerDay(const QDateTime &fro
 QList<CallRecord> CallProjection::calls(const CallQuery &query, QString *error)
 {
     QList<CallRecord> out;
-    QString sql = QStringLiteral("SELECT call_id, %1, updated_seq FROM calls"
-                                 " ORDER BY started_at DESC, updated_seq DESC")
-                      .arg(kCallColumns.join(QStringLiteral(", ")));
+    QString sql = QStringLiteral("SELECT call_id, %1, updated_seq FROM calls%2")
+                      .arg(kCallColumns.join(QStringLiteral(", ")), newestFirst());
     if (query.limit > 0)
         sql += QStringLiteral(" LIMIT %1").arg(query.limit);
     QSqlQuery q(m_db);
@@ -282,9 +289,8 @@ QList<CallRecord> CallProjection::callsWithNumber(const QString &number, int lim
                                       m_dialect.containsBound(QStringLiteral("to_number"));
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT call_id, %1, updated_seq FROM calls WHERE %2"
-                             " ORDER BY started_at DESC, updated_seq DESC%3")
-                  .arg(kCallColumns.join(QStringLiteral(", ")), where,
+    q.prepare(QStringLiteral("SELECT call_id, %1, updated_seq FROM calls WHERE %2%3%4")
+                  .arg(kCallColumns.join(QStringLiteral(", ")), where, newestFirst(),
                        m_dialect.limitOffset(limit, offset)));
     q.addBindValue(needle);
     q.addBindValue(needle);
@@ -325,13 +331,10 @@ QStringList CallProjection::callIds(const Filter &filter, int limit, int offset,
     const Where w = whereOf(filter, m_dialect);
     QSqlQuery q(m_db);
     q.setForwardOnly(true);
-    QVariantList values = w.values;
-    values << limit << offset;
     if (const QString e = sql::exec(q,
                                     QStringLiteral("SELECT call_id FROM calls") + w.sql +
-                                        QStringLiteral(" ORDER BY started_at DESC, updated_seq DESC"
-                                                       " LIMIT ? OFFSET ?"),
-                                    values);
+                                        newestFirst() + m_dialect.limitOffset(limit, offset),
+                                    w.values);
         !e.isEmpty()) {
         *error = e;
         return {};

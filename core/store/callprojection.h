@@ -54,7 +54,7 @@ public:
         QString decision;
         QString text;
     };
-    // The ids of the calls that match, newest first, `limit` from `offset`.
+    // The ids of the calls that match, newest first, `limit` (all when <= 0) from `offset`.
     QStringList callIds(const Filter &filter, int limit, int offset, QString *error);
     bool matches(const QString &callId, const Filter &filter);
 
@@ -89,6 +89,8 @@ public:
 
 private:
     QSqlQuery *upsertFor(quint32 mask, QString *error);
+
+    QString newestFirst() const;
 
     QSqlDatabase m_db;
     SqlDialect m_dialect = SqlDialect::sqlite();

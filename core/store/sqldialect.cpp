@@ -162,6 +162,11 @@ QString SqlDialect::likeAnyCase() const
     return isPostgreSQL() ? QStringLiteral("ILIKE") : QStringLiteral("LIKE");
 }
 
+QString SqlDialect::nullsLast() const
+{
+    return isPostgreSQL() ? QStringLiteral(" NULLS LAST") : QString();
+}
+
 QString SqlDialect::limitOffset(int limit, int offset) const
 {
     const QString all = isPostgreSQL() ? QStringLiteral("ALL") : QStringLiteral("-1");

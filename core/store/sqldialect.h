@@ -62,6 +62,8 @@ public:
     QString containsBound(const QString &column) const;
     // LIKE that ignores the case of ASCII letters, as SQLite's LIKE does.
     QString likeAnyCase() const;
+    // After "column DESC": NULL last, as SQLite sorts it anyway (PostgreSQL puts it first).
+    QString nullsLast() const;
     // " LIMIT n OFFSET m"; no limit when `limit` <= 0.
     QString limitOffset(int limit, int offset) const;
 

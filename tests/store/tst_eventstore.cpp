@@ -1805,6 +1805,18 @@ private slots:
         QCOMPARE(ids(store.callsWithNumber(QStringLiteral("+19995550123"))), QString());
         QCOMPARE(ids(store.callsWithNumber(QStringLiteral("888"), 1, 1)), QStringLiteral("c"));
         QVERIFY(store.callsWithNumber(QStringLiteral("no digits")).isEmpty());
+
+        // A call whose start was never seen comes last on both back ends.
+        CallUpdate unstarted;
+        unstarted.callId = QStringLiteral("e");
+        unstarted.toNumber = QStringLiteral("+18886115384");
+        QVERIFY(store.append(makeEvent(++i, QString(), unstarted.callId), &unstarted).ok());
+        QCOMPARE(ids(store.calls()), QStringLiteral("d,c,b,a,e"));
+        QCOMPARE(ids(store.callsWithNumber(QStringLiteral("+18886115384"))),
+                 QStringLiteral("d,c,a,e"));
+        QString error;
+        QCOMPARE(store.callProjection().callIds({}, 2, 3, &error), QStringList({"a", "e"}));
+        QVERIFY2(error.isEmpty(), qPrintable(error));
     }
 };
 
