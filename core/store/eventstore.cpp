@@ -277,9 +277,9 @@ bool EventStore::openPostgreSQL(const QString &path, const QString &connectionNa
 {
     QString why;
     const std::optional<DatabaseUrl> url = DatabaseUrl::parse(path, &why);
-    if (!url)
-        return d->fail(QStringLiteral("cannot open database %1: %2")
-                           .arg(path.section(QLatin1Char('@'), -1), why));
+    if (!url) // named by its host only: the rest may hold what was refused (a password)
+        return d->fail(QStringLiteral("cannot open database postgresql://%1...: %2")
+                           .arg(QUrl(path.trimmed()).host(), why));
     const QString shown = url->toString(); // no password: the URL cannot hold one
     if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL")))
         return d->fail(QStringLiteral("cannot open database %1: the Qt PostgreSQL driver (QPSQL) "

@@ -1595,6 +1595,11 @@ private slots:
                      !store.errorString().contains(QStringLiteral("s3cret")),
                  qPrintable(store.errorString()));
         QVERIFY(!store.isOpen());
+        QVERIFY(!store.open(QStringLiteral("postgresql://127.0.0.1/kt?password=s3cret"),
+                            QStringLiteral("w")));
+        QCOMPARE(store.errorString(),
+                 QStringLiteral("cannot open database postgresql://127.0.0.1...: unknown option"
+                                " \"password\" (only sslmode is accepted)"));
 
         DatabaseUrl missing = *url;
         missing.databaseName = url->databaseName + QStringLiteral("_missing");
