@@ -73,10 +73,8 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 chmod 700 "$data"
 
-password=$(openssl rand -hex 24)
-printf '%s\n' "$password" >"$data/pwfile"
-[ "$(id -u)" -eq 0 ] && chown postgres: "$data/pwfile"
-chmod 600 "$data/pwfile"
+# The test role's password: 24 random bytes in hex (coreutils only).
+password=$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')
 
 # The superuser `postgres` logs in through the private socket directory only (peer trust inside
 # a 0700 directory); everything on TCP needs a SCRAM password.
@@ -85,7 +83,6 @@ as_owner "$pgbin/initdb" -D "$data/pgdata" -U postgres --auth-local=trust \
     cat "$data/initdb.log" >&2
     exit 1
 }
-rm -f "$data/pwfile"
 
 # A free port: ask the kernel for one, then start; if someone took it in between, try again.
 free_port() {
