@@ -11,6 +11,20 @@
 namespace kt {
 using namespace enginedetail;
 
+namespace {
+// The call's row after the machine took a decision: its decision, reason and state.
+CallUpdate updateFrom(const CallStateMachine &machine)
+{
+    CallUpdate update;
+    if (const auto d = machine.decision()) {
+        update.decision = d->decisionName();
+        update.reason = d->reason;
+    }
+    update.state = machine.state();
+    return update;
+}
+} // namespace
+
 void Engine::pollOwnerDecisions()
 {
     // `kevan-tel calls decide` runs in another process: it appends a request event, which the
@@ -42,12 +56,7 @@ void Engine::onAskTimeout(const QString &callId)
         return;
     const Step step(*this);
     const CallActions actions = call->machine->onAskTimeout();
-    CallUpdate update;
-    if (const auto d = call->machine->decision()) {
-        update.decision = d->decisionName();
-        update.reason = d->reason;
-    }
-    update.state = call->machine->state();
+    CallUpdate update = updateFrom(*call->machine);
     appendEngineEvent(
         call, QStringLiteral("tel.ask_timeout"),
         {{QStringLiteral("by"), QStringLiteral("timeout")},
@@ -87,12 +96,7 @@ bool Engine::decide(const QString &callId, OwnerChoice choice, const QString &ac
     const CallActions actions = choice == OwnerChoice::Voicemail
                                     ? call->machine->onOwnerVoicemail()
                                     : call->machine->onOwnerDecision(choice == OwnerChoice::Accept);
-    CallUpdate update;
-    if (const auto d = call->machine->decision()) {
-        update.decision = d->decisionName();
-        update.reason = d->reason;
-    }
-    update.state = call->machine->state();
+    CallUpdate update = updateFrom(*call->machine);
     appendEngineEvent(
         call, QStringLiteral("tel.owner_decision"),
         {{QStringLiteral("accept"), choice == OwnerChoice::Accept},
