@@ -41,8 +41,16 @@ Card {
     border.color: row.active ? Qt.rgba(0.12, 0.44, 0.36, 0.45) : Theme.border
     color: rowMouse.containsMouse ? "#fafcfb" : Theme.surface
 
-    // The keyboard: Tab stops on the row (then on its buttons), Enter or Space opens it.
-    activeFocusOnTab: true
+    // The keyboard: Tab stops on the row, then on its buttons; Enter or Space opens it. In a
+    // list (a ListView delegate) the list is the one Tab stop and gives the focus to its current
+    // row; Up and Down move between the rows, and the row's Allow and Block are in the call's
+    // detail (Enter). Tab then follows the rows on screen, never the order in which the list
+    // happened to create its delegates, and a row the list releases while scrolling cannot take
+    // the focus with it. (Qt refuses to clear activeFocusOnTab on the focused item, so the stops
+    // are fixed per place, not moved with the current row.)
+    readonly property bool inList: row.ListView.view !== null
+    activeFocusOnTab: !row.inList
+    focus: row.ListView.isCurrentItem
     Keys.onReturnPressed: row.opened()
     Keys.onEnterPressed: row.opened()
     Keys.onSpacePressed: row.opened()
@@ -173,6 +181,7 @@ Card {
             ActionButton {
                 small: true
                 filled: false
+                focusPolicy: row.inList ? Qt.NoFocus : Qt.StrongFocus
                 text: qsTr("Allow always")
                 tint: Theme.decisionColor(CallDecision.Allowlisted)
                 enabled: row.callerIsNumber && row.controller !== null
@@ -181,6 +190,7 @@ Card {
             ActionButton {
                 small: true
                 filled: false
+                focusPolicy: row.inList ? Qt.NoFocus : Qt.StrongFocus
                 text: qsTr("Block")
                 tint: Theme.danger
                 enabled: row.callerIsNumber && row.controller !== null

@@ -109,6 +109,11 @@ Item {
             model: view.history
             boundsBehavior: Flickable.StopAtBounds
             ScrollBar.vertical: ScrollBar {}
+            // One Tab stop, its rows by Up and Down (CallRow).
+            activeFocusOnTab: list.count > 0
+            keyNavigationEnabled: true
+            Accessible.role: Accessible.List
+            Accessible.name: qsTr("Calls")
             onAtYEndChanged: if (list.atYEnd && view.history.hasMore) view.history.loadMore()
             delegate: CallRow {
                 id: historyRow

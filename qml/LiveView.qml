@@ -76,6 +76,7 @@ Item {
 
         ListView {
             id: recent
+            objectName: "recentList"
             Layout.fillWidth: true
             Layout.fillHeight: true
             Layout.minimumHeight: 120
@@ -84,6 +85,11 @@ Item {
             model: live.recentCalls
             boundsBehavior: Flickable.StopAtBounds
             ScrollBar.vertical: ScrollBar {}
+            // One Tab stop, its rows by Up and Down (CallRow).
+            activeFocusOnTab: recent.count > 0
+            keyNavigationEnabled: true
+            Accessible.role: Accessible.List
+            Accessible.name: qsTr("Recent calls")
             delegate: CallRow {
                 id: recentRow
                 width: recent.width - 12

@@ -8,6 +8,7 @@
 
 #include <QAccessible>
 #include <QQmlApplicationEngine>
+#include <QQmlIncubationController>
 #include <QQuickItem>
 #include <QQuickStyle>
 #include <QQuickWindow>
@@ -91,12 +92,23 @@ private slots:
     void sidebarOpensEveryPage();
     void tabThroughEachView_data();
     void tabThroughEachView();
+    void aListIsOneStopWithArrowKeys();
 
 private:
     QQuickItem *focused() const { return m_window->activeFocusItem(); }
+    // One Tab at a person's pace: the list a Tab scrolled has made (and laid out) the rows that
+    // came into view before the next key, as it has between two key presses of a person. (A
+    // list creates the rows beyond the visible ones asynchronously; a Tab sent in the same
+    // instant can land on one not yet placed.)
     void tab(Qt::KeyboardModifiers modifiers = Qt::NoModifier)
     {
         QTest::keyClick(m_window, Qt::Key_Tab, modifiers);
+        QQmlIncubationController *incubation = m_engine->incubationController();
+        QVERIFY(!incubation ||
+                QTest::qWaitFor([incubation] { return incubation->incubatingObjectCount() == 0; }));
+        QSignalSpy frame(m_window, &QQuickWindow::frameSwapped);
+        m_window->update();
+        QVERIFY(frame.wait(2000));
     }
 
     std::unique_ptr<DashboardFixture> m_fixture;
@@ -249,6 +261,55 @@ void TstKeyboard::tabThroughEachView()
         QVERIFY2(inView > 0, "the view's content is not reachable by Tab");
     qInfo().noquote() << Pages.at(page) << ":" << seen.size() << "stops," << inView
                       << "in the view";
+}
+
+// A list of calls is one Tab stop: its current row and that row's buttons; Down moves to the
+// next row, scrolled into view, and Tab then leaves the list instead of walking its rows in the
+// order the list created them.
+void TstKeyboard::aListIsOneStopWithArrowKeys()
+{
+    QQuickItem *nav = findNamed(m_window->contentItem(), QStringLiteral("navLive"));
+    QVERIFY(nav);
+    nav->forceActiveFocus(Qt::TabFocusReason);
+    QTest::keyClick(m_window, Qt::Key_Space);
+    QCOMPARE(m_window->property("page").toInt(), 0);
+    QVERIFY(settle(m_window, m_engine.get()));
+    QQuickItem *list = findNamed(m_window->contentItem(), QStringLiteral("recentList"));
+    QVERIFY(list);
+    QVERIFY2(list->property("count").toInt() >= 3, "the demo has recent calls");
+    QCOMPARE(accessibleName(list), QStringLiteral("Recent calls"));
+
+    int step = 0;
+    while (!list->isAncestorOf(focused()) && step++ < 60)
+        tab();
+    QVERIFY2(list->isAncestorOf(focused()), "Tab reaches the list");
+    auto current = [list] { return list->property("currentItem").value<QQuickItem *>(); };
+    QCOMPARE(focused(), current());
+    QCOMPARE(list->property("currentIndex").toInt(), 0);
+    const QString first = accessibleName(focused());
+    QVERIFY(first.startsWith(QStringLiteral("Call from")));
+
+    for (int row = 1; row < list->property("count").toInt(); ++row) {
+        QTest::keyClick(m_window, Qt::Key_Down);
+        QCOMPARE(list->property("currentIndex").toInt(), row);
+        QCOMPARE(focused(), current());
+        QVERIFY(accessibleName(focused()).startsWith(QStringLiteral("Call from")));
+        QVERIFY(settle(m_window, m_engine.get()));
+        QVERIFY2(shown(focused(), m_window), qPrintable(QStringLiteral("row %1 hidden").arg(row)));
+        QVERIFY(ringShown(focused()));
+    }
+    QTest::keyClick(m_window, Qt::Key_Up);
+    QCOMPARE(focused(), current());
+
+    // Tab leaves the list at once; Shift+Tab comes back to the same row, not to the first one
+    // the list created.
+    QQuickItem *row = current();
+    tab();
+    QVERIFY2(!list->isAncestorOf(focused()),
+             qPrintable(QStringLiteral("Tab stayed in the list: %1").arg(describe(focused()))));
+    tab(Qt::ShiftModifier);
+    QCOMPARE(focused(), row);
+    QVERIFY(shown(row, m_window));
 }
 
 QTEST_MAIN(TstKeyboard)
