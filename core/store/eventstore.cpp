@@ -181,6 +181,16 @@ QString EventStore::errorString() const
     return d->error;
 }
 
+bool EventStore::isPostgreSQL() const
+{
+    return d->open ? d->dialect.isPostgreSQL() : DatabaseUrl::isUrl(d->path);
+}
+
+QSqlDriver *EventStore::driver() const
+{
+    return d->open ? d->db.driver() : nullptr;
+}
+
 bool EventStore::healthCheck(QString *reason)
 {
     auto unhealthy = [&](const QString &why) {

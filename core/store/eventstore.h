@@ -14,6 +14,7 @@
 #include <optional>
 
 class QSqlDatabase;
+class QSqlDriver;
 
 namespace kt {
 
@@ -63,6 +64,10 @@ public:
     QString connectionName() const;
     // The last error of open() or of any other call that failed.
     QString errorString() const;
+    // Whether the store is (or, not open yet, was last given) a PostgreSQL database.
+    bool isPostgreSQL() const;
+    // The open connection's driver (LogNotifier subscribes it); null when the store is not open.
+    QSqlDriver *driver() const;
 
     // Cheap probe for /health: true when an event could be stored now (write lock obtainable,
     // last row readable, file still present). ReadOnly instances report false.

@@ -94,9 +94,16 @@ QString SqlDialect::beginSnapshot() const
 
 QString SqlDialect::chainLock() const
 {
-    return isPostgreSQL() ? QStringLiteral("SELECT pg_advisory_xact_lock(%1)")
-                                .arg(QLatin1String(kChainLockKey))
+    // The notification is queued with the lock and sent by COMMIT only (a rollback drops it; a
+    // transaction's identical notifications are sent once).
+    return isPostgreSQL() ? QStringLiteral("SELECT pg_advisory_xact_lock(%1), pg_notify('%2', '')")
+                                .arg(QLatin1String(kChainLockKey), appendChannel())
                           : QString();
+}
+
+QString SqlDialect::appendChannel()
+{
+    return QStringLiteral("kevantel_events");
 }
 
 QString SqlDialect::migrationLock() const

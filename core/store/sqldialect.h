@@ -43,8 +43,11 @@ public:
     QString beginSnapshot() const;
     // PostgreSQL: the transaction-scoped advisory lock that serialises the appends of every
     // connection to one database (held until COMMIT or ROLLBACK), taken before the end of the
-    // chain is read. Empty on SQLite, where BEGIN IMMEDIATE already serialises writers.
+    // chain is read. Empty on SQLite, where BEGIN IMMEDIATE already serialises writers. It also
+    // notifies appendChannel(), which PostgreSQL delivers when the transaction commits.
     QString chainLock() const;
+    // The PostgreSQL notification channel of appends to the event log (LogNotifier listens).
+    static QString appendChannel();
     // The same for schema migrations.
     QString migrationLock() const;
 
