@@ -2,6 +2,7 @@
 // `kevan-tel events …` and `kevan-tel calls`: reading the log and the calls it describes.
 #include "admincommands.h"
 
+#include "engine/ownerdecisionrequest.h"
 #include "output.h"
 #include "screening/deepfakehint.h"
 #include "screening/screentranscript.h"
@@ -107,9 +108,9 @@ const QString kCallsUsage = QStringLiteral(
 
 // `calls decide CALL_ID accept|reject|voicemail`: the owner's answer to a call that rings under
 // the `ask` policy (voicemail: the caller can leave a message). The engine runs in another process,
-// so this appends a request event (tel.owner_decision_requested) that the running engine polls for
-// and carries out (Engine::pollOwnerDecisions); the engine records the decision itself as
-// tel.owner_decision.
+// so this appends a request event (tel.owner_decision_requested, OwnerDecisionRequest) that the
+// running engine reads (at once on PostgreSQL, which announces it; polled on SQLite) and carries
+// out (Engine::pollOwnerDecisions); the engine records the decision itself as tel.owner_decision.
 int decideCall(const CommandLine &cl, EventStore &store)
 {
     const QString answer = cl.words.at(3);
@@ -117,35 +118,10 @@ int decideCall(const CommandLine &cl, EventStore &store)
         answer != QLatin1String("voicemail"))
         return usageError(kCallsUsage);
     const bool accept = answer == QLatin1String("accept");
-    std::optional<CallRecord> call = store.call(cl.words.at(2));
-    if (!call) {
-        // The call_control_id of a recent call names it too.
-        CallQuery recent;
-        recent.limit = 500;
-        for (const CallRecord &c : store.calls(recent)) {
-            if (c.callControlId == cl.words.at(2))
-                call = c;
-        }
-    }
-    if (!call) {
-        Output::error(store.errorString().isEmpty()
-                          ? QStringLiteral("no call %1 (see kevan-tel calls)").arg(cl.words.at(2))
-                          : store.errorString());
-        return 1;
-    }
-    const QString callId = call->callId;
-    if (call->state != QLatin1String("asking") && call->state != QLatin1String("screening")) {
-        Output::error(
-            QStringLiteral("call %1 is not waiting for a decision (it is %2)")
-                .arg(callId, call->state.isEmpty() ? QStringLiteral("unknown") : call->state));
-        return 1;
-    }
-    NewEvent e;
-    e.type = QStringLiteral("tel.owner_decision_requested");
-    e.callId = callId;
-    e.actor = QStringLiteral("cli");
-    e.payload = {{QStringLiteral("accept"), accept}, {QStringLiteral("choice"), answer}};
-    const AppendResult result = store.append(e);
+    QString callId;
+    QString fromNumber;
+    const AppendResult result = OwnerDecisionRequest::append(
+        store, cl.words.at(2), answer, QStringLiteral("cli"), &callId, &fromNumber);
     if (!result.ok()) {
         Output::error(result.error);
         return 1;
@@ -154,9 +130,7 @@ int decideCall(const CommandLine &cl, EventStore &store)
         QStringLiteral("asked the engine to %1 call %2 from %3")
             .arg(answer == QLatin1String("voicemail") ? QStringLiteral("send to voicemail")
                                                       : answer,
-                 callId,
-                 call->fromNumber.isEmpty() ? QStringLiteral("an unknown caller")
-                                            : call->fromNumber);
+                 callId, fromNumber.isEmpty() ? QStringLiteral("an unknown caller") : fromNumber);
     if (cl.json) {
         Output::json(QJsonArray{QJsonObject{{QStringLiteral("ok"), true},
                                             {QStringLiteral("call_id"), callId},

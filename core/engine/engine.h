@@ -20,6 +20,7 @@ namespace kt {
 
 class CallControlThread;
 class EventStore;
+class LogNotifier;
 class RegistrationApi;
 class RegistrationService;
 struct PendingRegistration;
@@ -47,6 +48,11 @@ public:
     // before it fails: a webhook is answered, 503 if need be, well within the 2 s Telnyx is
     // best answered in. Administration commands wait longer (EventStore's default).
     static constexpr int StoreBusyTimeoutMs = 1000;
+    // While a call asks, how often the log is read for `calls decide` requests from other
+    // processes: SQLite cannot announce them; on PostgreSQL the notification (LogNotifier) brings
+    // them at once and the slow read only makes up for a broken connection.
+    static constexpr int DecisionPollMs = 250;
+    static constexpr int DecisionFallbackPollMs = 15000;
 
     // Opens the store, seeds the default number map on first run, recovers calls in flight and
     // starts listening. False with one clear line in `error` on failure.
@@ -224,6 +230,7 @@ private:
     QHash<quint64, InFlight> m_inFlight;
     QList<CommandResult> m_finishedCommands; // this turn's, for processFinishedCommands()
     QTimer m_decisionPoll;
+    std::unique_ptr<LogNotifier> m_logNotifier; // PostgreSQL: other processes' appends
     qint64 m_lastPolledSeq = 0;
     bool m_telnyxFailing = false;
     // Why the last write to the store failed, until a write succeeds again, and since when (for

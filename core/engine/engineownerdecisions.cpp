@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Engine: the owner's decisions. decide() carries out the owner's choice on a call that asks;
-// `kevan-tel calls decide` in another process appends a request event, which the engine polls
-// the log for while a call asks; an ask nobody answers times out.
+// `kevan-tel calls decide` (or a dashboard watching from another machine) appends a request
+// event, which the engine reads from the log when PostgreSQL announces an append, and polls for
+// while a call asks (SQLite; on PostgreSQL a slow fallback); an ask nobody answers times out.
 #include "engine.h"
 
 #include "enginedetail.h"
@@ -28,7 +29,8 @@ CallUpdate updateFrom(const CallStateMachine &machine)
 void Engine::pollOwnerDecisions()
 {
     // `kevan-tel calls decide` runs in another process: it appends a request event, which the
-    // engine carries out here.
+    // engine carries out here. Requests are read by seq, so one announced while the connection
+    // was broken is read by the next poll.
     bool asking = false;
     for (const auto &c : m_calls)
         asking = asking || c->machine->askPending();

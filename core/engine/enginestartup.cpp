@@ -13,6 +13,7 @@
 #include "server/webhookserver.h"
 #include "store/databaseurl.h"
 #include "store/eventstore.h"
+#include "store/lognotifier.h"
 #include "store/privatefiles.h"
 #include "telnyx/callcontrolthread.h"
 #include "voicemail/recordingfetcher.h"
@@ -48,7 +49,7 @@ Engine::Engine(const Config &config, QObject *parent)
                                                 .arg(status)
                                                 .arg(code, title));
             });
-    m_decisionPoll.setInterval(250);
+    m_decisionPoll.setInterval(DecisionPollMs);
     connect(&m_decisionPoll, &QTimer::timeout, this, &Engine::pollOwnerDecisions);
     m_retentionTimer.setInterval(RetentionIntervalMs);
     connect(&m_retentionTimer, &QTimer::timeout, this, &Engine::applyVoicemailRetention);
@@ -83,6 +84,15 @@ bool Engine::start(QString *error)
         return false;
     }
     m_lastPolledSeq = m_store->lastSeq();
+    // PostgreSQL tells the writer's connection when another process appended (`calls decide`,
+    // a dashboard elsewhere): the requests are read then, and the poll is only a fallback.
+    m_logNotifier = std::make_unique<LogNotifier>();
+    if (m_logNotifier->listen(*m_store)) {
+        m_decisionPoll.setInterval(DecisionFallbackPollMs);
+        connect(m_logNotifier.get(), &LogNotifier::appended, this, &Engine::pollOwnerDecisions);
+    } else {
+        m_logNotifier.reset();
+    }
     // Voicemail downloads run on this thread's event loop (asynchronous network I/O; the audio
     // is written and hashed a chunk at a time as it arrives), so they never hold up a webhook.
     m_voicemail = std::make_unique<VoicemailRepository>(*m_store);
@@ -190,6 +200,7 @@ void Engine::setPublicUrl(const QString &url)
 void Engine::stop()
 {
     m_decisionPoll.stop();
+    m_logNotifier.reset();
     m_retentionTimer.stop();
     // Transfers stop; their partial files stay for resumePending() at the next start.
     m_fetcher.reset();

@@ -2,10 +2,13 @@
 // `kevan-tel calls decide CALL_ID accept|reject|voicemail`: the real binary runs `--headless` on a
 // temporary database, a number's policy is `ask` (set with `kevan-tel numbers policy`), and a
 // second process decides the ringing call; the Telnyx simulator receives what the decision asks
-// for.
+// for. On PostgreSQL the request reaches the engine by the database's notification.
+#include "engine/engine.h"
 #include "headlessfixture.h"
+#include "pgtestdatabase.h"
 
 #include <QCryptographicHash>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -29,6 +32,7 @@ private slots:
     void sendsARingingCallToVoicemail();
     void refusesWhatItCannotDecide();
     void decisionWhileStoppedIsCarriedOutAtRestart();
+    void decisionOnPostgreSQLIsAnnounced();
 
 private:
     // An owner who has two minutes to decide.
@@ -55,6 +59,7 @@ void TstCallDecide::init()
 void TstCallDecide::cleanup()
 {
     tearDown();
+    m_database.clear();
 }
 
 QString TstCallDecide::askingCall(const QString &from)
@@ -253,6 +258,40 @@ void TstCallDecide::refusesWhatItCannotDecide()
     QCOMPARE(code, 0);
     QVERIFY(QJsonDocument::fromJson(events).array().isEmpty());
     QCOMPARE(steps(ccid), (QStringList{"answer", "speak", "hangup"}));
+}
+
+void TstCallDecide::decisionOnPostgreSQLIsAnnounced()
+{
+    // The engine process and `calls decide` on one PostgreSQL database: the request is carried
+    // out when the database announces it. The engine's fallback poll on PostgreSQL comes every
+    // DecisionFallbackPollMs from the moment the call asks, later than this test waits.
+    if (kt::test::pgServerUrl().isEmpty())
+        QSKIP(qPrintable(kt::test::pgSkipReason()));
+    kt::test::PgTestDatabase database;
+    QString error;
+    QVERIFY2(database.create(&error), qPrintable(error));
+    m_database = database.url();
+    // Started before the engine: the fallback poll cannot come before this + its interval.
+    QElapsedTimer sinceStart;
+    sinceStart.start();
+    const QString from = QStringLiteral("+14045550186");
+    const QString ccid = askingCall(from);
+    QVERIFY(!ccid.isEmpty());
+    const QString callId = callRecord(from).value(QStringLiteral("call_id")).toString();
+    int code = -1;
+    QByteArray err;
+    runOnDb({QStringLiteral("calls"), QStringLiteral("decide"), callId, QStringLiteral("accept")},
+            &code, &err);
+    QVERIFY2(code == 0, err.constData());
+    QTRY_COMPARE_WITH_TIMEOUT(steps(ccid), (QStringList{"answer", "transfer"}),
+                              kt::Engine::DecisionFallbackPollMs);
+    // Not a fallback poll in disguise: it came before the first one was due.
+    QVERIFY(sinceStart.elapsed() < kt::Engine::DecisionFallbackPollMs);
+    QTRY_COMPARE_WITH_TIMEOUT(stateOf(from), QStringLiteral("forwarded"), Timeout);
+    const QByteArray stopped = kt::test::terminateServer(*m_server, Timeout);
+    QVERIFY2(stopped.isEmpty(), stopped.constData());
+    runOnDb({QStringLiteral("events"), QStringLiteral("verify")}, &code);
+    QCOMPARE(code, 0);
 }
 
 QTEST_GUILESS_MAIN(TstCallDecide)

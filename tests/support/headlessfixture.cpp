@@ -117,6 +117,8 @@ QStringList HeadlessFixture::steps(const QString &ccid, bool acceptedOnly) const
 
 QString HeadlessFixture::db() const
 {
+    if (!m_database.isEmpty())
+        return m_database;
     return m_dir->filePath(QStringLiteral("events.db"));
 }
 

@@ -45,6 +45,8 @@ protected:
     static inline const QString ForwardTo = QStringLiteral("+15125550100");
 
     QString m_binary;
+    QString
+        m_database; // --db of the server and runOnDb(); empty: events.db in the temporary folder
     std::unique_ptr<QProcess> m_server;
     QString m_url;      // the webhook port, http://127.0.0.1:PORT
     QString m_adminUrl; // the admin port
