@@ -50,6 +50,12 @@ Dashboard::Dashboard(const Options &options, Engine *engine, QObject *parent)
     connect(&m_events, &EventLogModel::logAdvanced, &m_voicemail, &VoicemailModel::onLogAdvanced);
     connect(&m_controller, &EngineController::voicemailChanged, &m_events,
             &EventLogModel::fetchNewer);
+    m_controller.setWatching(options.watching && !engine);
+    if (options.watching && !engine) {
+        // No engine to announce changed calls: the log does (EventLogModel is live, notified
+        // on PostgreSQL).
+        connect(&m_events, &EventLogModel::logAdvanced, this, &Dashboard::followCalls);
+    }
     m_player = std::make_unique<VoicemailPlayer>(nullptr, options.audioPlayback);
     // Changes made elsewhere (the command line next to the running app) show up within seconds.
     m_refreshTimer.setInterval(10000);
@@ -90,7 +96,12 @@ bool Dashboard::open(QString *error)
         }
         CallQuery q;
         q.limit = m_calls.maxRows();
+        m_followedSeq = seed.store().lastSeq();
         m_calls.reset(seed.store().calls(q));
+    }
+    if (m_controller.watching() && !m_follow.open(path, QStringLiteral("follow"))) {
+        *error = m_follow.errorString();
+        return false;
     }
     bool ok = m_history.open(path) && m_events.open(path) && m_numbers.open(path) &&
               m_rules.open(path) && m_registrations.open(path) &&
@@ -164,6 +175,40 @@ void Dashboard::onCallChanged(const CallRecord &call)
     m_stats.scheduleRefresh();
     if (call.callId == m_callDetail.callId())
         m_callDetail.scheduleReload();
+}
+
+void Dashboard::followCalls()
+{
+    // A PostgreSQL connection that broke is opened again; reading by seq catches up.
+    if (!m_follow.path().isEmpty() && (!m_follow.isOpen() || m_follow.store().lastSeq() < 0))
+        m_follow.open(m_follow.path(), QStringLiteral("follow"));
+    if (!m_follow.isOpen())
+        return;
+    constexpr int Page = 1000;
+    QStringList touched; // oldest change first
+    for (;;) {
+        EventQuery q;
+        q.afterSeq = m_followedSeq;
+        q.limit = Page;
+        const QList<StoredEvent> events = m_follow.store().events(q); // newest first
+        if (events.isEmpty())
+            break;
+        for (auto it = events.crbegin(); it != events.crend(); ++it) {
+            if (!it->callId.isEmpty()) {
+                touched.removeOne(it->callId);
+                touched.append(it->callId);
+            }
+        }
+        m_followedSeq = events.constFirst().seq;
+        if (events.size() < Page)
+            break;
+    }
+    for (const QString &callId : std::as_const(touched)) {
+        if (const auto call = m_follow.store().call(callId)) {
+            onCallChanged(*call);
+            emit callFollowed(*call);
+        }
+    }
 }
 
 void Dashboard::applyNumberLabels()

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "connectiontester.h"
+#include "data/readonlydatabase.h"
 #include "enginecontroller.h"
 #include "firstrun.h"
 #include "golivecontroller.h"
@@ -61,6 +62,9 @@ public:
         bool firstRun = false;
         // Play voicemail through Qt Multimedia (false: the player says it is off).
         bool audioPlayback = true;
+        // Watch mode: no engine here; the calls follow the log (notified on PostgreSQL) and the
+        // owner's decisions go to the engine elsewhere as request events.
+        bool watching = false;
     };
 
     // `engine` may be null (the actions then fail with a message); it lives in its own thread.
@@ -102,8 +106,14 @@ public:
 public slots:
     void onCallChanged(const kt::CallRecord &call);
 
+signals:
+    // Watch mode: a call changed by the engine elsewhere, as the log showed it.
+    void callFollowed(const kt::CallRecord &call);
+
 private:
     void applyNumberLabels();
+    // Watch mode: the calls that events after m_followedSeq touched, upserted into the lists.
+    void followCalls();
 
     Options m_options;
     Labels m_labels{nullptr}; // the QML singleton `Labels` (Labels::setInstance)
@@ -130,6 +140,8 @@ private:
     VoicemailModel m_voicemail;
     std::unique_ptr<VoicemailPlayer> m_player;
     QTimer m_refreshTimer;
+    ReadOnlyDatabase m_follow; // watch mode
+    qint64 m_followedSeq = 0;
 };
 
 } // namespace kt

@@ -40,15 +40,21 @@ int runDesktop(const CommandLine &commandLine)
     QApplication::setQuitOnLastWindowClosed(!hasTray);
     QApplication::setWindowIcon(Tray::drawIcon(Tray::Health::Ok));
 
+    // Watch mode: the engine runs on a server, into the same database; here only the view.
+    const bool watching = cl.config.watching();
     EngineHost host(cl.config);
     QString error;
-    if (!host.startAndWait(&error)) {
-        Output::error(error);
-        return 1;
+    if (!watching) {
+        if (!host.startAndWait(&error)) {
+            Output::error(error);
+            return 1;
+        }
+        Output::line(QStringLiteral("listening on ") + host.url());
+        Output::line(QStringLiteral("admin on ") + host.adminUrl());
+    } else {
+        Output::line(QStringLiteral("watching the calls screened into the database"));
     }
-    Output::line(QStringLiteral("listening on ") + host.url());
-    Output::line(QStringLiteral("admin on ") + host.adminUrl());
-    Engine *engine = host.engine();
+    Engine *engine = watching ? nullptr : host.engine();
 
     Dashboard::Options options;
     options.databasePath = cl.config.databasePath;
@@ -57,8 +63,9 @@ int runDesktop(const CommandLine &commandLine)
     options.defaultPolicy = cl.config.unknownPolicy;
     options.dryRun = cl.config.dryRun;
     options.demo = cl.config.demo;
-    options.serverUrl = host.url();
-    options.goLive = GoLiveController::Settings::fromConfig(cl.config, host.url());
+    options.serverUrl = watching ? QString() : host.url();
+    options.goLive = GoLiveController::Settings::fromConfig(cl.config, options.serverUrl);
+    options.watching = watching;
     options.config = cl.config;
     options.secrets = &keychain;
     options.firstRun = FirstRun::needed(cl.config.demo, cl.config.configFile);
@@ -99,13 +106,19 @@ int runDesktop(const CommandLine &commandLine)
     QObject::connect(&controller, &EngineController::dryRunChanged, &tray,
                      [&tray, &controller] { tray.setPaused(controller.dryRun()); });
     QObject::connect(&tray, &Tray::quitRequested, qApp, &QCoreApplication::quit);
-    QObject::connect(engine, &Engine::telnyxHealthChanged, &tray, &Tray::setTelnyxHealth,
-                     Qt::QueuedConnection);
-    QObject::connect(engine, &Engine::callChanged, &tray, &Tray::onCallChanged,
-                     Qt::QueuedConnection);
-    QObject::connect(engine, &Engine::pinLocked, &tray, &Tray::onPinLocked, Qt::QueuedConnection);
-    QObject::connect(engine, &Engine::registrationProven, &tray, &Tray::onRegistrationProven,
-                     Qt::QueuedConnection);
+    if (engine) {
+        QObject::connect(engine, &Engine::telnyxHealthChanged, &tray, &Tray::setTelnyxHealth,
+                         Qt::QueuedConnection);
+        QObject::connect(engine, &Engine::callChanged, &tray, &Tray::onCallChanged,
+                         Qt::QueuedConnection);
+        QObject::connect(engine, &Engine::pinLocked, &tray, &Tray::onPinLocked,
+                         Qt::QueuedConnection);
+        QObject::connect(engine, &Engine::registrationProven, &tray, &Tray::onRegistrationProven,
+                         Qt::QueuedConnection);
+    } else {
+        // Watching: the calls the log brings (the dashboard follows it) reach the tray too.
+        QObject::connect(&dashboard, &Dashboard::callFollowed, &tray, &Tray::onCallChanged);
+    }
     QObject::connect(&dashboard.voicemail(), &VoicemailModel::messageArrived, &tray,
                      [&tray](const VoicemailModel::Arrival &a) {
                          tray.onVoicemail(a.from, a.nameSpace, a.transcript, a.durationMs,

@@ -4,6 +4,7 @@
 #include "certificateinspector.h"
 #include "data/readonlydatabase.h"
 #include "engine/engine.h"
+#include "engine/ownerdecisionrequest.h"
 #include "registration/registrationservice.h"
 #include "screening/phonenumber.h"
 #include "screening/screeningrepository.h"
@@ -86,6 +87,33 @@ int EngineController::fail(const QString &action, const QString &message)
     return id;
 }
 
+int EngineController::succeed(const QString &action, const QString &message)
+{
+    const int id = ++m_nextRequest;
+    ++m_pending;
+    emit pendingActionsChanged();
+    QTimer::singleShot(0, this, [this, id, action, message] {
+        finish(id, action, Reply{true, message, false});
+    });
+    return id;
+}
+
+int EngineController::requestDecision(const QString &action, const QString &callId,
+                                      const QString &choice, const QString &done)
+{
+    // One short write on a connection of its own (this thread has only read-only ones): the
+    // engine that holds the call is told by the database (or finds it when it polls).
+    EventStore store;
+    if (!store.open(m_databasePath,
+                    ReadOnlyDatabase::uniqueConnectionName(QStringLiteral("decide")),
+                    EventStore::Mode::ReadWrite))
+        return fail(action, store.errorString());
+    const AppendResult r = OwnerDecisionRequest::append(store, callId, choice, Actor);
+    if (!r.ok())
+        return fail(action, r.error);
+    return succeed(action, done);
+}
+
 int EngineController::run(const QString &action, Job job)
 {
     if (!m_engine)
@@ -121,6 +149,9 @@ void EngineController::finish(int requestId, const QString &action, const Reply 
 
 int EngineController::accept(const QString &callId)
 {
+    if (!m_engine && m_watching)
+        return requestDecision(QStringLiteral("accept"), callId, QStringLiteral("accept"),
+                               tr("Sent to the server: accept the call"));
     return run(QStringLiteral("accept"), [callId](Engine &engine) {
         QString error;
         if (!engine.decide(callId, true, Actor, &error))
@@ -131,6 +162,9 @@ int EngineController::accept(const QString &callId)
 
 int EngineController::reject(const QString &callId)
 {
+    if (!m_engine && m_watching)
+        return requestDecision(QStringLiteral("reject"), callId, QStringLiteral("reject"),
+                               tr("Sent to the server: reject the call"));
     return run(QStringLiteral("reject"), [callId](Engine &engine) {
         QString error;
         if (!engine.decide(callId, false, Actor, &error))
@@ -141,6 +175,9 @@ int EngineController::reject(const QString &callId)
 
 int EngineController::sendToVoicemail(const QString &callId)
 {
+    if (!m_engine && m_watching)
+        return requestDecision(QStringLiteral("voicemail"), callId, QStringLiteral("voicemail"),
+                               tr("Sent to the server: send the call to voicemail"));
     return run(QStringLiteral("voicemail"), [callId](Engine &engine) {
         QString error;
         if (!engine.decide(callId, Engine::OwnerChoice::Voicemail, Actor, &error))
@@ -181,8 +218,40 @@ ScreeningResult addNumberRule(ScreeningRepository &repository, const QString &ki
 }
 } // namespace
 
+int EngineController::numberRuleHere(const QString &kind, const QString &number,
+                                     const QString &callId)
+{
+    // Watch mode: the rule goes into the shared database (the engine reads the rules from it on
+    // each call) and the call's decision to the engine as a request, on a connection of its own.
+    const bool allow = kind == QLatin1String("allow");
+    const QString action = allow ? QStringLiteral("allowAlways") : QStringLiteral("block");
+    EventStore store;
+    if (!store.open(m_databasePath, ReadOnlyDatabase::uniqueConnectionName(QStringLiteral("rule")),
+                    EventStore::Mode::ReadWrite))
+        return fail(action, store.errorString());
+    ScreeningRepository repository(store);
+    const ScreeningResult r = addNumberRule(repository, kind, number,
+                                            allow ? QStringLiteral("allowed from the dashboard")
+                                                  : QStringLiteral("blocked from the dashboard"));
+    if (!r.ok)
+        return fail(action, r.error);
+    QString message = r.message;
+    if (!callId.isEmpty() &&
+        OwnerDecisionRequest::append(
+            store, callId, allow ? QStringLiteral("accept") : QStringLiteral("reject"), Actor)
+            .ok())
+        message += allow ? tr("; sent to the server: accept the call")
+                         : tr("; sent to the server: reject the call");
+    const int id = succeed(action, message);
+    if (r.changed())
+        QTimer::singleShot(0, this, &EngineController::screeningChanged);
+    return id;
+}
+
 int EngineController::allowAlways(const QString &number, const QString &callId)
 {
+    if (!m_engine && m_watching)
+        return numberRuleHere(QStringLiteral("allow"), number, callId);
     return run(QStringLiteral("allowAlways"), [number, callId](Engine &engine) {
         const ScreeningResult r =
             addNumberRule(engine.repository(), QStringLiteral("allow"), number,
@@ -198,6 +267,8 @@ int EngineController::allowAlways(const QString &number, const QString &callId)
 
 int EngineController::block(const QString &number, const QString &callId)
 {
+    if (!m_engine && m_watching)
+        return numberRuleHere(QStringLiteral("block"), number, callId);
     return run(QStringLiteral("block"), [number, callId](Engine &engine) {
         const ScreeningResult r =
             addNumberRule(engine.repository(), QStringLiteral("block"), number,

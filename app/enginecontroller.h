@@ -44,6 +44,7 @@ class EngineController : public QObject
     Q_PROPERTY(bool verifyDone READ verifyDone NOTIFY verifyChanged)
     Q_PROPERTY(bool verifyOk READ verifyOk NOTIFY verifyChanged)
     Q_PROPERTY(QString verifyMessage READ verifyMessage NOTIFY verifyChanged)
+    Q_PROPERTY(bool watching READ watching CONSTANT)
 public:
     // `engine` may be null (no engine: every action fails with a message).
     EngineController(Engine *engine, const QString &databasePath, bool dryRun = false,
@@ -51,6 +52,12 @@ public:
     ~EngineController() override;
 
     bool engineAttached() const { return m_engine != nullptr; }
+    // Watch mode (README "Watching a server"): no engine here; accept(), reject() and
+    // sendToVoicemail() append a request event (OwnerDecisionRequest) for the engine that
+    // holds the call, and allowAlways() / block() also add their rule to the shared database,
+    // on a connection of their own. Set before the QML loads.
+    bool watching() const { return m_watching; }
+    void setWatching(bool watching) { m_watching = watching; }
     int pendingActions() const { return m_pending; }
     bool dryRun() const { return m_dryRun; }
     bool telnyxFailing() const { return m_telnyxFailing; }
@@ -137,6 +144,10 @@ private:
     int run(const QString &action, Job job);
     void finish(int requestId, const QString &action, const Reply &reply);
     int fail(const QString &action, const QString &message);
+    int succeed(const QString &action, const QString &message);
+    int requestDecision(const QString &action, const QString &callId, const QString &choice,
+                        const QString &done);
+    int numberRuleHere(const QString &kind, const QString &number, const QString &callId);
     void setVerifyProgress(double progress);
     void finishVerification(bool ok, const QString &message);
 
@@ -146,6 +157,7 @@ private:
     int m_nextRequest = 0;
     int m_pending = 0;
     bool m_dryRun = false;
+    bool m_watching = false;
     bool m_telnyxFailing = false;
     QString m_healthMessage;
     bool m_verifying = false;

@@ -10,7 +10,9 @@ QString Startup::decide(Config &config, const Facts &facts, SecretStore *keychai
     QString note;
     if (facts.desktop && !facts.explicitDemo && keychain)
         loadApiKey(config, *keychain, timeoutMs, &note);
-    config.demo = facts.explicitDemo || (facts.desktop && !config.hasAccount());
+    // A desktop watching a server needs no account of its own: the server has it.
+    config.demo =
+        facts.explicitDemo || (facts.desktop && !config.hasAccount() && !config.watching());
     if (config.demo && !facts.databaseGiven)
         config.databasePath = ConfigLoader::defaultDemoDatabasePath();
     return note;

@@ -253,8 +253,9 @@ ApplicationWindow {
                         }
                         Label {
                             Layout.fillWidth: true
-                            text: root.controller.dryRun ? qsTr("Every call is forwarded; decisions are only recorded.")
-                                                         : qsTr("Unknown callers are turned away.")
+                            text: root.controller.watching ? qsTr("The server screens the calls; pause it there.")
+                                  : root.controller.dryRun ? qsTr("Every call is forwarded; decisions are only recorded.")
+                                                           : qsTr("Unknown callers are turned away.")
                             wrapMode: Text.WordWrap
                             color: Theme.navText
                             font.pixelSize: 11
@@ -317,9 +318,11 @@ ApplicationWindow {
                     }
                     Pill {
                         objectName: "healthPill"
-                        text: !root.controller.engineAttached ? qsTr("Engine stopped")
+                        text: root.controller.watching ? qsTr("Watching a server")
+                              : !root.controller.engineAttached ? qsTr("Engine stopped")
                               : root.controller.telnyxFailing ? qsTr("Telnyx failing") : qsTr("Telnyx OK")
-                        tint: !root.controller.engineAttached || root.controller.telnyxFailing
+                        tint: root.controller.watching ? Theme.decisionColor(CallDecision.Authenticated)
+                              : !root.controller.engineAttached || root.controller.telnyxFailing
                               ? Theme.danger : Theme.decisionColor(CallDecision.Authenticated)
                         PlainToolTip {
                             visible: healthMouse.containsMouse && root.controller.healthMessage !== ""

@@ -2,6 +2,7 @@
 #include "eventlogmodel.h"
 
 #include "displaytext.h"
+#include "store/databaseurl.h"
 #include "store/eventstore.h"
 
 #include <QJsonArray>
@@ -27,19 +28,64 @@ QString compact(const QJsonObject &o)
 
 EventLogModel::EventLogModel(QObject *parent) : QAbstractListModel(parent)
 {
-    m_pollTimer.setInterval(2000);
+    m_pollTimer.setInterval(m_pollIntervalMs);
     connect(&m_pollTimer, &QTimer::timeout, this, &EventLogModel::fetchNewer);
+    connect(&m_notifier, &LogNotifier::appended, this, [this] {
+        if (isLive())
+            fetchNewer();
+    });
 }
 
 bool EventLogModel::open(const QString &path)
 {
+    m_notifier.stop();
     if (!m_database.open(path, QStringLiteral("events"))) {
         setError(m_database.errorString());
         return false;
     }
     setError({});
+    listen();
     reload();
     return m_error.isEmpty();
+}
+
+void EventLogModel::listen()
+{
+    // Subscribed before the first read, so that nothing appended in between goes unannounced.
+    const bool notified = m_database.isOpen() && m_notifier.listen(m_database.store());
+    m_pollTimer.setInterval(notified ? m_fallbackPollIntervalMs : m_pollIntervalMs);
+}
+
+void EventLogModel::setPollIntervalMs(int ms)
+{
+    m_pollIntervalMs = ms;
+    if (!isNotified())
+        m_pollTimer.setInterval(ms);
+}
+
+void EventLogModel::setFallbackPollIntervalMs(int ms)
+{
+    m_fallbackPollIntervalMs = ms;
+    if (isNotified())
+        m_pollTimer.setInterval(ms);
+}
+
+bool EventLogModel::reconnect()
+{
+    // A PostgreSQL connection that broke (server restarted, network gone) does not come back
+    // by itself: open a new one and listen again. The caller then reads from m_newestSeen, so
+    // what was appended meanwhile is not lost.
+    const QString path = m_database.path();
+    if (!DatabaseUrl::isUrl(path))
+        return false;
+    m_notifier.stop();
+    if (!m_database.open(path, QStringLiteral("events"))) {
+        setError(m_database.errorString());
+        return false;
+    }
+    setError({});
+    listen();
+    return true;
 }
 
 int EventLogModel::rowCount(const QModelIndex &parent) const
@@ -264,13 +310,15 @@ void EventLogModel::fetchMore(const QModelIndex &parent)
 
 void EventLogModel::fetchNewer()
 {
-    if (!m_database.isOpen() || m_fetching)
+    if (m_fetching || (!m_database.isOpen() && !reconnect()))
         return;
     bool farBehind = false;
     qint64 last = 0;
     {
         const QScopedValueRollback<bool> fetching(m_fetching, true);
         last = m_database.store().lastSeq();
+        if (last < 0 && reconnect())
+            last = m_database.store().lastSeq();
         if (last <= m_newestSeen)
             return;
         EventQuery q = baseQuery();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "data/readonlydatabase.h"
+#include "store/lognotifier.h"
 #include "store/storedevent.h"
 
 #include <QAbstractListModel>
@@ -12,8 +13,10 @@ namespace kt {
 
 // The event log for the audit view, newest first, from the model's own read-only connection:
 // older events in pages of PageSize (EventQuery::beforeSeq; canFetchMore/fetchMore or
-// loadMore()), newer ones with fetchNewer() (EventQuery::afterSeq), which a timer calls while
-// `live` is set. typeFilter / callIdFilter narrow the list to one event type / one call (exact).
+// loadMore()), newer ones with fetchNewer() (EventQuery::afterSeq), called while `live` is set:
+// on PostgreSQL as soon as another connection appends (LogNotifier), with a slow fallback poll
+// that also reconnects a broken connection and reads what it missed; on SQLite by a timer.
+// typeFilter / callIdFilter narrow the list to one event type / one call (exact).
 class EventLogModel : public QAbstractListModel
 {
     Q_OBJECT
@@ -65,7 +68,11 @@ public:
     void setCallIdFilter(const QString &callId);
     bool isLive() const { return m_pollTimer.isActive(); }
     void setLive(bool live);
-    void setPollIntervalMs(int ms) { m_pollTimer.setInterval(ms); }
+    // The timer's interval without notifications (SQLite), and with them (PostgreSQL).
+    void setPollIntervalMs(int ms);
+    void setFallbackPollIntervalMs(int ms);
+    // Whether PostgreSQL announces appends to this model.
+    bool isNotified() const { return m_notifier.isListening(); }
 
     // One line about an event, for people (also used by the tray and the tests).
     static QString summary(const StoredEvent &event);
@@ -92,6 +99,8 @@ private:
     EventQuery baseQuery() const;
     void setHasMore(bool more);
     void setError(const QString &error);
+    void listen();
+    bool reconnect();
 
     ReadOnlyDatabase m_database;
     QList<StoredEvent> m_events;
@@ -102,6 +111,9 @@ private:
     QString m_error;
     qint64 m_newestSeen = 0; // the highest seq read, filtered out or not
     QTimer m_pollTimer;
+    LogNotifier m_notifier;
+    int m_pollIntervalMs = 2000;
+    int m_fallbackPollIntervalMs = 15000;
 };
 
 } // namespace kt

@@ -87,6 +87,11 @@ struct Config
 
     bool demo = false;
     bool startMinimized = false; // the desktop app starts in the tray (when there is one)
+    // "screen": this computer screens calls (engine and webhook server). "watch": the desktop
+    // app only shows the calls an engine elsewhere screens into the database, and sends the
+    // owner's decisions to it as request events.
+    QString mode = QStringLiteral("screen");
+    bool watching() const { return mode == QLatin1String("watch"); }
 
     bool hasAccount() const { return !apiKey.isEmpty(); }
     bool isLoopbackOnly() const { return listenAddress.isLoopback(); }

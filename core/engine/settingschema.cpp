@@ -379,6 +379,20 @@ QList<Setting> makeTable()
                          return c.databasePath.isEmpty() ? ConfigLoader::defaultDatabasePath()
                                                          : c.databasePath;
                      });
+    t << Row("mode", Type::Choice, C::choice)
+             .help(tr("the desktop app: screen (this computer screens calls) or watch (show the "
+                      "calls a server screens into the database --db, and decide them)"))
+             .page(Section::Computer, tr("This computer"), tr("this computer"),
+                   tr("Which computer answers Telnyx's webhooks."))
+             .choice("screen", tr("This computer screens calls"),
+                     tr("Runs the webhook server and the engine here."))
+             .choice("watch", tr("Watch calls screened by a server"),
+                     tr("Shows the calls a server screens into the database above (a "
+                        "postgresql:// URL), live, and sends your decisions to it; no webhook "
+                        "server here."))
+             .example(QStringLiteral("watch"))
+             .config([](Config &c, const QString &v) { c.mode = v.toLower(); },
+                     [](const Config &c) { return c.mode; });
     t << Row("start-minimized", Type::Bool, C::startMinimized)
              .help(tr("the desktop app starts in the tray, without its window"))
              .page(Section::Computer, tr("Start minimized"), tr("start minimized"),

@@ -268,6 +268,12 @@ void TstSettings::validation_data()
                                      << "tray";
     QTest::newRow("autostart") << "autostart" << QVariant(true) << ""
                                << "";
+    QTest::newRow("mode watch") << "mode" << QVariant(QStringLiteral("watch")) << ""
+                                << "no webhook server here";
+    QTest::newRow("mode screen") << "mode" << QVariant(QStringLiteral("Screen")) << ""
+                                 << "webhook server and the engine";
+    QTest::newRow("mode other") << "mode" << QVariant(QStringLiteral("serve")) << "screen, watch"
+                                << "";
     QTest::newRow("unknown field")
         << "colour" << QVariant(QStringLiteral("red")) << "unknown setting"
         << "";
@@ -638,6 +644,13 @@ void TstSettings::loadApiKeyAtStartUp()
     Startup::decide(headless, {false, false, false}, nullptr, 0);
     QVERIFY(!headless.demo);
     QCOMPARE(headless.databasePath, config().databasePath);
+
+    // A desktop watching a server needs no key: not a demo, on the database it was given.
+    Config watching = config();
+    watching.mode = QStringLiteral("watch");
+    Startup::decide(watching, {true, false, true}, nullptr, 0);
+    QVERIFY(!watching.demo);
+    QCOMPARE(watching.databasePath, config().databasePath);
 
     // A key from the environment or the file wins: the keychain is not even read.
     QString line;
