@@ -19,6 +19,7 @@ GoLiveController::Settings GoLiveController::Settings::fromConfig(const Config &
     s.telnyxApiUrl = config.telnyxApiUrl;
     s.apiKey = config.apiKey;
     s.applicationId = config.applicationId;
+    s.failoverUrl = config.failoverUrl;
     s.cloudflared = config.cloudflared;
     s.quietWarningMinutes = config.quietWarningMinutes;
     s.demo = config.demo;
@@ -105,7 +106,7 @@ void GoLiveController::setAutoGoLive(bool on)
     emit autoGoLiveChanged();
 }
 
-bool GoLiveController::goLive(const QString &publicUrl)
+bool GoLiveController::goLive(const QString &publicUrl, const QString &failoverUrl)
 {
     if (!canGoLive()) {
         setSetupMessage(true, false, unavailableReason());
@@ -113,6 +114,7 @@ bool GoLiveController::goLive(const QString &publicUrl)
         return false;
     }
     QString error;
+    m_setup.setFailoverUrl(failoverUrl);
     if (!m_setup.start(publicUrl, &error)) {
         setSetupMessage(true, false, error);
         emit goLiveFinished(false, error);
@@ -143,13 +145,14 @@ void GoLiveController::onTunnelState(Tunnel::State state, const QString &message
     Q_UNUSED(message)
     emit tunnelChanged();
     if (state == Tunnel::State::Running && m_autoGoLive && canGoLive() && !m_setup.isRunning())
-        goLive(m_tunnel.publicUrl().toString());
+        goLive(m_tunnel.publicUrl().toString(), m_settings.failoverUrl);
 }
 
 void GoLiveController::onSetupFinished(const WebhookSetupResult &result)
 {
     if (result.ok) {
         m_webhookUrl = result.webhookUrl;
+        m_failoverUrl = result.failoverUrl;
         // The page's public address for {register_url} in the rejection message.
         QString publicUrl = result.webhookUrl;
         if (publicUrl.endsWith(QLatin1String(WebhookServer::WebhookPath)))
@@ -159,11 +162,13 @@ void GoLiveController::onSetupFinished(const WebhookSetupResult &result)
                                       Q_ARG(QString, publicUrl));
         // Webhooks come through the new URL from now on: the quiet period starts again.
         m_liveness.setExpecting(true);
+        const QString name =
+            result.applicationName.isEmpty() ? result.applicationId : result.applicationName;
         setSetupMessage(true, true,
-                        tr("%1 now sends webhooks to %2")
-                            .arg(result.applicationName.isEmpty() ? result.applicationId
-                                                                  : result.applicationName,
-                                 result.webhookUrl));
+                        result.failoverUrl.isEmpty()
+                            ? tr("%1 now sends webhooks to %2").arg(name, result.webhookUrl)
+                            : tr("%1 now sends webhooks to %2, and to %3 when that fails")
+                                  .arg(name, result.webhookUrl, result.failoverUrl));
     } else {
         setSetupMessage(true, false, result.error);
     }

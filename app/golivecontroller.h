@@ -42,6 +42,8 @@ class GoLiveController : public QObject
     Q_PROPERTY(bool setupOk READ setupOk NOTIFY setupChanged)
     Q_PROPERTY(QString setupMessage READ setupMessage NOTIFY setupChanged)
     Q_PROPERTY(QString webhookUrl READ webhookUrl NOTIFY setupChanged)
+    Q_PROPERTY(QString failoverUrl READ failoverUrl NOTIFY setupChanged)
+    Q_PROPERTY(QString configuredFailoverUrl READ configuredFailoverUrl CONSTANT)
     Q_PROPERTY(QString lastWebhookText READ lastWebhookText NOTIFY livenessChanged)
     Q_PROPERTY(bool quiet READ quiet NOTIFY livenessChanged)
     Q_PROPERTY(QString quietMessage READ quietMessage NOTIFY livenessChanged)
@@ -52,6 +54,7 @@ public:
         QString telnyxApiUrl = QStringLiteral("https://api.telnyx.com/v2");
         QString apiKey;
         QString applicationId;
+        QString failoverUrl; // a second instance's public URL (failover-url); empty: none
         QString cloudflared; // empty: "cloudflared" on PATH
         int quietWarningMinutes = 1440;
         bool demo = false;
@@ -81,6 +84,9 @@ public:
     bool setupOk() const { return m_setupOk; }
     QString setupMessage() const { return m_setupMessage; }
     QString webhookUrl() const { return m_webhookUrl; }
+    // The application's failover URL after the last successful run ("" = none).
+    QString failoverUrl() const { return m_failoverUrl; }
+    QString configuredFailoverUrl() const { return m_settings.failoverUrl; }
     QString lastWebhookText() const;
     bool quiet() const { return m_liveness.isQuiet(); }
     QString quietMessage() const { return m_liveness.message(); }
@@ -89,9 +95,10 @@ public:
     WebhookSetup &setup() { return m_setup; }
     WebhookLiveness &liveness() { return m_liveness; }
 
-    // PATCHes the application's webhook URL to `publicUrl` (+ /webhooks/telnyx). False (with
-    // setupMessage) when it cannot start.
-    Q_INVOKABLE bool goLive(const QString &publicUrl);
+    // PATCHes the application's webhook URL to `publicUrl` (+ /webhooks/telnyx), and its failover
+    // URL to `failoverUrl` (+ /webhooks/telnyx) unless that is empty (then the application keeps
+    // its own). False (with setupMessage) when it cannot start.
+    Q_INVOKABLE bool goLive(const QString &publicUrl, const QString &failoverUrl = QString());
     Q_INVOKABLE bool startTunnel();
     Q_INVOKABLE void stopTunnel();
 
@@ -117,6 +124,7 @@ private:
     bool m_setupOk = false;
     QString m_setupMessage;
     QString m_webhookUrl;
+    QString m_failoverUrl;
     // The running engine, told the public URL once going live succeeded ({register_url}).
     QPointer<Engine> m_engine;
 };

@@ -2,8 +2,8 @@
 // Go live: Telnyx must reach the local webhook server through a public https address. A
 // cloudflared quick tunnel gives one (when cloudflared is installed); "Go live" sets that
 // address, or any other (your own tunnel or reverse proxy), as the webhook URL of the Telnyx
-// Call Control Application. Below, when the last webhook arrived, and the warning when Telnyx
-// has gone quiet.
+// Call Control Application, and optionally a second instance's address as its failover URL.
+// Below, when the last webhook arrived, and the warning when Telnyx has gone quiet.
 pragma ComponentBehavior: Bound
 import QtQuick
 import QtQuick.Controls
@@ -197,9 +197,16 @@ Item {
                         wrapMode: Text.WordWrap
                         color: Theme.muted
                     }
-                    RowLayout {
+                    GridLayout {
                         Layout.fillWidth: true
-                        spacing: 10
+                        columns: 3
+                        columnSpacing: 10
+                        rowSpacing: 8
+                        Label {
+                            text: qsTr("Webhook URL")
+                            font.pixelSize: 13
+                            color: Theme.muted
+                        }
                         InputField {
                             id: urlField
                             objectName: "publicUrl"
@@ -212,9 +219,24 @@ Item {
                         ActionButton {
                             id: goButton
                             objectName: "goLiveButton"
+                            Layout.rowSpan: 2
                             text: view.goLive.setupRunning ? qsTr("Working…") : qsTr("Go live")
                             enabled: view.goLive.canGoLive && !view.goLive.setupRunning && urlField.text.trim() !== ""
-                            onClicked: view.goLive.goLive(urlField.text)
+                            onClicked: view.goLive.goLive(urlField.text, failoverField.text)
+                        }
+                        Label {
+                            text: qsTr("Failover URL")
+                            font.pixelSize: 13
+                            color: Theme.muted
+                        }
+                        InputField {
+                            id: failoverField
+                            objectName: "failoverUrl"
+                            Layout.fillWidth: true
+                            enabled: view.goLive.canGoLive
+                            placeholderText: qsTr("optional: https://second-instance.example.com")
+                            text: view.goLive.configuredFailoverUrl
+                            onAccepted: goButton.clicked()
                         }
                     }
                     Label {
@@ -228,11 +250,54 @@ Item {
                         color: !view.goLive.setupDone ? Theme.muted
                                : view.goLive.setupOk ? Theme.decisionColor(CallDecision.Authenticated) : Theme.danger
                     }
+                    // What the application holds after the last Go live: where Telnyx delivers
+                    // first, and where it turns when that address does not answer 200.
+                    GridLayout {
+                        objectName: "telnyxUrls"
+                        Layout.fillWidth: true
+                        visible: view.goLive.webhookUrl !== ""
+                        columns: 2
+                        columnSpacing: 10
+                        rowSpacing: 4
+                        Label {
+                            text: qsTr("Telnyx delivers to")
+                            font.pixelSize: 12
+                            color: Theme.muted
+                        }
+                        Label {
+                            objectName: "telnyxWebhookUrl"
+                            Layout.fillWidth: true
+                            text: view.goLive.webhookUrl
+                            textFormat: Text.PlainText
+                            font.family: "monospace"
+                            font.pixelSize: 12
+                            elide: Text.ElideMiddle
+                            color: Theme.text
+                        }
+                        Label {
+                            text: qsTr("then, on failure")
+                            font.pixelSize: 12
+                            color: Theme.muted
+                        }
+                        Label {
+                            objectName: "telnyxFailoverUrl"
+                            Layout.fillWidth: true
+                            text: view.goLive.failoverUrl !== "" ? view.goLive.failoverUrl : qsTr("no failover URL")
+                            textFormat: Text.PlainText
+                            font.family: view.goLive.failoverUrl !== "" ? "monospace" : ""
+                            font.pixelSize: 12
+                            elide: Text.ElideMiddle
+                            color: view.goLive.failoverUrl !== "" ? Theme.text : Theme.faint
+                        }
+                    }
                     Label {
                         Layout.fillWidth: true
                         text: qsTr("Sets the Call Control Application's webhook URL to the address "
-                                   + "+ /webhooks/telnyx and its webhook API version to 2. The same "
-                                   + "from a terminal: kevan-tel golive URL")
+                                   + "+ /webhooks/telnyx and its webhook API version to 2. The failover "
+                                   + "URL, if you give one, is a second kevan-tel on the same database: "
+                                   + "Telnyx turns to it when the first does not answer; left empty, the "
+                                   + "application keeps the one it has. The same from a terminal: "
+                                   + "kevan-tel golive URL --failover-url URL2")
                         wrapMode: Text.WordWrap
                         font.pixelSize: 12
                         color: Theme.faint

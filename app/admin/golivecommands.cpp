@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // `kevan-tel golive URL`: points the Telnyx Call Control Application at a public URL
-// (docs/telnyx-api.md §5.2). The desktop app also offers a cloudflared quick tunnel; the command
+// (docs/telnyx-api.md §5.2), and its failover URL at a second instance's when `failover-url` is
+// set. The desktop app also offers a cloudflared quick tunnel; the command
 // line only sets the URL of a tunnel or proxy the owner runs.
 #include "admincommands.h"
 #include "golive/webhooksetup.h"
@@ -13,8 +14,10 @@
 namespace kt {
 
 namespace {
-const QString kUsage = QStringLiteral("usage: kevan-tel golive URL [--application-id ID] [--json] "
-                                      "(URL: the https address of your tunnel or proxy)");
+const QString kUsage =
+    QStringLiteral("usage: kevan-tel golive URL [--failover-url URL2] [--application-id ID] "
+                   "[--json] (URL: the https address of your tunnel or proxy; URL2: a second "
+                   "instance's)");
 } // namespace
 
 int goliveCommand(const CommandLine &cl, EventStore &store)
@@ -26,6 +29,7 @@ int goliveCommand(const CommandLine &cl, EventStore &store)
     setup.setBaseUrl(QUrl(cl.config.telnyxApiUrl));
     setup.setApiKey(cl.config.apiKey);
     setup.setApplicationId(cl.config.applicationId);
+    setup.setFailoverUrl(cl.config.failoverUrl);
 
     QEventLoop loop;
     bool done = false;
@@ -38,7 +42,7 @@ int goliveCommand(const CommandLine &cl, EventStore &store)
     QString error;
     if (!setup.start(cl.words.at(1), &error)) {
         Output::error(error);
-        return error.startsWith(QLatin1String("invalid public URL")) ? 2 : 1;
+        return error.startsWith(QLatin1String("invalid ")) ? 2 : 1;
     }
     QTimer deadline;
     deadline.setSingleShot(true);
@@ -59,11 +63,14 @@ int goliveCommand(const CommandLine &cl, EventStore &store)
             {QStringLiteral("application_id"), result.applicationId},
             {QStringLiteral("application_name"), result.applicationName},
             {QStringLiteral("webhook_event_url"), result.webhookUrl},
+            {QStringLiteral("webhook_event_failover_url"), result.failoverUrl},
             {QStringLiteral("webhook_api_version"), result.webhookApiVersion},
         }});
     } else {
         Output::line(QStringLiteral("%1 (%2) now sends webhooks to %3")
                          .arg(result.applicationName, result.applicationId, result.webhookUrl));
+        if (!result.failoverUrl.isEmpty())
+            Output::line(QStringLiteral("and, when that fails, to %1").arg(result.failoverUrl));
     }
     if (cl.config.publicKey.isEmpty())
         Output::error(QStringLiteral("note: no webhook public key is set (TELNYX_PUBLIC_KEY), so "

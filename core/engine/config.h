@@ -50,8 +50,11 @@ struct Config
 
     // Going live (core/golive): the Call Control Application whose webhook URL `golive` sets
     // (empty: found from the account's numbers), the quiet-webhooks warning (0 = off) and the
-    // cloudflared program for the desktop's tunnel (empty: looked up on PATH).
+    // cloudflared program for the desktop's tunnel (empty: looked up on PATH). `failoverUrl` is
+    // the public address of a second instance that `golive` sets as the application's
+    // webhook_event_failover_url (empty: left as it is).
     QString applicationId;
+    QString failoverUrl;
     int quietWarningMinutes = 1440;
     QString cloudflared;
 

@@ -231,6 +231,20 @@ SettingCheck SettingChecks::publicUrl(const Setting &, const QString &text)
     return fine(t);
 }
 
+SettingCheck SettingChecks::failoverUrl(const Setting &s, const QString &text)
+{
+    const SettingCheck check = publicUrl(s, text);
+    if (!check.error.isEmpty() || check.value.isEmpty())
+        return check;
+    const QUrl url(check.value, QUrl::StrictMode);
+    const QString host = url.host();
+    const bool loopback = host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0 ||
+                          QHostAddress(host).isLoopback();
+    if (url.scheme() != QLatin1String("https") && !loopback)
+        return wrong(tr("Telnyx needs an https:// address"));
+    return check;
+}
+
 QString SettingChecks::localPath(const QString &text)
 {
     const QString t = text.trimmed();

@@ -35,6 +35,9 @@ public:
     static SettingCheck port(const Setting &s, const QString &text);
     static SettingCheck apiUrl(const Setting &s, const QString &text);
     static SettingCheck publicUrl(const Setting &s, const QString &text);
+    // The address Telnyx delivers to when the webhook URL fails: https (http only to a loopback
+    // host, for tests), as `golive` demands of the webhook URL.
+    static SettingCheck failoverUrl(const Setting &s, const QString &text);
     static SettingCheck database(const Setting &s, const QString &text);
     static SettingCheck onOff(const Setting &s, const QString &text);
     static SettingCheck startMinimized(const Setting &s, const QString &text);

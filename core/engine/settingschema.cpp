@@ -489,6 +489,12 @@ QList<Setting> makeTable()
              .example(QStringLiteral("1293384261075731499"))
              .config([](Config &c, const QString &v) { c.applicationId = v; },
                      [](const Config &c) { return c.applicationId; });
+    t << Row("failover-url", Type::Url, C::failoverUrl)
+             .help(tr("public https address of a second instance on the same --db, set by "
+                      "golive as Telnyx's failover webhook URL (empty = leave it)"))
+             .example(QStringLiteral("https://calls-2.example.com"))
+             .config([](Config &c, const QString &v) { c.failoverUrl = v; },
+                     [](const Config &c) { return c.failoverUrl; });
     t << Row("quiet-warning-minutes", Type::Int, C::integer)
              .help(tr("warn when no webhook arrived for this long (0 = never)"))
              .range(0, 525600)

@@ -78,9 +78,24 @@ void WebhookSetup::setRetryPolicy(const RetryPolicy &policy)
 
 QUrl WebhookSetup::webhookUrlFor(const QString &publicUrl, QString *error)
 {
-    auto bad = [error, &publicUrl](const QString &why) {
-        if (error)
-            *error = QStringLiteral("invalid public URL \"%1\": %2").arg(publicUrl.trimmed(), why);
+    return checkedUrl(publicUrl, QStringLiteral("public URL"), error);
+}
+
+QUrl WebhookSetup::failoverUrlFor(const QString &publicUrl, QString *error)
+{
+    return checkedUrl(publicUrl, QStringLiteral("failover URL"), error);
+}
+
+QUrl WebhookSetup::checkedUrl(const QString &publicUrl, const QString &what, QString *error)
+{
+    auto bad = [error, &publicUrl, &what](const QString &why) {
+        if (error) {
+            // A password typed into the URL is not repeated.
+            const QUrl typed(publicUrl.trimmed());
+            const QString shown = typed.userInfo().isEmpty() ? publicUrl.trimmed()
+                                                             : typed.toString(QUrl::RemoveUserInfo);
+            *error = QStringLiteral("invalid %1 \"%2\": %3").arg(what, shown, why);
+        }
         return QUrl();
     };
     const QString text = publicUrl.trimmed();
@@ -163,11 +178,22 @@ bool WebhookSetup::start(const QString &publicUrl, QString *error)
     const QUrl url = webhookUrlFor(publicUrl, &why);
     if (url.isEmpty())
         return refuse(why);
+    QUrl failover;
+    if (!m_failoverPublicUrl.trimmed().isEmpty()) {
+        failover = failoverUrlFor(m_failoverPublicUrl, &why);
+        if (failover.isEmpty())
+            return refuse(why);
+        // Telnyx tries the failover after the first URL failed: the same address helps nothing.
+        if (failover == url)
+            return refuse(QStringLiteral("invalid failover URL: it is the webhook URL; give "
+                                         "the address of a second instance"));
+    }
     if (!m_client->hasApiKey())
         return refuse(QStringLiteral("no Telnyx API key: set TELNYX_API_KEY (or api-key in the "
                                      "config file)"));
     m_running = true;
     m_url = url.toString(QUrl::FullyEncoded);
+    m_failoverUrl = failover.isEmpty() ? QString() : failover.toString(QUrl::FullyEncoded);
     m_applications.clear();
     m_result = WebhookSetupResult();
     if (m_applicationId.isEmpty()) {
@@ -246,8 +272,12 @@ void WebhookSetup::onFetched(const CommandResult &result)
     }
     // PATCH requires application_name (docs/telnyx-api.md §5.2): echo the application's own.
     m_result.applicationName = result.data.value(Name).toString();
-    emit progress(QStringLiteral("setting the webhook URL of %1").arg(m_result.applicationId));
-    m_client->patchApplication(m_result.applicationId, m_result.applicationName, m_url);
+    emit progress(QStringLiteral("setting the webhook %1 of %2")
+                      .arg(m_failoverUrl.isEmpty() ? QStringLiteral("URL")
+                                                   : QStringLiteral("and failover URLs"),
+                           m_result.applicationId));
+    m_client->patchApplication(m_result.applicationId, m_result.applicationName, m_url,
+                               m_failoverUrl);
 }
 
 void WebhookSetup::onPatched(const CommandResult &result)
@@ -263,6 +293,8 @@ void WebhookSetup::onPatched(const CommandResult &result)
     r.applicationName = result.data.value(Name).toString(r.applicationName);
     r.webhookUrl = result.data.value(QLatin1String("webhook_event_url")).toString();
     r.webhookApiVersion = result.data.value(QLatin1String("webhook_api_version")).toString();
+    // A string, or null (read as none) when the application never had one.
+    r.failoverUrl = result.data.value(QLatin1String("webhook_event_failover_url")).toString();
     finish(r);
 }
 

@@ -28,14 +28,17 @@ struct WebhookSetupResult
     QString applicationId; // the application that was (or would have been) changed
     QString applicationName;
     QString webhookUrl;        // its webhook_event_url after the PATCH
+    QString failoverUrl;       // its webhook_event_failover_url after the PATCH ("" = none)
     QString webhookApiVersion; // its webhook_api_version after the PATCH ("2")
 };
 
 // Points the account's Call Control Application at a public URL (docs/telnyx-api.md §5.2): finds
 // the application when no id is given (GET /call_control_applications; the one whose id is the
 // connection_id of the account's numbers, or the only one), GETs it, then PATCHes it with its own
-// application_name, the URL and webhook_api_version "2". One run at a time; the outcome arrives
-// as finished(). Lives in one thread; does not touch the event store.
+// application_name, the URL, webhook_api_version "2" and, when one is given, the failover URL
+// (where Telnyx delivers a webhook the first URL did not take: a second instance on the same
+// database). One run at a time; the outcome arrives as finished(). Lives in one thread; does not
+// touch the event store.
 class WebhookSetup : public QObject
 {
     Q_OBJECT
@@ -50,6 +53,10 @@ public:
     // Empty: found from the account (see above).
     void setApplicationId(const QString &applicationId) { m_applicationId = applicationId; }
     QString applicationId() const { return m_applicationId; }
+    // The public URL of a second instance for webhook_event_failover_url, checked and completed
+    // as the webhook URL is. Empty: the PATCH leaves the application's failover URL as it is.
+    void setFailoverUrl(const QString &publicUrl) { m_failoverPublicUrl = publicUrl; }
+    QString failoverUrl() const { return m_failoverPublicUrl; }
     // Default: 3 attempts, 15 s per response.
     void setRetryPolicy(const RetryPolicy &policy);
     CallControlClient &client() { return *m_client; }
@@ -58,6 +65,8 @@ public:
     // localhost / ::1, for tests), a host, no user info, query or fragment; the path
     // /webhooks/telnyx appended unless it already ends with it. Empty with `error` when invalid.
     static QUrl webhookUrlFor(const QString &publicUrl, QString *error);
+    // The same for the failover URL; `error` says "invalid failover URL".
+    static QUrl failoverUrlFor(const QString &publicUrl, QString *error);
 
     // The application to change among `applications` (GET /call_control_applications), given the
     // account's `numbers` (GET /phone_numbers): the only application whose id is a number's
@@ -69,8 +78,9 @@ public:
     bool isRunning() const { return m_running; }
 
 public slots:
-    // Starts a run for `publicUrl`. False (and finished() is not emitted) when the URL is invalid,
-    // there is no API key or a run is under way; `error` says why.
+    // Starts a run for `publicUrl`. False (and finished() is not emitted) when it or the failover
+    // URL is invalid, both are the same, there is no API key or a run is under way; `error` says
+    // why.
     bool start(const QString &publicUrl, QString *error = nullptr);
     // Stops a run under way; finished() is emitted with "cancelled".
     void cancel();
@@ -89,11 +99,14 @@ private:
     void fail(const CommandResult &result, const QString &what);
     void fail(const QString &error);
     void finish(WebhookSetupResult result);
+    static QUrl checkedUrl(const QString &publicUrl, const QString &what, QString *error);
 
     CallControlClient *m_client = nullptr;
     QString m_applicationId;
     bool m_running = false;
+    QString m_failoverPublicUrl;
     QString m_url;                     // of the run under way
+    QString m_failoverUrl;             // of the run under way; empty: not changed
     QList<QJsonObject> m_applications; // listed by the run under way
     WebhookSetupResult m_result;
 };

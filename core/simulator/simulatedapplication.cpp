@@ -19,6 +19,23 @@ HttpReply error(int status, const TelnyxError &e)
     return {status, e.body(), {}};
 }
 
+// Telnyx's field rule for its URLs: "Must include a scheme, such as 'https'". Its code for a URL
+// that breaks it is not documented; the simulator answers 422 with 10015 "Bad Request".
+TelnyxError badUrl(const QString &field)
+{
+    return {QStringLiteral("10015"),
+            QStringLiteral("Bad Request"),
+            QStringLiteral("Must include a scheme, such as 'https'."),
+            QLatin1Char('/') + field,
+            {}};
+}
+
+bool hasSchemeAndHost(const QString &text)
+{
+    const QUrl url(text, QUrl::StrictMode);
+    return url.isValid() && !url.scheme().isEmpty() && !url.host().isEmpty();
+}
+
 QString nowText()
 {
     return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
@@ -116,6 +133,14 @@ HttpReply SimulatedApplication::patch(const QString &id, const QByteArray &body)
         if (!value.isString() || value.toString().trimmed().isEmpty())
             return error(422, TelnyxError::missingParameter(QLatin1String(field)));
     }
+    if (!hasSchemeAndHost(changes.value(QLatin1String("webhook_event_url")).toString()))
+        return error(422, badUrl(QStringLiteral("webhook_event_url")));
+    // The failover URL may be "" or null (none); otherwise a URL like the other.
+    const QJsonValue failover = changes.value(QLatin1String("webhook_event_failover_url"));
+    if (!failover.isUndefined() && !failover.isNull() &&
+        (!failover.isString() ||
+         (!failover.toString().isEmpty() && !hasSchemeAndHost(failover.toString()))))
+        return error(422, badUrl(QStringLiteral("webhook_event_failover_url")));
     const QJsonValue version = changes.value(QLatin1String("webhook_api_version"));
     if (!version.isUndefined() && version.toString() != QLatin1String("1") &&
         version.toString() != QLatin1String("2"))

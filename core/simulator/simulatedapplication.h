@@ -11,7 +11,8 @@ namespace kt {
 
 // The account's Call Control Application (docs/telnyx-api.md §5.2, §7.15): GET and PATCH
 // /v2/call_control_applications/{id}. PATCH needs application_name and webhook_event_url (422
-// otherwise), updates the webhook fields and emits changed() so that webhooks go to the new URL
+// otherwise; 422 too for a webhook or failover URL without a scheme and host), updates the
+// webhook fields and emits changed() so that webhooks go to the new URL
 // at once. Its id is the connection_id of calls and numbers.
 class SimulatedApplication : public QObject
 {

@@ -242,17 +242,19 @@ quint64 CallControlClient::listApplications(int pageSize)
 
 quint64 CallControlClient::patchApplication(const QString &applicationId,
                                             const QString &applicationName,
-                                            const QString &webhookEventUrl)
+                                            const QString &webhookEventUrl,
+                                            const QString &webhookEventFailoverUrl)
 {
     auto pending = std::make_unique<Pending>();
     pending->kind = Kind::PatchApplication;
     pending->method = QByteArrayLiteral("PATCH");
     pending->path = QStringLiteral("/call_control_applications/") + pathSegment(applicationId);
-    pending->body =
-        QJsonDocument(QJsonObject{{QStringLiteral("application_name"), applicationName},
-                                  {QStringLiteral("webhook_event_url"), webhookEventUrl},
-                                  {QStringLiteral("webhook_api_version"), QStringLiteral("2")}})
-            .toJson(QJsonDocument::Compact);
+    QJsonObject body{{QStringLiteral("application_name"), applicationName},
+                     {QStringLiteral("webhook_event_url"), webhookEventUrl},
+                     {QStringLiteral("webhook_api_version"), QStringLiteral("2")}};
+    if (!webhookEventFailoverUrl.isEmpty())
+        body.insert(QStringLiteral("webhook_event_failover_url"), webhookEventFailoverUrl);
+    pending->body = QJsonDocument(body).toJson(QJsonDocument::Compact);
     pending->result.command = QStringLiteral("patch_application");
     return start(std::move(pending));
 }

@@ -115,13 +115,16 @@ public:
     // phoneNumbersListed() once.
     quint64 listPhoneNumbers(int pageSize = 250);
     // GET / PATCH {base}/call_control_applications/{id} (docs/telnyx-api.md §5.2); PATCH sends
-    // application_name, webhook_event_url and webhook_api_version "2". Emit applicationFetched()
-    // / applicationPatched(); the record is in CommandResult::data.
+    // application_name, webhook_event_url and webhook_api_version "2", and
+    // webhook_event_failover_url when `webhookEventFailoverUrl` is not empty (empty: the
+    // application keeps its own). Emit applicationFetched() / applicationPatched(); the record is
+    // in CommandResult::data.
     quint64 getApplication(const QString &applicationId);
     // GET {base}/call_control_applications, every page; emits applicationsListed() once.
     quint64 listApplications(int pageSize = 250);
     quint64 patchApplication(const QString &applicationId, const QString &applicationName,
-                             const QString &webhookEventUrl);
+                             const QString &webhookEventUrl,
+                             const QString &webhookEventFailoverUrl = QString());
 
     // Requests not yet finished (in flight or waiting to be retried).
     int pendingCount() const { return int(m_pending.size()); }

@@ -26,6 +26,7 @@ private slots:
     void setsTheWebhookUrl();
     void findsTheApplicationAndPrintsJson();
     void applicationIdFromTheConfigFile();
+    void setsTheFailoverUrlToo();
     void errorsAreOneLine_data();
     void errorsAreOneLine();
 
@@ -126,6 +127,45 @@ void TstGoLiveCli::applicationIdFromTheConfigFile()
     QVERIFY(m_telnyx->webhookUrl().isEmpty());
 }
 
+void TstGoLiveCli::setsTheFailoverUrlToo()
+{
+    // From the command line...
+    Run r =
+        run({QStringLiteral("golive"), QStringLiteral("https://calls-1.example.com"),
+             QStringLiteral("--failover-url"), QStringLiteral("https://calls-2.example.com/"),
+             QStringLiteral("--public-key"), QString::fromLatin1(m_telnyx->publicKey().toBase64())},
+            m_telnyx->apiKey());
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QString primary = QStringLiteral("https://calls-1.example.com/webhooks/telnyx");
+    const QString failover = QStringLiteral("https://calls-2.example.com/webhooks/telnyx");
+    const QStringList lines = QString::fromUtf8(r.out).trimmed().split(QLatin1Char('\n'));
+    QCOMPARE(lines.size(), 2);
+    QVERIFY2(lines.at(0).endsWith(QLatin1String("now sends webhooks to ") + primary),
+             qPrintable(lines.at(0)));
+    QCOMPARE(lines.at(1), QStringLiteral("and, when that fails, to ") + failover);
+    QCOMPARE(m_telnyx->webhookUrl().toString(), primary);
+    QCOMPARE(m_telnyx->failoverUrl().toString(), failover);
+    QCOMPARE(m_telnyx->requests().last().json.value(QStringLiteral("webhook_event_failover_url")),
+             QJsonValue(failover));
+
+    // ... and from the config file, in the JSON answer.
+    m_telnyx->setFailoverUrl(QUrl());
+    const QString configFile = m_dir->filePath(QStringLiteral("kevan-tel.conf"));
+    QFile f(configFile);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("[General]\nfailover-url=https://calls-3.example.com\n");
+    f.close();
+    r = run({QStringLiteral("golive"), QStringLiteral("https://calls-1.example.com"),
+             QStringLiteral("--config"), configFile, QStringLiteral("--json")},
+            m_telnyx->apiKey());
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    const QJsonObject row = QJsonDocument::fromJson(r.out).array().at(0).toObject();
+    QCOMPARE(row.value(QStringLiteral("webhook_event_url")).toString(), primary);
+    QCOMPARE(row.value(QStringLiteral("webhook_event_failover_url")).toString(),
+             QStringLiteral("https://calls-3.example.com/webhooks/telnyx"));
+    QCOMPARE(m_telnyx->failoverUrl().host(), QStringLiteral("calls-3.example.com"));
+}
+
 void TstGoLiveCli::errorsAreOneLine_data()
 {
     QTest::addColumn<QStringList>("args");
@@ -142,6 +182,14 @@ void TstGoLiveCli::errorsAreOneLine_data()
                                          QStringLiteral("http://example.com")}
                           << key << 2
                           << QStringLiteral("invalid public URL \"http://example.com\"");
+    QTest::newRow("http failover")
+        << QStringList{QStringLiteral("golive"), QStringLiteral("https://example.com"),
+                       QStringLiteral("--failover-url"), QStringLiteral("http://example.net")}
+        << key << 2 << QStringLiteral("https://");
+    QTest::newRow("failover is the webhook URL")
+        << QStringList{QStringLiteral("golive"), QStringLiteral("https://example.com"),
+                       QStringLiteral("--failover-url"), QStringLiteral("https://example.com/")}
+        << key << 2 << QStringLiteral("invalid failover URL: it is the webhook URL");
     QTest::newRow("no key") << QStringList{QStringLiteral("golive"),
                                            QStringLiteral("https://example.com")}
                             << QString() << 1 << QStringLiteral("TELNYX_API_KEY");

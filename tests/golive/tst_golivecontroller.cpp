@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The desktop's Go live page: GoLiveController with a stand-in cloudflared and the Telnyx
-// simulator (the tunnel comes up and its URL becomes the application's webhook URL), its errors,
-// the quiet warning fed by a real engine, and GoLiveView.qml rendered offscreen without warnings.
+// simulator (the tunnel comes up and its URL becomes the application's webhook URL, the
+// configured second instance its failover URL), its errors, the quiet warning fed by a real
+// engine, and GoLiveView.qml rendered offscreen without warnings.
 #include "engine/config.h"
 #include "engine/engine.h"
 #include "golivecontroller.h"
@@ -201,7 +202,9 @@ void TstGoLiveController::followsTheEngineAndWarnsWhenQuiet()
 void TstGoLiveController::viewRendersAndActs()
 {
     QVERIFY(!kt::test::writeStandInCloudflared(m_dir->path(), StandIn::Works).isEmpty());
-    GoLiveController c(settings());
+    GoLiveController::Settings s = settings();
+    s.failoverUrl = QStringLiteral("https://calls-2.example.com");
+    GoLiveController c(s);
     QList<QQmlError> warnings;
     QQuickView view;
     connect(view.engine(), &QQmlEngine::warnings, this,
@@ -226,7 +229,14 @@ void TstGoLiveController::viewRendersAndActs()
     QCOMPARE(findNamed(root, QStringLiteral("lastWebhook"))->property("text").toString(),
              QStringLiteral("none yet"));
 
-    // "Start tunnel": the state pill follows, the URL field fills, Telnyx gets the URL.
+    // The failover field starts from the setting; nothing is in Telnyx yet.
+    QQuickItem *failoverField = findNamed(root, QStringLiteral("failoverUrl"));
+    QVERIFY(failoverField);
+    QCOMPARE(failoverField->property("text").toString(), s.failoverUrl);
+    QVERIFY(!findNamed(root, QStringLiteral("telnyxUrls"))->isVisible());
+
+    // "Start tunnel": the state pill follows, the URL field fills, Telnyx gets the URL and the
+    // configured failover URL.
     QQuickItem *start = findNamed(root, QStringLiteral("startTunnel"));
     QVERIFY(start && start->isVisible());
     QVERIFY(QMetaObject::invokeMethod(start, "clicked"));
@@ -238,16 +248,40 @@ void TstGoLiveController::viewRendersAndActs()
     QTRY_VERIFY_WITH_TIMEOUT(c.setupDone(), Timeout);
     QQuickItem *message = findNamed(root, QStringLiteral("setupMessage"));
     QTRY_VERIFY(message->property("text").toString().contains(QLatin1String("now sends webhooks")));
+    QCOMPARE(m_telnyx->failoverUrl().toString(),
+             QStringLiteral("https://calls-2.example.com/webhooks/telnyx"));
+    QVERIFY(message->property("text").toString().contains(QLatin1String("calls-2.example.com")));
+    QTRY_VERIFY(findNamed(root, QStringLiteral("telnyxUrls"))->isVisible());
+    QCOMPARE(findNamed(root, QStringLiteral("telnyxWebhookUrl"))->property("text").toString(),
+             QString::fromLatin1(kt::test::standInUrl()) + QStringLiteral("/webhooks/telnyx"));
+    QCOMPARE(findNamed(root, QStringLiteral("telnyxFailoverUrl"))->property("text").toString(),
+             QStringLiteral("https://calls-2.example.com/webhooks/telnyx"));
 
-    // A typed URL and "Go live".
+    // Typed URLs and "Go live".
     QQuickItem *field = findNamed(root, QStringLiteral("publicUrl"));
     field->setProperty("text", QStringLiteral("https://proxy.example.com"));
+    failoverField->setProperty("text", QStringLiteral("https://proxy-2.example.com"));
     QQuickItem *go = findNamed(root, QStringLiteral("goLiveButton"));
     QVERIFY(go->property("enabled").toBool());
     QVERIFY(QMetaObject::invokeMethod(go, "clicked"));
     QTRY_COMPARE_WITH_TIMEOUT(m_telnyx->webhookUrl().toString(),
                               QStringLiteral("https://proxy.example.com/webhooks/telnyx"), Timeout);
+    QCOMPARE(m_telnyx->failoverUrl().toString(),
+             QStringLiteral("https://proxy-2.example.com/webhooks/telnyx"));
     QTRY_VERIFY(message->property("text").toString().contains(QLatin1String("proxy.example.com")));
+    QTRY_COMPARE(findNamed(root, QStringLiteral("telnyxFailoverUrl"))->property("text").toString(),
+                 QStringLiteral("https://proxy-2.example.com/webhooks/telnyx"));
+
+    // A failover URL Telnyx cannot use is refused before any request, in the page.
+    const int requests = int(m_telnyx->requests().size());
+    failoverField->setProperty("text", QStringLiteral("http://proxy-2.example.com"));
+    QVERIFY(QMetaObject::invokeMethod(go, "clicked"));
+    QTRY_VERIFY(
+        message->property("text").toString().startsWith(QLatin1String("invalid failover URL")));
+    QVERIFY(c.setupDone() && !c.setupOk());
+    QCOMPARE(int(m_telnyx->requests().size()), requests);
+    QCOMPARE(m_telnyx->failoverUrl().toString(),
+             QStringLiteral("https://proxy-2.example.com/webhooks/telnyx"));
 
     // The quiet warning shows.
     QDateTime now = QDateTime::currentDateTimeUtc().addDays(2);

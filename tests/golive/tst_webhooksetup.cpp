@@ -2,7 +2,8 @@
 // WebhookSetup against the Telnyx simulator (docs/telnyx-api.md §5.2): GET the application, then
 // PATCH it with its application_name, the new URL and webhook_api_version "2"; the simulator then
 // delivers the calls' webhooks to the new URL, where the engine notes them (webhookReceived,
-// /health, /metrics). Also the URL rules, how the application is found, and the error texts.
+// /health, /metrics). Also the failover URL (sent, stored, used by Telnyx when the first URL
+// fails, kept when not given), the URL rules, how the application is found, and the error texts.
 #include "engine/config.h"
 #include "engine/engine.h"
 #include "golive/webhooksetup.h"
@@ -51,6 +52,11 @@ private slots:
     void chooseApplication();
 
     void patchesTheApplicationAndWebhooksFollow();
+    void setsTheFailoverUrlAndTelnyxTurnsToIt();
+    void noFailoverUrlKeepsTheApplicationsOwn();
+    void refusedPatchChangesNothing();
+    void refusesABadFailoverUrlWithoutARequest_data();
+    void refusesABadFailoverUrlWithoutARequest();
     void findsTheOnlyApplication();
     void findsTheApplicationOfTheNumbers();
     void ambiguousApplicationsAreAnError();
@@ -309,6 +315,154 @@ void TstWebhookSetup::patchesTheApplicationAndWebhooksFollow()
     QVERIFY2(qAbs(again.lastWebhookAt().msecsTo(last)) < 1000,
              qPrintable(again.lastWebhookAt().toString(Qt::ISODateWithMs) + QLatin1Char(' ') +
                         last.toString(Qt::ISODateWithMs)));
+}
+
+void TstWebhookSetup::setsTheFailoverUrlAndTelnyxTurnsToIt()
+{
+    // Two instances: the first answers 500 (as a dying or unreachable one), the second 200.
+    kt::WebhookCollector first;
+    kt::WebhookCollector second;
+    QVERIFY(first.start());
+    QVERIFY(second.start());
+    first.setStatus(500);
+    m_telnyx->setDeliveryAttemptsPerUrl(1);
+    m_telnyx->setDeliveryRetryDelayMs(10);
+
+    WebhookSetup setup;
+    setup.setBaseUrl(m_telnyx->baseUrl());
+    setup.setApiKey(m_telnyx->apiKey());
+    setup.setApplicationId(m_telnyx->applicationId());
+    setup.setFailoverUrl(second.url(QString()).toString() + QStringLiteral("/"));
+    QSignalSpy progress(&setup, &WebhookSetup::progress);
+    const WebhookSetupResult r = run(setup, first.url(QString()).toString());
+    QVERIFY2(r.ok, qPrintable(r.error));
+    const QString primary = first.url().toString();
+    const QString failover = second.url().toString();
+    QCOMPARE(r.webhookUrl, primary);
+    QCOMPARE(r.failoverUrl, failover);
+    bool saidBoth = false;
+    for (const auto &args : progress)
+        saidBoth = saidBoth || args.at(0).toString().contains(QLatin1String("failover"));
+    QVERIFY(saidBoth);
+
+    // One PATCH with both URLs, each completed with /webhooks/telnyx.
+    const auto requests = applicationRequests();
+    QCOMPARE(requests.size(), 2);
+    QCOMPARE(requests.at(1).method, QByteArray("PATCH"));
+    const QJsonObject body = requests.at(1).json;
+    QCOMPARE(body.value(QStringLiteral("webhook_event_url")).toString(), primary);
+    QCOMPARE(body.value(QStringLiteral("webhook_event_failover_url")).toString(), failover);
+    QCOMPARE(body.value(QStringLiteral("webhook_api_version")).toString(), QStringLiteral("2"));
+    QCOMPARE(m_telnyx->failoverUrl().toString(), failover);
+
+    // Telnyx stores it: a GET returns it.
+    QCOMPARE(m_telnyx->application()->get(m_telnyx->applicationId()).status, 200);
+    const QJsonObject record =
+        QJsonDocument::fromJson(m_telnyx->application()->get(m_telnyx->applicationId()).body)
+            .object()
+            .value(QStringLiteral("data"))
+            .toObject();
+    QCOMPARE(record.value(QStringLiteral("webhook_event_failover_url")).toString(), failover);
+
+    // A call's webhook that the first instance refuses reaches the second, same data.id.
+    m_telnyx->startInboundCall(QStringLiteral("+14045550186"), QStringLiteral("+17702300635"));
+    QVERIFY(second.waitForCount(1, Timeout));
+    QVERIFY(first.count() >= 1);
+    QCOMPARE(second.requests().first().eventType(), QStringLiteral("call.initiated"));
+    QCOMPARE(second.requests().first().eventId(), first.requests().first().eventId());
+    QCOMPARE(second.requests()
+                 .first()
+                 .json()
+                 .value(QStringLiteral("meta"))
+                 .toObject()
+                 .value(QStringLiteral("delivered_to"))
+                 .toString(),
+             failover);
+}
+
+void TstWebhookSetup::noFailoverUrlKeepsTheApplicationsOwn()
+{
+    const QUrl earlier(QStringLiteral("https://calls-2.example.com/webhooks/telnyx"));
+    m_telnyx->setFailoverUrl(earlier);
+    WebhookSetup setup;
+    setup.setBaseUrl(m_telnyx->baseUrl());
+    setup.setApiKey(m_telnyx->apiKey());
+    setup.setApplicationId(m_telnyx->applicationId());
+    const WebhookSetupResult r = run(setup, QStringLiteral("https://calls-1.example.com"));
+    QVERIFY2(r.ok, qPrintable(r.error));
+    // The PATCH does not name the failover URL, and the application keeps (and reports) its own.
+    const auto requests = applicationRequests();
+    QCOMPARE(requests.size(), 2);
+    QVERIFY(!requests.at(1).json.contains(QStringLiteral("webhook_event_failover_url")));
+    QCOMPARE(m_telnyx->failoverUrl(), earlier);
+    QCOMPARE(r.failoverUrl, earlier.toString());
+
+    // None before, none given: none after.
+    m_telnyx->setFailoverUrl(QUrl());
+    const WebhookSetupResult again = run(setup, QStringLiteral("https://calls-1.example.com"));
+    QVERIFY2(again.ok, qPrintable(again.error));
+    QVERIFY(again.failoverUrl.isEmpty());
+}
+
+void TstWebhookSetup::refusedPatchChangesNothing()
+{
+    // Telnyx answers the PATCH (not the GET before it) with a 422.
+    WebhookSetup setup;
+    setup.setBaseUrl(m_telnyx->baseUrl());
+    setup.setApiKey(m_telnyx->apiKey());
+    setup.setApplicationId(m_telnyx->applicationId());
+    setup.setFailoverUrl(QStringLiteral("https://calls-2.example.com"));
+    connect(&setup, &WebhookSetup::progress, this, [this](const QString &step) {
+        if (step.startsWith(QLatin1String("setting the webhook")))
+            m_telnyx->failNext(1, 422);
+    });
+    const WebhookSetupResult r = run(setup, QStringLiteral("https://calls-1.example.com"));
+    QVERIFY(!r.ok);
+    QCOMPARE(r.httpStatus, 422);
+    QVERIFY2(
+        r.error.startsWith(
+            QStringLiteral("cannot update application %1: 422").arg(m_telnyx->applicationId())),
+        qPrintable(r.error));
+    QVERIFY(!r.error.contains(QLatin1Char('\n')));
+    QVERIFY(!r.error.contains(m_telnyx->apiKey()));
+    QVERIFY(r.webhookUrl.isEmpty() && r.failoverUrl.isEmpty());
+    QVERIFY(m_telnyx->webhookUrl().isEmpty());
+    QVERIFY(m_telnyx->failoverUrl().isEmpty());
+}
+
+void TstWebhookSetup::refusesABadFailoverUrlWithoutARequest_data()
+{
+    QTest::addColumn<QString>("failover");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("http")
+        << "http://calls-2.example.com"
+        << "invalid failover URL \"http://calls-2.example.com\": Telnyx needs https";
+    QTest::newRow("no scheme") << "calls-2.example.com"
+                               << "invalid failover URL \"calls-2.example.com\"";
+    QTest::newRow("user info") << "https://u:secret@calls-2.example.com"
+                               << "no user name or password";
+    QTest::newRow("query") << "https://calls-2.example.com/?k=1"
+                           << "no query or fragment";
+    QTest::newRow("the webhook URL") << "HTTPS://Calls-1.example.com/webhooks/telnyx/"
+                                     << "invalid failover URL: it is the webhook URL";
+}
+
+void TstWebhookSetup::refusesABadFailoverUrlWithoutARequest()
+{
+    QFETCH(QString, failover);
+    QFETCH(QString, message);
+    WebhookSetup setup;
+    setup.setBaseUrl(m_telnyx->baseUrl());
+    setup.setApiKey(m_telnyx->apiKey());
+    setup.setFailoverUrl(failover);
+    QSignalSpy finished(&setup, &WebhookSetup::finished);
+    QString error;
+    QVERIFY(!setup.start(QStringLiteral("https://calls-1.example.com"), &error));
+    QVERIFY2(error.contains(message), qPrintable(error));
+    QVERIFY2(!error.contains(QLatin1String("secret")), qPrintable(error));
+    QVERIFY(!setup.isRunning());
+    QCOMPARE(finished.size(), 0);
+    QVERIFY(m_telnyx->requests().isEmpty());
 }
 
 void TstWebhookSetup::findsTheOnlyApplication()

@@ -910,6 +910,34 @@ private slots:
         QVERIFY(!missing.ok);
         QCOMPARE(missing.httpStatus, 404);
         QCOMPARE(missing.attempts, 1);
+
+        // The failover URL goes in the same PATCH when given; Telnyx refuses one without a
+        // scheme (422, not retried) and keeps what it had.
+        m_client->patchApplication(m_sim->applicationId(), name, moved.url().toString(),
+                                   QStringLiteral("calls-2.example.com/webhooks/telnyx"));
+        QTRY_COMPARE(patched.size(), 2);
+        const auto refused = patched.last().at(0).value<CommandResult>();
+        QVERIFY(!refused.ok);
+        QCOMPARE(refused.httpStatus, 422);
+        QCOMPARE(refused.attempts, 1);
+        QVERIFY2(refused.errorDetail.contains(QLatin1String("scheme")),
+                 qPrintable(refused.describe()));
+        QVERIFY(m_sim->failoverUrl().isEmpty());
+        const QString failover = QStringLiteral("https://calls-2.example.com/webhooks/telnyx");
+        m_client->patchApplication(m_sim->applicationId(), name, moved.url().toString(), failover);
+        QTRY_COMPARE(patched.size(), 3);
+        const auto both = patched.last().at(0).value<CommandResult>();
+        QVERIFY2(both.ok, qPrintable(both.describe()));
+        QCOMPARE(m_sim->requests().last().json.value(QLatin1String("webhook_event_failover_url")),
+                 QJsonValue(failover));
+        QCOMPARE(both.data.value(QLatin1String("webhook_event_failover_url")).toString(), failover);
+        QCOMPARE(m_sim->failoverUrl().toString(), failover);
+        // Without one, the PATCH leaves it alone.
+        m_client->patchApplication(m_sim->applicationId(), name, moved.url().toString());
+        QTRY_COMPARE(patched.size(), 4);
+        QVERIFY(
+            !m_sim->requests().last().json.contains(QLatin1String("webhook_event_failover_url")));
+        QCOMPARE(m_sim->failoverUrl().toString(), failover);
     }
 
     void backoffIsCappedExponentialWithJitter()

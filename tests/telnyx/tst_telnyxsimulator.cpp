@@ -1111,6 +1111,34 @@ private slots:
         m_sim->startInboundCall(kCaller, kOwnerNumber);
         QVERIFY(moved.waitForCount(1));
         QCOMPARE(m_hooks->count(), 0);
+
+        // The failover URL: stored and returned; null reads back as "", the default; one
+        // without a scheme is refused, naming the field.
+        QJsonObject withFailover = patch;
+        withFailover.insert(QStringLiteral("webhook_event_failover_url"),
+                            QStringLiteral("https://calls-2.example.com/webhooks/telnyx"));
+        r = send("PATCH", appPath, QJsonDocument(withFailover).toJson(QJsonDocument::Compact));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json.value(QLatin1String("data"))
+                     .toObject()
+                     .value(QLatin1String("webhook_event_failover_url"))
+                     .toString(),
+                 QStringLiteral("https://calls-2.example.com/webhooks/telnyx"));
+        QCOMPARE(m_sim->failoverUrl().host(), QStringLiteral("calls-2.example.com"));
+        withFailover.insert(QStringLiteral("webhook_event_failover_url"),
+                            QStringLiteral("calls-3"));
+        r = send("PATCH", appPath, QJsonDocument(withFailover).toJson(QJsonDocument::Compact));
+        QCOMPARE(r.status, 422);
+        QCOMPARE(r.pointer(), QStringLiteral("/webhook_event_failover_url"));
+        QCOMPARE(m_sim->failoverUrl().host(), QStringLiteral("calls-2.example.com"));
+        withFailover.insert(QStringLiteral("webhook_event_failover_url"), QJsonValue::Null);
+        r = send("PATCH", appPath, QJsonDocument(withFailover).toJson(QJsonDocument::Compact));
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json.value(QLatin1String("data"))
+                     .toObject()
+                     .value(QLatin1String("webhook_event_failover_url")),
+                 QJsonValue(QString()));
+        QVERIFY(m_sim->failoverUrl().isEmpty());
     }
 
     void rateLimitMode()
