@@ -6,6 +6,7 @@
 #include "commandresponder.h"
 #include "httpload.h"
 #include "peerserver.h"
+#include "pgtestdatabase.h"
 #include "telnyxside.h"
 #include "webhookmix.h"
 
@@ -59,6 +60,9 @@ struct Options
     bool latency = true;
     bool ceiling = true;
     QString peerDir; // --peer: the Node SDK receiver, run on the same requests after the engine
+    // --postgresql: each pipeline run again with the store on the PostgreSQL server of
+    // KEVANTEL_TEST_PG_URL (a fresh database each time), on the same requests.
+    bool postgresql = false;
 };
 
 struct Row
@@ -173,12 +177,13 @@ struct EngineUnderTest
     std::unique_ptr<EngineHost> host;
     quint16 port = 0;
 
-    // `api`: the Telnyx API the engine sends its commands to (the fake Telnyx's by default).
+    // `api`: the Telnyx API the engine sends its commands to (the fake Telnyx's by default);
+    // `database`: a postgresql:// URL, or empty for a SQLite file of its own.
     bool start(const QString &synchronous, TelnyxSide &telnyx, QString *error,
-               const QUrl &api = QUrl())
+               const QUrl &api = QUrl(), const QString &database = QString())
     {
         Config c;
-        c.databasePath = dir.filePath(QStringLiteral("bench.db"));
+        c.databasePath = database.isEmpty() ? dir.filePath(QStringLiteral("bench.db")) : database;
         c.port = 0;
         c.adminPort = 0;
         c.telnyxApiUrl = (api.isEmpty() ? telnyx.baseUrl() : api).toString();
@@ -407,62 +412,38 @@ void peer(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
                                   : QStringLiteral("missed"))});
 }
 
-// The pipeline: signature, parse, durable store, decision and commands to Telnyx, which is the
-// CommandResponder here (its answers only; the fake Telnyx's calls give the webhooks their ids).
-bool pipeline(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
-              const QStringList &numbers, double rate, const LoadResult *bare,
-              const LoadResult *checkedBound = nullptr)
+// One engine (store on `database`: empty for SQLite) taking `requests` flat out or at `rate`,
+// its commands answered by `api`. Adds the row; `cpuOut`: kevan-tel's CPU seconds meanwhile.
+bool pipelineRun(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
+                 CommandResponder &api, std::vector<Outgoing> &requests, double rate,
+                 const QString &database, LoadResult *out, double *cpuOut = nullptr)
 {
     QString error;
     const QString mode =
         rate > 0 ? QStringLiteral("at %1 webhooks/s").arg(rate) : QStringLiteral("flat out");
-    CommandResponder api;
-    if (!api.startAndWait()) {
-        note(QStringLiteral("the command responder cannot listen"));
-        return false;
-    }
+    const QString store =
+        database.isEmpty() ? QStringLiteral("synchronous=%1").arg(synchronous)
+                           : QStringLiteral("PostgreSQL, synchronous_commit=%1")
+                                 .arg(synchronous == QLatin1String("FULL") ? QStringLiteral("on")
+                                                                           : QStringLiteral("off"));
     EngineUnderTest engine;
-    if (!engine.start(synchronous, telnyx, &error, api.baseUrl())) {
+    if (!engine.start(synchronous, telnyx, &error, api.baseUrl(), database)) {
         note(QStringLiteral("the engine cannot start: ") + error);
         return false;
     }
-    // Signing costs the client ~0.3 ms a webhook, so sign about what the run will use: at a
-    // fixed rate that is known; flat out, a short calibration run tells.
-    const WebhookMix mix(telnyx.signingSeed(), QStringLiteral("127.0.0.1"), engine.port);
-    double expected = rate;
-    if (expected <= 0) {
-        std::vector<Outgoing> probe =
-            mix.build(telnyx.createCalls(std::min(200, o.maxCalls), numbers), o.connections * 4);
-        const LoadResult calibration =
-            runLoad(engine.port, o.connections, probe, false, std::min(2.0, o.duration), 0, &error);
-        expected = calibration.throughput();
-        note(QStringLiteral("calibration: %1 webhooks/s").arg(expected, 0, 'f', 0));
-    }
-    const int calls =
-        std::clamp(int(expected * o.duration * 1.5 / WebhookMix::EventsPerCall) + o.connections * 4,
-                   10, o.maxCalls);
-    note(QStringLiteral("pipeline (%1) %2: signing %3 webhooks of %4 calls ...")
-             .arg(synchronous, mode)
-             .arg(calls * WebhookMix::EventsPerCall)
-             .arg(calls));
-    std::vector<Outgoing> requests =
-        mix.build(telnyx.createCalls(calls, numbers), o.connections * 4);
-    // The peer gets the very same signed requests, by the same client, right after the engine.
-    std::vector<Outgoing> peerRequests;
-    if (!o.peerDir.isEmpty())
-        peerRequests = requests;
     const qint64 eventsBefore = engine.events();
     const qint64 commandsBefore = api.requests();
     const double cpuBefore = engine.cpuSeconds();
     const QHash<QString, double> threadsBefore = threadCpu();
     note(QStringLiteral("pipeline (%1) %2, %3 connections, %4 s ...")
-             .arg(synchronous, mode)
+             .arg(store, mode)
              .arg(o.connections)
              .arg(o.duration));
     const LoadResult full =
         runLoad(engine.port, o.connections, requests, false, o.duration, rate, &error);
     const double cpu = engine.cpuSeconds() - cpuBefore;
-    const double kevantel = kevantelCpu(threadCpu()) - kevantelCpu(threadsBefore);
+    if (cpuOut)
+        *cpuOut = kevantelCpu(threadCpu()) - kevantelCpu(threadsBefore);
     const qint64 events = engine.events() - eventsBefore;
     const qint64 commands = api.requests() - commandsBefore;
     engine.stop();
@@ -477,13 +458,105 @@ bool pipeline(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
                   .arg(fmt(double(commands) / full.seconds, 0))
                   .arg(fmt(100 * cpu / full.seconds, 0))
                   .arg(fmt(full.ok > 0 ? cpu * 1e6 / double(full.ok) : 0, 0));
+    g_rows.append({QStringLiteral("webhooks, full pipeline (%1), %2").arg(store, mode), result,
+                   QString(), QString()});
+    *out = full;
+    return true;
+}
+
+// The same signed requests with the store on PostgreSQL (a fresh database), side by side with
+// what SQLite did with them (`sqlite`).
+bool pipelineOnPostgresql(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
+                          CommandResponder &api, std::vector<Outgoing> &requests, double rate,
+                          const LoadResult &sqlite)
+{
+    const QString mode =
+        rate > 0 ? QStringLiteral("at %1 webhooks/s").arg(rate) : QStringLiteral("flat out");
+    test::PgTestDatabase database;
+    QString error;
+    if (!database.create(&error)) {
+        note(QStringLiteral("no PostgreSQL database: ") + error);
+        g_rows.append({QStringLiteral("webhooks, full pipeline (PostgreSQL), %1").arg(mode),
+                       QStringLiteral("not run: ") + error, QString(), QString()});
+        return false;
+    }
+    LoadResult pg;
+    if (!pipelineRun(o, synchronous, telnyx, api, requests, rate, database.url(), &pg))
+        return false;
+    const double ratio = sqlite.throughput() > 0 ? pg.throughput() / sqlite.throughput() : 0;
     g_rows.append(
-        {QStringLiteral("webhooks, full pipeline (synchronous=%1), %2").arg(synchronous, mode),
-         result, QString(), QString()});
+        {QStringLiteral("PostgreSQL / SQLite (%1), %2: throughput, p99").arg(synchronous, mode),
+         QStringLiteral("%1 ×; %2 ms / %3 ms")
+             .arg(fmt(ratio, 2), fmt(pg.latency.percentileMs(99)),
+                  fmt(sqlite.latency.percentileMs(99))),
+         QString(), QString()});
+    return true;
+}
+
+// The pipeline: signature, parse, durable store, decision and commands to Telnyx, which is the
+// CommandResponder here (its answers only; the fake Telnyx's calls give the webhooks their ids).
+bool pipeline(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
+              const QStringList &numbers, double rate, const LoadResult *bare,
+              const LoadResult *checkedBound = nullptr)
+{
+    QString error;
+    CommandResponder api;
+    if (!api.startAndWait()) {
+        note(QStringLiteral("the command responder cannot listen"));
+        return false;
+    }
+    // Signing costs the client ~0.3 ms a webhook, so sign about what the run will use: at a
+    // fixed rate that is known; flat out, a short calibration run tells (on an engine of its
+    // own, so that the measured one starts as empty as the PostgreSQL one).
+    const QString mode =
+        rate > 0 ? QStringLiteral("at %1 webhooks/s").arg(rate) : QStringLiteral("flat out");
+    double expected = rate;
+    if (expected <= 0) {
+        EngineUnderTest probeEngine;
+        if (!probeEngine.start(synchronous, telnyx, &error, api.baseUrl())) {
+            note(QStringLiteral("the engine cannot start: ") + error);
+            return false;
+        }
+        const WebhookMix probeMix(telnyx.signingSeed(), QStringLiteral("127.0.0.1"),
+                                  probeEngine.port);
+        std::vector<Outgoing> probe = probeMix.build(
+            telnyx.createCalls(std::min(200, o.maxCalls), numbers), o.connections * 4);
+        const LoadResult calibration = runLoad(probeEngine.port, o.connections, probe, false,
+                                               std::min(2.0, o.duration), 0, &error);
+        probeEngine.stop();
+        expected = calibration.throughput();
+        note(QStringLiteral("calibration: %1 webhooks/s").arg(expected, 0, 'f', 0));
+    }
+    const int calls =
+        std::clamp(int(expected * o.duration * 1.5 / WebhookMix::EventsPerCall) + o.connections * 4,
+                   10, o.maxCalls);
+    note(QStringLiteral("pipeline (%1) %2: signing %3 webhooks of %4 calls ...")
+             .arg(synchronous, mode)
+             .arg(calls * WebhookMix::EventsPerCall)
+             .arg(calls));
+    // No port in the Host header: the same requests go to every receiver.
+    const WebhookMix mix(telnyx.signingSeed(), QStringLiteral("127.0.0.1"), 0);
+    std::vector<Outgoing> requests =
+        mix.build(telnyx.createCalls(calls, numbers), o.connections * 4);
+    // The peer and PostgreSQL get the very same signed requests, by the same client, right after
+    // the engine on SQLite.
+    std::vector<Outgoing> peerRequests;
+    if (!o.peerDir.isEmpty())
+        peerRequests = requests;
+    std::vector<Outgoing> pgRequests;
+    if (o.postgresql)
+        pgRequests = requests;
+    LoadResult full;
+    double kevantel = 0;
+    if (!pipelineRun(o, synchronous, telnyx, api, requests, rate, QString(), &full, &kevantel))
+        return false;
     if (!peerRequests.empty())
         peer(o, synchronous, telnyx, peerRequests, rate, full, kevantel);
+    bool ok = true;
+    if (!pgRequests.empty())
+        ok = pipelineOnPostgresql(o, synchronous, telnyx, api, pgRequests, rate, full);
     if (!bare)
-        return true;
+        return ok;
     if (rate > 0) {
         g_rows.append({QStringLiteral("pipeline (%1) p99 / ceiling p99 at %2 webhooks/s")
                            .arg(synchronous)
@@ -502,7 +575,7 @@ bool pipeline(const Options &o, const QString &synchronous, TelnyxSide &telnyx,
                 {QStringLiteral("pipeline (%1) / signatures-checked bound").arg(synchronous),
                  fmt(full.throughput() / checkedBound->throughput(), 3), QString(), QString()});
     }
-    return true;
+    return ok;
 }
 
 // What one durable commit costs on this disk: the floor under every latency at FULL.
@@ -694,10 +767,15 @@ int main(int argc, char *argv[])
                        "(tests/bench/peer with its node_modules installed), at the same "
                        "durability."),
         QStringLiteral("folder"));
+    const QCommandLineOption postgresql(
+        QStringLiteral("postgresql"),
+        QStringLiteral("Also run each pipeline run's requests with the store on PostgreSQL: a "
+                       "fresh database on the server of KEVANTEL_TEST_PG_URL (password in "
+                       "PGPASSWORD), as tests/support/pg-test-cluster.sh starts one."));
     const QCommandLineOption noCeiling(QStringLiteral("no-ceiling"),
                                        QStringLiteral("Skip the bare server (for profiling)."));
     parser.addOptions({quick, smoke, duration, connections, rate, cps, latencyDuration, sync, only,
-                       noCeiling, peerOption});
+                       noCeiling, peerOption, postgresql});
     parser.process(app);
 
     Options o;
@@ -730,6 +808,7 @@ int main(int argc, char *argv[])
         o.synchronous = parser.value(sync).toUpper().split(QLatin1Char(','));
     o.ceiling = !parser.isSet(noCeiling);
     o.peerDir = parser.value(peerOption);
+    o.postgresql = parser.isSet(postgresql);
     if (parser.isSet(only)) {
         o.throughput = parser.value(only) == QLatin1String("throughput");
         o.latency = parser.value(only) == QLatin1String("latency");

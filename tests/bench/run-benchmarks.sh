@@ -2,9 +2,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Builds kevan-tel and the benchmarks (Release), runs them and prints one markdown report:
 #   tests/bench/run-benchmarks.sh [--quick] [--events N] [--build-dir DIR] [--db PATH] [--no-peer]
+#                                 [--postgresql]
 # --quick: 3-second load runs and a 100,000-event history instead of 10 s and 1,000,000.
 # The peer (tests/bench/peer, the receiver a Telnyx user writes with the Node SDK) is installed
 # with npm into build-dir/bench/peer and run on the same requests, unless --no-peer or no node.
+# --postgresql: each webhook pipeline run again with the store on PostgreSQL, on a private
+# cluster (tests/support/pg-test-cluster.sh, fsync on) in build-dir/bench/pg, stopped at the end.
 # The history database is kept (build-dir/bench/history-N.db) and reused by later runs.
 # Extra options for the load generator go in LOADGEN_ARGS, e.g. LOADGEN_ARGS="--synchronous NORMAL".
 set -eu
@@ -15,6 +18,7 @@ quick=0
 events=""
 db=""
 peer=1
+postgresql=0
 while [ $# -gt 0 ]; do
     case "$1" in
     --quick) quick=1 ;;
@@ -22,7 +26,8 @@ while [ $# -gt 0 ]; do
     --build-dir) build="$2"; shift ;;
     --db) db="$2"; shift ;;
     --no-peer) peer=0 ;;
-    -h | --help) sed -n '3,10p' "$0"; exit 0 ;;
+    --postgresql) postgresql=1 ;;
+    -h | --help) sed -n '3,13p' "$0"; exit 0 ;;
     *) echo "unknown option: $1" >&2; exit 2 ;;
     esac
     shift
@@ -54,7 +59,19 @@ fi
 loadgen_out=$(mktemp)
 history_out=$(mktemp)
 callerwait_out=$(mktemp)
-trap 'rm -f "$loadgen_out" "$history_out" "$callerwait_out"' EXIT
+pg_dir="$build/bench/pg"
+cleanup() {
+    rm -f "$loadgen_out" "$history_out" "$callerwait_out"
+    [ "$postgresql" = 1 ] && "$root/tests/support/pg-test-cluster.sh" stop "$pg_dir" || true
+}
+trap cleanup EXIT
+if [ "$postgresql" = 1 ]; then
+    echo "starting a private PostgreSQL cluster (fsync on) in $pg_dir ..." >&2
+    KEVANTEL_PG_DURABLE=1 "$root/tests/support/pg-test-cluster.sh" start "$pg_dir" >/dev/null
+    # shellcheck disable=SC1091 # written by the line above
+    . "$pg_dir/env"
+    loadgen_args="$loadgen_args --postgresql"
+fi
 
 # shellcheck disable=SC2086 # word splitting of the option lists is wanted
 "$build/tests/bench/kevantel-loadgen" $loadgen_args ${LOADGEN_ARGS:-} >"$loadgen_out"

@@ -24,7 +24,8 @@ QString sipUri(const QString &number)
 } // namespace
 
 WebhookMix::WebhookMix(QByteArray signingSeed, QString host, quint16 port)
-    : m_signer(signingSeed), m_hostHeader(QStringLiteral("%1:%2").arg(host).arg(port).toLatin1())
+    : m_signer(signingSeed),
+      m_hostHeader((port ? QStringLiteral("%1:%2").arg(host).arg(port) : host).toLatin1())
 {}
 
 QString WebhookMix::telnyxTime()

@@ -34,6 +34,7 @@ class WebhookMix
 public:
     static constexpr int EventsPerCall = 5;
 
+    // `port` 0: a Host header without one (requests sent to more than one receiver).
     WebhookMix(QByteArray signingSeed, QString host, quint16 port);
 
     // A whole HTTP request for one event: envelope, headers, signature (timestamp: now).

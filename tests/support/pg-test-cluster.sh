@@ -9,6 +9,8 @@
 #
 # DIR/env (shell syntax, for `source`) exports KEVANTEL_TEST_PG_URL
 # (postgresql://kt@127.0.0.1:PORT/kt) and PGPASSWORD; `start` prints the same lines.
+# KEVANTEL_PG_DURABLE=1 keeps fsync on (the benchmarks compare it with SQLite's durable commit);
+# by default the tests' cluster does not fsync.
 # initdb refuses to run as root: as root the server runs as the `postgres` system user the
 # Debian package creates, in a temporary directory that user owns.
 set -euo pipefail
@@ -89,12 +91,14 @@ free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null ||
         echo $((20000 + RANDOM % 30000))
 }
+# Test data only: no fsync, so a test's CREATE DATABASE costs milliseconds, not seconds.
+durability="-c fsync=off -c full_page_writes=off"
+[ "${KEVANTEL_PG_DURABLE:-0}" = 1 ] && durability=""
 started=0
 for _ in 1 2 3 4 5; do
     port=$(free_port)
-    # Test data only: no fsync, so a test's CREATE DATABASE costs milliseconds, not seconds.
     if as_owner "$pgbin/pg_ctl" -D "$data/pgdata" -l "$data/server.log" -w -t 30 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $data -c fsync=off -c full_page_writes=off -c max_connections=200" \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $data $durability -c max_connections=200" \
         start >/dev/null; then
         started=1
         break
