@@ -52,6 +52,12 @@ public:
     // Clock for recorded_at; default QDateTime::currentDateTimeUtc. May be set at any time.
     void setClock(Clock clock);
 
+    // The engine instance this store appends for (README "Two instances on one database"):
+    // recorded in the `instance` column of every event it appends from now on, and hashed with
+    // it. Empty (the default): none is recorded. May be set at any time.
+    void setInstance(const QString &instance);
+    QString instance() const;
+
     // ReadWrite: creates the file if needed, WAL, synchronous, foreign_keys, busy_timeout,
     // applies the migrations and checks the database can be written. ReadOnly: never writes;
     // the schema must be current. False with errorString() set on failure, e.g.
@@ -120,6 +126,37 @@ public:
     // When the last webhook was stored: recorded_at of the newest Telnyx event among the last
     // `scan` events; null when there is none.
     QDateTime lastWebhookAt(int scan = 500);
+    // Each instance's last stored webhook among the last `scan` events, newest first: for the
+    // Go live view and the dashboard ("which instance does Telnyx reach").
+    struct InstanceWebhook
+    {
+        QString instance;
+        QDateTime at; // recorded_at, UTC
+    };
+    QList<InstanceWebhook> lastWebhookPerInstance(int scan = 5000);
+
+    // The instances table: a running engine instance says it is alive (renewInstance, every
+    // few seconds, which keeps the leases of the commands it sent), or that it stopped. An
+    // instance whose seen_at + lease_secs has passed, or which stopped, holds no lease.
+    bool renewInstance(const QString &id, const QDateTime &startedAt, int leaseSecs,
+                       const QDateTime &now);
+    bool stopInstance(const QString &id, const QDateTime &now);
+    struct InstanceLease
+    {
+        QDateTime seenAt;
+        int leaseSecs = 0;
+        bool stopped = false;
+        bool expiredAt(const QDateTime &now) const
+        {
+            return stopped || !seenAt.isValid() || seenAt.addSecs(leaseSecs) < now;
+        }
+    };
+    // The instance's row; nullopt when it has none (never ran here) or on error.
+    std::optional<InstanceLease> instanceLease(const QString &id);
+    // The newest seq among the call's events that another instance (or none) appended: 0 when
+    // there is none, -1 on error.
+    qint64 lastSeqForCallNotBy(const QString &callId, const QString &instance);
+
     qint64 eventCount();
     qint64 lastSeq();   // 0 when empty, -1 on error
     QString lastHash(); // genesis hash when empty, null on error

@@ -63,6 +63,7 @@ AppendResult EventStore::append(const NewEvent &event, const CallUpdate *call, c
         row.occurredAt = occurred;
     row.recordedAt = formatRecordedAt(now);
     row.actor = clean(event.actor, noNul);
+    row.instance = nullable(d->instance, noNul);
     row.payload = event.rawPayload.isNull() ? compactJson(event.payload)
                                             : clean(QString::fromUtf8(event.rawPayload), noNul);
 
@@ -108,6 +109,7 @@ AppendResult EventStore::append(const NewEvent &event, const CallUpdate *call, c
     insert.bindValue(7, row.payload);
     insert.bindValue(8, d->lastHash);
     insert.bindValue(9, hash);
+    insert.bindValue(10, bindable(row.instance));
     if (!insert.exec()) {
         const QString why = errorText(insert);
         insert.finish();

@@ -27,7 +27,8 @@ namespace kt {
 namespace eventstoredetail {
 
 inline const QString kEventColumns = QStringLiteral(
-    "seq, telnyx_id, type, call_id, occurred_at, recorded_at, actor, payload, prev_hash, hash");
+    "seq, telnyx_id, type, call_id, occurred_at, recorded_at, actor, payload, prev_hash, hash,"
+    " instance");
 
 inline QString errorText(const QSqlError &e)
 {
@@ -49,6 +50,7 @@ inline StoredEvent readEvent(const QSqlQuery &q)
     e.payload = storedtext::parseObject(storedtext::column(q, 7));
     e.prevHash = storedtext::column(q, 8);
     e.hash = storedtext::column(q, 9);
+    e.instance = storedtext::column(q, 10);
     return e;
 }
 
@@ -87,6 +89,7 @@ struct EventStore::Private
     int busyTimeout = 5000;
     std::function<void()> beforeCommit;
     Clock clock;
+    QString instance;   // recorded in every event this store appends (setInstance)
     bool added = false; // the named connection exists
     bool open = false;
     QSqlDatabase db;
@@ -153,7 +156,7 @@ struct EventStore::Private
                prepare(findTelnyxId,
                        QStringLiteral("SELECT seq, hash FROM events WHERE telnyx_id = ?")) &&
                prepare(insertEvent, QStringLiteral("INSERT INTO events (%1) VALUES "
-                                                   "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                                                   "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                                         .arg(eventstoredetail::kEventColumns)) &&
                prepare(savepoint, QStringLiteral("SAVEPOINT kevantel_append"), true) &&
                prepare(release, QStringLiteral("RELEASE kevantel_append"), true) &&

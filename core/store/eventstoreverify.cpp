@@ -105,6 +105,7 @@ VerifyResult EventStore::verify(const Progress &progress)
             row.recordedAt = column(q, 5);
             row.actor = column(q, 6);
             row.payload = column(q, 7);
+            row.instance = columnOpt(q, 10);
             const QString stored = column(q, 9);
             if (HashChain::hash(prevHash, row) != stored)
                 return broken(

@@ -49,6 +49,8 @@ QByteArray HashChain::encode(const QString &prevHash, const Row &row)
     addField(out, row.recordedAt.toUtf8());
     addField(out, row.actor.toUtf8());
     addField(out, row.payload.toUtf8());
+    if (row.instance)
+        addField(out, row.instance->toUtf8());
     return out;
 }
 

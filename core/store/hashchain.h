@@ -14,7 +14,8 @@ namespace kt {
 //
 // encode() is the ASCII tag "kevan-tel/event/v1" followed by these fields in order:
 // prev_hash, seq (decimal ASCII), telnyx_id, type, call_id, occurred_at, recorded_at, actor,
-// payload. Each field is one byte 0x00 when SQL NULL, or one byte 0x01, its length as an
+// payload, and instance only when it is set (rows without one encode as they always did). Each
+// field is one byte 0x00 when SQL NULL, or one byte 0x01, its length as an
 // unsigned 64-bit big-endian integer, and its UTF-8 bytes. So no two different rows (NULL vs
 // empty string included) encode the same. The first event's prev_hash is 64 '0' characters.
 class HashChain
@@ -29,7 +30,8 @@ public:
         std::optional<QString> occurredAt;
         QString recordedAt;
         QString actor;
-        QString payload; // exactly as stored (compact JSON text)
+        QString payload;                 // exactly as stored (compact JSON text)
+        std::optional<QString> instance; // the engine instance that appended it, if any
     };
 
     static QString genesisHash();

@@ -245,6 +245,23 @@ QList<Migration> migrationText()
              QStringLiteral("DROP INDEX IF EXISTS events_recorded_at"),
              QStringLiteral("DROP INDEX IF EXISTS calls_updated_seq"),
          }},
+        {8,
+         QStringLiteral("instances on one database: who appended each event, and their leases"),
+         {
+             // The engine instance that appended the event (NULL: a single instance, or an
+             // administration command). Hashed when set (HashChain), so rows before it verify
+             // as they always did.
+             QStringLiteral("ALTER TABLE events ADD COLUMN instance TEXT"),
+             // Each running engine instance on the database, seen_at renewed while it lives:
+             // the commands it sent are leased to it until seen_at + its lease, and taken over
+             // by another instance after that (README "Two instances on one database").
+             QStringLiteral("CREATE TABLE instances ("
+                            " id TEXT PRIMARY KEY,"
+                            " started_at TEXT NOT NULL,"
+                            " seen_at TEXT NOT NULL,"
+                            " lease_secs {integer} NOT NULL,"
+                            " stopped_at TEXT)"),
+         }},
         // Append new steps here (version 8, 9, ...).
     };
 }

@@ -14,7 +14,7 @@ QJsonValue orNull(const QString &s)
 
 QJsonObject StoredEvent::toJson() const
 {
-    return QJsonObject{
+    QJsonObject json{
         {QStringLiteral("seq"), seq},
         {QStringLiteral("telnyx_id"), orNull(telnyxId)},
         {QStringLiteral("type"), type},
@@ -26,6 +26,9 @@ QJsonObject StoredEvent::toJson() const
         {QStringLiteral("prev_hash"), prevHash},
         {QStringLiteral("hash"), hash},
     };
+    if (!instance.isNull())
+        json.insert(QStringLiteral("instance"), instance);
+    return json;
 }
 
 } // namespace kt

@@ -33,9 +33,11 @@ struct StoredEvent
     QJsonObject payload;
     QString prevHash;
     QString hash;
+    QString instance; // the engine instance that appended it; null when none was recorded
 
     // Keys: seq, telnyx_id, type, call_id, occurred_at, recorded_at, actor, payload, prev_hash,
-    // hash (NULL columns as JSON null). This is the `kevan-tel events --json` element format.
+    // hash (NULL columns as JSON null), and instance when one was recorded. This is the `kevan-tel
+    // events --json` element format.
     QJsonObject toJson() const;
 };
 

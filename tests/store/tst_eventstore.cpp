@@ -574,7 +574,9 @@ private slots:
             << QStringList{"UPDATE events SET prev_hash = '" + QString(64, '1') + "' WHERE seq = 1"}
             << qint64(1) << "event 1: prev_hash is not the genesis hash";
         QTest::newRow("row before the first")
-            << QStringList{"INSERT INTO events SELECT 0, 'x', type, call_id, occurred_at,"
+            << QStringList{"INSERT INTO events (seq, telnyx_id, type, call_id, occurred_at,"
+                           " recorded_at, actor, payload, prev_hash, hash)"
+                           " SELECT 0, 'x', type, call_id, occurred_at,"
                            " recorded_at, actor, payload, prev_hash, hash FROM events WHERE seq = "
                            "1"}
             << qint64(1) << "event 1: found event 0 where event 1 belongs";
@@ -634,6 +636,71 @@ private slots:
                  QStringLiteral("event 7: prev_hash does not match the hash of event 6"));
     }
 
+    void instanceIsRecordedAndHashed()
+    {
+        EventStore store;
+        store.setSynchronous(EventStore::Synchronous::Normal);
+        QVERIFY2(store.open(dbPath(), QStringLiteral("w")), qPrintable(store.errorString()));
+        const QString a = QStringLiteral("a:3000@2026-01-01T00:00:00.000Z");
+        const QString b = QStringLiteral("b:3000@2026-01-01T00:00:01.000Z");
+        QCOMPARE(store.append(makeEvent(1, QString(), QStringLiteral("c1"))).seq, 1); // none
+        store.setInstance(a);
+        QCOMPARE(store.append(makeEvent(2, QStringLiteral("w-2"), QStringLiteral("c1"))).seq, 2);
+        store.setInstance(b);
+        QCOMPARE(store.append(makeEvent(3, QStringLiteral("w-3"), QStringLiteral("c1"))).seq, 3);
+        NewEvent engine =
+            makeEvent(4, QString(), QStringLiteral("c1"), QStringLiteral("tel.command_sent"));
+        engine.actor = QStringLiteral("engine");
+        QCOMPARE(store.append(engine).seq, 4);
+        // A duplicate from another instance stores nothing.
+        store.setInstance(a);
+        QCOMPARE(store.append(makeEvent(5, QStringLiteral("w-3"), QStringLiteral("c1"))).status,
+                 AppendResult::Status::Duplicate);
+
+        const QList<StoredEvent> events = store.eventsForCall(QStringLiteral("c1"));
+        QCOMPARE(events.size(), 4);
+        QVERIFY(events.at(0).instance.isNull());
+        QVERIFY(!events.at(0).toJson().contains(QStringLiteral("instance")));
+        QCOMPARE(events.at(1).instance, a);
+        QCOMPARE(events.at(1).toJson().value(QStringLiteral("instance")).toString(), a);
+        QCOMPARE(events.at(3).instance, b);
+        QVERIFY(store.verify().ok);
+
+        const auto webhooks = store.lastWebhookPerInstance();
+        QCOMPARE(webhooks.size(), 2);
+        QCOMPARE(webhooks.at(0).instance, b);
+        QCOMPARE(webhooks.at(1).instance, a);
+        QVERIFY(webhooks.at(0).at.isValid());
+        // The call's newest event appended by another instance than the one asking.
+        QCOMPARE(store.lastSeqForCallNotBy(QStringLiteral("c1"), b), 2);
+        QCOMPARE(store.lastSeqForCallNotBy(QStringLiteral("c1"), a), 4);
+        QCOMPARE(store.lastSeqForCallNotBy(QStringLiteral("c2"), a), 0);
+
+        // Leases: renewed, expired, stopped.
+        const QDateTime t0 =
+            QDateTime::fromString(QStringLiteral("2026-01-01T00:00:00.000Z"), Qt::ISODateWithMs);
+        QVERIFY(!store.instanceLease(a));
+        QVERIFY(store.renewInstance(a, t0, 15, t0));
+        QVERIFY(store.renewInstance(a, t0, 15, t0.addSecs(10)));
+        auto lease = store.instanceLease(a);
+        QVERIFY(lease);
+        QVERIFY(!lease->expiredAt(t0.addSecs(20)));
+        QVERIFY(lease->expiredAt(t0.addSecs(26)));
+        QVERIFY(store.stopInstance(a, t0.addSecs(11)));
+        lease = store.instanceLease(a);
+        QVERIFY(lease && lease->stopped && lease->expiredAt(t0.addSecs(12)));
+
+        // The hash covers the instance.
+        {
+            RawDb raw(dbPath());
+            raw.dropTriggers();
+            QVERIFY(raw.exec(QStringLiteral("UPDATE events SET instance = 'z' WHERE seq = 2")));
+        }
+        const VerifyResult v = store.verify();
+        QVERIFY(!v.ok);
+        QCOMPARE(v.firstBrokenSeq, 2);
+    }
+
     void triggersBlockUpdateAndDelete()
     {
         EventStore store;
@@ -658,12 +725,16 @@ private slots:
             QVERIFY(!raw.exec(QStringLiteral("INSERT OR REPLACE INTO events SELECT * FROM events "
                                              "WHERE seq = 3"),
                               &error));
-            QVERIFY(!raw.exec(QStringLiteral("INSERT OR REPLACE INTO events SELECT 6, telnyx_id,"
+            QVERIFY(!raw.exec(QStringLiteral("INSERT OR REPLACE INTO events (seq, telnyx_id,"
+                                             " type, call_id, occurred_at, recorded_at, actor,"
+                                             " payload, prev_hash, hash) SELECT 6, telnyx_id,"
                                              " type, call_id, occurred_at, recorded_at, actor,"
                                              " payload, prev_hash, hash FROM events WHERE seq = 3"),
                               &error));
         }
-        QVERIFY(!raw.exec(QStringLiteral("INSERT INTO events SELECT 9, 'new', type, call_id,"
+        QVERIFY(!raw.exec(QStringLiteral("INSERT INTO events (seq, telnyx_id, type, call_id,"
+                                         " occurred_at, recorded_at, actor, payload, prev_hash,"
+                                         " hash) SELECT 9, 'new', type, call_id,"
                                          " occurred_at, recorded_at, actor, payload, prev_hash,"
                                          " hash FROM events WHERE seq = 3"),
                           &error));
