@@ -88,6 +88,12 @@ struct Config
     // empty when unknown. `{register_url}` in the rejection message becomes PUBLIC-URL/register.
     QString publicUrl;
 
+    // Several instances on one PostgreSQL database (README "Two instances on one database"):
+    // this instance's name in the log (empty: HOST:PORT) and how long the commands it sent stay
+    // its own after it stops renewing them (it died) before another instance takes them over.
+    QString instanceName;
+    int instanceLeaseSecs = 15;
+
     bool demo = false;
     bool startMinimized = false; // the desktop app starts in the tray (when there is one)
     // "screen": this computer screens calls (engine and webhook server). "watch": the desktop

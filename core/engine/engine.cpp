@@ -94,6 +94,8 @@ StoreOutcome Engine::store(const WebhookEvent &event, const QByteArray &rawBody)
     switch (result.status) {
     case AppendResult::Status::Stored:
         noteWrite(true);
+        if (m_shared)
+            m_storedSeqs.insert(event.id, result.seq); // for process(): what came before it
         if (m_inGroup)
             m_groupWebhookAt = QDateTime::currentDateTimeUtc(); // once committed
         else
@@ -112,6 +114,7 @@ StoreOutcome Engine::store(const WebhookEvent &event, const QByteArray &rawBody)
 
 void Engine::process(const WebhookEvent &event)
 {
+    const qint64 storedSeq = m_shared ? m_storedSeqs.take(event.id) : 0;
     if (!event.isCallEvent())
         return;
     const QString callId = callIdOf(event);
@@ -127,6 +130,8 @@ void Engine::process(const WebhookEvent &event)
     ActiveCall *call = activeCall(callId, !recording);
     if (!call)
         return; // a late event for a call that has ended and been forgotten
+    // Another instance may have run the call's earlier steps (the events before this webhook).
+    syncCall(*call, storedSeq);
     const QString before = call->machine->state();
     const bool hadDecision = call->machine->decision().has_value();
     const ScreenTranscript wordsBefore = call->machine->transcript();
@@ -347,6 +352,8 @@ void Engine::onCommandFinished(const CommandResult &result)
                               result.httpStatus != 429 && result.httpStatus != 401),
                          result.describe());
     ActiveCall *call = activeCall(flight.callId, false);
+    if (call)
+        syncCall(*call);
     QJsonObject payload{{QStringLiteral("step"), flight.step},
                         {QStringLiteral("command"), flight.name},
                         {QStringLiteral("call_control_id"), result.callControlId},

@@ -76,6 +76,13 @@ public:
     // call-ins).
     RegistrationService *registrationService() { return m_registration.get(); }
     int activeCallCount() const;
+    // This engine's instance id (README "Two instances on one database"): recorded in the
+    // events it appends when the store is shared (PostgreSQL); empty before start().
+    QString instanceId() const { return m_instanceId; }
+    // Whether other instances may share the store (PostgreSQL): the engine then brings each
+    // call up to date from the log before a step, leases its commands and takes over those of
+    // instances that died.
+    bool sharesStore() const { return m_shared; }
     // When the last verified webhook was stored (UTC; null before the first one).
     QDateTime lastWebhookAt() const { return m_lastWebhookAt; }
 
@@ -142,6 +149,9 @@ private:
         QElapsedTimer sinceInitiated;
         bool latencyRecorded = false;
         QString lastState;
+        // The newest of the call's events appended by another instance (or none) that the
+        // machine has seen (shared store only).
+        qint64 foreignSeq = 0;
     };
     // A call as it was before the group under way touched it (see endStores()).
     struct CallSnapshot
@@ -206,6 +216,21 @@ private:
     void applyVoicemailRetention();
     void recoverCalls();
     void replay(ActiveCall &call, const QList<StoredEvent> &events);
+    // The call's machine fed its logged events again, without sending or recording anything
+    // (enginedetail.h): what it asked for, which steps are settled.
+    struct Replayed;
+    Replayed rebuild(ActiveCall &call, const QList<StoredEvent> &events);
+
+    // Several instances on one store (engineinstances.cpp).
+    void startInstance();
+    void stopInstance();
+    // Brings the call's machine up to date when another instance appended to the call since
+    // it last looked (inside a step, whose transaction holds the chain lock): its events before
+    // `beforeSeq` (0: all of them) replayed on a fresh machine.
+    void syncCall(ActiveCall &call, qint64 beforeSeq = 0);
+    // Renews this instance's lease, then takes over the calls of instances whose lease expired.
+    void onLeaseTimer();
+    void takeOverExpired();
     void pollOwnerDecisions();
     void noteTelnyxResult(bool ok, const QString &message);
     void noteWebhookReceived(const QDateTime &at);
@@ -238,6 +263,11 @@ private:
     QString m_writeError;
     QElapsedTimer m_writeErrorAge;
     QDateTime m_lastWebhookAt;
+    bool m_shared = false; // the store may have other instances (PostgreSQL)
+    QString m_instanceId;
+    QDateTime m_instanceStartedAt;
+    QTimer m_leaseTimer;
+    QHash<QString, qint64> m_storedSeqs; // telnyx id -> seq of the webhooks stored, until processed
     int m_stepDepth = 0;
     bool m_inGroup = false; // between beginStores() and endStores()
     QHash<QString, CallSnapshot> m_groupSnapshots;

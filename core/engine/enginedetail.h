@@ -6,12 +6,29 @@
 #include "engine.h"
 #include "screening/decision.h"
 #include "store/callrecord.h"
+#include "store/storedevent.h"
+#include "telnyx/webhookevent.h"
 
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QSet>
 #include <QString>
 
+#include <optional>
+
 Q_DECLARE_LOGGING_CATEGORY(lcEngine)
+
+namespace kt {
+// What replaying a call's events found (Engine::rebuild()).
+struct Engine::Replayed
+{
+    QList<CallAction> asked;               // the commands the machine asked for, in order
+    QSet<QString> settled;                 // the steps whose outcome is logged
+    std::optional<WebhookEvent> initiated; // leg A's call.initiated
+    // An owner's decision asked for (`calls decide`) and not yet carried out.
+    std::optional<StoredEvent> requested;
+};
+} // namespace kt
 
 namespace kt::enginedetail {
 

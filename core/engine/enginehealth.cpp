@@ -44,6 +44,8 @@ Health Engine::health()
                      m_lastWebhookAt.isValid()
                          ? QJsonValue(m_lastWebhookAt.toString(Qt::ISODateWithMs))
                          : QJsonValue(QJsonValue::Null));
+    if (m_shared) // which of the instances on the database answers
+        h.details.insert(QStringLiteral("instance"), m_instanceId);
     return h;
 }
 

@@ -22,6 +22,10 @@ void Engine::sendCommand(ActiveCall &call, const CallAction &action, bool resend
     QJsonObject payload = action.toJson();
     if (resend)
         payload.insert(QStringLiteral("resend"), true);
+    if (m_shared) // leased to this instance (the event's instance) while it renews its lease
+        payload.insert(QStringLiteral("lease_until"),
+                       EventStore::formatRecordedAt(
+                           QDateTime::currentDateTimeUtc().addSecs(m_config.instanceLeaseSecs)));
     CallUpdate update;
     update.state = call.machine->state();
     appendEngineEvent(&call, QStringLiteral("tel.command_sent"), payload, Actor, &update);

@@ -9,6 +9,8 @@
 #include "enginestep.h"
 #include "store/eventstore.h"
 
+#include <optional>
+
 namespace kt {
 using namespace enginedetail;
 
@@ -54,9 +56,17 @@ void Engine::pollOwnerDecisions()
 void Engine::onAskTimeout(const QString &callId)
 {
     ActiveCall *call = activeCall(callId, false);
-    if (!call || !call->machine->askPending())
+    if (!call)
         return;
-    const Step step(*this);
+    std::optional<Step> step;
+    if (m_shared) { // another instance may have settled the ask: look under the chain lock
+        step.emplace(*this);
+        syncCall(*call);
+    }
+    if (!call->machine->askPending())
+        return;
+    if (!step)
+        step.emplace(*this);
     const CallActions actions = call->machine->onAskTimeout();
     CallUpdate update = updateFrom(*call->machine);
     appendEngineEvent(
@@ -89,12 +99,18 @@ bool Engine::decide(const QString &callId, bool accept, const QString &actor, QS
 bool Engine::decide(const QString &callId, OwnerChoice choice, const QString &actor, QString *error)
 {
     ActiveCall *call = activeCall(callId, false);
+    std::optional<Step> step;
+    if (m_shared && call) { // another instance may have settled the ask: look under the lock
+        step.emplace(*this);
+        syncCall(*call);
+    }
     if (!call || !call->machine->askPending()) {
         if (error)
             *error = QStringLiteral("call %1 is not waiting for a decision").arg(callId);
         return false;
     }
-    const Step step(*this);
+    if (!step)
+        step.emplace(*this);
     const CallActions actions = choice == OwnerChoice::Voicemail
                                     ? call->machine->onOwnerVoicemail()
                                     : call->machine->onOwnerDecision(choice == OwnerChoice::Accept);

@@ -34,30 +34,39 @@ void Engine::recoverCalls()
         call->callId = record.callId;
         call->machine = std::make_unique<CallStateMachine>(callConfig());
         m_calls.insert(record.callId, call);
-        replay(*call, m_store->eventsForCall(record.callId));
+        if (m_shared) {
+            // Other instances may be running these calls: the machine is brought up to date,
+            // and what an instance that died left undone is taken over once its lease expires
+            // (takeOverExpired()).
+            const QList<StoredEvent> events = m_store->eventsForCall(record.callId);
+            rebuild(*call, events);
+            for (const StoredEvent &e : events)
+                call->foreignSeq = qMax(call->foreignSeq, e.seq);
+        } else {
+            replay(*call, m_store->eventsForCall(record.callId));
+        }
         ++recovered;
     }
     if (recovered > 0)
         qCInfo(lcEngine) << "carried on" << recovered << "calls in flight from the event log";
 }
 
-void Engine::replay(ActiveCall &call, const QList<StoredEvent> &events)
+Engine::Replayed Engine::rebuild(ActiveCall &call, const QList<StoredEvent> &events)
 {
     // Feed the machine the same inputs in the same order; collect the commands it asked for
-    // and the steps whose outcome is known. A command asked for without a known outcome is
-    // sent again with its command_id, which Telnyx de-duplicates.
-    QList<CallAction> asked;
-    QSet<QString> settled;
+    // and the steps whose outcome is known. Nothing is sent or recorded here.
+    Replayed r;
+    auto &asked = r.asked;
+    auto &settled = r.settled;
     auto collect = [&asked](const CallActions &actions) {
         for (const CallAction &a : actions) {
             if (a.isCommand())
                 asked.append(a);
         }
     };
-    std::optional<WebhookEvent> initiated; // leg A's call.initiated
-    // An owner's decision asked for (`calls decide`) and not yet carried out: made while the
-    // engine was stopped, it is carried out now rather than lost.
-    std::optional<StoredEvent> requested;
+    auto &initiated = r.initiated; // leg A's call.initiated
+    // An owner's decision asked for (`calls decide`) and not yet carried out.
+    auto &requested = r.requested;
     for (const StoredEvent &e : events) {
         if (e.actor == QLatin1String("telnyx")) {
             const auto webhook =
@@ -123,6 +132,19 @@ void Engine::replay(ActiveCall &call, const QList<StoredEvent> &events)
                 e.payload.value(QStringLiteral("call_ended")).toBool()));
         }
     }
+    call.lastState = call.machine->state();
+    return r;
+}
+
+void Engine::replay(ActiveCall &call, const QList<StoredEvent> &events)
+{
+    // A command asked for without a known outcome is sent again with its command_id, which
+    // Telnyx de-duplicates.
+    Replayed r = rebuild(call, events);
+    QList<CallAction> &asked = r.asked;
+    const QSet<QString> &settled = r.settled;
+    const std::optional<WebhookEvent> &initiated = r.initiated;
+    const std::optional<StoredEvent> &requested = r.requested;
     call.lastState = call.machine->state();
     if (call.machine->ended() || call.machine->stateCode() == CallStateMachine::State::Failed) {
         // The previous run stored the end but stopped before recording it.

@@ -44,9 +44,17 @@ void Engine::startSilenceTimer(ActiveCall &call, int secs)
 void Engine::onSilenceTimeout(const QString &callId)
 {
     ActiveCall *call = activeCall(callId, false);
-    if (!call || !call->machine->silenceTimerWanted())
+    if (!call)
         return;
-    const Step step(*this);
+    std::optional<Step> step;
+    if (m_shared) { // another instance may have heard the caller: look under the chain lock
+        step.emplace(*this);
+        syncCall(*call);
+    }
+    if (!call->machine->silenceTimerWanted())
+        return;
+    if (!step)
+        step.emplace(*this);
     const CallActions actions = call->machine->onScreenSilence();
     CallUpdate update;
     update.state = call->machine->state();

@@ -51,6 +51,7 @@ Engine::Engine(const Config &config, QObject *parent)
             });
     m_decisionPoll.setInterval(DecisionPollMs);
     connect(&m_decisionPoll, &QTimer::timeout, this, &Engine::pollOwnerDecisions);
+    connect(&m_leaseTimer, &QTimer::timeout, this, &Engine::onLeaseTimer);
     m_retentionTimer.setInterval(RetentionIntervalMs);
     connect(&m_retentionTimer, &QTimer::timeout, this, &Engine::applyVoicemailRetention);
 }
@@ -131,7 +132,10 @@ bool Engine::start(QString *error)
         qCWarning(lcEngine).noquote()
             << "WARNING: the webhook server listens on" << m_config.listenText
             << "- it is reachable from other machines, not only through your tunnel";
+    startInstance();
     recoverCalls();
+    if (m_shared)
+        takeOverExpired();
     // Old audio goes first (retention), then the downloads a stop cut off continue.
     applyVoicemailRetention();
     m_retentionTimer.start();
@@ -218,6 +222,7 @@ void Engine::stop()
         processFinishedCommands();
         m_client->stop();
     }
+    stopInstance();
 }
 
 QString Engine::url() const

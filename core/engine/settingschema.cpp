@@ -512,6 +512,19 @@ QList<Setting> makeTable()
              .example(QStringLiteral("30"))
              .config([](Config &c, const QString &v) { c.voicemailRetentionDays = v.toInt(); },
                      [](const Config &c) { return QString::number(c.voicemailRetentionDays); });
+    t << Row("instance", Type::Text, C::text)
+             .help(tr("this instance's name in the event log when several share a PostgreSQL "
+                      "database (empty = HOST:PORT)"))
+             .example(QStringLiteral("primary"))
+             .config([](Config &c, const QString &v) { c.instanceName = v; },
+                     [](const Config &c) { return c.instanceName; });
+    t << Row("instance-lease", Type::Int, C::integer)
+             .help(tr("seconds a dead instance's commands stay its own before another instance "
+                      "on the same PostgreSQL database takes them over"))
+             .range(2, 3600)
+             .example(QStringLiteral("15"))
+             .config([](Config &c, const QString &v) { c.instanceLeaseSecs = v.toInt(); },
+                     [](const Config &c) { return QString::number(c.instanceLeaseSecs); });
     t << Row("public-url", Type::Url, C::publicUrl)
              .help(tr("the public https address of the webhook port (the tunnel's), for "
                       "{register_url} in rejection-message"))
