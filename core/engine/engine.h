@@ -225,9 +225,10 @@ private:
     void startInstance();
     void stopInstance();
     // Brings the call's machine up to date when another instance appended to the call since
-    // it last looked (inside a step, whose transaction holds the chain lock): its events before
-    // `beforeSeq` (0: all of them) replayed on a fresh machine.
-    void syncCall(ActiveCall &call, qint64 beforeSeq = 0);
+    // it last looked (inside a step, whose transaction holds the chain lock): its events
+    // replayed on a fresh machine, but for the webhook being processed (`processingSeq`, 0:
+    // none) and those stored and not yet processed.
+    void syncCall(ActiveCall &call, qint64 processingSeq = 0);
     // Renews this instance's lease, then takes over the calls of instances whose lease expired.
     void onLeaseTimer();
     void takeOverExpired();

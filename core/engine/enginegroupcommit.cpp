@@ -40,6 +40,7 @@ bool Engine::beginStores(QString *error)
 bool Engine::endStores(QString *error)
 {
     m_inGroup = false;
+    m_storedSeqs.clear();
     --m_stepDepth;
     const QStringList decisions = std::exchange(m_groupDecisions, {});
     if (m_store->commitBatch()) {
@@ -113,6 +114,7 @@ void Engine::processStored(const QList<WebhookEvent> &events)
     const Step step(*this);
     for (const WebhookEvent &event : events)
         process(event);
+    m_storedSeqs.clear(); // stored but not processed (not a call's): nothing waits for them
 }
 
 } // namespace kt

@@ -88,7 +88,7 @@ void Engine::onLeaseTimer()
     takeOverExpired();
 }
 
-void Engine::syncCall(ActiveCall &call, qint64 beforeSeq)
+void Engine::syncCall(ActiveCall &call, qint64 processingSeq)
 {
     if (!m_shared)
         return;
@@ -96,13 +96,17 @@ void Engine::syncCall(ActiveCall &call, qint64 beforeSeq)
     if (latest <= call.foreignSeq)
         return; // nothing new from elsewhere (or the read failed: carry on with what we have)
     QList<StoredEvent> events = m_store->eventsForCall(call.callId);
-    if (beforeSeq > 0) {
-        // The webhook being processed, and those stored after it in the same group, are fed
-        // to the machine by their own process().
-        events.erase(
-            std::remove_if(events.begin(), events.end(),
-                           [beforeSeq](const StoredEvent &e) { return e.seq >= beforeSeq; }),
-            events.end());
+    if (processingSeq > 0) {
+        // The webhook being processed, and those this instance stored and has yet to process,
+        // are fed to the machine by their own process().
+        QSet<qint64> unprocessed{processingSeq};
+        for (const qint64 seq : std::as_const(m_storedSeqs))
+            unprocessed.insert(seq);
+        events.erase(std::remove_if(events.begin(), events.end(),
+                                    [&unprocessed](const StoredEvent &e) {
+                                        return unprocessed.contains(e.seq);
+                                    }),
+                     events.end());
     }
     *call.machine = CallStateMachine(callConfig());
     rebuild(call, events);

@@ -7,6 +7,7 @@
 // Skips without KEVANTEL_TEST_PG_URL.
 #include "headlessfixture.h"
 #include "pgtestdatabase.h"
+#include "store/eventstore.h"
 
 #include <QElapsedTimer>
 #include <QJsonArray>
@@ -257,6 +258,19 @@ void TstInstances::twoInstancesShareTheCalls()
         QVERIFY(!statuses.isEmpty());
         for (auto it = statuses.cbegin(); it != statuses.cend(); ++it)
             QCOMPARE(it.value(), (QList<int>{200, 200}));
+    }
+
+    {
+        // Each instance's last webhook, as the Go live view reads it: both stored some.
+        kt::EventStore reader;
+        QVERIFY2(reader.open(m_pg.url(), QStringLiteral("reader"), kt::EventStore::Mode::ReadOnly),
+                 qPrintable(reader.errorString()));
+        QSet<QString> names;
+        for (const auto &w : reader.lastWebhookPerInstance()) {
+            QVERIFY(w.at.isValid());
+            names.insert(w.instance.section('@', 0, 0));
+        }
+        QCOMPARE(names, (QSet<QString>{QStringLiteral("a"), QStringLiteral("b")}));
     }
 
     // 2. A load, B doing the work (it gets each webhook first) while Telnyx refuses every
