@@ -33,7 +33,7 @@ QList<EventStore::InstanceWebhook> EventStore::lastWebhookPerInstance(int scan)
                              " WHERE seq > (SELECT coalesce(max(seq), 0) FROM events) - ?"
                              " AND actor = 'telnyx' AND telnyx_id IS NOT NULL"
                              " AND instance IS NOT NULL GROUP BY instance"
-                             " ORDER BY max(recorded_at) DESC"));
+                             " ORDER BY max(seq) DESC"));
     q.bindValue(0, qMax(1, scan));
     if (!q.exec()) {
         d->error = QStringLiteral("cannot read events: %1").arg(errorText(q));
