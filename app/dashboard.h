@@ -114,6 +114,9 @@ private:
     void applyNumberLabels();
     // Watch mode: the calls that events after m_followedSeq touched, upserted into the lists.
     void followCalls();
+    // PostgreSQL: each engine instance's last webhook, for the Go live page (m_instancesTimer
+    // reads it at most once a second, after the log advanced).
+    void readInstances();
 
     Options m_options;
     Labels m_labels{nullptr}; // the QML singleton `Labels` (Labels::setInstance)
@@ -140,7 +143,9 @@ private:
     VoicemailModel m_voicemail;
     std::unique_ptr<VoicemailPlayer> m_player;
     QTimer m_refreshTimer;
-    ReadOnlyDatabase m_follow; // watch mode
+    ReadOnlyDatabase m_follow;      // watch mode
+    ReadOnlyDatabase m_instancesDb; // PostgreSQL only
+    QTimer m_instancesTimer;
     qint64 m_followedSeq = 0;
 };
 

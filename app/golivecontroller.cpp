@@ -98,6 +98,21 @@ QString GoLiveController::lastWebhookText() const
     return at.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
 }
 
+void GoLiveController::setInstanceWebhooks(const QList<EventStore::InstanceWebhook> &webhooks)
+{
+    QVariantList instances;
+    for (const auto &w : webhooks) {
+        instances.append(
+            QVariantMap{{QStringLiteral("name"), w.instance},
+                        {QStringLiteral("lastWebhookText"),
+                         w.at.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))}});
+    }
+    if (instances == m_instances)
+        return;
+    m_instances = instances;
+    emit instancesChanged();
+}
+
 void GoLiveController::setAutoGoLive(bool on)
 {
     if (on == m_autoGoLive)

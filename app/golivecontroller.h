@@ -6,11 +6,13 @@
 #include "golive/tunnel.h"
 #include "golive/webhookliveness.h"
 #include "golive/webhooksetup.h"
+#include "store/eventstore.h"
 
 #include <QDateTime>
 #include <QObject>
 #include <QPointer>
 #include <QString>
+#include <QVariantList>
 #include <QtQml/qqmlregistration.h>
 
 namespace kt {
@@ -45,6 +47,7 @@ class GoLiveController : public QObject
     Q_PROPERTY(QString failoverUrl READ failoverUrl NOTIFY setupChanged)
     Q_PROPERTY(QString configuredFailoverUrl READ configuredFailoverUrl CONSTANT)
     Q_PROPERTY(QString lastWebhookText READ lastWebhookText NOTIFY livenessChanged)
+    Q_PROPERTY(QVariantList instances READ instances NOTIFY instancesChanged)
     Q_PROPERTY(bool quiet READ quiet NOTIFY livenessChanged)
     Q_PROPERTY(QString quietMessage READ quietMessage NOTIFY livenessChanged)
 public:
@@ -88,6 +91,11 @@ public:
     QString failoverUrl() const { return m_failoverUrl; }
     QString configuredFailoverUrl() const { return m_settings.failoverUrl; }
     QString lastWebhookText() const;
+    // The engine instances that share a PostgreSQL database, each with its last webhook, the
+    // most recent first: {"name": "primary@2026-12-05T21:00:00Z", "lastWebhookText": "..."}.
+    // Empty with SQLite (one instance, whose last webhook is lastWebhookText).
+    QVariantList instances() const { return m_instances; }
+    void setInstanceWebhooks(const QList<EventStore::InstanceWebhook> &webhooks);
     bool quiet() const { return m_liveness.isQuiet(); }
     QString quietMessage() const { return m_liveness.message(); }
 
@@ -107,6 +115,7 @@ signals:
     void autoGoLiveChanged();
     void setupChanged();
     void livenessChanged();
+    void instancesChanged();
     // A go-live run ended (for the toast).
     void goLiveFinished(bool ok, const QString &message);
 
@@ -125,6 +134,7 @@ private:
     QString m_setupMessage;
     QString m_webhookUrl;
     QString m_failoverUrl;
+    QVariantList m_instances;
     // The running engine, told the public URL once going live succeeded ({register_url}).
     QPointer<Engine> m_engine;
 };

@@ -102,6 +102,51 @@ Item {
                 }
             }
 
+            // Several instances on one PostgreSQL database (a primary and a failover): which
+            // of them Telnyx reaches, by each one's last webhook.
+            SectionTitle {
+                Layout.fillWidth: true
+                visible: view.goLive.instances.length > 0
+                text: qsTr("Instances on this database")
+                detail: String(view.goLive.instances.length)
+            }
+            Card {
+                objectName: "instances"
+                Layout.fillWidth: true
+                visible: view.goLive.instances.length > 0
+                implicitHeight: instanceColumn.implicitHeight + 24
+                ColumnLayout {
+                    id: instanceColumn
+                    anchors.fill: parent
+                    anchors.margins: 12
+                    spacing: 6
+                    Repeater {
+                        model: view.goLive.instances
+                        delegate: RowLayout {
+                            id: instanceRow
+                            required property var modelData
+                            Layout.fillWidth: true
+                            spacing: 8
+                            Label {
+                                Layout.fillWidth: true
+                                text: instanceRow.modelData.name
+                                textFormat: Text.PlainText
+                                font.family: "monospace"
+                                font.pixelSize: 13
+                                elide: Text.ElideMiddle
+                                color: Theme.text
+                            }
+                            Label {
+                                text: qsTr("last webhook %1").arg(instanceRow.modelData.lastWebhookText)
+                                textFormat: Text.PlainText
+                                font.pixelSize: 13
+                                color: Theme.muted
+                            }
+                        }
+                    }
+                }
+            }
+
             SectionTitle {
                 Layout.fillWidth: true
                 text: qsTr("Quick tunnel")

@@ -148,6 +148,12 @@ private slots:
             const QString ccid = m_telnyx->startInboundCall(from, owner);
             QTRY_COMPARE_WITH_TIMEOUT(dashboard.askingCalls().rowCount(), 1, 20000);
             QVERIFY(!followed.isEmpty());
+            // The Go live page lists the instance that took the call, with its last webhook.
+            QTRY_COMPARE_WITH_TIMEOUT(dashboard.goLive().instances().size(), 1, 10000);
+            const QVariantMap instance = dashboard.goLive().instances().at(0).toMap();
+            QVERIFY2(instance.value(QStringLiteral("name")).toString().contains(QLatin1Char('@')),
+                     qPrintable(instance.value(QStringLiteral("name")).toString()));
+            QVERIFY(!instance.value(QStringLiteral("lastWebhookText")).toString().isEmpty());
             const CallRecord asking = followed.constLast().at(0).value<CallRecord>();
             QCOMPARE(asking.fromNumber, from);
             QCOMPARE(asking.state, QStringLiteral("asking"));

@@ -6,6 +6,7 @@
 #include "engine/config.h"
 #include "engine/engine.h"
 #include "golivecontroller.h"
+#include "quickitems.h"
 #include "simulator/telnyxsimulator.h"
 #include "simulatorfixture.h"
 #include "standincloudflared.h"
@@ -228,6 +229,37 @@ void TstGoLiveController::viewRendersAndActs()
     QVERIFY(!quiet->isVisible());
     QCOMPARE(findNamed(root, QStringLiteral("lastWebhook"))->property("text").toString(),
              QStringLiteral("none yet"));
+
+    // One instance (SQLite): no list of instances. Two on PostgreSQL: each with its last
+    // webhook, the name as plain text whatever an operator put in `--instance`.
+    QQuickItem *instances = findNamed(root, QStringLiteral("instances"));
+    QVERIFY(instances);
+    QVERIFY(!instances->isVisible());
+    QSignalSpy instancesChanged(&c, &GoLiveController::instancesChanged);
+    const QDateTime at = QDateTime::fromString(QStringLiteral("2026-12-05T21:00:07Z"), Qt::ISODate);
+    const QList<kt::EventStore::InstanceWebhook> webhooks{
+        {QStringLiteral("<b>primary</b>@2026-12-05T20:00:00Z"), at},
+        {QStringLiteral("failover@2026-12-05T20:01:00Z"), at.addSecs(-60)}};
+    c.setInstanceWebhooks(webhooks);
+    c.setInstanceWebhooks(webhooks);
+    QCOMPARE(instancesChanged.size(), 1);
+    QCOMPARE(c.instances().size(), 2);
+    const QVariantMap first = c.instances().at(0).toMap();
+    QCOMPARE(first.value(QStringLiteral("name")).toString(), webhooks.at(0).instance);
+    QCOMPARE(first.value(QStringLiteral("lastWebhookText")).toString(),
+             at.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
+    QTRY_VERIFY(instances->isVisible());
+    QStringList shownNames;
+    for (QQuickItem *item : kt::test::allItems(instances)) {
+        if (item->property("textFormat").isValid() &&
+            item->property("text").toString().contains(QLatin1Char('@'))) {
+            QCOMPARE(item->property("textFormat").toInt(), int(Qt::PlainText));
+            shownNames << item->property("text").toString();
+        }
+    }
+    QCOMPARE(shownNames, (QStringList{webhooks.at(0).instance, webhooks.at(1).instance}));
+    c.setInstanceWebhooks({});
+    QTRY_VERIFY(!instances->isVisible());
 
     // The failover field starts from the setting; nothing is in Telnyx yet.
     QQuickItem *failoverField = findNamed(root, QStringLiteral("failoverUrl"));
