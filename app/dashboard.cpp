@@ -196,9 +196,7 @@ void Dashboard::onCallChanged(const CallRecord &call)
 void Dashboard::followCalls()
 {
     // A PostgreSQL connection that broke is opened again; reading by seq catches up.
-    if (!m_follow.path().isEmpty() && (!m_follow.isOpen() || m_follow.store().lastSeq() < 0))
-        m_follow.open(m_follow.path(), QStringLiteral("follow"));
-    if (!m_follow.isOpen())
+    if (!m_follow.reopenIfBroken())
         return;
     constexpr int Page = 1000;
     QStringList touched; // oldest change first
@@ -230,9 +228,7 @@ void Dashboard::followCalls()
 void Dashboard::readInstances()
 {
     // A PostgreSQL connection that broke is opened again.
-    if (!m_instancesDb.isOpen() || m_instancesDb.store().lastSeq() < 0)
-        m_instancesDb.open(m_instancesDb.path(), QStringLiteral("instances"));
-    if (m_instancesDb.isOpen())
+    if (m_instancesDb.reopenIfBroken())
         m_goLive.setInstanceWebhooks(m_instancesDb.store().lastWebhookPerInstance());
 }
 

@@ -25,6 +25,7 @@ bool ReadOnlyDatabase::open(const QString &path, const QString &purpose)
 {
     close();
     m_path = path;
+    m_purpose = purpose;
     auto store = std::make_unique<EventStore>();
     if (!store->open(path, uniqueConnectionName(purpose), EventStore::Mode::ReadOnly)) {
         m_error = store->errorString();
@@ -45,6 +46,15 @@ void ReadOnlyDatabase::close()
 bool ReadOnlyDatabase::isOpen() const
 {
     return m_store && m_store->isOpen();
+}
+
+bool ReadOnlyDatabase::reopenIfBroken()
+{
+    if (m_path.isEmpty())
+        return false;
+    if (isOpen() && m_store->lastSeq() >= 0)
+        return true;
+    return open(m_path, m_purpose);
 }
 
 } // namespace kt

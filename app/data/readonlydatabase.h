@@ -28,6 +28,10 @@ public:
     bool open(const QString &path, const QString &purpose);
     void close();
     bool isOpen() const;
+    // A connection that broke (a PostgreSQL server restarted, the network gone: its queries
+    // fail) or that did not open is opened again with the same path and purpose. True when it
+    // is open afterwards; false when it was never opened.
+    bool reopenIfBroken();
     QString errorString() const { return m_error; }
     QString path() const { return m_path; }
 
@@ -41,6 +45,7 @@ private:
     std::unique_ptr<EventStore> m_store;
     std::unique_ptr<ScreeningRepository> m_repository;
     QString m_path;
+    QString m_purpose;
     QString m_error;
 };
 

@@ -38,6 +38,14 @@ EventLogModel::EventLogModel(QObject *parent) : QAbstractListModel(parent)
 
 bool EventLogModel::open(const QString &path)
 {
+    if (!openListening(path))
+        return false;
+    reload();
+    return m_error.isEmpty();
+}
+
+bool EventLogModel::openListening(const QString &path)
+{
     m_notifier.stop();
     if (!m_database.open(path, QStringLiteral("events"))) {
         setError(m_database.errorString());
@@ -45,8 +53,7 @@ bool EventLogModel::open(const QString &path)
     }
     setError({});
     listen();
-    reload();
-    return m_error.isEmpty();
+    return true;
 }
 
 void EventLogModel::listen()
@@ -76,16 +83,7 @@ bool EventLogModel::reconnect()
     // by itself: open a new one and listen again. The caller then reads from m_newestSeen, so
     // what was appended meanwhile is not lost.
     const QString path = m_database.path();
-    if (!DatabaseUrl::isUrl(path))
-        return false;
-    m_notifier.stop();
-    if (!m_database.open(path, QStringLiteral("events"))) {
-        setError(m_database.errorString());
-        return false;
-    }
-    setError({});
-    listen();
-    return true;
+    return DatabaseUrl::isUrl(path) && openListening(path);
 }
 
 int EventLogModel::rowCount(const QModelIndex &parent) const

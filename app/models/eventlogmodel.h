@@ -99,6 +99,8 @@ private:
     EventQuery baseQuery() const;
     void setHasMore(bool more);
     void setError(const QString &error);
+    // Opens the database and listens to it (PostgreSQL), without reading.
+    bool openListening(const QString &path);
     void listen();
     bool reconnect();
 
