@@ -73,6 +73,7 @@ bool Engine::start(QString *error)
     m_store->setSynchronous(m_config.synchronous == QLatin1String("NORMAL")
                                 ? EventStore::Synchronous::Normal
                                 : EventStore::Synchronous::Full);
+    m_store->setBackgroundCheckpoints(true);
     if (!m_store->open(path, QStringLiteral("engine-writer"), EventStore::Mode::ReadWrite)) {
         *error = m_store->errorString();
         return false;

@@ -29,6 +29,25 @@ void EventStore::setBusyTimeout(int milliseconds)
     d->busyTimeout = qMax(0, milliseconds);
 }
 
+void EventStore::setBackgroundCheckpoints(bool on)
+{
+    d->backgroundCheckpoints = on;
+}
+
+EventStore::CheckpointStats EventStore::backgroundCheckpoints() const
+{
+    CheckpointStats stats;
+    if (d->checkpointer) {
+        stats.running = d->checkpointer->isRunning();
+        stats.checkpoints = d->checkpointer->checkpoints();
+        stats.framesCopied = d->checkpointer->framesCopied();
+        stats.lastError = d->checkpointer->lastError();
+    } else {
+        stats.lastError = d->checkpointerError;
+    }
+    return stats;
+}
+
 void EventStore::setBeforeCommit(std::function<void()> hook)
 {
     d->beforeCommit = std::move(hook);
@@ -126,11 +145,38 @@ bool EventStore::open(const QString &path, const QString &connectionName, Mode m
         if (!d->exec(QStringLiteral("PRAGMA synchronous = %1").arg(sync), &err))
             return failOpen(err);
     }
-    return finishOpen(failOpen);
+    if (!finishOpen(failOpen))
+        return false;
+    if (mode == Mode::ReadWrite && d->backgroundCheckpoints && isFileDatabase(path))
+        startCheckpointer();
+    return true;
+}
+
+// The log's checkpoints in their own thread (setBackgroundCheckpoints); SQLite's own stay as a
+// backstop at 10000 pages (about 40 MB of log), or at its default if the thread cannot start.
+void EventStore::startCheckpointer()
+{
+    d->checkpointerError.clear();
+    auto checkpointer = std::make_unique<WalCheckpointer>(d->path);
+    QString err;
+    if (!checkpointer->start(&err)) {
+        d->checkpointerError = err;
+        qCWarning(lcCheckpoint).noquote() << err << "- the commits copy the log back themselves";
+        return;
+    }
+    if (!d->exec(QStringLiteral("PRAGMA wal_autocheckpoint = 10000"), &err)) {
+        d->checkpointerError = err;
+        qCWarning(lcCheckpoint).noquote() << "cannot raise wal_autocheckpoint:" << err;
+        return; // the thread stops with `checkpointer`; the commits keep SQLite's default
+    }
+    d->checkpointer = std::move(checkpointer);
 }
 
 void EventStore::close()
 {
+    // Its last checkpoint first, so that closing the writer's connection (the last) can copy
+    // back what remains and remove the log.
+    d->checkpointer.reset();
     d->begin.reset();
     d->commit.reset();
     d->rollback.reset();

@@ -49,6 +49,20 @@ public:
     // Called right before each COMMIT of this connection (tests make commits slow with it, to
     // check that nothing acts on a write before it is durable). May be set at any time.
     void setBeforeCommit(std::function<void()> hook);
+    // SQLite, ReadWrite: copy the write-ahead log back into the database in a thread of its own
+    // (WalCheckpointer) instead of inside the commit that crosses 1000 pages; the connection
+    // keeps SQLite's automatic checkpoint at 10000 pages as a backstop. If that thread cannot
+    // start, SQLite's own checkpoints stay and backgroundCheckpoints().lastError says why. For
+    // the engine's writer; off by default. Call before open().
+    void setBackgroundCheckpoints(bool on);
+    struct CheckpointStats
+    {
+        bool running = false;
+        qint64 checkpoints = 0;  // run so far
+        qint64 framesCopied = 0; // log frames copied back by them
+        QString lastError;       // why the thread did not start, or the last checkpoint failed
+    };
+    CheckpointStats backgroundCheckpoints() const;
     // Clock for recorded_at; default QDateTime::currentDateTimeUtc. May be set at any time.
     void setClock(Clock clock);
 
@@ -175,6 +189,7 @@ public:
 private:
     bool openPostgreSQL(const QString &url, const QString &connectionName, Mode mode);
     bool finishOpen(const std::function<bool(const QString &)> &failOpen);
+    void startCheckpointer();
 
     struct Private;
     std::unique_ptr<Private> d;

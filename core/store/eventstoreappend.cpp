@@ -177,8 +177,10 @@ bool EventStore::commitBatch()
     if (d->beforeCommit)
         d->beforeCommit();
     QString err;
-    if (d->run(d->commit, &err))
+    if (d->run(d->commit, &err)) {
+        d->committed();
         return true;
+    }
     d->rollbackQuietly();
     // The appends of the batch are gone: read the end of the chain again before the next one.
     d->dataVersionSeen = -1;

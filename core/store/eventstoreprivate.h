@@ -13,6 +13,7 @@
 #include "sqldialect.h"
 #include "sqlquery.h"
 #include "storedtext.h"
+#include "walcheckpointer.h"
 
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -20,6 +21,7 @@
 #include <QVariant>
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 namespace kt {
@@ -88,6 +90,9 @@ struct EventStore::Private
     Synchronous synchronous = Synchronous::Full;
     int busyTimeout = 5000;
     std::function<void()> beforeCommit;
+    bool backgroundCheckpoints = false;
+    std::unique_ptr<WalCheckpointer> checkpointer; // SQLite ReadWrite, when asked and started
+    QString checkpointerError;                     // why it did not start
     Clock clock;
     QString instance;   // recorded in every event this store appends (setInstance)
     bool added = false; // the named connection exists
@@ -195,10 +200,18 @@ struct EventStore::Private
             return run(release, err);
         if (beforeCommit)
             beforeCommit();
-        if (run(commit, err))
+        if (run(commit, err)) {
+            committed();
             return true;
+        }
         rollbackQuietly();
         return false;
+    }
+    // After each COMMIT that wrote: the log has frames to copy back.
+    void committed()
+    {
+        if (checkpointer)
+            checkpointer->noteCommit();
     }
     void abortAppend()
     {
