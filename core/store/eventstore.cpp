@@ -366,7 +366,7 @@ bool EventStore::openPostgreSQL(const QString &path, const QString &connectionNa
         return false;
     };
     if (!d->db.open())
-        return failOpen(errorText(d->db.lastError()).trimmed());
+        return failOpen(errorText(d->db.lastError()));
     // The busy timeout bounds the wait for the chain lock. Synchronous::Normal: a commit does
     // not wait for the server's disk (a server crash may lose the last commits, as an OS crash
     // may with SQLite's NORMAL); Full waits.

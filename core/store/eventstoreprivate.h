@@ -32,11 +32,6 @@ inline const QString kEventColumns = QStringLiteral(
     "seq, telnyx_id, type, call_id, occurred_at, recorded_at, actor, payload, prev_hash, hash,"
     " instance");
 
-inline QString errorText(const QSqlError &e)
-{
-    return e.databaseText().isEmpty() ? e.text() : e.databaseText();
-}
-
 using sql::errorText;
 
 inline StoredEvent readEvent(const QSqlQuery &q)

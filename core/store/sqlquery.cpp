@@ -8,8 +8,13 @@ namespace kt::sql {
 
 QString errorText(const QSqlQuery &query)
 {
-    const QSqlError e = query.lastError();
-    return e.databaseText().isEmpty() ? e.text() : e.databaseText();
+    return errorText(query.lastError());
+}
+
+QString errorText(const QSqlError &error)
+{
+    const QString text = error.databaseText().isEmpty() ? error.text() : error.databaseText();
+    return text.simplified();
 }
 
 QString exec(QSqlQuery &query, const QString &statement, const QVariantList &values)

@@ -4,12 +4,15 @@
 #include <QString>
 #include <QVariantList>
 
+class QSqlError;
 class QSqlQuery;
 
 namespace kt::sql {
 
-// What a failed query says: the database's own words when it gave any, else Qt's.
+// What a failed query or connection says: the database's own words when it gave any, else
+// Qt's, on one line (libpq ends its lines with "\n" and indents the next with "\t").
 QString errorText(const QSqlQuery &query);
+QString errorText(const QSqlError &error);
 
 // Prepares `statement` on `query`, binds `values` in order and runs it. Empty when it ran, else
 // the error (errorText).

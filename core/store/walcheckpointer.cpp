@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "walcheckpointer.h"
 
+#include "sqlquery.h"
+
 #include <QFileInfo>
 #include <QLoggingCategory>
 #include <QSqlDatabase>
@@ -50,7 +52,7 @@ public:
         db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_URI"));
         if (!db.open()) {
             *error = QStringLiteral("cannot open %1 for checkpoints: %2")
-                         .arg(m_path, db.lastError().text());
+                         .arg(m_path, sql::errorText(db.lastError()));
             return false;
         }
         return true;
@@ -70,7 +72,7 @@ public:
         QSqlDatabase db = QSqlDatabase::database(m_connection, false);
         QSqlQuery q(db);
         if (!q.exec(QStringLiteral("PRAGMA wal_checkpoint(PASSIVE)")) || !q.next()) {
-            m_owner.noteResult(false, 0, q.lastError().text());
+            m_owner.noteResult(false, 0, sql::errorText(q));
             return;
         }
         // (busy, frames in the log, frames copied back in all); -1 when not in WAL mode.

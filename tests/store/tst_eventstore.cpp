@@ -1681,6 +1681,16 @@ private slots:
         QVERIFY2(store.errorString().contains(QStringLiteral("does not exist")),
                  qPrintable(store.errorString()));
 
+        // libpq's message spans lines ("Connection refused\n\tIs the server running ..."): the
+        // store's is one line, without the control characters a terminal would show as junk.
+        QVERIFY(!store.open(QStringLiteral("postgresql://127.0.0.1:1/kt"), QStringLiteral("w")));
+        QVERIFY2(store.errorString().contains(QStringLiteral("refused")),
+                 qPrintable(store.errorString()));
+        for (const QChar c : store.errorString())
+            QVERIFY2(!c.isSpace() || c == QLatin1Char(' '), qPrintable(store.errorString()));
+        QVERIFY2(!store.errorString().contains(QStringLiteral("  ")),
+                 qPrintable(store.errorString()));
+
         // Read-only never creates the schema.
         QVERIFY(!store.open(good, QStringLiteral("w"), EventStore::Mode::ReadOnly));
         QVERIFY2(store.errorString().contains(QStringLiteral("not a kevan-tel database")),
