@@ -11,6 +11,14 @@
 
 namespace kt {
 
+namespace {
+// A webhook's time as the Go live page shows it: local, to the second.
+QString shownTime(const QDateTime &at)
+{
+    return at.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+}
+} // namespace
+
 GoLiveController::Settings GoLiveController::Settings::fromConfig(const Config &config,
                                                                   const QString &serverUrl)
 {
@@ -95,17 +103,15 @@ QString GoLiveController::lastWebhookText() const
     const QDateTime at = m_liveness.lastWebhookAt();
     if (!at.isValid())
         return tr("none yet");
-    return at.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    return shownTime(at);
 }
 
 void GoLiveController::setInstanceWebhooks(const QList<EventStore::InstanceWebhook> &webhooks)
 {
     QVariantList instances;
     for (const auto &w : webhooks) {
-        instances.append(
-            QVariantMap{{QStringLiteral("name"), w.instance},
-                        {QStringLiteral("lastWebhookText"),
-                         w.at.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"))}});
+        instances.append(QVariantMap{{QStringLiteral("name"), w.instance},
+                                     {QStringLiteral("lastWebhookText"), shownTime(w.at)}});
     }
     if (instances == m_instances)
         return;
